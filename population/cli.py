@@ -15,6 +15,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 EXIT_USAGE = 2
 
@@ -112,6 +113,97 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     return 0
 
 
+def _progress(label: str) -> Any:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    return Progress(
+        TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        transient=not sys.stderr.isatty(),
+    )
+
+
+def _load_config(args: argparse.Namespace) -> Any:
+    from population.config import ConfigError, load
+
+    sets = list(args.set or [])
+    if getattr(args, "ticks", None) is not None:
+        sets.append(f"run.ticks={args.ticks}")
+    if getattr(args, "seed", None) is not None:
+        sets.append(f"run.seed={args.seed}")
+    try:
+        return load(args.config, sets)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run a population (the embedded default without CONFIG) and write its outputs."""
+    from population.config import ConfigError
+
+    cfg = _load_config(args)
+    if args.history:
+        cfg = cfg.model_copy(update={"run": cfg.run.model_copy(update={"history": True})})
+    out = _out_dir(args.out)
+    from population.export import write_run
+    from population.model import PopulationModel
+
+    try:
+        model = PopulationModel(cfg)
+    except (ConfigError, ValueError) as exc:  # bad graph file, risk CSV, network parameters
+        raise UsageError(str(exc)) from None
+    t0 = time.perf_counter()
+    with _progress(f"run {model.n} people") as bar:
+        task = bar.add_task("ticks", total=cfg.run.ticks)
+        model.run(cfg.run.ticks, progress=lambda k: bar.advance(task, k))
+    seconds = time.perf_counter() - t0
+    written = write_run(model, cfg, out, seconds)
+    print(f"run: {model.n} people x {cfg.run.ticks} ticks in {seconds:.1f} s; wrote "
+          f"{', '.join(p.name for p in written)} to {out}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Convert a run's table to CSV, Parquet or JSON."""
+    from population.export import export
+
+    run_dir = Path(args.dir)
+    src = run_dir / f"{args.what}.parquet"
+    if not src.is_file():
+        raise UsageError(f"export: {str(src)!r} not found (is {args.dir!r} a run folder?)")
+    if args.format == "parquet" and args.to is None:
+        raise UsageError("--to: parquet is binary; give --to FILE")
+    to = Path(args.to) if args.to else None
+    if to is not None and to.is_dir():
+        raise UsageError(f"--to: {args.to!r} is a folder, expected a file name")
+    if to is not None:
+        _atomic_write(to, lambda p: export(run_dir, args.what, args.format, p))
+    else:
+        sys.stdout.write(export(run_dir, args.what, args.format, None) or "")
+    return 0
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    """Show the documented default config, or check a config file."""
+    from population.config import ConfigError, documented_default, load
+
+    if args.check:
+        try:
+            cfg = load(args.check)
+        except ConfigError as exc:
+            raise UsageError(str(exc)) from None
+        print(f"ok: {args.check} ({cfg.population.size} people, network {cfg.network.kind}, "
+              f"{cfg.run.ticks} ticks, activities {', '.join(cfg.enabled_activities)})")
+        return 0
+    print(documented_default())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``addsim`` with its subcommands."""
     parser = _Parser(prog="addsim", description="Simulate addiction in populations of "
@@ -126,6 +218,30 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--seed", type=int, default=0, help="random seed (same seed, same result)")
     rep.add_argument("--step", type=float, default=0.1, help="heatmap grid step (default 0.1)")
     rep.set_defaults(func=cmd_reproduce)
+
+    run = sub.add_parser("run", help="run a population and write its prevalence tables")
+    run.add_argument("config", nargs="?", help="TOML config (default: the embedded one)")
+    run.add_argument("--out", required=True, help="output folder")
+    run.add_argument("--ticks", type=int, help="override run.ticks")
+    run.add_argument("--seed", type=int, help="override run.seed")
+    run.add_argument("--set", action="append", metavar="KEY=VALUE",
+                     help="override any config key, e.g. population.size=5000 (repeatable)")
+    run.add_argument("--history", action="store_true", help="keep per-person status history")
+    run.set_defaults(func=cmd_run)
+
+    exp = sub.add_parser("export", help="convert a run's table")
+    exp.add_argument("dir", help="a folder written by addsim run")
+    exp.add_argument("--format", choices=("csv", "parquet", "json"), default="csv")
+    exp.add_argument("--what", choices=("prevalence", "events", "individuals"),
+                     default="prevalence")
+    exp.add_argument("--to", help="output file (default: standard output)")
+    exp.set_defaults(func=cmd_export)
+
+    cfg = sub.add_parser("config", help="show the default config or check a file")
+    group = cfg.add_mutually_exclusive_group(required=True)
+    group.add_argument("--show", action="store_true", help="print the documented default")
+    group.add_argument("--check", metavar="FILE", help="validate FILE")
+    cfg.set_defaults(func=cmd_config)
     return parser
 
 

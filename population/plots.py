@@ -79,3 +79,32 @@ def plot(name: str, frame: pd.DataFrame, path: Path) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=110, format="png")
     plt.close(fig)
+
+
+STATUS_COLOURS = {
+    "never_exposed": "#bdbdbd", "exposed": "#6baed6", "user": "#fdae6b",
+    "addicted": "#d62728", "abstinent": "#2ca02c", "relapsed": "#9467bd",
+}
+
+
+def plot_prevalence(frame: pd.DataFrame, applied: list, path: Path) -> None:
+    """Status curves per activity (one panel each) with the interventions marked."""
+    import matplotlib.pyplot as plt
+
+    activities = list(dict.fromkeys(frame["activity"]))
+    fig, axes = _figure(len(activities), 6.0)
+    for ax, act in zip(axes, activities, strict=True):
+        g = frame[frame["activity"] == act]
+        total = g[list(STATUS_COLOURS)].sum(axis=1).to_numpy()
+        for status, colour in STATUS_COLOURS.items():
+            ax.plot(g["tick"], g[status] / total, color=colour, label=status, lw=1.5)
+        for tick, kind, a, people in applied:
+            if a == act:
+                ax.axvline(tick, color="k", ls="--", lw=0.8)
+                ax.annotate(f"{kind} ({people})", (tick, 0.97), fontsize=7, rotation=90,
+                            va="top", ha="right")
+        ax.set(xlabel="tick", ylabel="fraction of the population", title=act, ylim=(0, 1))
+        ax.legend(fontsize=7, loc="center right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110, format="png")
+    plt.close(fig)

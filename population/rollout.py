@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from agents import Learner
-from envs._core import TaskCore
+from envs._core import TaskCore, Transition
 
 Schedule = Mapping[int, Mapping[str, float | np.ndarray]]
 TickHook = Callable[[int, TaskCore, Learner], None]
@@ -56,6 +56,66 @@ class RolloutResult:
     trace: Trace | None = None
 
 
+@dataclass
+class TickOut:
+    """What one tick of a :class:`Stepper` produced, per individual (N,)."""
+
+    z: np.ndarray  # the state (index or latent) the individual acted in
+    action: np.ndarray
+    at_choice: np.ndarray  # bool: the individual was in the task's choice state
+    p_addictive: np.ndarray  # policy's P(addictive action) in z (unmasked)
+    transition: Transition
+
+
+class Stepper:
+    """One learner on one task core, advanced a tick at a time: the engine's single code path.
+
+    Per tick: observe (classify) the current state or cue, learn the previous transition
+    whose next state is the one just classified, act (optionally masked), step the core.
+    """
+
+    def __init__(self, learner: Learner, core: TaskCore, rng: np.random.Generator) -> None:
+        if learner.n != core.n:
+            raise ValueError(f"learner has {learner.n} individuals, the task {core.n}")
+        self.learner, self.core = learner, core
+        self.env_rng, self.cue_rng, self.state_rng, self.act_rng = rng.spawn(4)
+        self.pending: tuple[np.ndarray, ...] | None = None
+        self.min_drug_gap = np.inf  # min over drug steps of delta - D (Redish: >= 0)
+        self._surge = getattr(learner.p, "surge", None)
+
+    def observe(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Classify the current observation and learn the pending transition; returns z."""
+        learner, core, n = self.learner, self.core, self.core.n
+        if learner.uses_cue:
+            obs = core.cue(self.cue_rng.standard_normal((n, core.cue_dim)))
+        else:
+            obs = core.state.copy()
+        u_state = self.state_rng.random(n)
+        z = learner.observe(obs, u_state)
+        if self.pending is not None:
+            s, a, r, drug, x = self.pending
+            step = learner.learn(s, a, r, z, drug, cue=x)
+            if self._surge is not None and drug.any():
+                gap = float((step.delta - self._surge)[drug].min())
+                self.min_drug_gap = min(self.min_drug_gap, gap)
+            self.pending = None
+        return z, obs, u_state
+
+    def tick(self, mask: np.ndarray | None = None) -> tuple[TickOut, np.ndarray, np.ndarray,
+                                                             np.ndarray]:
+        """Observe, learn, act (``mask`` (N, A) marks allowed actions) and step the core."""
+        learner, core = self.learner, self.core
+        z, obs, u_state = self.observe()
+        u_act = self.act_rng.random(core.n)
+        at_choice = core.state == core.choice_state
+        pol = learner.policy(z)
+        p_add = pol[:, core.addictive_action]
+        a = learner.act(z, u_act, mask) if mask is not None else learner.act(z, u_act)
+        out = core.step(a, core.draw(self.env_rng))
+        self.pending = (z, a, out.reward, out.drug, obs if learner.uses_cue else None)
+        return TickOut(z, a, at_choice, p_add, out), obs, u_state, u_act
+
+
 def rollout(
     learner: Learner,
     core: TaskCore,
@@ -67,69 +127,47 @@ def rollout(
     trace: bool = False,
 ) -> RolloutResult:
     """Run ``learner`` on ``core`` for ``ticks`` ticks; ``schedule`` maps tick -> conditions."""
-    if learner.n != core.n:
-        raise ValueError(f"learner has {learner.n} individuals, the task {core.n}")
-    env_rng, cue_rng, state_rng, act_rng = rng.spawn(4)
-    n, choice, addictive = core.n, core.choice_state, core.addictive_action
+    stepper = Stepper(learner, core, rng)
+    n, addictive = core.n, core.addictive_action
     schedule = schedule or {}
     tr = Trace() if trace else None
-    p_mean = np.empty(ticks)
-    q_add = np.empty(ticks)
-    q_nat = np.empty(ticks)
-    chose = np.empty(ticks)
+    p_mean, q_add, q_nat, chose = (np.empty(ticks) for _ in range(4))
     p_ind = np.empty((ticks, n), dtype=np.float32) if keep_individual else None
     p_last = np.zeros(n)
     q_last = np.zeros((n, core.n_actions))
-    min_gap = np.inf
-    surge = getattr(learner.p, "surge", None)
-    pending: tuple[np.ndarray, ...] | None = None
-    for t in range(ticks + 1):
+    for t in range(ticks):
         for key, value in schedule.get(t, {}).items():
             core.set_condition(key, value)
-        if hook is not None and t < ticks:
+        if hook is not None:
             hook(t, core, learner)
-        obs = core.cue(cue_rng.standard_normal((n, core.cue_dim))) if learner.uses_cue else (
-            core.state.copy()
-        )
-        u_state = state_rng.random(n)
-        z = learner.observe(obs, u_state)
-        if pending is not None:
-            s, a, r, drug, x = pending
-            step = learner.learn(s, a, r, z, drug, cue=x)
-            if surge is not None and drug.any():
-                min_gap = min(min_gap, float((step.delta - surge)[drug].min()))
-        if t == ticks:
-            break
-        u_act = act_rng.random(n)
-        at_choice = core.state == choice
-        pol = learner.policy(z)
-        p_last = np.where(at_choice, pol[:, addictive], p_last)
-        q_last = np.where(at_choice[:, None], learner.values(z), q_last)
-        a = learner.act(z, u_act)
-        draws = core.draw(env_rng)
-        step_out = core.step(a, draws)
+        out, obs, u_state, u_act = stepper.tick()
+        at = out.at_choice
+        p_last = np.where(at, out.p_addictive, p_last)
+        q_last = np.where(at[:, None], learner.values(out.z), q_last)
         p_mean[t] = p_last.mean()
         q_add[t] = q_last[:, addictive].mean()
         q_nat[t] = q_last[:, 1 - addictive].mean() if core.n_actions == 2 else np.nan
-        chose[t] = (a[at_choice] == addictive).mean() if at_choice.any() else np.nan
+        chose[t] = (out.action[at] == addictive).mean() if at.any() else np.nan
         if p_ind is not None:
             p_ind[t] = p_last
         if tr is not None:
             tr.obs.append(obs)
             tr.u_state.append(u_state)
             tr.u_act.append(u_act)
-            tr.z.append(z)
-            tr.action.append(a)
-            tr.reward.append(step_out.reward)
-            tr.drug.append(step_out.drug)
+            tr.z.append(out.z)
+            tr.action.append(out.action)
+            tr.reward.append(out.transition.reward)
+            tr.drug.append(out.transition.drug)
             tr.q.append(learner.q.copy())
-        pending = (z, a, step_out.reward, step_out.drug, obs if learner.uses_cue else None)
+    for key, value in schedule.get(ticks, {}).items():
+        core.set_condition(key, value)
+    stepper.observe()  # learn the last transition
     return RolloutResult(
         p_addictive=p_mean,
         q_addictive=q_add,
         q_natural=q_nat,
         p_final=p_last.copy(),
-        drug_delta_minus_surge=min_gap,
+        drug_delta_minus_surge=stepper.min_drug_gap,
         addictive_choices=chose,
         p_individual=p_ind,
         trace=tr,
@@ -152,4 +190,6 @@ def phases(*spans: tuple[int, Mapping[str, float]]) -> dict[int, Mapping[str, fl
     return out
 
 
-__all__: Sequence[str] = ["RolloutResult", "Trace", "first_crossing", "phases", "rollout"]
+__all__: Sequence[str] = [
+    "RolloutResult", "Stepper", "TickOut", "Trace", "first_crossing", "phases", "rollout"
+]

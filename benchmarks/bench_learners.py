@@ -1,0 +1,98 @@
+"""Benchmark: individual-steps per second of the batched dual-process learner (substance task).
+
+Prints JSON: the batched rollout at N = 1,000, 100,000 and 1,000,000 individuals, and the
+per-individual reference loop (tests/reference.py: one individual at a time, plain Python)
+measured in the same process, with the ratio. Speed is never asserted in tests.
+
+    python benchmarks/bench_learners.py [--sizes 1000 100000 1000000] [--learner dual_process]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from agents import make_learner  # noqa: E402
+from envs.substance import SubstanceCore  # noqa: E402
+from population.rollout import rollout  # noqa: E402
+
+
+def batched(name: str, n: int, ticks: int, seed: int = 0) -> dict[str, float]:
+    """Time a batched rollout of ``ticks`` ticks for ``n`` individuals (after a warm-up)."""
+    core = SubstanceCore(n)
+    learner = make_learner(name, n, core.n_states, core.n_actions, core.cue_dim)
+    rng = np.random.default_rng(seed)
+    rollout(learner, core, 2, rng)  # warm-up: first states created, buffers touched
+    t0 = time.perf_counter()
+    rollout(learner, core, ticks, rng)
+    seconds = time.perf_counter() - t0
+    return {"n": n, "ticks": ticks, "seconds": seconds, "steps_per_s": n * ticks / seconds}
+
+
+def reference(name: str, n: int, ticks: int, seed: int = 0) -> dict[str, float]:
+    """Time the per-individual reference: one learner object and one core per individual."""
+    from reference import make_reference
+
+    rng = np.random.default_rng(seed)
+    people = []
+    for _ in range(n):
+        core = SubstanceCore(1)
+        params = make_learner(name, 1, core.n_states, core.n_actions, core.cue_dim).p
+        people.append((core, make_reference(name, params, core.n_states, core.n_actions,
+                                            core.cue_dim, 8)))
+    t0 = time.perf_counter()
+    for core, ref in people:
+        pending = None
+        for _ in range(ticks):
+            obs = core.cue(rng.standard_normal((1, core.cue_dim)))[0] if ref_uses_cue(name) \
+                else int(core.state[0])
+            z = ref.observe(obs, float(rng.random()))
+            if pending is not None:
+                s, a, r, drug, x = pending
+                ref.learn(s, a, r, z, drug, x)
+            a = ref.act(z, float(rng.random()))
+            out = core.step(np.array([a]), core.draw(rng))
+            pending = (z, a, float(out.reward[0]), bool(out.drug[0]),
+                       obs if ref_uses_cue(name) else None)
+    seconds = time.perf_counter() - t0
+    return {"n": n, "ticks": ticks, "seconds": seconds, "steps_per_s": n * ticks / seconds}
+
+
+def ref_uses_cue(name: str) -> bool:
+    return name in ("latent_state", "dual_process")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--learner", default="dual_process")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 100_000, 1_000_000])
+    parser.add_argument("--steps", type=float, default=2e6,
+                        help="individual-steps per batched measurement (ticks = steps / N)")
+    parser.add_argument("--ref-individuals", type=int, default=20)
+    parser.add_argument("--ref-ticks", type=int, default=200)
+    args = parser.parse_args()
+    ref = reference(args.learner, args.ref_individuals, args.ref_ticks)
+    rows = []
+    for n in args.sizes:
+        ticks = max(3, int(args.steps // n))
+        row = batched(args.learner, n, ticks)
+        row["ratio_to_reference"] = row["steps_per_s"] / ref["steps_per_s"]
+        rows.append(row)
+    print(json.dumps({
+        "benchmark": "learners", "learner": args.learner, "task": "substance",
+        "machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count()},
+        "reference_loop": ref, "batched": rows,
+    }, indent=2))
+
+
+if __name__ == "__main__":
+    main()

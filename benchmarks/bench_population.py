@@ -1,0 +1,67 @@
+"""Benchmark: the full population tick (both activities, peer exposure, statuses, records).
+
+For each size N (default 10,000 and 1,000,000) on the default small-world network, a child
+process builds the model and runs a few ticks; it reports construction time, individual-
+activity-ticks per second and peak memory (max RSS). Prints JSON; never asserted in tests.
+
+    python benchmarks/bench_population.py [--sizes 10000 1000000] [--ticks 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def one(n: int, ticks: int) -> dict[str, float]:
+    """Build and run one population in this process; return its figures."""
+    sys.path.insert(0, str(ROOT))
+    from population import config as C
+    from population.model import PopulationModel
+
+    cfg = C.load(sets=[f"population.size={n}", f"run.ticks={ticks + 2}", "interventions=[]"])
+    t0 = time.perf_counter()
+    model = PopulationModel(cfg)
+    build = time.perf_counter() - t0
+    model.run(2)  # warm-up: first latent states
+    t0 = time.perf_counter()
+    model.run(ticks)
+    sim = time.perf_counter() - t0
+    k = len(model.activity_names)
+    return {
+        "n": n, "ticks": ticks, "activities": k, "construction_s": build, "simulation_s": sim,
+        "individual_activity_ticks_per_s": n * k * ticks / sim,
+        "individual_ticks_per_s": n * ticks / sim,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 1_000_000])
+    parser.add_argument("--ticks", type=int, default=20)
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(one(args.one, args.ticks)))
+        return
+    rows = []
+    for n in args.sizes:
+        out = subprocess.run(
+            [sys.executable, __file__, "--one", str(n), "--ticks", str(args.ticks)],
+            check=True, capture_output=True, text=True,
+        )
+        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    print(json.dumps({"benchmark": "population", "network": "watts_strogatz k=10 p=0.1",
+                      "runs": rows}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,437 @@
+"""Run configuration: TOML validated by pydantic, refused in one line before any work.
+
+A config is a TOML document with the tables below; every key has a default, so an empty file
+is the embedded default run (1,000 people on a small-world network, substance and gambling,
+1,000 ticks, a treatment wave half-way). ``--set key=value`` overrides any dotted key.
+Errors name the field, the value and what is allowed (with a suggestion for a misspelt name).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from agents import LEARNERS
+
+ACTIVITIES = ("substance", "gambling")
+NETWORK_KINDS = (
+    "watts_strogatz", "barabasi_albert", "erdos_renyi", "stochastic_block", "complete", "empty",
+    "file",
+)
+
+
+class ConfigError(ValueError):
+    """A config mistake, already phrased as one line for the user."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+# --------------------------------------------------------------------- distributions
+
+
+class Fixed(_Strict):
+    """Every individual gets ``value``."""
+
+    dist: Literal["fixed"] = "fixed"
+    value: float
+
+
+class TruncNormal(_Strict):
+    """Normal(mean, sd) truncated to [low, high] (redrawn until inside)."""
+
+    dist: Literal["truncnormal"]
+    mean: float
+    sd: float = Field(gt=0)
+    low: float = float("-inf")
+    high: float = float("inf")
+
+    @model_validator(mode="after")
+    def _bounds(self) -> TruncNormal:
+        if not self.low < self.high:
+            raise ValueError(f"low {self.low} must be below high {self.high}")
+        return self
+
+
+class LogNormal(_Strict):
+    """exp(Normal(ln median, sigma)): positive and right-skewed."""
+
+    dist: Literal["lognormal"]
+    median: float = Field(gt=0)
+    sigma: float = Field(ge=0)
+
+
+class Beta(_Strict):
+    """low + (high - low) * Beta(a, b)."""
+
+    dist: Literal["beta"]
+    a: float = Field(gt=0)
+    b: float = Field(gt=0)
+    low: float = 0.0
+    high: float = 1.0
+
+
+class Uniform(_Strict):
+    """Uniform on [low, high]."""
+
+    dist: Literal["uniform"]
+    low: float
+    high: float
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Uniform:
+        if not self.low <= self.high:
+            raise ValueError(f"low {self.low} must not exceed high {self.high}")
+        return self
+
+
+Dist = Annotated[Fixed | TruncNormal | LogNormal | Beta | Uniform, Field(discriminator="dist")]
+
+
+# --------------------------------------------------------------------- tables
+
+
+def _existing_file(value: str | None) -> str | None:
+    if value and not Path(value).is_file():
+        raise ValueError(f"file {value!r} not found")
+    return value
+
+
+class PopulationCfg(_Strict):
+    """Who is simulated."""
+
+    size: int = Field(1000, ge=1, le=10_000_000, description="number of individuals")
+    risk_csv: str | None = Field(
+        None, description="CSV with one row per individual; columns override risk factors"
+    )
+
+    _risk_csv = field_validator("risk_csv")(_existing_file)
+
+
+class NetworkCfg(_Strict):
+    """The social network (networkx generators seeded from the run's generator)."""
+
+    kind: Literal[
+        "watts_strogatz", "barabasi_albert", "erdos_renyi", "stochastic_block", "complete",
+        "empty", "file",
+    ] = Field("watts_strogatz", description="network generator, or 'file' for network.file")
+    k: int = Field(10, ge=2, le=1000, description="watts_strogatz: neighbours in the ring")
+    p: float = Field(0.1, ge=0, le=1, description="watts_strogatz: rewiring probability")
+    m: int = Field(3, ge=1, le=1000, description="barabasi_albert: edges per new node")
+    mean_degree: float = Field(10.0, ge=0, le=10_000, description="erdos_renyi mean degree")
+    blocks: int = Field(4, ge=1, le=10_000, description="stochastic_block: communities")
+    mean_degree_in: float = Field(8.0, ge=0, description="stochastic_block: within")
+    mean_degree_out: float = Field(2.0, ge=0, description="stochastic_block: between")
+    file: str | None = Field(None, description="edge list or GraphML (kind = 'file')")
+    max_nodes: int = Field(2_000_000, ge=1, description="refuse larger graph files")
+    max_edges: int = Field(20_000_000, ge=1, description="refuse larger graph files")
+
+    _file_exists = field_validator("file")(_existing_file)
+
+    @model_validator(mode="after")
+    def _file(self) -> NetworkCfg:
+        if self.kind == "file" and not self.file:
+            raise ValueError("kind 'file' needs network.file")
+        return self
+
+
+class ActivityCfg(_Strict):
+    """One activity (its own environment and learner per individual)."""
+
+    enabled: bool = Field(True, description="simulate this activity")
+    learner: str = Field("dual_process", description=f"one of {', '.join(LEARNERS)}")
+    preset: Literal["report", "paper"] = Field("report", description="learner parameter preset")
+
+    @field_validator("learner")
+    @classmethod
+    def _learner(cls, value: str) -> str:
+        if value not in LEARNERS:
+            hint = difflib.get_close_matches(value, list(LEARNERS), n=1)
+            raise ValueError(
+                f"expected one of {', '.join(LEARNERS)}"
+                + (f"; did you mean {hint[0]!r}?" if hint else "")
+            )
+        return value
+
+
+class ActivitiesCfg(_Strict):
+    """The activities every individual runs."""
+
+    substance: ActivityCfg = ActivityCfg()
+    gambling: ActivityCfg = ActivityCfg()
+
+
+class RiskCfg(_Strict):
+    """Per-individual risk factors, each drawn from a distribution."""
+
+    surge: Dist = Field(
+        TruncNormal(dist="truncnormal", mean=15.0, sd=1.0, low=10.0, high=20.0),
+        description="dopamine surge D of the substance",
+    )
+    natural_reward: Dist = Field(
+        TruncNormal(dist="truncnormal", mean=12.5, sd=1.5, low=5.0, high=20.0),
+        description="mean natural reward (richness of alternatives)",
+    )
+    learning_rate: Dist = Field(Fixed(value=0.2), description="learning rate alpha")
+    inverse_temperature: Dist = Field(
+        Fixed(value=0.3), description="softmax inverse temperature beta (1 / temperature)"
+    )
+    susceptibility: Dist = Field(
+        Beta(dist="beta", a=2.0, b=2.0), description="weight of peer use on opportunity [0, 1]"
+    )
+    access: Dist = Field(
+        Uniform(dist="uniform", low=0.0, high=0.005),
+        description="base probability of an opportunity per tick [0, 1]",
+    )
+    perceived_win: Dist = Field(
+        Beta(dist="beta", a=5.0, b=15.0),
+        description="win probability of the gambling the individual meets [0, 1]",
+    )
+
+
+RISK_FACTORS = tuple(RiskCfg.model_fields)
+UNIT_INTERVAL = ("susceptibility", "access", "perceived_win")
+
+
+class ExposureCfg(_Strict):
+    """Opportunity = 1 - (1 - access * supply) * prod over using neighbours (1 - p_peer * s)."""
+
+    p_peer: float = Field(0.02, ge=0, le=1, description="opportunity added per using neighbour")
+    social_cue: bool = Field(True, description="fraction of using neighbours enters the cue")
+
+
+class StatusCfg(_Strict):
+    """Status rules per individual and activity (see population/status.py)."""
+
+    window: int = Field(20, ge=1, le=10_000, description="opportunities in the rolling window")
+    addicted_fraction: float = Field(
+        0.6, gt=0, le=1, description="addicted: addictive choices / window at least this"
+    )
+    use_recency: int = Field(50, ge=1, description="user: used within this many ticks")
+    abstinence_ticks: int = Field(100, ge=1, description="abstinent: no use for this many ticks")
+
+
+class InterventionCfg(_Strict):
+    """A scheduled intervention."""
+
+    kind: Literal["treatment", "supply_reduction"]
+    tick: int = Field(ge=0, description="tick at which it starts")
+    activity: Literal["substance", "gambling", "all"] = "all"
+    fraction: float = Field(0.5, ge=0, le=1, description="treatment: share of the addicted")
+    duration: int = Field(200, ge=1, description="treatment: ticks without availability")
+    reward_boost: float = Field(5.0, ge=0, description="treatment: natural reward added")
+    targeting: Literal["random", "centrality"] = Field(
+        "random", description="treatment: random, or highest degree first"
+    )
+    scale: float = Field(0.5, ge=0, le=1, description="supply_reduction: access multiplier")
+
+
+class RunCfg(_Strict):
+    """Length, seed and what to keep."""
+
+    ticks: int = Field(1000, ge=1, le=10_000_000, description="ticks to simulate")
+    seed: int = Field(0, ge=0, lt=2**63, description="random seed: same seed, same results")
+    history: bool = Field(False, description="keep per-individual status history (uint8)")
+
+
+class Config(_Strict):
+    """A whole run."""
+
+    population: PopulationCfg = PopulationCfg()
+    network: NetworkCfg = NetworkCfg()
+    activities: ActivitiesCfg = ActivitiesCfg()
+    risk: RiskCfg = RiskCfg()
+    exposure: ExposureCfg = ExposureCfg()
+    status: StatusCfg = StatusCfg()
+    interventions: list[InterventionCfg] = Field(
+        default_factory=lambda: [InterventionCfg(kind="treatment", tick=500)]
+    )
+    run: RunCfg = RunCfg()
+
+    @property
+    def enabled_activities(self) -> tuple[str, ...]:
+        """Names of the enabled activities, in a fixed order."""
+        return tuple(a for a in ACTIVITIES if getattr(self.activities, a).enabled)
+
+    @model_validator(mode="after")
+    def _some_activity(self) -> Config:
+        if not self.enabled_activities:
+            raise ValueError("at least one of activities.substance / activities.gambling")
+        return self
+
+
+# --------------------------------------------------------------------- loading
+
+
+def _format(err: ValidationError) -> str:
+    """The first error of a ValidationError as one line: field, value, what is allowed."""
+    e = err.errors()[0]
+    loc = ".".join(str(p) for p in e["loc"] if not str(p).startswith(("function-", "tagged")))
+    kind, msg = e["type"], e["msg"]
+    if kind == "extra_forbidden":
+        parent = loc.rsplit(".", 1)[0] if "." in loc else ""
+        known = _known_keys(parent)
+        name = loc.rsplit(".", 1)[-1]
+        hint = difflib.get_close_matches(name, known, n=1)
+        return (
+            f"{loc}: unknown key; allowed: {', '.join(known)}"
+            + (f"; did you mean {hint[0]!r}?" if hint else "")
+        )
+    value = e.get("input")
+    shown = "" if isinstance(value, dict) else f"got {value!r}, "
+    msg = msg.removeprefix("Value error, ")
+    if kind == "literal_error":
+        allowed = re.findall(r"'([^']*)'", e.get("ctx", {}).get("expected", ""))
+        hint = difflib.get_close_matches(str(value), allowed, n=1)
+        msg = f"expected one of {', '.join(allowed)}" + (
+            f"; did you mean {hint[0]!r}?" if hint else ""
+        )
+    return f"{loc or 'config'}: {shown}{msg}"
+
+
+def _known_keys(dotted: str) -> list[str]:
+    model: Any = Config
+    for part in [p for p in dotted.split(".") if p]:
+        if part.isdigit():
+            model = InterventionCfg
+            continue
+        field = model.model_fields.get(part)
+        if field is None or not isinstance(field.annotation, type):
+            return []
+        model = field.annotation
+    return list(model.model_fields) if hasattr(model, "model_fields") else []
+
+
+def parse_value(text: str) -> Any:
+    """A --set value as TOML (numbers, booleans, strings, arrays); bare words are strings."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def apply_set(data: dict[str, Any], assignment: str) -> None:
+    """Apply one ``key=value`` override to a raw config dict (dotted keys)."""
+    if "=" not in assignment:
+        raise ConfigError(f"--set: got {assignment!r}, expected key=value (e.g. run.ticks=200)")
+    key, text = assignment.split("=", 1)
+    parts = key.strip().split(".")
+    node = data
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+        if not isinstance(node, dict):
+            raise ConfigError(f"--set: {key} goes through a value that is not a table")
+    node[parts[-1]] = parse_value(text.strip())
+
+
+def load(path: str | Path | None = None, sets: list[str] | None = None) -> Config:
+    """Read, override and validate a config; raise :class:`ConfigError` with one line."""
+    data: dict[str, Any] = {}
+    if path is not None:
+        p = Path(path)
+        if not p.is_file():
+            raise ConfigError(f"config: file {str(p)!r} not found")
+        try:
+            data = tomllib.loads(p.read_text())
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"config: {str(p)!r} is not valid TOML: {exc}") from None
+    for assignment in sets or []:
+        apply_set(data, assignment)
+    return validate(data)
+
+
+def validate(data: dict[str, Any]) -> Config:
+    """Validate a raw dict into a :class:`Config` or raise a one-line :class:`ConfigError`."""
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_format(exc)) from None
+
+
+def to_toml(cfg: Config) -> str:
+    """The resolved config as TOML (what ``addsim run`` writes to DIR/config.toml)."""
+    return _dump(cfg.model_dump(mode="json", exclude_none=True))
+
+
+def documented_default() -> str:
+    """The default config as TOML with every field's description as a comment."""
+    lines = ["# addsim run configuration: every key shown with its default.", ""]
+    cfg = Config()
+    for name, field in Config.model_fields.items():
+        value = getattr(cfg, name)
+        if isinstance(value, list):
+            lines.append(f"# {field.description or name}")
+            for item in value:
+                lines.append(f"[[{name}]]  # {type(item).__doc__.strip()}")
+                lines += _table_lines(item)
+            lines.append("")
+            continue
+        lines.append(f"[{name}]  # {type(value).__doc__.strip().splitlines()[0]}")
+        lines += _table_lines(value)
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _table_lines(model: BaseModel) -> list[str]:
+    out = []
+    for key, field in type(model).model_fields.items():
+        value = getattr(model, key)
+        if isinstance(value, BaseModel) and hasattr(type(model), "model_fields"):
+            if isinstance(model, ActivitiesCfg):
+                continue
+        doc = field.description or ""
+        rendered = _value(value.model_dump(mode="json") if isinstance(value, BaseModel) else value)
+        if rendered is None:
+            out.append(f"# {key} =   # {doc} (unset)")
+        else:
+            out.append(f"{key} = {rendered}" + (f"  # {doc}" if doc else ""))
+    if isinstance(model, ActivitiesCfg):
+        for key in type(model).model_fields:
+            act = getattr(model, key)
+            out.append(f"{key} = {_value(act.model_dump(mode='json'))}")
+    return out
+
+
+def _value(v: Any) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return repr(v) if v == v and abs(v) != float("inf") else ("inf" if v > 0 else "-inf")
+    if isinstance(v, str):
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(v, dict):
+        inner = ", ".join(f"{k} = {_value(x)}" for k, x in v.items() if x is not None)
+        return "{ " + inner + " }"
+    if isinstance(v, list):
+        return "[" + ", ".join(str(_value(x)) for x in v) + "]"
+    raise TypeError(f"cannot render {v!r} as TOML")
+
+
+def _dump(data: dict[str, Any]) -> str:
+    lines: list[str] = []
+    for name, value in data.items():
+        if isinstance(value, list):
+            for item in value:
+                lines.append(f"[[{name}]]")
+                lines += [f"{k} = {_value(v)}" for k, v in item.items()]
+                lines.append("")
+        elif isinstance(value, dict):
+            lines.append(f"[{name}]")
+            lines += [f"{k} = {_value(v)}" for k, v in value.items() if v is not None]
+            lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,317 @@
+"""The population: Mesa hosts N dual-process individuals on a social network.
+
+``PopulationModel(mesa.Model)`` owns the seed, the network, the activities and the records;
+``Individual(mesa.Agent)`` is a thin view (an index into the arrays) for people to inspect.
+A tick follows DESIGN.md: exposure (base access and using neighbours), act/step/learn through
+the same :class:`~population.rollout.Stepper` the cohort protocols use, statuses, records.
+The engine never loops over agents. All Mesa calls live in this module (Mesa 3.3 and 3.5).
+
+Opportunity of individual i for an activity at a tick::
+
+    p_i = 1 - (1 - access_i * supply) * prod over using neighbours j of (1 - p_peer * s_i)
+
+Without an opportunity the addictive action is unavailable (masked) and the drug cue absent;
+the fraction of neighbours using is the cue's context feature (the social context of use).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import mesa
+import numpy as np
+
+from agents import Learner, make_learner
+from envs import GamblingCore, SubstanceCore
+from envs._core import TaskCore
+from population import network, risk
+from population.config import Config, ConfigError, InterventionCfg
+from population.rollout import Stepper
+from population.status import ADDICTED, EVENTS, RELAPSED, STATUSES, StatusRules, StatusTracker
+
+COLUMNS = (*STATUSES, *EVENTS, "p_addictive")
+
+
+@dataclass
+class Activity:
+    """One activity for all N individuals: task core, learner, stepper, statuses, exposure."""
+
+    name: str
+    core: TaskCore
+    learner: Learner
+    stepper: Stepper
+    tracker: StatusTracker
+    rng: np.random.Generator  # opportunities and intervention draws
+    access: np.ndarray
+    natural: np.ndarray | None  # base natural reward (substance)
+    supply: float = 1.0
+    p_last: np.ndarray | None = None  # P(addictive) at the last choice-state visit
+    treated_until: np.ndarray | None = None
+    boost: np.ndarray | None = None
+
+
+class Individual(mesa.Agent):
+    """A person: a read-only view of row ``index`` of the population's arrays."""
+
+    def __init__(self, model: PopulationModel, index: int) -> None:
+        super().__init__(model)
+        self.index = index
+
+    @property
+    def pop(self) -> PopulationModel:
+        """The population this individual belongs to."""
+        return self.model  # type: ignore[return-value]
+
+    def status(self, activity: str = "substance") -> str:
+        """Current status in ``activity`` (one of population.status.STATUSES)."""
+        return STATUSES[int(self.pop.activity(activity).tracker.status[self.index])]
+
+    @property
+    def statuses(self) -> dict[str, str]:
+        """Status per enabled activity."""
+        return {name: self.status(name) for name in self.pop.activities}
+
+    @property
+    def risk_factors(self) -> dict[str, float]:
+        """This person's risk factors."""
+        return {k: float(v[self.index]) for k, v in self.pop.risk.items()}
+
+    def n_latent(self, activity: str = "substance") -> int:
+        """Latent states this person's learner uses (0 for a tabular learner)."""
+        lr = self.pop.activity(activity).learner
+        return int(lr.n_latent[self.index]) if hasattr(lr, "n_latent") else 0
+
+    def q_values(self, activity: str = "substance") -> np.ndarray:
+        """Action values in the state of this person's last choice."""
+        act = self.pop.activity(activity)
+        return act.learner.q[self.index, self.pop.last_choice_state[activity][self.index]].copy()
+
+    def neighbours(self) -> np.ndarray:
+        """Indices of this person's neighbours."""
+        return self.pop.adjacency.neighbours(self.index)
+
+    def history(self, activity: str = "substance") -> np.ndarray:
+        """Status codes per tick (needs run.history = true)."""
+        if self.pop.history is None:
+            raise ValueError("history: this run keeps no history (set run.history = true)")
+        j = self.pop.activity_names.index(activity)
+        return self.pop.history[: self.pop.tick, j, self.index].copy()
+
+
+class PopulationModel(mesa.Model):
+    """N individuals on a network, each running every enabled activity; array engine."""
+
+    def __init__(self, config: Config) -> None:
+        seq = np.random.SeedSequence(config.run.seed)
+        mesa_seq, net_seq, risk_seq, *act_seqs = seq.spawn(3 + 2)
+        super().__init__(rng=np.random.default_rng(mesa_seq))
+        t0 = time.perf_counter()
+        self.config = config
+        net = config.network
+        if net.kind == "file":
+            self.adjacency = network.load(net.file or "", net.max_nodes, net.max_edges)
+        else:
+            self.adjacency = network.build(
+                net.kind, config.population.size, np.random.default_rng(net_seq),
+                **_network_params(config),
+            )
+        n = self.n = self.adjacency.n
+        self.risk = risk.draw(config.risk, n, np.random.default_rng(risk_seq))
+        if config.population.risk_csv:
+            self.risk.update(risk.read_csv(config.population.risk_csv, n))
+        self.activity_names = config.enabled_activities
+        rules = StatusRules(**config.status.model_dump())
+        self.activities: dict[str, Activity] = {}
+        self.last_choice_state: dict[str, np.ndarray] = {}
+        for name, aseq in zip(self.activity_names, act_seqs, strict=False):
+            self.activities[name] = self._make_activity(name, rules, np.random.default_rng(aseq))
+            self.last_choice_state[name] = np.zeros(n, dtype=np.int64)
+        self.tick = 0
+        self.records = np.zeros((config.run.ticks, len(self.activity_names), len(COLUMNS)))
+        self.history = (
+            np.zeros((config.run.ticks, len(self.activity_names), n), dtype=np.uint8)
+            if config.run.history else None
+        )
+        self.events_log: list[tuple[int, str, str, int]] = []  # tick, activity, event, count
+        self.interventions = sorted(config.interventions, key=lambda c: c.tick)
+        self.applied: list[tuple[int, str, str, int]] = []  # tick, kind, activity, people
+        self.individuals = [Individual(self, i) for i in range(n)]
+        self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
+        self.construction_seconds = time.perf_counter() - t0
+
+    # ----------------------------------------------------------------- construction
+    def _make_activity(self, name: str, rules: StatusRules, rng: np.random.Generator) -> Activity:
+        cfg, r, n = getattr(self.config.activities, name), self.risk, self.n
+        streams = rng.spawn(2)
+        params: dict[str, Any] = {"alpha": r["learning_rate"], "beta": r["inverse_temperature"]}
+        # R_bar starts at the person's usual reward rate: the natural reward, or 0 (no-op).
+        if name == "substance":
+            core: TaskCore = SubstanceCore(n, r0_mean=r["natural_reward"])
+            params["surge"] = r["surge"]
+            params["r_bar0"] = r["natural_reward"]
+            natural = r["natural_reward"].copy()
+        else:
+            core = GamblingCore(n, p_win=r["perceived_win"])
+            params["surge"] = 0.0
+            params["r_bar0"] = 0.0
+            natural = None
+        lr = make_learner(
+            cfg.learner, n, core.n_states, core.n_actions, core.cue_dim, preset=cfg.preset,
+            **{k: v for k, v in params.items() if _has_param(cfg.learner, k)},
+        )
+        return Activity(
+            name=name, core=core, learner=lr, stepper=Stepper(lr, core, streams[0]),
+            tracker=StatusTracker(n, rules), rng=streams[1], access=r["access"].copy(),
+            natural=natural, p_last=np.full(n, 0.5), treated_until=np.full(n, -1, np.int64),
+            boost=np.zeros(n),
+        )
+
+    def _reporters(self) -> dict[str, Callable[[PopulationModel], float]]:
+        out: dict[str, Callable[[PopulationModel], float]] = {}
+        for j, act in enumerate(self.activity_names):
+            for k, col in enumerate(COLUMNS):
+                out[f"{act}.{col}"] = lambda m, j=j, k=k: float(m.records[m.tick - 1, j, k])
+        return out
+
+    def activity(self, name: str) -> Activity:
+        """The activity ``name``, or a one-line error naming the enabled ones."""
+        if name not in self.activities:
+            raise ValueError(
+                f"activity: got {name!r}, expected one of {', '.join(self.activities)}"
+            )
+        return self.activities[name]
+
+    # ----------------------------------------------------------------- the tick
+    def step(self) -> None:
+        """Advance every individual one tick in every enabled activity."""
+        t = self.tick
+        if t >= self.records.shape[0]:
+            self._grow()
+        for cfg in self.interventions:
+            if cfg.tick == t:
+                self.apply_intervention(cfg)
+        for j, name in enumerate(self.activity_names):
+            self._step_activity(t, j, self.activities[name])
+        self.tick += 1
+        self.datacollector.collect(self)
+
+    def _step_activity(self, t: int, j: int, act: Activity) -> None:
+        core, n = act.core, self.n
+        using = act.tracker.using(t)
+        c = self.adjacency.count(using)
+        p_peer = self.config.exposure.p_peer
+        s = self.risk["susceptibility"]
+        base = 1.0 - np.clip(act.access * act.supply, 0.0, 1.0)
+        p_opp = 1.0 - base * np.power(1.0 - p_peer * s, c)
+        treated = act.treated_until > t
+        p_opp[treated] = 0.0
+        opportunity = act.rng.random(n) < p_opp
+        deg = self.adjacency.degree()
+        context = np.where(deg > 0, c / np.maximum(deg, 1), 0.0)
+        if not self.config.exposure.social_cue:
+            context = np.zeros(n)
+        core.set_condition("context", context)
+        if act.name == "substance":
+            core.set_condition("drug_available", opportunity.astype(float))
+            core.set_condition("cue_shown", opportunity.astype(float))
+            core.set_condition("r0_mean", act.natural + np.where(treated, act.boost, 0.0))
+        else:
+            core.set_condition("available", opportunity.astype(float))
+        at_choice = core.state == core.choice_state
+        mask = np.ones((n, core.n_actions), dtype=bool)
+        mask[:, core.addictive_action] = opportunity | ~at_choice
+        out, _, _, _ = act.stepper.tick(mask)
+        used = at_choice & opportunity & (out.action == core.addictive_action)
+        act.p_last = np.where(at_choice, out.p_addictive, act.p_last)
+        self.last_choice_state[act.name] = np.where(
+            at_choice, out.z, self.last_choice_state[act.name]
+        )
+        events = act.tracker.update(t, opportunity & at_choice, used)
+        row = self.records[t, j]
+        row[: len(STATUSES)] = act.tracker.counts()
+        row[len(STATUSES) : len(STATUSES) + len(EVENTS)] = events
+        row[-1] = act.p_last.mean()
+        for name, count in zip(EVENTS, events, strict=True):
+            if count:
+                self.events_log.append((t, act.name, name, int(count)))
+        if self.history is not None:
+            self.history[t, j] = act.tracker.status
+
+    def _grow(self) -> None:
+        extra = max(1, self.records.shape[0])
+        self.records = np.concatenate([self.records, np.zeros_like(self.records[:extra])])
+        if self.history is not None:
+            self.history = np.concatenate([self.history, np.zeros_like(self.history[:extra])])
+
+    # ----------------------------------------------------------------- interventions
+    def apply_intervention(self, cfg: InterventionCfg) -> int:
+        """Apply an intervention now (scheduled, or live from the viewer); returns people hit."""
+        names = self.activity_names if cfg.activity == "all" else (cfg.activity,)
+        hit = 0
+        for name in names:
+            if name not in self.activities:
+                continue
+            act = self.activities[name]
+            if cfg.kind == "supply_reduction":
+                act.supply = cfg.scale
+                self.applied.append((self.tick, cfg.kind, name, self.n))
+                continue
+            st = act.tracker.status
+            addicted = np.flatnonzero((st == ADDICTED) | (st == RELAPSED))
+            k = round(cfg.fraction * addicted.size)
+            if cfg.targeting == "centrality":
+                order = np.argsort(-self.adjacency.degree()[addicted], kind="stable")
+                chosen = addicted[order[:k]]
+            else:
+                chosen = act.rng.choice(addicted, size=k, replace=False) if k else addicted[:0]
+            act.treated_until[chosen] = self.tick + cfg.duration
+            act.boost[chosen] = cfg.reward_boost
+            self.applied.append((self.tick, cfg.kind, name, int(chosen.size)))
+            hit += int(chosen.size)
+        return hit
+
+    # ----------------------------------------------------------------- running
+    def run(self, ticks: int, progress: Callable[[int], None] | None = None) -> None:
+        """Advance ``ticks`` ticks (Mesa 3.5's run_for does not exist in 3.3)."""
+        for _ in range(ticks):
+            self.step()
+            if progress is not None:
+                progress(1)
+
+    def prevalence(self) -> dict[str, np.ndarray]:
+        """Columnar per-tick records so far: tick, activity, the status counts and events."""
+        t, k = self.tick, len(self.activity_names)
+        rec = self.records[:t]
+        out: dict[str, np.ndarray] = {
+            "tick": np.repeat(np.arange(t), k),
+            "activity": np.tile(np.array(self.activity_names, dtype=object), t),
+        }
+        for c, col in enumerate(COLUMNS):
+            values = rec[:, :, c].reshape(-1)
+            out[col] = values if col == "p_addictive" else values.astype(np.int64)
+        return out
+
+
+def _has_param(learner: str, key: str) -> bool:
+    from agents import LEARNERS
+
+    return key in LEARNERS[learner].params_cls.__dataclass_fields__
+
+
+def _network_params(config: Config) -> dict[str, Any]:
+    net = config.network
+    return {
+        "watts_strogatz": {"k": net.k, "p": net.p},
+        "barabasi_albert": {"m": net.m},
+        "erdos_renyi": {"mean_degree": net.mean_degree},
+        "stochastic_block": {
+            "blocks": net.blocks, "mean_degree_in": net.mean_degree_in,
+            "mean_degree_out": net.mean_degree_out,
+        },
+    }.get(net.kind, {})
+
+
+__all__ = ["COLUMNS", "ConfigError", "Individual", "PopulationModel"]

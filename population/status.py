@@ -1,0 +1,109 @@
+"""Statuses and events of N individuals in one activity, from a rolling window of choices.
+
+Rules, applied every tick in this order (defaults in population/config.py ``StatusCfg``):
+
+- never_exposed: has never had an opportunity.
+- addicted: the addictive action was chosen in at least ``addicted_fraction`` of the last
+  ``window`` opportunities (the window must be full); relapsed instead of addicted when the
+  individual has been abstinent before.
+- abstinent: was addicted (or relapsed) and has not used for ``abstinence_ticks`` ticks;
+  entering it clears the choice window, so a return needs new use. Stays abstinent until
+  addicted again (a relapse).
+- user: otherwise, used within the last ``use_recency`` ticks.
+- exposed: otherwise (opportunities, no recent use).
+
+Events, counted on the tick they happen: initiation (first use ever), onset (first time
+addicted), cessation (addicted or relapsed -> abstinent), relapse (-> relapsed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+NEVER_EXPOSED, EXPOSED, USER, ADDICTED, ABSTINENT, RELAPSED = range(6)
+STATUSES = ("never_exposed", "exposed", "user", "addicted", "abstinent", "relapsed")
+EVENTS = ("initiations", "onsets", "cessations", "relapses")
+
+
+@dataclass
+class StatusRules:
+    """The thresholds of the status rules (copied from the config)."""
+
+    window: int = 20
+    addicted_fraction: float = 0.6
+    use_recency: int = 50
+    abstinence_ticks: int = 100
+
+
+class StatusTracker:
+    """Per-individual status of one activity; memory: ``window`` bytes + ~20 bytes each."""
+
+    def __init__(self, n: int, rules: StatusRules) -> None:
+        self.n, self.rules = n, rules
+        self.status = np.full(n, NEVER_EXPOSED, dtype=np.uint8)
+        self.choices = np.zeros((n, rules.window), dtype=np.uint8)  # ring buffer per person
+        self.ptr = np.zeros(n, dtype=np.int32)
+        self.filled = np.zeros(n, dtype=np.int32)
+        self.total = np.zeros(n, dtype=np.int32)  # addictive choices in the window
+        self.last_use = np.full(n, -(2**30), dtype=np.int64)
+        self.ever_used = np.zeros(n, dtype=bool)
+        self.ever_addicted = np.zeros(n, dtype=bool)
+        self.ever_abstinent = np.zeros(n, dtype=bool)
+        self._need = int(np.ceil(rules.addicted_fraction * rules.window - 1e-9))
+
+    def using(self, tick: int) -> np.ndarray:
+        """Who counts as currently using (used within ``use_recency`` ticks), (N,) bool."""
+        return (tick - self.last_use) < self.rules.use_recency
+
+    def update(self, tick: int, opportunity: np.ndarray, used: np.ndarray) -> np.ndarray:
+        """Fold in this tick's opportunities and uses; returns the event counts (4,)."""
+        r = self.rules
+        idx = np.flatnonzero(opportunity)
+        if idx.size:
+            slot = self.ptr[idx]
+            old = self.choices[idx, slot]
+            new = used[idx].astype(np.uint8)
+            self.choices[idx, slot] = new
+            self.total[idx] += new.astype(np.int32) - old
+            self.ptr[idx] = (slot + 1) % r.window
+            self.filled[idx] = np.minimum(self.filled[idx] + 1, r.window)
+        initiation = used & ~self.ever_used
+        self.ever_used |= used
+        self.last_use = np.where(used, tick, self.last_use)
+
+        prev = self.status
+        was_addicted = (prev == ADDICTED) | (prev == RELAPSED)
+        since = tick - self.last_use
+        cease = was_addicted & (since >= r.abstinence_ticks)
+        if cease.any():
+            self.choices[cease] = 0
+            self.total[cease] = 0
+            self.filled[cease] = 0
+            self.ever_abstinent |= cease
+        addicted_now = (self.filled >= r.window) & (self.total >= self._need)
+        onset = addicted_now & ~self.ever_addicted
+        self.ever_addicted |= addicted_now
+        status = np.where(
+            addicted_now,
+            np.where(self.ever_abstinent, RELAPSED, ADDICTED),
+            np.where(
+                cease | (prev == ABSTINENT),
+                ABSTINENT,
+                np.where(
+                    since < r.use_recency,
+                    USER,
+                    np.where((prev == NEVER_EXPOSED) & ~opportunity, NEVER_EXPOSED, EXPOSED),
+                ),
+            ),
+        ).astype(np.uint8)
+        relapse = (status == RELAPSED) & (prev != RELAPSED)
+        self.status = status
+        return np.array(
+            [initiation.sum(), onset.sum(), cease.sum(), relapse.sum()], dtype=np.int64
+        )
+
+    def counts(self) -> np.ndarray:
+        """Individuals in each of the six statuses, (6,) int64."""
+        return np.bincount(self.status, minlength=len(STATUSES)).astype(np.int64)

@@ -1,0 +1,108 @@
+"""Networks: generators seeded, simple and of the asked shape; files read or refused in one line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from population import network
+
+
+def _rng(seed: int = 0) -> np.random.Generator:
+    return np.random.default_rng(seed)
+
+
+@pytest.mark.parametrize("kind", network.KINDS)
+def test_generators_are_simple_symmetric_and_seeded(kind: str) -> None:
+    n = 60 if kind == "complete" else 3000
+    a = network.build(kind, n, _rng(1))
+    b = network.build(kind, n, _rng(1))
+    assert np.array_equal(a.indices, b.indices) and np.array_equal(a.indptr, b.indptr)
+    g = a.to_networkx()
+    assert g.number_of_nodes() == n and nx.number_of_selfloops(g) == 0
+    assert g.number_of_edges() == a.n_edges
+    deg = a.degree()
+    assert np.array_equal(deg, np.array([g.degree(i) for i in range(n)]))
+    for i in (0, n // 2, n - 1):  # rows sorted and symmetric
+        nb = a.neighbours(i)
+        assert np.all(np.diff(nb) > 0)
+        assert all(i in a.neighbours(j) for j in nb)
+
+
+def test_generators_have_the_asked_shape() -> None:
+    n = 20_000
+    ws = network.build("watts_strogatz", n, _rng(), k=10, p=0.1)
+    assert abs(ws.degree().mean() - 10) < 0.1
+    g = ws.to_networkx()
+    assert nx.average_clustering(g, nodes=range(0, n, 20)) > 0.4  # small world keeps clustering
+    ba = network.build("barabasi_albert", n, _rng(), m=3)
+    assert abs(ba.degree().mean() - 6) < 0.1 and ba.degree().max() > 20 * 6  # heavy tail
+    er = network.build("erdos_renyi", n, _rng(), mean_degree=8)
+    assert abs(er.degree().mean() - 8) < 0.2
+    sb = network.build("stochastic_block", n, _rng(), blocks=4, mean_degree_in=8,
+                       mean_degree_out=2)
+    assert sb.community is not None
+    e = sb.edges()
+    same = sb.community[e[:, 0]] == sb.community[e[:, 1]]
+    assert abs(2 * same.sum() / n - 8) < 0.3 and abs(2 * (~same).sum() / n - 2) < 0.2
+    assert network.build("complete", 30, _rng()).n_edges == 30 * 29 // 2
+    assert network.build("empty", 30, _rng()).n_edges == 0
+
+
+def test_count_of_active_neighbours_matches_a_loop() -> None:
+    a = network.build("barabasi_albert", 500, _rng(), m=2)
+    active = _rng(3).random(500) < 0.3
+    c = a.count(active)
+    assert np.array_equal(c, [int(active[a.neighbours(i)].sum()) for i in range(500)])
+
+
+def test_tiny_and_degenerate_sizes() -> None:
+    for kind in network.KINDS:
+        for n in (0, 1, 2, 3):
+            assert network.build(kind, n, _rng()).n == n
+
+
+def test_edge_list_with_isolates_self_loops_and_components(tmp_path: Path) -> None:
+    f = tmp_path / "g.txt"
+    f.write_text("# comment\na b\nb c\nc c\nb a\nx,y\nlonely lonely\n")
+    a = network.load(f)
+    assert a.n == 6 and a.n_edges == 3  # self-loops dropped, duplicate dropped
+    assert list(a.labels) == ["a", "b", "c", "x", "y", "lonely"]
+    assert a.degree()[5] == 0
+    assert nx.number_connected_components(a.to_networkx()) == 3
+
+
+def test_graphml_round_trip(tmp_path: Path) -> None:
+    g = nx.karate_club_graph()
+    f = tmp_path / "k.graphml"
+    nx.write_graphml(g, f)
+    a = network.load(f)
+    assert a.n == 34 and a.n_edges == g.number_of_edges()
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "limits", "message"),
+    [
+        ("a b\nc\n", "bad.txt", {}, "line 2: expected two node ids"),
+        ("a b\nb c\nc d\n", "big.txt", {"max_edges": 2}, "network.max_edges=2"),
+        ("<graphml><oops", "bad.graphml", {}, "not valid GraphML"),
+    ],
+)
+def test_bad_files_are_refused_in_one_line(
+    tmp_path: Path, text: str, name: str, limits: dict, message: str
+) -> None:
+    f = tmp_path / name
+    f.write_text(text)
+    with pytest.raises(ValueError, match=r"network\.file") as err:
+        network.load(f, **limits)
+    assert message in str(err.value) and "\n" not in str(err.value)
+    with pytest.raises(ValueError, match="not found"):
+        network.load(tmp_path / "missing.txt")
+
+
+def test_complete_graph_too_large_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"network\.kind: complete"):
+        network.build("complete", 100_000, _rng())
