@@ -1,0 +1,243 @@
+"""Slow per-individual reference learners: the equations of agents/ written plainly, one person.
+
+Used only by the tests (step-for-step agreement with the batched learners under the same random
+numbers) and by benchmarks/bench_learners.py (the per-individual loop the batched engine is
+measured against). Deliberately independent of agents/'s array code: Python floats and lists,
+its own softmax, inverse-CDF choice, Gauss-Jordan inverse and log-determinant. The equations
+are those of SCIENCE.md (and each agents/ module docstring):
+
+- Q-learning:   delta = r + gamma max Q(s') - Q(s, a)
+- Redish 2004:  delta = gamma (r + max Q(s')) - Q(s, a), on drug steps max(that + D, D)
+- Dezfouli 2009: delta = r + max Q(s') - Q(s, a) - rho, on drug steps max(td + D, D) - rho;
+  R_bar <- R_bar + sigma (r_sensed - R_bar), kappa <- kappa + lam (N * drug - kappa)
+- latent states (Pettine 2023 / Redish 2007): prototypes, surprise F_i = -ln A_i, new state
+  above -ln(upsilon) after burn-in, softmax over normalised activations, negative-error history.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+LOG_2PI = math.log(2.0 * math.pi)
+CANDIDATE_F = -math.log(1e-100)
+FAST_DECAY, FAST_GAIN = 0.981, 2.85
+SLOW_DECAY, SLOW_GAIN = 0.994, 0.9
+
+
+def scalar_params(params: Any, index: int = 0) -> dict[str, float]:
+    """One individual's parameters as floats from a resolved (array) parameter set."""
+    import dataclasses
+
+    return {
+        f.name: float(getattr(params, f.name)[index])
+        for f in dataclasses.fields(params)
+    }
+
+
+def softmax(values: list[float], beta: float, allowed: list[bool] | None = None) -> list[float]:
+    """Softmax with inverse temperature beta; disallowed actions get probability 0."""
+    v = [beta * q if (allowed is None or allowed[i]) else -math.inf for i, q in enumerate(values)]
+    top = max(v)
+    e = [math.exp(x - top) if x != -math.inf else 0.0 for x in v]
+    total = sum(e)
+    return [x / total for x in e]
+
+
+def choose(p: list[float], u: float) -> int:
+    """Inverse-CDF choice: the first index whose cumulative probability exceeds u * total."""
+    cum, acc = [], 0.0
+    for x in p:
+        acc += x
+        cum.append(acc)
+    target = u * cum[-1]
+    return min(sum(1 for c in cum if c <= target), len(p) - 1)
+
+
+def inverse_and_logdet(m: list[list[float]]) -> tuple[list[list[float]], float]:
+    """Gauss-Jordan inverse with partial pivoting and ln |det| of a small square matrix."""
+    n = len(m)
+    a = [row[:] + [1.0 if i == j else 0.0 for j in range(n)] for i, row in enumerate(m)]
+    logdet = 0.0
+    for col in range(n):
+        piv = max(range(col, n), key=lambda r: abs(a[r][col]))
+        a[col], a[piv] = a[piv], a[col]
+        pv = a[col][col]
+        logdet += math.log(abs(pv))
+        a[col] = [x / pv for x in a[col]]
+        for r in range(n):
+            if r != col and a[r][col] != 0.0:
+                f = a[r][col]
+                a[r] = [x - f * y for x, y in zip(a[r], a[col], strict=True)]
+    return [row[n:] for row in a], logdet
+
+
+class Tabular:
+    """One individual's Q table and value rule (Q-learning, Redish 2004 or Dezfouli 2009)."""
+
+    uses_cue = False
+
+    def __init__(self, rule: str, p: dict[str, float], n_states: int, n_actions: int) -> None:
+        self.rule, self.p = rule, p
+        self.q = [[0.0] * n_actions for _ in range(n_states)]
+        self.r_bar = p.get("r_bar0", 0.0)
+        self.kappa = 0.0
+
+    def observe(self, obs: Any, u: float | None = None) -> int:
+        """The state index is the observation."""
+        return int(obs)
+
+    def policy(self, z: int, allowed: list[bool] | None = None) -> list[float]:
+        """Softmax action probabilities in state z."""
+        return softmax(self.q[z], self.p["beta"], allowed)
+
+    def act(self, z: int, u: float, allowed: list[bool] | None = None) -> int:
+        """Choose an action from uniform u."""
+        return choose(self.policy(z, allowed), u)
+
+    def error(self, r: float, q_sa: float, v_next: float, drug: bool) -> float:
+        """The rule's prediction error."""
+        p = self.p
+        if self.rule == "q_learning":
+            return r + p["gamma"] * v_next - q_sa
+        if self.rule == "redish2004":
+            td = p["gamma"] * (r + v_next) - q_sa
+            return max(td + p["surge"], p["surge"]) if drug else td
+        rho = self.r_bar + self.kappa
+        td = r + v_next - q_sa
+        return (max(td + p["surge"], p["surge"]) if drug else td) - rho
+
+    def learn(self, s: int, a: int, r: float, s_next: int, drug: bool,
+              x: list[float] | None = None) -> float:
+        """One TD update of Q(s, a); returns delta."""
+        q_sa, v_next = self.q[s][a], max(self.q[s_next])
+        delta = self.error(r, q_sa, v_next, drug)
+        self.q[s][a] = q_sa + self.p["alpha"] * delta
+        if self.rule == "dezfouli2009":
+            p = self.p
+            rho = self.r_bar + self.kappa
+            sensed = delta - v_next + q_sa + rho
+            self.r_bar += p["sigma"] * (sensed - self.r_bar)
+            self.kappa += p["lam"] * ((p["kappa_target"] if drug else 0.0) - self.kappa)
+        return delta
+
+
+class Latent(Tabular):
+    """One individual's latent-state classifier over a value rule (Redish or Dezfouli)."""
+
+    uses_cue = True
+
+    def __init__(self, rule: str, p: dict[str, float], capacity: int, n_actions: int,
+                 cue_dim: int) -> None:
+        super().__init__(rule, p, capacity, n_actions)
+        self.capacity, self.d = capacity, cue_dim
+        self.mu: list[list[float]] = []
+        self.cov: list[list[list[float]]] = []
+        self.prec: list[list[list[float]]] = []
+        self.logdet: list[float] = []
+        self.count: list[float] = []
+        self.n_obs = 0
+        self.fast = self.slow = 0.0
+        self.overflow = 0
+
+    @property
+    def dbar_eff(self) -> float:
+        """min(0, fast - slow): the negative-error history."""
+        return min(0.0, self.fast - self.slow)
+
+    def surprise(self, x: list[float]) -> list[float]:
+        """F_i = -ln A_i for every existing state."""
+        p = self.p
+        f_att = min(1.0, min(0.0, self.dbar_eff + 4.0) / -8.0)
+        w = (1.0 - p["b"]) * ((1.0 - f_att) * p["attention"] + f_att)
+        out = []
+        for i, mu in enumerate(self.mu):
+            dev = [w * (xj - mj) for xj, mj in zip(x, mu, strict=True)]
+            prec = self.prec[i]
+            d2 = sum(dev[a] * prec[a][b] * dev[b] for a in range(self.d) for b in range(self.d))
+            out.append(0.5 * (LOG_2PI + self.logdet[i]) + 0.5 * d2
+                       + p["rpe_bias"] * -self.dbar_eff)
+        return out
+
+    def observe(self, obs: Any, u: float | None = None) -> int:
+        """Classify cue ``obs`` into a latent state (creating one when surprised enough)."""
+        p = self.p
+        x = [float(v) for v in obs]
+        f = self.surprise(x)
+        k = len(f)
+        cands = [i for i in range(k) if f[i] <= CANDIDATE_F]
+        want = k == 0 or (
+            (not cands or min(f) > -math.log(p["upsilon"])) and self.n_obs >= p["burn_in"]
+        )
+        if want and k >= self.capacity:
+            self.overflow += 1
+            want = False
+        if want:
+            z = k
+            self._create(x)
+        else:
+            if not cands:
+                cands = [i for i in range(k) if f[i] == min(f)]
+            g = {i: -f[i] for i in cands}
+            top = max(g.values())
+            a = {i: math.exp(v - top) for i, v in g.items()}
+            total = sum(a.values())
+            h = {i: p["beta_state"] * v / total for i, v in a.items()}
+            top = max(h.values())
+            weights = [math.exp(h[i] - top) if i in h else 0.0 for i in range(self.capacity)]
+            z = max(range(self.capacity), key=lambda i: weights[i]) if u is None \
+                else choose(weights, u)
+        self.n_obs += 1
+        return z
+
+    def _create(self, x: list[float]) -> None:
+        s0, d = self.p["sigma0"], self.d
+        self.mu.append(x[:])
+        self.cov.append([[0.0] * d for _ in range(d)])
+        self.prec.append([[1.0 / s0 if i == j else 0.0 for j in range(d)] for i in range(d)])
+        self.logdet.append(d * math.log(s0))
+        self.count.append(0.0)
+        self.q[len(self.mu) - 1] = [0.0] * len(self.q[0])
+        self.fast = self.slow = 0.0
+
+    def learn(self, s: int, a: int, r: float, s_next: int, drug: bool,
+              x: list[float] | None = None) -> float:
+        """TD update over latent states, the prototype of s, then the error history."""
+        delta = super().learn(s, a, r, s_next, drug)
+        if x is not None and r + (self.p["surge"] if drug else 0.0) > 0.0:
+            self.update_prototype(s, [float(v) for v in x])
+        neg = min(delta, 0.0)
+        self.fast = FAST_DECAY * self.fast + FAST_GAIN * neg
+        self.slow = SLOW_DECAY * self.slow + SLOW_GAIN * neg
+        return delta
+
+    def update_prototype(self, s: int, x: list[float]) -> None:
+        """Running mean/covariance (exact up to ``window`` cues, then weight 1 / window)."""
+        p, d = self.p, self.d
+        n = min(self.count[s] + 1.0, p["window"])
+        w = 1.0 / n
+        dd = [xi - mi for xi, mi in zip(x, self.mu[s], strict=True)]
+        self.mu[s] = [mi + w * di for mi, di in zip(self.mu[s], dd, strict=True)]
+        c = self.cov[s]
+        self.cov[s] = [[(1.0 - w) * (c[i][j] + w * dd[i] * dd[j]) for j in range(d)]
+                       for i in range(d)]
+        self.count[s] = n
+        if n >= p["min_cov_samples"]:
+            sigma = [[self.cov[s][i][j] + (p["ridge"] / n if i == j else 0.0) for j in range(d)]
+                     for i in range(d)]
+            self.prec[s], self.logdet[s] = inverse_and_logdet(sigma)
+
+
+RULES = {
+    "q_learning": "q_learning", "redish2004": "redish2004", "dezfouli2009": "dezfouli2009",
+    "latent_state": "redish2004", "dual_process": "dezfouli2009",
+}
+
+
+def make_reference(name: str, params: Any, n_states: int, n_actions: int, cue_dim: int,
+                   capacity: int = 8, index: int = 0) -> Tabular:
+    """The reference of learner ``name`` for individual ``index`` of resolved ``params``."""
+    p = scalar_params(params, index)
+    if name in ("latent_state", "dual_process"):
+        return Latent(RULES[name], p, capacity, n_actions, cue_dim)
+    return Tabular(RULES[name], p, n_states, n_actions)

@@ -1,0 +1,129 @@
+"""The batched learners agree step for step with the per-individual reference (tests/reference.py).
+
+A batched rollout records every random number it consumed (cue noise, state-choice and action
+uniforms) and every outcome; each individual is then replayed through the plain-Python
+reference with the same numbers. States, actions and Q values must agree at every tick, under
+acquisition, extinction (new latent states) and re-exposure, with per-individual parameters.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from reference import inverse_and_logdet, make_reference
+
+from agents import LEARNERS, make_learner
+from envs.gambling import GamblingCore
+from envs.substance import SubstanceCore
+from population.protocols import EXTINCTION, REEXPOSURE
+from population.rollout import phases, rollout
+
+N, T = 12, 360
+
+
+def _replay(name: str, core_cls: type, schedule: dict, **overrides: np.ndarray) -> int:
+    """Roll out N individuals batched, replay each through the reference; return steps checked."""
+    core = core_cls(N)
+    learner = make_learner(name, N, core.n_states, core.n_actions, core.cue_dim, **overrides)
+    res = rollout(learner, core, T, np.random.default_rng(7), schedule, trace=True)
+    tr = res.trace
+    assert tr is not None
+    checked = 0
+    for i in range(N):
+        ref = make_reference(name, learner.p, core.n_states, core.n_actions, core.cue_dim,
+                             getattr(learner, "capacity", 8), index=i)
+        pending = None
+        for t in range(T):
+            obs = tr.obs[t][i]
+            z = ref.observe(obs, float(tr.u_state[t][i]))
+            assert z == tr.z[t][i], f"{name}: individual {i} tick {t}: state {z} != {tr.z[t][i]}"
+            if pending is not None:
+                s, a_prev, r, drug, x = pending
+                ref.learn(s, a_prev, r, z, drug, x)
+            np.testing.assert_allclose(
+                np.array(ref.q)[: tr.q[t].shape[1]], tr.q[t][i], rtol=1e-9, atol=1e-9,
+                err_msg=f"{name}: individual {i} tick {t}: Q differs",
+            )
+            a = ref.act(z, float(tr.u_act[t][i]))
+            assert a == tr.action[t][i], f"{name}: individual {i} tick {t}: action differs"
+            pending = (z, a, float(tr.reward[t][i]), bool(tr.drug[t][i]),
+                       list(obs) if ref.uses_cue else None)
+            checked += 1
+    return checked
+
+
+SCHEDULE = phases((120, {}), (120, EXTINCTION), (120, REEXPOSURE))
+
+
+@pytest.mark.parametrize("name", list(LEARNERS))
+def test_batched_learner_matches_reference_on_the_relapse_protocol(name: str) -> None:
+    rng = np.random.default_rng(1)
+    overrides = {"surge": rng.uniform(12, 18, N), "alpha": rng.uniform(0.1, 0.3, N)}
+    if name == "q_learning":
+        overrides.pop("surge")
+    assert _replay(name, SubstanceCore, SCHEDULE, **overrides) == N * T
+
+
+@pytest.mark.parametrize("name", ["dezfouli2009", "dual_process"])
+def test_batched_learner_matches_reference_on_gambling(name: str) -> None:
+    assert _replay(name, GamblingCore, {}) == N * T
+
+
+def test_replay_exercises_latent_state_creation() -> None:
+    """The protocol must create extra latent states, or the replay proves little."""
+    core = SubstanceCore(N)
+    learner = make_learner("dual_process", N, core.n_states, core.n_actions, core.cue_dim)
+    rollout(learner, core, T, np.random.default_rng(7), SCHEDULE)
+    assert (learner.n_latent >= 3).mean() > 0.5
+
+
+def test_reference_linear_algebra() -> None:
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((5, 5))
+    m = a @ a.T + np.eye(5)
+    inv, logdet = inverse_and_logdet(m.tolist())
+    np.testing.assert_allclose(np.array(inv), np.linalg.inv(m), rtol=1e-10)
+    assert logdet == pytest.approx(np.linalg.slogdet(m)[1], rel=1e-12)
+
+
+def test_running_prototype_is_exact_then_tracks_the_windowed_estimate() -> None:
+    """Running mean/covariance: exact for the first ``window`` cues, then within sampling noise
+    of the windowed estimate over the last ``window`` cues (the reference form)."""
+    window, d = 75, 4
+    ref = make_reference("dual_process", make_learner("dual_process", 1, 2, 2, d).p, 2, 2, d)
+    rng = np.random.default_rng(3)
+    xs = rng.normal([1.0, 0.0, -1.0, 0.5], [0.1, 0.2, 0.05, 0.3], size=(600, d))
+    ref.observe(xs[0])
+    ref.mu[0] = xs[0].tolist()
+    for k, x in enumerate(xs, 1):
+        ref.update_prototype(0, x.tolist())
+        if k == window:
+            np.testing.assert_allclose(ref.mu[0], xs[:k].mean(0), atol=1e-12)
+            np.testing.assert_allclose(ref.cov[0], np.cov(xs[:k].T, bias=True), atol=1e-12)
+    last = xs[-window:]
+    sd = xs.std(0)
+    # an exponential average of weight 1/window and a window mean both have sd ~ sd/sqrt(w)
+    assert np.all(np.abs(np.array(ref.mu[0]) - last.mean(0)) < 4 * sd / np.sqrt(window / 2))
+    rel = np.abs(np.diag(ref.cov[0]) / np.diag(np.cov(last.T, bias=True)) - 1)
+    assert np.all(rel < 0.6)
+
+
+def test_redish_error_never_below_surge_on_drug_steps_in_the_reference() -> None:
+    ref = make_reference("redish2004", make_learner("redish2004", 1, 2, 2, 4).p, 2, 2, 4)
+    rng = np.random.default_rng(0)
+    for _ in range(2000):
+        s, a = int(rng.integers(2)), int(rng.integers(2))
+        drug = bool(rng.random() < 0.5)
+        delta = ref.learn(s, a, float(rng.normal(-3, 5)), int(rng.integers(2)), drug)
+        if drug:
+            assert delta >= ref.p["surge"]
+
+
+@pytest.mark.parametrize("name", ["latent_state", "dual_process"])
+def test_attention_and_error_history_match_reference(name: str) -> None:
+    """With attention below 1, a deviation discount and an error-history bias, the negative
+    prediction-error history steers classification: it must agree too."""
+    rng = np.random.default_rng(2)
+    overrides = {"attention": rng.uniform(0.3, 0.9, N), "rpe_bias": rng.uniform(0.1, 1.0, N),
+                 "b": 0.3}
+    assert _replay(name, SubstanceCore, SCHEDULE, **overrides) == N * T
