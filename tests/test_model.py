@@ -120,3 +120,23 @@ def test_mesa_datacollector_reports_the_records(default_run: PopulationModel) ->
     df = default_run.datacollector.get_model_vars_dataframe()
     f = _substance(default_run)
     np.testing.assert_array_equal(df["substance.addicted"].to_numpy(), f["addicted"].to_numpy())
+
+
+def test_embedded_default_shows_initiation_levelling_cessation_and_relapse() -> None:
+    """The README's default run: initiation, addiction rising then levelling off, cessations
+    after the treatment wave at tick 500, relapses after treatment ends."""
+    cfg = C.load()
+    model = PopulationModel(cfg)
+    model.run(cfg.run.ticks)
+    f = _substance(model)
+    addicted = f["addicted"] + f["relapsed"]
+    assert f["initiations"].loc[:200].sum() > 0.7 * model.n  # use spreads early (904)
+    assert addicted.loc[150] < 0.05 * model.n < addicted.loc[300]  # rising ...
+    rise_early = addicted.loc[300] - addicted.loc[200]
+    rise_late = addicted.loc[490] - addicted.loc[440]
+    assert rise_late < 0.5 * rise_early  # ... then levelling off before the wave
+    treated = next(k for t, kind, act, k in model.applied if act == "substance")
+    assert treated > 0.1 * model.n
+    assert f["cessations"].loc[500:720].sum() > 0.5 * treated
+    assert addicted.loc[650] < 0.8 * addicted.loc[490]
+    assert f["relapses"].loc[700:].sum() > 0.1 * treated
