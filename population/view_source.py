@@ -1,0 +1,432 @@
+"""Frame sources for the viewer (``addsim view``): a live model, or a run's recorded history.
+
+viz/ knows frames, not models (DESIGN.md): this module adapts a :class:`PopulationModel` (live:
+it steps in the viewer's process; ``t`` applies a treatment wave through the model's public
+``apply_intervention``) or a RUN_DIR written with ``--history`` (replay: scrub back and forth)
+to :class:`viz.source.FrameSource`. It also holds the ``view`` subcommand's parser and body.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from population.config import Config, ConfigError, InterventionCfg, load
+from population.status import STATUSES
+
+if TYPE_CHECKING:  # the model (mesa, agents, envs) is imported only when a view opens
+    from population.model import PopulationModel
+
+HISTORY_BYTES = 400_000_000  # live: keep per-person history (for the panel) below this size
+
+
+def _usage(message: str) -> Exception:
+    from population.cli import UsageError  # lazy: cli imports this module inside `view`
+
+    return UsageError(message)
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "addsim" / "layouts"
+
+
+def _person_common(model: PopulationModel, index: int) -> dict[str, Any]:
+    return {
+        "degree": int(model.adjacency.degree()[index]),
+        "risk_factors": model.individuals[index].risk_factors,
+    }
+
+
+class LiveSource:
+    """A PopulationModel stepping in the viewer's process; statuses are the model's own.
+
+    ``threaded=True`` steps the model in a worker thread so that drawing never waits for a
+    tick: ``advance`` queues ticks (at most one frame's worth ahead), the frame shows the last
+    finished tick (a snapshot), and a treatment wave is applied between ticks. Without it
+    (headless recordings, tests) every ``advance`` finishes its ticks: frames are reproducible.
+    """
+
+    live = True
+
+    def __init__(self, config: Config, threaded: bool = False) -> None:
+        n_est = config.population.size
+        if not config.run.history and n_est * config.run.ticks * 2 <= HISTORY_BYTES:
+            config = config.model_copy(
+                update={"run": config.run.model_copy(update={"history": True})}
+            )
+        from population.model import PopulationModel
+
+        self.config = config
+        self.model = PopulationModel(config)
+        self.n = self.model.n
+        self.activities = tuple(self.model.activity_names)
+        self.statuses = STATUSES
+        net = config.network
+        self.title = f"live: {self.n:,} people, {net.kind} network, seed {config.run.seed}"
+        self.threaded = False
+        self._pending = 0
+        self._treat: list[InterventionCfg] = []
+        self._cond = threading.Condition()
+        self._stop = False
+        self._worker: threading.Thread | None = None
+        if threaded:
+            self.start_thread()
+
+    def start_thread(self) -> None:
+        """From now on step the model in a worker thread (drawing never waits for a tick)."""
+        if self._worker is not None:
+            return
+        self._tick = int(self.model.tick)
+        self._snap = [self.model.activity(a).tracker.status.copy() for a in self.activities]
+        self._stop = False
+        self.threaded = True
+        self._worker = threading.Thread(target=self._work, name="addsim-model", daemon=True)
+        self._worker.start()
+
+    def _work(self) -> None:
+        while True:
+            with self._cond:
+                while not (self._stop or self._pending or self._treat):
+                    self._cond.wait()
+                if self._stop:
+                    return
+                treat, self._treat = self._treat, []
+                step = self._pending > 0
+            for cfg in treat:
+                self.model.apply_intervention(cfg)
+            if step:
+                self.model.step()
+                snap = [self.model.activity(a).tracker.status.copy() for a in self.activities]
+                with self._cond:
+                    self._pending -= 1
+                    self._snap, self._tick = snap, int(self.model.tick)
+                    self._cond.notify_all()
+
+    def close(self) -> None:
+        """Stop the worker thread (threaded mode); the model keeps its state."""
+        if self._worker is not None:
+            with self._cond:
+                self._stop = True
+                self._cond.notify_all()
+            self._worker.join(timeout=5)
+            self._worker = None
+            self.threaded = False
+
+    def wait(self) -> None:
+        """Block until every queued tick and treatment is done (threaded mode)."""
+        with self._cond:
+            while self._worker is not None and (self._pending or self._treat):
+                self._cond.wait(timeout=1)
+
+    @property
+    def tick(self) -> int:
+        """Ticks the model has done (threaded: the last finished, shown tick)."""
+        return self._tick if self.threaded else int(self.model.tick)
+
+    @property
+    def horizon(self) -> int:
+        """The configured run length, or the ticks done when beyond it."""
+        return max(self.config.run.ticks, self.model.tick)
+
+    def edges(self) -> np.ndarray:
+        """The model's network edges (E, 2)."""
+        return self.model.adjacency.edges()
+
+    def layout_path(self) -> Path | None:
+        """A per-user cache keyed by the graph (a live run has no folder of its own)."""
+        from viz.layout import graph_key
+
+        return _cache_dir() / f"{graph_key(self.n, self.edges())}.npz"
+
+    def status(self, activity: int) -> np.ndarray:
+        """Current status codes of the activity."""
+        if self.threaded:
+            return self._snap[activity]
+        return self.model.activity(self.activities[activity]).tracker.status
+
+    def prevalence(self, activity: int) -> np.ndarray:
+        """Status counts per tick done."""
+        return self.model.records[: self.tick, activity, : len(STATUSES)]
+
+    def markers(self, activity: int) -> list[tuple[int, str]]:
+        """Interventions applied to this activity, and those still scheduled."""
+        name = self.activities[activity]
+        out = [(t, f"{kind} ({k})") for t, kind, act, k in self.model.applied if act == name]
+        out += [
+            (c.tick, f"{c.kind} (scheduled)") for c in self.model.interventions
+            if c.tick >= self.model.tick and c.activity in (name, "all")
+        ]
+        return out
+
+    def advance(self, ticks: int) -> int:
+        """Step the model ``ticks`` times (never backwards); threaded: queue them."""
+        ticks = max(ticks, 0)
+        if self.threaded:
+            with self._cond:  # at most one frame's ticks queued: a slow model slows the speed
+                self._pending = min(self._pending + ticks, ticks + 1)
+                self._cond.notify_all()
+            return ticks
+        for _ in range(ticks):
+            self.model.step()
+        return ticks
+
+    def person(self, index: int, activity: int) -> Any:
+        """Risk factors, status history, latent states and current action values."""
+        from viz.source import Person
+
+        name = self.activities[activity]
+        ind = self.model.individuals[index]
+        act = self.model.activity(name)
+        q = ind.q_values(name)
+        hist = ind.history(name) if self.model.history is not None else None
+        return Person(
+            index=index, status=int(self.status(activity)[index]), n_latent=ind.n_latent(name),
+            action_values={a: float(v) for a, v in zip(act.core.action_names, q, strict=False)},
+            history=hist, **_person_common(self.model, index),
+        )
+
+    def treat(self) -> str:
+        """Treat half of the addicted in every activity now (the config's treatment defaults)."""
+        cfg = InterventionCfg(kind="treatment", tick=self.model.tick)
+        if self.threaded:
+            with self._cond:
+                self._treat.append(cfg)
+                self._cond.notify_all()
+            return f"treatment wave (half of the addicted, {cfg.duration} ticks) queued"
+        hit = self.model.apply_intervention(cfg)
+        return (f"treatment wave at tick {self.model.tick}: {hit} people treated for "
+                f"{cfg.duration} ticks")
+
+
+class ReplaySource:
+    """A run folder's history.npz, scrubbed back and forth; the graph rebuilt from its config."""
+
+    live = False
+
+    def __init__(self, run_dir: Path) -> None:
+        self.run_dir = run_dir
+        hist_path = run_dir / "history.npz"
+        if not run_dir.is_dir():
+            raise _usage(f"view: {str(run_dir)!r} is not a run folder or a .toml config")
+        if not hist_path.is_file():
+            raise _usage(f"view: {str(run_dir)!r} has no history.npz "
+                         "(write one with: addsim run --history --out DIR)")
+        if not (run_dir / "config.toml").is_file():
+            raise _usage(f"view: {str(run_dir)!r} has no config.toml (is it a run folder?)")
+        try:
+            with np.load(hist_path, allow_pickle=False) as data:
+                self.history = np.asarray(data["status"], dtype=np.uint8)
+                self.activities = tuple(str(a) for a in data["activities"])
+                self.statuses = tuple(str(s) for s in data["statuses"])
+        except (OSError, ValueError, KeyError) as exc:
+            raise _usage(f"view: {str(hist_path)!r} is not a readable history ({exc})") from None
+        if self.history.ndim != 3 or self.history.shape[1] != len(self.activities):
+            raise _usage(f"view: {str(hist_path)!r} has status of shape {self.history.shape}, "
+                         "expected (ticks, activities, individuals)")
+        try:
+            cfg = load(run_dir / "config.toml")
+        except ConfigError as exc:
+            raise _usage(f"view: {run_dir / 'config.toml'}: {exc}") from None
+        from population.model import PopulationModel
+
+        small = cfg.run.model_copy(update={"history": False, "ticks": 1})
+        try:
+            self.model = PopulationModel(cfg.model_copy(update={"run": small}))
+        except (ConfigError, ValueError, OSError) as exc:
+            raise _usage(f"view: cannot rebuild the run's network: {exc}") from None
+        self.n = self.model.n
+        if self.history.shape[2] != self.n:
+            raise _usage(f"view: history has {self.history.shape[2]} individuals, the config "
+                         f"builds {self.n}")
+        self.config = cfg
+        self.title = f"replay: {run_dir.name} ({self.n:,} people, {self.history.shape[0]} ticks)"
+        self._tick = 0
+        ticks, n_act = self.history.shape[0], len(self.activities)
+        self._prev = np.zeros((ticks, n_act, len(self.statuses)), dtype=np.int64)
+        for s in range(len(self.statuses)):
+            self._prev[:, :, s] = (self.history == s).sum(axis=2)
+        self._markers: list[tuple[int, str, str]] = []
+        self._final: Any = None
+        events = run_dir / "events.parquet"
+        if events.is_file():
+            import pandas as pd
+
+            ev = pd.read_parquet(events)
+            ev = ev[ev["event"].str.startswith("intervention:")]
+            self._markers = [(int(r.tick), str(r.activity), f"{r.event[13:]} ({r.count})")
+                             for r in ev.itertuples()]
+        individuals = run_dir / "individuals.parquet"
+        if individuals.is_file():
+            import pandas as pd
+
+            self._final = pd.read_parquet(individuals)
+        self._initial = np.zeros(self.n, dtype=np.uint8)  # everyone starts never exposed
+
+    @property
+    def tick(self) -> int:
+        """The tick shown (0: before the first tick)."""
+        return self._tick
+
+    @property
+    def horizon(self) -> int:
+        """The run's length."""
+        return int(self.history.shape[0])
+
+    def edges(self) -> np.ndarray:
+        """The run's network edges, rebuilt from its config and seed."""
+        return self.model.adjacency.edges()
+
+    def layout_path(self) -> Path | None:
+        """Beside the run: RUN_DIR/layout.npz."""
+        return self.run_dir / "layout.npz"
+
+    def status(self, activity: int) -> np.ndarray:
+        """Status codes after the shown tick."""
+        if self._tick == 0:
+            return self._initial
+        return self.history[self._tick - 1, activity]
+
+    def prevalence(self, activity: int) -> np.ndarray:
+        """Status counts up to the shown tick (the whole population)."""
+        return self._prev[: self._tick, activity]
+
+    def markers(self, activity: int) -> list[tuple[int, str]]:
+        """Interventions recorded in events.parquet for this activity."""
+        name = self.activities[activity]
+        return [(t, label) for t, act, label in self._markers if act == name]
+
+    def advance(self, ticks: int) -> int:
+        """Move the shown tick, clamped to [0, run length]; returns the ticks moved."""
+        new = min(max(self._tick + ticks, 0), self.horizon)
+        moved, self._tick = new - self._tick, new
+        return moved
+
+    def person(self, index: int, activity: int) -> Any:
+        """Risk factors and status history; latent states and values at the end of the run."""
+        from viz.source import Person
+
+        name = self.activities[activity]
+        n_latent, values, note = None, {}, "recorded runs keep no action values"
+        if self._final is not None:
+            row = self._final.iloc[index]
+            if f"{name}_latent_states" in row:
+                n_latent = int(row[f"{name}_latent_states"])
+            if f"{name}_p_addictive" in row:
+                values = {"P(addictive)": float(row[f"{name}_p_addictive"])}
+            note = "latent states and P(addictive) at the end of the run"
+        return Person(
+            index=index, status=int(self.status(activity)[index]), n_latent=n_latent,
+            action_values=values, history=self.history[: self._tick, activity, index].copy(),
+            note=note, **_person_common(self.model, index),
+        )
+
+    def treat(self) -> str:
+        """A replay cannot change: says so."""
+        return "replay: interventions can only be applied live (view a config instead)"
+
+
+def open_source(
+    target: str | None, sets: list[str] | None = None, threaded: bool = False,
+) -> LiveSource | ReplaySource:
+    """A replay for a run folder, else a live model for a config file or the embedded default."""
+    if target is not None and Path(target).is_dir():
+        if sets:
+            raise _usage("--set: only a live view (a config) takes overrides, not a run folder")
+        return ReplaySource(Path(target))
+    if target is not None and not Path(target).is_file():
+        raise _usage(f"view: {target!r} not found (expected a .toml config or a run folder)")
+    try:
+        cfg = load(target, sets)
+        return LiveSource(cfg, threaded=threaded)
+    except (ConfigError, ValueError, OSError) as exc:
+        raise _usage(str(exc)) from None
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(x) for x in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"got {text!r}, expected WIDTHxHEIGHT, e.g. 1280x720"
+        ) from None
+    if not (320 <= w <= 8192 and 240 <= h <= 8192):
+        raise argparse.ArgumentTypeError(f"got {text!r}, expected 320..8192 x 240..8192")
+    return w, h
+
+
+def add_view_parser(sub: Any) -> argparse.ArgumentParser:
+    """Add the ``view`` subcommand to ``addsim``'s subparsers; returns its parser."""
+    view = sub.add_parser("view", help="watch a population in a window (or render headless)")
+    view.add_argument("target", nargs="?", metavar="CONFIG.toml | RUN_DIR",
+                      help="a config (live model; default: the embedded one) or a run folder "
+                           "written with --history (replay)")
+    view.add_argument("--set", action="append", metavar="KEY=VALUE",
+                      help="override a config key (live only; repeatable)")
+    view.add_argument("--headless", action="store_true",
+                      help="render without a screen (SDL dummy driver)")
+    view.add_argument("--frames", type=int, default=None,
+                      help="stop after this many frames (default: headless 100, window: never)")
+    view.add_argument("--record", metavar="FILE",
+                      help="write the frames to FILE: .gif, .mp4 (needs imageio-ffmpeg) or "
+                           ".png (last frame)")
+    view.add_argument("--start", type=int, default=0, metavar="TICK",
+                      help="advance to this tick before the first frame")
+    view.add_argument("--speed", type=float, default=30.0, help="ticks per second (default 30)")
+    view.add_argument("--fps", type=int, default=30, help="frames per second (default 30)")
+    view.add_argument("--size", type=_size, default=(1280, 720), metavar="WxH",
+                      help="window size (default 1280x720)")
+    view.add_argument("--node-limit", type=int, default=20_000,
+                      help="draw a sample of the network above this many people (default 20000)")
+    view.add_argument("--out", default=".", help="folder for screenshots and recordings")
+    view.set_defaults(func=cmd_view)
+    return view
+
+
+def cmd_view(args: argparse.Namespace) -> int:
+    """Open the viewer on a config or run folder (or render it headless)."""
+    if args.frames is not None and not 1 <= args.frames <= 1_000_000:
+        raise _usage(f"--frames: got {args.frames}, expected a whole number in [1, 1000000]")
+    if not 1 <= args.fps <= 240:
+        raise _usage(f"--fps: got {args.fps}, expected a whole number in [1, 240]")
+    if not 0 < args.speed <= 10_000:
+        raise _usage(f"--speed: got {args.speed}, expected ticks per second in (0, 10000]")
+    if args.node_limit < 1:
+        raise _usage(f"--node-limit: got {args.node_limit}, expected a positive whole number")
+    if args.start < 0:
+        raise _usage(f"--start: got {args.start}, expected a tick >= 0")
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise _usage(f"--out: {args.out!r} exists and is not a folder")
+    record = Path(args.record) if args.record else None
+    if record is not None:
+        from viz.record import check_path
+
+        problem = check_path(record)
+        if problem:
+            raise _usage(f"--record: {problem}")
+    source = open_source(args.target, args.set)  # synchronous: --start, headless frames
+    if args.start:
+        source.advance(args.start)
+    if isinstance(source, LiveSource) and not args.headless:
+        source.start_thread()  # a window: drawing never waits for the model
+    from viz.app import run_viewer
+
+    frames = args.frames if args.frames is not None else (100 if args.headless else None)
+    try:
+        result = run_viewer(
+            source, headless=args.headless, frames=frames, record=record, size=args.size,
+            fps=args.fps, speed=args.speed, node_limit=args.node_limit, out_dir=out,
+        )
+    finally:
+        if isinstance(source, LiveSource):
+            source.close()
+    if args.headless:
+        print(json.dumps(result))
+    return 0

@@ -1,0 +1,115 @@
+"""Recording frames: an animated GIF (Pillow), an MP4 (imageio-ffmpeg, when installed), or a PNG.
+
+GIF frames are quantised to a palette as they arrive (a quarter of the memory of RGB) and
+written on close; MP4 frames stream to ffmpeg. A .png keeps only the last frame (a screenshot
+from the headless mode, e.g. the README's).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+SUFFIXES = (".gif", ".mp4", ".png")
+MAX_GIF_FRAMES = 3000
+
+
+def has_ffmpeg() -> bool:
+    """Whether imageio-ffmpeg is installed (MP4 recording)."""
+    return importlib.util.find_spec("imageio_ffmpeg") is not None
+
+
+def check_path(path: Path) -> str | None:
+    """Why ``path`` cannot take a recording (one line), or None when it can."""
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        return f"got {str(path)!r}, expected a file ending in {', '.join(SUFFIXES)}"
+    if suffix == ".mp4" and not has_ffmpeg():
+        return "MP4 needs imageio-ffmpeg (pip install imageio-ffmpeg); or record a .gif"
+    if path.exists() and path.is_dir():
+        return f"{str(path)!r} is a folder, expected a file name"
+    return None
+
+
+class Recorder:
+    """Collects RGB frames (bytes, width, height) and writes them to a GIF, MP4 or PNG."""
+
+    def __init__(self, path: Path, fps: int = 30) -> None:
+        self.path, self.fps = path, fps
+        self.kind = path.suffix.lower().lstrip(".")
+        self.frames: list[Any] = []
+        self.count = 0
+        self._writer: Any = None
+        self._last: Any = None
+
+    def add(self, rgb: bytes, size: tuple[int, int]) -> None:
+        """Append one frame of packed RGB bytes of the given (width, height)."""
+        from PIL import Image
+
+        self.count += 1
+        if self.kind == "png":
+            self._last = (rgb, size)
+        elif self.kind == "mp4":
+            if self._writer is None:
+                import imageio_ffmpeg
+
+                w, h = size
+                self._size = (w - w % 2, h - h % 2)  # yuv420p needs even sides
+                self._writer = imageio_ffmpeg.write_frames(
+                    str(self.path), self._size, fps=self.fps, macro_block_size=1
+                )
+                self._writer.send(None)
+            img = Image.frombytes("RGB", size, rgb)
+            if img.size != self._size:
+                img = img.crop((0, 0, *self._size))
+            self._writer.send(img.tobytes())
+        elif len(self.frames) < MAX_GIF_FRAMES:
+            img = Image.frombytes("RGB", size, rgb)
+            self.frames.append(img.quantize(colors=64, method=Image.Quantize.FASTOCTREE))
+
+    @property
+    def full(self) -> bool:
+        """A GIF holds at most MAX_GIF_FRAMES frames (memory); further frames are dropped."""
+        return self.kind == "gif" and len(self.frames) >= MAX_GIF_FRAMES
+
+    def close(self) -> Path | None:
+        """Write the file (atomically for GIF and PNG); returns its path, None if empty."""
+        from PIL import Image
+
+        if self.kind == "mp4":
+            if self._writer is None:
+                return None
+            self._writer.close()
+            return self.path
+        if self.kind == "png":
+            if self._last is None:
+                return None
+            rgb, size = self._last
+            return _atomic(self.path, lambda p: Image.frombytes("RGB", size, rgb).save(p, "PNG"))
+        if not self.frames:
+            return None
+        first, rest = self.frames[0], self.frames[1:]
+        duration = round(1000 / self.fps)
+        return _atomic(self.path, lambda p: first.save(
+            p, "GIF", save_all=True, append_images=rest, duration=duration, loop=0,
+            optimize=False, disposal=1,
+        ))
+
+
+def _atomic(path: Path, write: Any) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    os.close(fd)
+    try:
+        write(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a picture is for sharing
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
