@@ -77,6 +77,7 @@ class Dezfouli2009(Learner):
 
     name = "dezfouli2009"
     params_cls = Dezfouli2009Params
+    fused_rule = 1  # value rule code of agents._kernels.latent_learn
 
     def init_rule(self, n: int) -> dict[str, np.ndarray]:
         return {"r_bar": self.p.r_bar0.copy(), "kappa": np.zeros(n)}

@@ -42,6 +42,7 @@ from typing import Any
 
 import numpy as np
 
+from agents import _kernels
 from agents._base import Params, Step, param, sample
 from agents.redish2004 import Redish2004, Redish2004Params
 from agents.tabular import Learner
@@ -88,6 +89,7 @@ class LatentMixin:
     n_actions: int
     p: Any
     q: np.ndarray
+    _q: np.ndarray
     _rows: np.ndarray
 
     def __init__(
@@ -104,16 +106,49 @@ class LatentMixin:
         super().__init__(n, int(capacity), n_actions, params)  # type: ignore[call-arg]
         k, d = int(capacity), int(cue_dim)
         self.capacity, self.cue_dim = k, d
-        self.active = np.zeros((self.n, k), dtype=bool)
-        self.mu = np.zeros((self.n, k, d))
-        self.cov = np.zeros((self.n, k, d, d))  # running covariance of rewarded cues
-        self.prec = np.zeros((self.n, k, d, d))  # Sigma^-1
-        self.logdet = np.zeros((self.n, k))  # ln det Sigma
-        self.count = np.zeros((self.n, k))  # rewarded cues in the estimate (capped at window)
+        # Stored slot-major (K, N, ...) so a compiled pass over individuals streams each slot;
+        # the attributes below are (N, K, ...) views of the same memory.
+        self._active = np.zeros((k, self.n), dtype=bool)
+        self._mu = np.zeros((k, self.n, d))
+        self._cov = np.zeros((k, self.n, d, d))  # running covariance of rewarded cues
+        self._prec = np.zeros((k, self.n, d, d))  # Sigma^-1
+        self._logdet = np.zeros((k, self.n))  # ln det Sigma
+        self._count = np.zeros((k, self.n))  # rewarded cues in the estimate (capped at window)
         self.n_obs = np.zeros(self.n)
         self.dbar_fast = np.zeros(self.n)
         self.dbar_slow = np.zeros(self.n)
         self.overflow = np.zeros(self.n, dtype=np.int64)
+        self._neg_log_upsilon = -np.log(self.p.upsilon)  # the new-state threshold on min F
+
+    @property
+    def active(self) -> np.ndarray:
+        """Slots in use, (N, K) bool (a view)."""
+        return self._active.T
+
+    @property
+    def mu(self) -> np.ndarray:
+        """Prototype means, (N, K, d) (a view)."""
+        return self._mu.transpose(1, 0, 2)
+
+    @property
+    def cov(self) -> np.ndarray:
+        """Running covariances of the rewarded cues, (N, K, d, d) (a view)."""
+        return self._cov.transpose(1, 0, 2, 3)
+
+    @property
+    def prec(self) -> np.ndarray:
+        """Precisions Sigma^-1, (N, K, d, d) (a view)."""
+        return self._prec.transpose(1, 0, 2, 3)
+
+    @property
+    def logdet(self) -> np.ndarray:
+        """ln det Sigma, (N, K) (a view)."""
+        return self._logdet.T
+
+    @property
+    def count(self) -> np.ndarray:
+        """Rewarded cues in each prototype's estimate, (N, K) (a view)."""
+        return self._count.T
 
     @property
     def n_latent(self) -> np.ndarray:
@@ -142,6 +177,31 @@ class LatentMixin:
     def observe(self, obs: np.ndarray, u: np.ndarray | None = None) -> np.ndarray:
         """Classify cues ``obs`` (N, d) into latent states, creating one where needed."""
         x = np.asarray(obs, dtype=np.float64)
+        if _kernels.ENABLED:
+            return self._observe_fused(x, u)
+        return self._observe_numpy(x, u)
+
+    def _observe_fused(self, x: np.ndarray, u: np.ndarray | None) -> np.ndarray:
+        """:meth:`observe` as one compiled loop over individuals (agents/_kernels.py)."""
+        p = self.p
+        if x.shape != (self.n, self.cue_dim) or (u is not None and np.shape(u) != (self.n,)):
+            raise ValueError(
+                f"observe: got cues {x.shape} and uniforms {np.shape(u)}, expected "
+                f"({self.n}, {self.cue_dim}) and ({self.n},)"
+            )
+        z = np.empty(self.n, dtype=np.int64)
+        new = np.empty(self.n, dtype=bool)
+        _kernels.latent_observe(
+            np.ascontiguousarray(x), np.zeros(1) if u is None else np.asarray(u, np.float64),
+            u is not None, self._active, self._mu, self._cov, self._prec, self._logdet,
+            self._count, self._q, self.n_obs, self.dbar_fast, self.dbar_slow, self.overflow,
+            p.b, p.attention, p.rpe_bias, self._neg_log_upsilon, p.burn_in, p.beta_state,
+            p.sigma0, z, new,
+        )
+        return z
+
+    def _observe_numpy(self, x: np.ndarray, u: np.ndarray | None) -> np.ndarray:
+        """:meth:`observe` as numpy expressions over individuals (the reference form)."""
         p = self.p
         f = self.surprise(x)
         min_f = f.min(axis=1)
@@ -199,6 +259,8 @@ class LatentMixin:
         cue: np.ndarray | None = None,
     ) -> Step:
         """TD update over latent states, then the prototype of ``s`` and the error history."""
+        if _kernels.ENABLED:
+            return self._learn_fused(s, a, r, s_next, drug, cue)
         step = super().learn(s, a, r, s_next, drug)  # type: ignore[misc]
         if cue is not None:
             rewarded = r + np.where(drug, self.p.surge, 0.0) > 0.0
@@ -207,6 +269,42 @@ class LatentMixin:
         self.dbar_fast = FAST_DECAY * self.dbar_fast + FAST_GAIN * neg
         self.dbar_slow = SLOW_DECAY * self.dbar_slow + SLOW_GAIN * neg
         return step
+
+    def _learn_fused(
+        self,
+        s: np.ndarray,
+        a: np.ndarray,
+        r: np.ndarray,
+        s_next: np.ndarray,
+        drug: np.ndarray,
+        cue: np.ndarray | None,
+    ) -> Step:
+        """:meth:`learn` as one compiled loop over individuals (agents/_kernels.py)."""
+        p, n = self.p, self.n
+        arrays = (s, a, r, s_next, drug)
+        if any(np.shape(v) != (n,) for v in arrays) or (
+            cue is not None and np.shape(cue) != (n, self.cue_dim)
+        ):
+            raise ValueError(f"learn: expected ({n},) arrays and ({n}, {self.cue_dim}) cues")
+        rule = getattr(self, "fused_rule", 0)
+        if rule == 0:  # a value rule without a fused form: TD in numpy, the rest compiled
+            delta = super().learn(s, a, r, s_next, drug).delta  # type: ignore[misc]
+        else:
+            delta = np.empty(n)
+        none = np.zeros(n)
+        rule_state = getattr(self, "rule", {})
+        x = np.zeros((1, self.cue_dim)) if cue is None else np.asarray(cue, np.float64)
+        _kernels.latent_learn(
+            rule, np.asarray(s, np.int64), np.asarray(a, np.int64),
+            np.asarray(s_next, np.int64), np.ascontiguousarray(x), np.asarray(r, np.float64),
+            np.asarray(drug, bool), delta, cue is not None, self._q, p.alpha,
+            getattr(p, "surge", none), getattr(p, "gamma", none),
+            rule_state.get("r_bar", none), rule_state.get("kappa", none),
+            getattr(p, "sigma", none), getattr(p, "lam", none),
+            getattr(p, "kappa_target", none), p.window, p.min_cov_samples, p.ridge, self._mu,
+            self._cov, self._prec, self._logdet, self._count, self.dbar_fast, self.dbar_slow,
+        )
+        return Step(delta=delta)
 
     def update_prototypes(self, s: np.ndarray, x: np.ndarray, rewarded: np.ndarray) -> None:
         """Fold cue ``x`` into the running mean/covariance of state ``s`` where rewarded."""

@@ -50,6 +50,7 @@ class Redish2004(Learner):
 
     name = "redish2004"
     params_cls = Redish2004Params
+    fused_rule = 2  # value rule code of agents._kernels.latent_learn
 
     def error(
         self, r: np.ndarray, q_sa: np.ndarray, v_next: np.ndarray, drug: np.ndarray

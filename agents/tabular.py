@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from agents import _kernels
 from agents._base import Params, Step, sample, softmax_policy
 
 
@@ -44,9 +45,16 @@ class Learner:
                 f"params: got {type(params).__name__}, expected {self.params_cls.__name__}"
             )
         self.p = params.resolve(self.n)
-        self.q = np.zeros((self.n, self.n_states, self.n_actions))
+        # Q is stored slot-major (S, N, A) so compiled passes stream it; ``q`` is the (N, S, A)
+        # view of the same memory.
+        self._q = np.zeros((self.n_states, self.n, self.n_actions))
         self._rows = np.arange(self.n)
         self.rule = self.init_rule(self.n)
+
+    @property
+    def q(self) -> np.ndarray:
+        """Action values Q, shape (N, S, A) (a writable view)."""
+        return self._q.transpose(1, 0, 2)
 
     # ---------------------------------------------------------------- value rule hooks
     def init_rule(self, n: int) -> dict[str, np.ndarray]:
@@ -85,6 +93,22 @@ class Learner:
     def act(self, s: np.ndarray, u: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
         """Choose an action per individual from pre-drawn uniforms ``u`` (N,)."""
         return sample(self.policy(s, mask), u)
+
+    def act_and_p(
+        self, s: np.ndarray, u: np.ndarray, col: int, mask: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``act(s, u, mask)`` and the unmasked policy's probability of action ``col`` (N,)."""
+        if not _kernels.ENABLED:
+            pol = self.policy(s)
+            a = sample(pol, u) if mask is None else self.act(s, u, mask)
+            return a, pol[:, col]
+        p_col = np.empty(self.n)
+        a = np.empty(self.n, dtype=np.int64)
+        _kernels.softmax_act(
+            self._q, np.asarray(s, np.int64), self.p.beta, np.asarray(u, np.float64),
+            np.ones((1, 1), bool) if mask is None else mask, mask is not None, int(col), p_col, a,
+        )
+        return a, p_col
 
     # ---------------------------------------------------------------- learning
     def learn(

@@ -67,6 +67,16 @@ def reference(name: str, n: int, ticks: int, seed: int = 0) -> dict[str, float]:
     return {"n": n, "ticks": ticks, "seconds": seconds, "steps_per_s": n * ticks / seconds}
 
 
+def engine() -> dict[str, object]:
+    """Whether the compiled kernels ran (numba version, threads) or the numpy form."""
+    from agents import _kernels
+
+    if not _kernels.ENABLED:
+        return {"kernels": "numpy"}
+    numba = _kernels.numba
+    return {"kernels": f"numba {numba.__version__}", "threads": numba.get_num_threads()}
+
+
 def ref_uses_cue(name: str) -> bool:
     return name in ("latent_state", "dual_process")
 
@@ -89,7 +99,8 @@ def main() -> None:
         rows.append(row)
     print(json.dumps({
         "benchmark": "learners", "learner": args.learner, "task": "substance",
-        "machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count()},
+        "machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count(),
+                    **engine()},
         "reference_loop": ref, "batched": rows,
     }, indent=2))
 

@@ -40,7 +40,18 @@ def one(n: int, ticks: int) -> dict[str, float]:
         "individual_activity_ticks_per_s": n * k * ticks / sim,
         "individual_ticks_per_s": n * ticks / sim,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        **_engine(),
     }
+
+
+def _engine() -> dict[str, object]:
+    """Whether the compiled kernels ran (numba version, threads) or the numpy form."""
+    from agents import _kernels
+
+    if not _kernels.ENABLED:
+        return {"kernels": "numpy"}
+    numba = _kernels.numba
+    return {"kernels": f"numba {numba.__version__}", "threads": numba.get_num_threads()}
 
 
 def main() -> None:

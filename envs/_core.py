@@ -167,7 +167,7 @@ class TaskCore:
         """
         x = self._clean_cue(self.state)
         if noise is not None:
-            x = x + self.conditions["cue_noise"][:, None] * noise
+            x += self.conditions["cue_noise"][:, None] * noise
         return x
 
     def _clean_cue(self, s: np.ndarray) -> np.ndarray:

@@ -242,6 +242,14 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--show", action="store_true", help="print the documented default")
     group.add_argument("--check", metavar="FILE", help="validate FILE")
     cfg.set_defaults(func=cmd_config)
+
+    from population.batch import add_batch_parsers
+
+    add_batch_parsers(sub)
+
+    from population.view_source import add_view_parser
+
+    add_view_parser(sub)
     return parser
 
 

@@ -98,7 +98,75 @@ class Uniform(_Strict):
         return self
 
 
-Dist = Annotated[Fixed | TruncNormal | LogNormal | Beta | Uniform, Field(discriminator="dist")]
+class Levels(_Strict):
+    """Deterministic levels: individual i gets level (i // each) mod the number of levels.
+
+    Puts a whole grid axis inside one run (e.g. 51 surge levels x 100 individuals each), so a
+    sweep needs one run per value of the other axes; give ``values`` or ``low``/``high``/``step``.
+    """
+
+    dist: Literal["levels"]
+    values: list[float] | None = None
+    low: float | None = None
+    high: float | None = None
+    step: float | None = Field(None, gt=0)
+    each: int = Field(1, ge=1, le=10_000_000, description="consecutive individuals per level")
+    parts: int = Field(1, ge=1, description="split the levels into this many contiguous parts")
+    part: int = Field(0, ge=0, description="the part this run uses (0-based; sweep it)")
+
+    @model_validator(mode="after")
+    def _spec(self) -> Levels:
+        ranged = (self.low, self.high, self.step)
+        if self.values is not None:
+            if any(v is not None for v in ranged):
+                raise ValueError("give either values or low/high/step, not both")
+            if not self.values:
+                raise ValueError("values must not be empty")
+            return self._parts(len(self.values))
+        if any(v is None for v in ranged):
+            raise ValueError("give values, or all of low, high and step")
+        span = (self.high - self.low) / self.step  # type: ignore[operator]
+        if span < -1e-9 or abs(span - round(span)) > 1e-6 or round(span) + 1 > 1_000_000:
+            raise ValueError(
+                f"step {self.step} must divide high - low ({self.high} - {self.low}) "
+                "into at most 999,999 steps"
+            )
+        return self._parts(round(span) + 1)
+
+    def _parts(self, k: int) -> Levels:
+        if self.parts > k:
+            raise ValueError(f"parts {self.parts} exceeds the {k} levels")
+        if self.part >= self.parts:
+            raise ValueError(f"part {self.part} must be below parts {self.parts}")
+        return self
+
+    def all_levels(self) -> list[float]:
+        """Every level value in order (``numpy.linspace(low, high, k)`` for a range)."""
+        if self.values is not None:
+            return list(self.values)
+        import numpy as np
+
+        k = round((self.high - self.low) / self.step) + 1  # type: ignore[operator]
+        return [float(x) for x in np.linspace(self.low, self.high, k)]
+
+    def levels(self) -> list[float]:
+        """The level values of this run's part (``numpy.array_split`` of all levels)."""
+        values = self.all_levels()
+        if self.parts == 1:
+            return values
+        import numpy as np
+
+        return [float(x) for x in np.array_split(np.asarray(values), self.parts)[self.part]]
+
+    @property
+    def block(self) -> int:
+        """Individuals per full cycle of levels (population.size must be a multiple)."""
+        return len(self.levels()) * self.each
+
+
+Dist = Annotated[
+    Fixed | TruncNormal | LogNormal | Beta | Uniform | Levels, Field(discriminator="dist")
+]
 
 
 # --------------------------------------------------------------------- tables

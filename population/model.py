@@ -130,6 +130,7 @@ class PopulationModel(mesa.Model):
             self.activities[name] = self._make_activity(name, rules, np.random.default_rng(aseq))
             self.last_choice_state[name] = np.zeros(n, dtype=np.int64)
         self.tick = 0
+        self._degree: np.ndarray | None = None  # neighbours per person (the graph is fixed)
         self.records = np.zeros((config.run.ticks, len(self.activity_names), len(COLUMNS)))
         self.history = (
             np.zeros((config.run.ticks, len(self.activity_names), n), dtype=np.uint8)
@@ -205,12 +206,17 @@ class PopulationModel(mesa.Model):
         p_peer = self.config.exposure.p_peer
         s = self.risk["susceptibility"]
         base = 1.0 - np.clip(act.access * act.supply, 0.0, 1.0)
-        p_opp = 1.0 - base * np.power(1.0 - p_peer * s, c)
+        p_opp = 1.0 - base  # (1 - p_peer s)^0 = 1 where no neighbour uses: skip the power
+        peers = np.flatnonzero(c)
+        p_opp[peers] = 1.0 - base[peers] * np.power(1.0 - p_peer * s[peers], c[peers])
         treated = act.treated_until > t
         p_opp[treated] = 0.0
         opportunity = act.rng.random(n) < p_opp
-        deg = self.adjacency.degree()
-        context = np.where(deg > 0, c / np.maximum(deg, 1), 0.0)
+        if self._degree is None:
+            self._degree = self.adjacency.degree()
+        deg = self._degree
+        context = np.zeros(n)
+        context[peers] = c[peers] / np.maximum(deg[peers], 1)  # c > 0 implies deg > 0
         if not self.config.exposure.social_cue:
             context = np.zeros(n)
         core.set_condition("context", context)
@@ -225,10 +231,9 @@ class PopulationModel(mesa.Model):
         mask[:, core.addictive_action] = opportunity | ~at_choice
         out, _, _, _ = act.stepper.tick(mask)
         used = at_choice & opportunity & (out.action == core.addictive_action)
-        act.p_last = np.where(at_choice, out.p_addictive, act.p_last)
-        self.last_choice_state[act.name] = np.where(
-            at_choice, out.z, self.last_choice_state[act.name]
-        )
+        chose = np.flatnonzero(at_choice)
+        act.p_last[chose] = out.p_addictive[chose]
+        self.last_choice_state[act.name][chose] = out.z[chose]
         events = act.tracker.update(t, opportunity & at_choice, used)
         row = self.records[t, j]
         row[: len(STATUSES)] = act.tracker.counts()

@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from agents import _kernels
+
 KINDS = (
     "watts_strogatz", "barabasi_albert", "erdos_renyi", "stochastic_block", "complete", "empty",
 )
@@ -42,14 +44,13 @@ class Adjacency:
         v = np.asarray(v, dtype=np.int64)
         keep = u != v
         lo, hi = np.minimum(u[keep], v[keep]), np.maximum(u[keep], v[keep])
-        key = np.unique(lo * n + hi)
-        lo, hi = key // n, key % n
-        rows = np.concatenate([lo, hi])
-        cols = np.concatenate([hi, lo])
-        order = np.lexsort((cols, rows))
+        key = _unique_sorted(lo * n + hi)
+        # Both directions as one (row, col) key; one sort orders rows and columns within rows.
+        both = np.concatenate([key, (key % n) * n + key // n])
+        both.sort()
         indptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
-        return cls(n, indptr, cols[order].astype(np.int32), **extra)
+        np.cumsum(np.bincount(both // n, minlength=n), out=indptr[1:])
+        return cls(n, indptr, (both % n).astype(np.int32), **extra)
 
     @property
     def n_edges(self) -> int:
@@ -66,6 +67,10 @@ class Adjacency:
 
     def count(self, active: np.ndarray) -> np.ndarray:
         """For every node, how many of its neighbours are ``active`` (boolean over nodes)."""
+        if _kernels.ENABLED:
+            out = np.empty(self.n, dtype=np.int64)
+            _count_kernel(self.indptr, self.indices, np.asarray(active, dtype=bool), out)
+            return out
         cs = np.zeros(self.indices.size + 1, dtype=np.int64)
         np.cumsum(active[self.indices], out=cs[1:])
         return cs[self.indptr[1:]] - cs[self.indptr[:-1]]
@@ -84,6 +89,16 @@ class Adjacency:
         g.add_nodes_from(range(self.n))
         g.add_edges_from(self.edges().tolist())
         return g
+
+
+@_kernels.jit_parallel
+def _count_kernel(indptr, indices, active, out):  # type: ignore[no-untyped-def]
+    """out[i] = number of active neighbours of node i (one pass over the CSR arrays)."""
+    for i in _kernels.prange(out.size):  # pragma: no cover - compiled
+        c = 0
+        for e in range(indptr[i], indptr[i + 1]):
+            c += active[indices[e]]
+        out[i] = c
 
 
 # --- generators -------------------------------------------------------------------------
@@ -215,6 +230,14 @@ def _check_edges(kind: str, n: int, m: int) -> None:
         )
 
 
+def _unique_sorted(a: np.ndarray) -> np.ndarray:
+    """``np.unique`` of an int64 array by sort and compare (numpy 2's hash path is slower)."""
+    a = np.sort(a)
+    if a.size > 1:
+        a = a[np.concatenate(([True], a[1:] != a[:-1]))]
+    return a
+
+
 def _distinct_pairs(n: int, m: int, rng: np.random.Generator, draw: Any,
                     accept: Any = None) -> tuple[np.ndarray, np.ndarray]:
     """m distinct unordered pairs (u != v) drawn uniformly by rejection (sparse graphs)."""
@@ -238,7 +261,7 @@ def _distinct_pairs(n: int, m: int, rng: np.random.Generator, draw: Any,
         if accept is not None:
             ok &= accept(a, b)
         lo, hi = np.minimum(a[ok], b[ok]), np.maximum(a[ok], b[ok])
-        new = np.unique(lo * n + hi)
+        new = _unique_sorted(lo * n + hi)
         new = new[~np.isin(new, keys)]
         new = rng.permutation(new)[:need]  # unique sorts; shuffle before truncating
         keys = np.concatenate([keys, new])

@@ -281,32 +281,39 @@ def heatmap_grid(step: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
 
 def heatmap(
     n: int = 100, seed: int = 0, progress: Progress | None = None, step: float = 0.1,
-    ticks: int = 2000, learner: str = "dual_process", chunk: int = 50_000,
+    ticks: int = 2000, learner: str = "dual_process", workers: int | None = None,
 ) -> Result:
-    """Item 8: fraction addicted over natural reward x surge; every cell is part of one batch.
+    """Item 8: fraction addicted (final P(addictive) > 0.5) over natural reward x surge.
 
-    Individuals are per-individual parameter arrays of one learner; cells are processed in
-    chunks of at most ``chunk`` individuals so memory stays bounded.
+    Runs the same sweep as examples/heatmap.toml (population.batch.heatmap_sweep) through the
+    batch executor: both axes are deterministic ``levels`` risk factors inside population runs
+    of about 32,000 individuals (9 runs at step 0.1), ``workers`` processes (default: cores).
     """
-    rewards, surges = heatmap_grid(step)
-    rr, ss = np.meshgrid(rewards, surges, indexing="ij")
-    cell_r = np.repeat(rr.ravel(), n)
-    cell_s = np.repeat(ss.ravel(), n)
-    total = cell_r.size
-    addicted = np.empty(total, dtype=bool)
-    for c, start in enumerate(range(0, total, chunk)):
-        sl = slice(start, min(start + chunk, total))
-        m = sl.stop - sl.start
-        core = SubstanceCore(m, r0_mean=cell_r[sl])
-        agent = _learner(learner, core, surge=cell_s[sl])
-        res = rollout(agent, core, ticks, _rng(seed, 9, c))
-        addicted[sl] = res.p_final > 0.5
-        _tick(progress, m)
-    frac = addicted.reshape(-1, n).mean(axis=1)
-    frame = pd.DataFrame({
-        "natural_reward": np.round(rr.ravel(), 6), "surge": np.round(ss.ravel(), 6),
-        "fraction_addicted": frac,
-    })
+    import io
+
+    from population.batch import heatmap_sweep, open_executor, plan_from_dict, results
+
+    heatmap_grid(step)  # refuse a bad step in one line
+    plan = plan_from_dict(heatmap_sweep(step, n, ticks, seed, learner))
+    frames = []
+    with open_executor(workers) as (executor, _):
+        for run, res, err in results(plan.runs, executor, individuals=True):
+            if res is None:
+                raise RuntimeError(f"heatmap: run {run.run_id} failed: {err}")
+            ind = pd.read_parquet(io.BytesIO(res["individuals"]))
+            addicted = ind["substance_p_addictive"] > 0.5
+            frac = addicted.groupby([ind["natural_reward"], ind["surge"]]).mean()
+            frames.append(pd.DataFrame({
+                "natural_reward": frac.index.get_level_values(0).to_numpy(),
+                "surge": frac.index.get_level_values(1).to_numpy(),
+                "fraction_addicted": frac.to_numpy(),
+            }))
+            _tick(progress, len(ind))
+    frame = pd.concat(frames, ignore_index=True)
+    frame = frame.sort_values(["natural_reward", "surge"], kind="stable").reset_index(drop=True)
+    frame["natural_reward"] = np.round(frame["natural_reward"].astype(float), 6)
+    frame["surge"] = np.round(frame["surge"].astype(float), 6)
+    frac = frame["fraction_addicted"].to_numpy()
     return Result(frame, {"cells": int(frac.size), "mean_fraction": float(frac.mean())})
 
 

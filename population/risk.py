@@ -21,6 +21,7 @@ from population.config import (
     ConfigError,
     Dist,
     Fixed,
+    Levels,
     LogNormal,
     RiskCfg,
     TruncNormal,
@@ -34,6 +35,14 @@ def sample(dist: Dist, n: int, rng: np.random.Generator) -> np.ndarray:
     """Draw ``n`` values of one distribution; same generator state, same values."""
     if isinstance(dist, Fixed):
         return np.full(n, dist.value)
+    if isinstance(dist, Levels):  # deterministic: consumes no random numbers
+        values = np.asarray(dist.levels(), dtype=np.float64)
+        if n % dist.block:
+            raise ConfigError(
+                f"population.size: got {n}, expected a multiple of {dist.block} "
+                f"({values.size} levels x each {dist.each})"
+            )
+        return values[(np.arange(n) // dist.each) % values.size]
     if isinstance(dist, Uniform):
         return rng.uniform(dist.low, dist.high, n)
     if isinstance(dist, Beta):
@@ -121,3 +130,19 @@ def read_csv(path: str | Path, n: int) -> dict[str, np.ndarray]:
     for name, values in out.items():
         _check(name, values, f"{where} column {name}")
     return out
+
+
+def level_factors(cfg: RiskCfg) -> list[str]:
+    """Names of the risk factors drawn as deterministic ``levels`` (grid axes inside a run)."""
+    return [name for name in RISK_FACTORS if isinstance(getattr(cfg, name), Levels)]
+
+
+def check_levels(cfg: RiskCfg, n: int) -> None:
+    """Refuse a population size that does not tile every ``levels`` factor, before any run."""
+    for name in level_factors(cfg):
+        dist = getattr(cfg, name)
+        if n % dist.block:
+            raise ConfigError(
+                f"population.size: got {n}, expected a multiple of {dist.block} "
+                f"(risk.{name}: {len(dist.levels())} levels x each {dist.each})"
+            )

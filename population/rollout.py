@@ -82,12 +82,16 @@ class Stepper:
         self.pending: tuple[np.ndarray, ...] | None = None
         self.min_drug_gap = np.inf  # min over drug steps of delta - D (Redish: >= 0)
         self._surge = getattr(learner.p, "surge", None)
+        self._noise: np.ndarray | None = None  # cue-noise buffer, filled each tick
 
     def observe(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Classify the current observation and learn the pending transition; returns z."""
         learner, core, n = self.learner, self.core, self.core.n
         if learner.uses_cue:
-            obs = core.cue(self.cue_rng.standard_normal((n, core.cue_dim)))
+            if self._noise is None:
+                self._noise = np.empty((n, core.cue_dim))
+            # reused buffer: same numbers as a fresh array, without allocating (n, d) each tick
+            obs = core.cue(self.cue_rng.standard_normal(out=self._noise))
         else:
             obs = core.state.copy()
         u_state = self.state_rng.random(n)
@@ -108,9 +112,7 @@ class Stepper:
         z, obs, u_state = self.observe()
         u_act = self.act_rng.random(core.n)
         at_choice = core.state == core.choice_state
-        pol = learner.policy(z)
-        p_add = pol[:, core.addictive_action]
-        a = learner.act(z, u_act, mask) if mask is not None else learner.act(z, u_act)
+        a, p_add = learner.act_and_p(z, u_act, core.addictive_action, mask)
         out = core.step(a, core.draw(self.env_rng))
         self.pending = (z, a, out.reward, out.drug, obs if learner.uses_cue else None)
         return TickOut(z, a, at_choice, p_add, out), obs, u_state, u_act
@@ -142,8 +144,9 @@ def rollout(
             hook(t, core, learner)
         out, obs, u_state, u_act = stepper.tick()
         at = out.at_choice
-        p_last = np.where(at, out.p_addictive, p_last)
-        q_last = np.where(at[:, None], learner.values(out.z), q_last)
+        idx = np.flatnonzero(at)
+        p_last[idx] = out.p_addictive[idx]
+        q_last[idx] = learner.q[idx, out.z[idx]]
         p_mean[t] = p_last.mean()
         q_add[t] = q_last[:, addictive].mean()
         q_nat[t] = q_last[:, 1 - addictive].mean() if core.n_actions == 2 else np.nan

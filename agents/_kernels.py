@@ -1,0 +1,340 @@
+"""Fused per-individual kernels of the hot path (numba, both cores), with a numpy fallback.
+
+The batched learners are written as numpy array expressions over the individual axis; that is
+the reference form and what runs when numba is absent. On the hot path (every tick of every
+rollout and population step) the same equations run here as one loop over individuals that
+keeps each individual's K latent states in cache and makes no temporaries: the latent-state
+classification (surprise, candidates, state choice, creation), the prototype update with its
+small-matrix inverse, the negative-error history, and the softmax choice of actions.
+
+Every individual's work is independent and its random numbers are drawn beforehand by the
+caller, so results do not depend on the number of threads. Arithmetic follows the numpy form
+term by term; sums over cue features and the matrix inverse (Gauss-Jordan with partial
+pivoting, as in tests/reference.py, where numpy calls LAPACK) may round differently in the
+last bits, so runs agree with the numpy form to ~1e-12 rather than bit for bit
+(tests/test_speed_accuracy.py bounds the difference).
+
+Latent-state arrays and Q are passed slot-major, (K, N, ...): a pass over individuals then reads
+each slot's prototypes as one sequential stream instead of striding 1-2 KB per individual
+(which cost a cache miss per individual and array at N >= 100,000).
+
+Kernels are compiled on first use and cached on disk (``cache=True``).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+
+import numpy as np
+
+# Idle OpenMP threads sleep instead of spinning: on a shared or busy machine (batch workers,
+# other jobs) spinning threads starve the ones doing work (2-3x slower ticks measured).
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+try:  # numba is optional: without it the numpy form runs
+    import numba
+except ImportError:  # pragma: no cover - exercised only where numba is not installed
+    numba = None
+
+ENABLED = numba is not None and os.environ.get("ADDSIM_NUMBA", "1") != "0"
+
+LOG_2PI = float(np.log(2.0 * np.pi))
+CANDIDATE_F = float(-np.log(1e-100))  # surprise above which a state is not a candidate
+FAST_DECAY, FAST_GAIN = 0.981, 2.85
+SLOW_DECAY, SLOW_GAIN = 0.994, 0.9
+CHUNK = 256  # individuals per parallel work item (each owns its scratch buffers)
+
+
+def jit_parallel(fn):  # type: ignore[no-untyped-def]
+    """Compile ``fn`` with numba (threads over ``prange``, cached on disk), if installed."""
+    if numba is None:  # pragma: no cover
+        return fn
+    return numba.njit(parallel=True, cache=True, fastmath=False, nogil=True)(fn)
+
+
+_jit = jit_parallel
+
+
+def _prange(n):  # type: ignore[no-untyped-def]  # pragma: no cover - replaced under numba
+    return range(n)
+
+
+prange = numba.prange if numba is not None else _prange
+
+
+@_jit
+def latent_observe(
+    x, u, use_u, active, mu, cov, prec, logdet, count, q, n_obs, dbar_fast, dbar_slow,
+    overflow, b, attention, rpe_bias, neg_log_upsilon, burn_in, beta_state, sigma0, z_out, new_out,
+):  # pragma: no cover - compiled
+    """Classify cue ``x[i]`` into a latent state per individual, creating one where needed."""
+    k_cap, n, d = mu.shape
+    n_actions = q.shape[2]
+    n_chunks = (n + CHUNK - 1) // CHUNK
+    for c in prange(n_chunks):
+        f = np.empty(k_cap)
+        e = np.empty(k_cap)
+        dev = np.empty(d)
+        for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
+            d_eff = min(0.0, dbar_fast[i] - dbar_slow[i])
+            frac = min(1.0, min(0.0, d_eff + 4.0) / -8.0)
+            w = (1.0 - b[i]) * ((1.0 - frac) * attention[i] + frac)
+            bias = rpe_bias[i] * -d_eff
+            n_act = 0
+            min_f = np.inf
+            has_cand = False
+            for k in range(k_cap):
+                if not active[k, i]:
+                    f[k] = np.inf
+                    continue
+                n_act += 1
+                for j in range(d):
+                    dev[j] = w * (x[i, j] - mu[k, i, j])
+                d2 = 0.0
+                for j in range(d):
+                    row = 0.0
+                    for m in range(d):
+                        row += prec[k, i, j, m] * dev[m]
+                    d2 += dev[j] * row
+                fk = 0.5 * (LOG_2PI + logdet[k, i]) + 0.5 * d2 + bias
+                f[k] = fk
+                if fk < min_f:
+                    min_f = fk
+                if fk <= CANDIDATE_F:
+                    has_cand = True
+            want = n_act == 0 or (
+                ((not has_cand) or min_f > neg_log_upsilon[i]) and n_obs[i] >= burn_in[i]
+            )
+            full = n_act >= k_cap
+            if want and full:
+                overflow[i] += 1
+            new = want and not full
+            new_out[i] = new
+            if new:  # open slot n_act at this cue (the choice below would be overridden)
+                z = n_act
+                s0 = sigma0[i]
+                active[z, i] = True
+                for j in range(d):
+                    mu[z, i, j] = x[i, j]
+                    for m in range(d):
+                        cov[z, i, j, m] = 0.0
+                        prec[z, i, j, m] = (1.0 if j == m else 0.0) / s0
+                logdet[z, i] = d * math.log(s0)
+                count[z, i] = 0.0
+                for a in range(n_actions):
+                    q[z, i, a] = 0.0
+                dbar_fast[i] = 0.0  # reset the history, or creation runs away
+                dbar_slow[i] = 0.0
+            else:
+                # candidates: F <= CANDIDATE_F, or the least surprising when none qualifies;
+                # softmax(beta_state * A_i / sum A) with A / sum A = softmax(-F).
+                n_cand = 0
+                only = 0
+                for k in range(k_cap):
+                    if (f[k] <= CANDIDATE_F) if has_cand else (f[k] == min_f):
+                        n_cand += 1
+                        only = k
+                if n_cand == 1:  # the softmax puts all mass on it: same z for any u in [0, 1)
+                    n_obs[i] += 1.0
+                    z_out[i] = only
+                    continue
+                g_max = -np.inf
+                for k in range(k_cap):
+                    cand = (f[k] <= CANDIDATE_F) if has_cand else (f[k] == min_f)
+                    if cand and -f[k] > g_max:
+                        g_max = -f[k]
+                a_sum = 0.0
+                for k in range(k_cap):
+                    cand = (f[k] <= CANDIDATE_F) if has_cand else (f[k] == min_f)
+                    e[k] = math.exp(-f[k] - g_max) if cand else 0.0
+                    a_sum += e[k]
+                h_max = -np.inf
+                for k in range(k_cap):
+                    cand = (f[k] <= CANDIDATE_F) if has_cand else (f[k] == min_f)
+                    if cand:
+                        e[k] = beta_state[i] * (e[k] / a_sum)
+                        if e[k] > h_max:
+                            h_max = e[k]
+                total = 0.0
+                for k in range(k_cap):
+                    cand = (f[k] <= CANDIDATE_F) if has_cand else (f[k] == min_f)
+                    e[k] = math.exp(e[k] - h_max) if cand else 0.0
+                    total += e[k]
+                if use_u:  # inverse CDF: the first index whose cumulative sum exceeds u
+                    thr = u[i] * total
+                    z = 0
+                    run = 0.0
+                    for k in range(k_cap):
+                        run += e[k]
+                        if run <= thr:
+                            z += 1
+                    z = min(z, k_cap - 1)
+                else:
+                    z = 0
+                    for k in range(k_cap):
+                        if e[k] > e[z]:
+                            z = k
+            n_obs[i] += 1.0
+            z_out[i] = z
+
+
+@_jit
+def latent_learn(
+    rule, s, a, s_next, x, r, drug, delta, use_cue, q, alpha, surge, gamma, r_bar, kappa,
+    sigma, lam, kappa_target, window, min_cov, ridge, mu, cov, prec, logdet, count,
+    dbar_fast, dbar_slow,
+):  # pragma: no cover - compiled
+    """The TD update, the prototype of state ``s`` (rewarded cues) and the error history.
+
+    ``rule`` 1: Dezfouli (2009) average-reward error with R_bar and kappa (agents/
+    dezfouli2009.py); 2: Redish (2004) discounted error (agents/redish2004.py); 0: ``delta``
+    was computed by the caller (Q already updated).
+    """
+    _, n, d = mu.shape
+    n_actions = q.shape[2]
+    n_chunks = (n + CHUNK - 1) // CHUNK
+    for c in prange(n_chunks):
+        dd = np.empty(d)
+        aug = np.empty((d, 2 * d))
+        for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
+            if rule != 0:
+                q_sa = q[s[i], i, a[i]]
+                v_next = q[s_next[i], i, 0]
+                for b in range(1, n_actions):
+                    v_next = max(v_next, q[s_next[i], i, b])
+                if rule == 1:
+                    rho = r_bar[i] + kappa[i]
+                    td = r[i] + v_next - q_sa
+                    dl = (max(td + surge[i], surge[i]) if drug[i] else td) - rho
+                else:
+                    td = gamma[i] * (r[i] + v_next) - q_sa
+                    dl = max(td + surge[i], surge[i]) if drug[i] else td
+                q[s[i], i, a[i]] = q_sa + alpha[i] * dl  # Q(s,a) += alpha * delta
+                delta[i] = dl
+                if rule == 1:
+                    r_sensed = dl - v_next + q_sa + rho  # equals r on natural steps
+                    r_bar[i] += sigma[i] * (r_sensed - r_bar[i])
+                    kappa[i] += lam[i] * ((kappa_target[i] if drug[i] else 0.0) - kappa[i])
+            neg = min(delta[i], 0.0)
+            dbar_fast[i] = FAST_DECAY * dbar_fast[i] + FAST_GAIN * neg
+            dbar_slow[i] = SLOW_DECAY * dbar_slow[i] + SLOW_GAIN * neg
+            if not use_cue or not r[i] + (surge[i] if drug[i] else 0.0) > 0.0:
+                continue
+            z = s[i]
+            nn = min(count[z, i] + 1.0, window[i])
+            w = 1.0 / nn
+            for j in range(d):
+                dd[j] = x[i, j] - mu[z, i, j]
+                mu[z, i, j] += w * dd[j]
+            for j in range(d):
+                for m in range(d):
+                    cov[z, i, j, m] = (1.0 - w) * (cov[z, i, j, m] + w * (dd[j] * dd[m]))
+            count[z, i] = nn
+            if nn < min_cov[i]:
+                continue
+            # Sigma = cov + (ridge / n) I; Gauss-Jordan inverse with partial pivoting
+            rd = ridge[i] / nn
+            for j in range(d):
+                for m in range(d):
+                    aug[j, m] = cov[z, i, j, m] + (rd if j == m else 0.0)
+                    aug[j, d + m] = 1.0 if j == m else 0.0
+            det = 1.0  # ln |det| = ln |product of pivots| (one log, not d)
+            for col in range(d):
+                piv = col
+                for rr in range(col + 1, d):
+                    if abs(aug[rr, col]) > abs(aug[piv, col]):
+                        piv = rr
+                if piv != col:
+                    for m in range(2 * d):
+                        tmp = aug[col, m]
+                        aug[col, m] = aug[piv, m]
+                        aug[piv, m] = tmp
+                pv = aug[col, col]
+                det *= pv
+                inv_pv = 1.0 / pv
+                for m in range(col, 2 * d):  # columns left of col are 0 in the pivot row
+                    aug[col, m] *= inv_pv
+                for rr in range(d):
+                    fr = aug[rr, col]
+                    if rr != col and fr != 0.0:
+                        for m in range(col, 2 * d):
+                            aug[rr, m] -= fr * aug[col, m]
+            for j in range(d):
+                for m in range(d):
+                    prec[z, i, j, m] = aug[j, d + m]
+            if det != 0.0 and math.isfinite(det) and abs(det) > 1e-280:
+                logdet[z, i] = math.log(abs(det))
+            else:  # the product under- or overflows: sum the logs of the pivots instead
+                logdet[z, i] = _logdet_pivots(cov, i, z, rd)
+
+
+@(numba.njit(cache=True) if numba is not None else (lambda f: f))
+def _logdet_pivots(cov, i, z, rd):  # pragma: no cover - compiled
+    """ln |det(cov[z, i] + rd I)| as a sum of logs of the pivots (no under- or overflow)."""
+    d = cov.shape[2]  # cov is (K, N, d, d)
+    m = np.empty((d, d))
+    for j in range(d):
+        for k in range(d):
+            m[j, k] = cov[z, i, j, k] + (rd if j == k else 0.0)
+    ld = 0.0
+    for col in range(d):
+        piv = col
+        for rr in range(col + 1, d):
+            if abs(m[rr, col]) > abs(m[piv, col]):
+                piv = rr
+        for k in range(d):
+            m[col, k], m[piv, k] = m[piv, k], m[col, k]
+        pv = m[col, col]
+        ld += math.log(abs(pv)) if pv != 0.0 else -np.inf
+        if pv == 0.0:
+            return ld
+        for rr in range(col + 1, d):
+            fr = m[rr, col] / pv
+            for k in range(d):
+                m[rr, k] -= fr * m[col, k]
+    return ld
+
+
+@_jit
+def softmax_act(q, s, beta, u, mask, use_mask, col, p_out, a_out):  # pragma: no cover
+    """Softmax policy in Q rows ``s``: P(action ``col``) unmasked, and a masked choice by u."""
+    _, n, n_actions = q.shape  # q is slot-major (S, N, A)
+    n_chunks = (n + CHUNK - 1) // CHUNK
+    for c in prange(n_chunks):
+        e = np.empty(n_actions)
+        for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
+            z = s[i]
+            v_max = -np.inf
+            for a in range(n_actions):
+                v = beta[i] * q[z, i, a]
+                if v > v_max:
+                    v_max = v
+            total = 0.0
+            for a in range(n_actions):
+                e[a] = math.exp(beta[i] * q[z, i, a] - v_max)
+                total += e[a]
+            p_out[i] = e[col] / total
+            if use_mask:
+                v_max = -np.inf
+                for a in range(n_actions):
+                    if mask[i, a]:
+                        v = beta[i] * q[z, i, a]
+                        if v > v_max:
+                            v_max = v
+                total = 0.0
+                for a in range(n_actions):
+                    e[a] = math.exp(beta[i] * q[z, i, a] - v_max) if mask[i, a] else 0.0
+                    total += e[a]
+            # inverse CDF over probabilities e / total, as agents._base.sample
+            chosen = 0
+            run = 0.0
+            last = 0.0
+            for a in range(n_actions):
+                last += e[a] / total
+            thr = u[i] * last
+            for a in range(n_actions):
+                run += e[a] / total
+                if run <= thr:
+                    chosen += 1
+            a_out[i] = min(chosen, n_actions - 1)

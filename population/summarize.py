@@ -1,0 +1,226 @@
+"""Summaries of a batch folder: mean and 95% interval across seeds, curves and a heatmap.
+
+``summary.parquet``/``.csv``: one row per condition (the swept keys), activity and tick, with
+``<column>_mean``, ``<column>_lo`` and ``<column>_hi`` for every prevalence column plus the
+status fractions (``fraction_addicted`` = addicted / individuals). The interval is the
+t-based 95% confidence interval of the mean over seeds (collapses to the mean for one seed).
+
+When runs kept their individuals (``[output] individuals = true``), ``summary_levels`` holds
+per condition, ``levels`` risk factor value and activity the final statistics over people:
+``fraction_addicted`` (final P(addictive) > 0.5, the report's heatmap criterion),
+``mean_p_addictive`` and ``fraction_status_addicted`` (status addicted or relapsed).
+With exactly two axes (swept keys plus level factors), ``heatmap.png`` shows a statistic.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from population.config import ConfigError
+from population.status import STATUSES
+
+# t_{0.975, df} for df = 1..30; beyond, a Cornish-Fisher expansion around 1.96 is within 1e-3.
+_T975 = (
+    12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
+    2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
+    2.052, 2.048, 2.045, 2.042,
+)
+
+
+def t975(df: np.ndarray) -> np.ndarray:
+    """Student's t 97.5% quantile for each degrees of freedom (nan where df < 1)."""
+    df = np.asarray(df, dtype=float)
+    z = 1.959964
+    approx = z + (z**3 + z) / (4 * np.maximum(df, 1)) + (
+        5 * z**5 + 16 * z**3 + 3 * z) / (96 * np.maximum(df, 1) ** 2)
+    table = np.array((math.nan, *_T975))
+    small = np.clip(df, 0, 30).astype(int)
+    return np.where(df < 1, np.nan, np.where(df <= 30, table[small], approx))
+
+
+def mean_interval(frame: pd.DataFrame, by: list[str], columns: list[str]) -> pd.DataFrame:
+    """Per group: n_seeds and each column's mean with its 95% interval (lo, hi) across rows."""
+    g = frame.groupby(by, sort=True, dropna=False)[columns]
+    mean, sd, n = g.mean(), g.std(ddof=1), g.count()
+    half = (sd.to_numpy() / np.sqrt(n.to_numpy())) * t975(n.to_numpy() - 1)
+    half = np.where(np.isfinite(half), half, 0.0)
+    out = pd.DataFrame(index=mean.index)
+    out["n_seeds"] = n[columns[0]].to_numpy() if columns else g.size().to_numpy()
+    for j, col in enumerate(columns):
+        m = mean[col].to_numpy()
+        out[f"{col}_mean"] = m
+        out[f"{col}_lo"] = m - half[:, j]
+        out[f"{col}_hi"] = m + half[:, j]
+    return out.reset_index()
+
+
+def _read(out: Path) -> tuple[dict[str, Any], pd.DataFrame]:
+    if not (out / "index.parquet").is_file() or not (out / "batch.json").is_file():
+        raise ConfigError(f"summarize: {str(out)!r} is not a batch folder (no index.parquet)")
+    meta = json.loads((out / "batch.json").read_text())
+    index = pd.read_parquet(out / "index.parquet")
+    ok = index[index["status"] == "ok"]
+    if ok.empty:
+        raise ConfigError(f"summarize: no completed runs in {str(out)!r}")
+    return meta, ok
+
+
+def _runs(out: Path, ok: pd.DataFrame, keys: list[str], table: str) -> pd.DataFrame:
+    from population.batch import run_path
+
+    frames = []
+    for row in ok.itertuples(index=False):
+        run = row.run_id
+        f = pd.read_parquet(run_path(out, run, table))
+        f.insert(1, "seed", row.seed)
+        for j, k in enumerate(keys):
+            f.insert(2 + j, k, ok.loc[ok["run_id"] == run, k].iloc[0])
+        frames.append(f)
+    return pd.concat(frames, ignore_index=True)
+
+
+def prevalence_summary(out: Path, meta: dict[str, Any], ok: pd.DataFrame) -> pd.DataFrame:
+    """Per condition, activity and tick: mean and 95% interval of every prevalence column."""
+    keys = list(meta["keys"])
+    frame = _runs(out, ok, keys, "prevalence")
+    n = frame[list(STATUSES)].sum(axis=1).to_numpy(dtype=float)
+    for s in STATUSES:
+        frame[f"fraction_{s}"] = frame[s] / np.maximum(n, 1)
+    cols = [c for c in frame.columns if c not in ("run_id", "seed", "activity", "tick", *keys)]
+    return mean_interval(frame, [*keys, "activity", "tick"], cols)
+
+
+def partition_key(key: str, levels: list[str]) -> bool:
+    """A swept key that only splits level factors across runs (``*.part``, population.size)."""
+    return bool(levels) and (key.endswith(".part") or key == "population.size")
+
+
+def levels_summary(out: Path, meta: dict[str, Any], ok: pd.DataFrame) -> pd.DataFrame:
+    """Per condition, level factor value and activity: final statistics over individuals."""
+    levels = list(meta.get("levels", []))
+    keys = [k for k in meta["keys"] if not partition_key(k, levels)]
+    frame = _runs(out, ok, keys, "individuals")
+    acts = [c.removesuffix("_p_addictive") for c in frame.columns if c.endswith("_p_addictive")]
+    per_run = []
+    for act in acts:
+        f = frame[["run_id", "seed", *keys, *levels]].copy()
+        f["activity"] = act
+        f["fraction_addicted"] = (frame[f"{act}_p_addictive"] > 0.5).astype(float)
+        f["mean_p_addictive"] = frame[f"{act}_p_addictive"].astype(float)
+        f["fraction_status_addicted"] = frame[f"{act}_status"].isin(
+            ("addicted", "relapsed")).astype(float)
+        per_run.append(
+            f.groupby(["run_id", "seed", *keys, *levels, "activity"], sort=False).mean()
+            .reset_index()
+        )
+    runs = pd.concat(per_run, ignore_index=True)
+    stats = ["fraction_addicted", "mean_p_addictive", "fraction_status_addicted"]
+    return mean_interval(runs, [*keys, *levels, "activity"], stats)
+
+
+def _atomic(path: Path, write: Any) -> None:
+    from population.cli import _atomic_write
+
+    _atomic_write(path, write)
+
+
+def plot_curves(summary: pd.DataFrame, keys: list[str], path: Path,
+                column: str = "fraction_addicted") -> None:
+    """Mean curve with its 95% band per condition, one panel per activity."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    acts = list(dict.fromkeys(summary["activity"]))
+    fig, axes = plt.subplots(1, len(acts), figsize=(6.5 * len(acts), 4.2), squeeze=False)
+    groups = summary.groupby(keys, sort=True) if keys else [((), summary)]
+    many = len(groups) > 12
+    for ax, act in zip(axes[0], acts, strict=True):
+        for cond, g in groups:
+            g = g[g["activity"] == act]
+            cond = cond if isinstance(cond, tuple) else (cond,)
+            label = ", ".join(f"{k.rsplit('.', 1)[-1]}={v}" for k, v in zip(keys, cond,
+                                                                             strict=True))
+            (line,) = ax.plot(g["tick"], g[f"{column}_mean"], lw=1.2,
+                              label=None if many else (label or "all runs"))
+            ax.fill_between(g["tick"], g[f"{column}_lo"], g[f"{column}_hi"],
+                            color=line.get_color(), alpha=0.2, lw=0)
+        ax.set(xlabel="tick", ylabel=f"{column} (mean, 95% interval)", title=act)
+        if not many:
+            ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110, format="png")
+    plt.close(fig)
+
+
+def plot_heatmap(table: pd.DataFrame, x: str, y: str, column: str, path: Path,
+                 title: str) -> None:
+    """A statistic over two axes (x: rows of the grid, y: columns) as an image."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    wide = table.pivot_table(index=y, columns=x, values=column, aggfunc="mean")
+    fig, ax = plt.subplots(figsize=(6.5, 5.2))
+    xs, ys = wide.columns.to_numpy(dtype=float), wide.index.to_numpy(dtype=float)
+    dx = (xs[-1] - xs[0]) / (xs.size - 1) if xs.size > 1 else 1.0
+    dy = (ys[-1] - ys[0]) / (ys.size - 1) if ys.size > 1 else 1.0
+    im = ax.imshow(wide.to_numpy(), origin="lower", aspect="auto", cmap="magma",
+                   extent=(xs[0] - dx / 2, xs[-1] + dx / 2, ys[0] - dy / 2, ys[-1] + dy / 2))
+    fig.colorbar(im, ax=ax, label=column)
+    ax.set(xlabel=x, ylabel=y, title=title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110, format="png")
+    plt.close(fig)
+
+
+def summarize(out: Path, statistic: str = "fraction_addicted",
+              activity: str | None = None) -> list[Path]:
+    """Write summary.parquet/.csv, curves.png and (two axes) heatmap.png into ``out``."""
+    meta, ok = _read(out)
+    keys = list(meta["keys"])
+    summary = prevalence_summary(out, meta, ok)
+    tables = {"summary": summary}
+    axes, final = keys, summary[summary["tick"] == summary["tick"].max()]
+    if meta.get("individuals"):
+        tables["summary_levels"] = final = levels_summary(out, meta, ok)
+        levels = list(meta.get("levels", []))
+        axes = [*(k for k in keys if not partition_key(k, levels)), *levels]
+    acts = list(dict.fromkeys(final["activity"]))  # check the user's choices before writing
+    act = activity or acts[0]
+    if act not in acts:
+        raise ConfigError(f"--activity: got {act!r}, expected one of {', '.join(acts)}")
+    allowed = sorted(c.removesuffix("_mean") for c in final.columns if c.endswith("_mean"))
+    if statistic not in allowed:
+        import difflib
+
+        hint = difflib.get_close_matches(statistic, allowed, n=1)
+        raise ConfigError(
+            f"--statistic: got {statistic!r}, expected one of {', '.join(allowed)}"
+            + (f"; did you mean {hint[0]!r}?" if hint else "")
+        )
+    heat = (final[final["activity"] == act], act) if len(axes) == 2 else None
+    written: list[Path] = []
+    for name, frame in tables.items():
+        _atomic(out / f"{name}.parquet", lambda p, f=frame: f.to_parquet(p, index=False))
+        _atomic(out / f"{name}.csv", lambda p, f=frame: f.to_csv(p, index=False))
+        written += [out / f"{name}.parquet", out / f"{name}.csv"]
+    _atomic(out / "curves.png", lambda p: plot_curves(summary, keys, p))
+    written.append(out / "curves.png")
+    if heat is not None:
+        table, act = heat
+        _atomic(out / "heatmap.png", lambda p: plot_heatmap(
+            table, axes[0], axes[1], f"{statistic}_mean", p, f"{act}: final {statistic}"))
+        written.append(out / "heatmap.png")
+    return written
+
+
+__all__ = ["levels_summary", "mean_interval", "prevalence_summary", "summarize", "t975"]

@@ -1,0 +1,137 @@
+"""The compiled hot path (agents/_kernels.py) against the numpy form it replaces.
+
+The kernels follow the numpy expressions term by term; only sums over cue features, the small
+matrix inverse and ``exp`` may round differently in the last bits. These tests bound that:
+same latent states, actions, statuses and events; values within 1e-9; results independent of
+the number of threads; the network builders and neighbour counts unchanged.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from agents import _kernels, make_learner
+from envs.gambling import GamblingCore
+from envs.substance import SubstanceCore
+from population import network
+from population.protocols import EXTINCTION, REEXPOSURE
+from population.rollout import phases, rollout
+
+needs_numba = pytest.mark.skipif(_kernels.numba is None, reason="numba is not installed")
+SCHEDULE = phases((150, {}), (150, EXTINCTION), (150, REEXPOSURE))
+
+
+def _run(name: str, core_cls: type, compiled: bool, monkeypatch: pytest.MonkeyPatch) -> tuple:
+    monkeypatch.setattr(_kernels, "ENABLED", compiled)
+    n = 200
+    core = core_cls(n)
+    rng = np.random.default_rng(5)
+    over = {"surge": rng.uniform(12, 18, n), "alpha": rng.uniform(0.1, 0.3, n),
+            "rpe_bias": rng.uniform(0.0, 0.5, n)}
+    learner = make_learner(name, n, core.n_states, core.n_actions, core.cue_dim, capacity=4,
+                           **over)
+    sched = SCHEDULE if core_cls is SubstanceCore else {}
+    res = rollout(learner, core, 450, np.random.default_rng(11), sched, trace=True)
+    return res, learner
+
+
+@needs_numba
+@pytest.mark.parametrize("name", ["dual_process", "latent_state"])
+@pytest.mark.parametrize("core_cls", [SubstanceCore, GamblingCore])
+def test_compiled_learner_matches_numpy_form(
+    name: str, core_cls: type, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast, lf = _run(name, core_cls, True, monkeypatch)
+    slow, ls = _run(name, core_cls, False, monkeypatch)
+    assert fast.trace is not None and slow.trace is not None
+    np.testing.assert_array_equal(np.array(fast.trace.z), np.array(slow.trace.z))
+    np.testing.assert_array_equal(np.array(fast.trace.action), np.array(slow.trace.action))
+    np.testing.assert_allclose(np.array(fast.trace.q), np.array(slow.trace.q), rtol=1e-9,
+                               atol=1e-9)
+    np.testing.assert_allclose(fast.p_addictive, slow.p_addictive, rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(lf.n_latent, ls.n_latent)
+    np.testing.assert_array_equal(lf.overflow, ls.overflow)
+    np.testing.assert_allclose(lf.prec, ls.prec, rtol=1e-8, atol=1e-8)
+    np.testing.assert_allclose(lf.logdet, ls.logdet, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(lf.dbar_fast, ls.dbar_fast, rtol=1e-9, atol=1e-9)
+    if name == "dual_process":
+        np.testing.assert_allclose(lf.rho, ls.rho, rtol=1e-12)
+    assert (lf.n_latent >= 2).any()  # creation was exercised
+    assert lf.overflow.sum() > 0 or core_cls is GamblingCore  # capacity 4 overflows
+
+
+def _population(compiled: bool, monkeypatch: pytest.MonkeyPatch) -> np.ndarray:
+    from population import config as C
+    from population.model import PopulationModel
+
+    monkeypatch.setattr(_kernels, "ENABLED", compiled)
+    cfg = C.load(sets=["population.size=600", "run.ticks=80"])
+    model = PopulationModel(cfg)
+    model.run(80)
+    return model.records
+
+
+@needs_numba
+def test_compiled_population_matches_numpy_form(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Status counts and events identical; the mean P(addictive) column within 1e-12."""
+    fast = _population(True, monkeypatch)
+    slow = _population(False, monkeypatch)
+    np.testing.assert_array_equal(fast[..., :-1], slow[..., :-1])
+    np.testing.assert_allclose(fast[..., -1], slow[..., -1], rtol=0, atol=1e-12)
+
+
+@needs_numba
+def test_same_seed_same_result_whatever_the_thread_count(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    numba = _kernels.numba
+    before = numba.get_num_threads()
+    try:
+        runs = []
+        for threads in sorted({1, numba.config.NUMBA_NUM_THREADS}):
+            numba.set_num_threads(threads)
+            res, learner = _run("dual_process", SubstanceCore, True, monkeypatch)
+            runs.append((res.p_addictive, learner.q.copy(), learner.prec.copy()))
+    finally:
+        numba.set_num_threads(before)
+    for other in runs[1:]:
+        for a, b in zip(runs[0], other, strict=True):
+            np.testing.assert_array_equal(a, b)
+
+
+@needs_numba
+def test_logdet_fallback_when_the_pivot_product_underflows() -> None:
+    d = 4
+    cov = np.zeros((2, 3, d, d))
+    cov[1, 2] = np.diag([1e-90, 2e-90, 3e-90, 4e-90])
+    cov[1, 2, 0, 1] = cov[1, 2, 1, 0] = 5e-91
+    ld = _kernels._logdet_pivots(cov, 2, 1, 0.0)
+    assert ld == pytest.approx(np.linalg.slogdet(cov[1, 2])[1], rel=1e-12)
+
+
+def _from_edges_reference(n: int, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The original construction: np.unique of the pair keys, then a lexsort of both ends."""
+    keep = u != v
+    lo, hi = np.minimum(u[keep], v[keep]), np.maximum(u[keep], v[keep])
+    key = np.unique(lo * n + hi)
+    lo, hi = key // n, key % n
+    rows, cols = np.concatenate([lo, hi]), np.concatenate([hi, lo])
+    order = np.lexsort((cols, rows))
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+    return indptr, cols[order].astype(np.int32)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_network_construction_and_counts_unchanged(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = 3000
+    u, v = rng.integers(0, n, 20000), rng.integers(0, n, 20000)  # loops and duplicates
+    adj = network.Adjacency.from_edges(n, u, v)
+    indptr, indices = _from_edges_reference(n, u, v)
+    np.testing.assert_array_equal(adj.indptr, indptr)
+    np.testing.assert_array_equal(adj.indices, indices)
+    active = rng.random(n) < 0.3
+    cs = np.concatenate([[0], np.cumsum(active[indices])])
+    np.testing.assert_array_equal(adj.count(active), cs[indptr[1:]] - cs[indptr[:-1]])
