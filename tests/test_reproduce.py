@@ -137,3 +137,13 @@ def test_impulsivity_rises_with_drug_exposure() -> None:
         assert p[0] < p[1] < p[2], (name, p)  # Dezfouli measured 0.273 < 0.291 < 0.302
     kappas = [res.summary["dezfouli2009"][e]["kappa_at_test"] for e in P.EXPOSURES]
     assert kappas[0] == 0.0 < kappas[1] < kappas[2]
+
+
+def test_heatmap_addiction_rises_with_surge_and_falls_with_natural_reward() -> None:
+    """Item 8 direction (report Fig 5.15), on a coarse grid through the batch path."""
+    res = P.heatmap(n=100, step=2.5)
+    grid = res.frame.pivot(index="natural_reward", columns="surge", values="fraction_addicted")
+    rich_low_surge = grid.loc[12.5, 12.5]
+    assert rich_low_surge < grid.loc[12.5, 17.5] - 0.3  # measured 0.24 vs 0.99 (step 1.25)
+    assert rich_low_surge < grid.loc[7.5, 12.5] - 0.3  # measured 0.24 vs 1.00
+    assert grid.loc[7.5, 17.5] > 0.9
