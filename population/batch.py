@@ -37,13 +37,13 @@ import json
 import os
 import sys
 import time
-import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from population.config import ConfigError, validate
+from population.config import ConfigError, UsageError, read_toml, validate
+from population.output import atomic_bytes, progress_bar
 
 SWEEP_TABLES = ("base", "sweep", "output")
 SWEEP_KEYS = ("grid", "zip", "seeds")
@@ -182,12 +182,7 @@ def plan_from_dict(data: dict[str, Any], base_dir: Path | None = None) -> Plan:
         if not isinstance(ref, str):
             raise ConfigError(f"base.config: got {ref!r}, expected a path to a run config")
         p = Path(ref) if base_dir is None or Path(ref).is_absolute() else base_dir / ref
-        if not p.is_file():
-            raise ConfigError(f"base.config: file {str(p)!r} not found")
-        try:
-            loaded = tomllib.loads(p.read_text())
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"base.config: {str(p)!r} is not valid TOML: {exc}") from None
+        loaded = read_toml(p, "base.config")
         _merge(loaded, raw)
         raw = loaded
     try:
@@ -248,14 +243,7 @@ def plan_from_dict(data: dict[str, Any], base_dir: Path | None = None) -> Plan:
 
 def load_sweep(path: str | Path) -> Plan:
     """Read and expand a sweep TOML file; raise a one-line ConfigError on any mistake."""
-    p = Path(path)
-    if not p.is_file():
-        raise ConfigError(f"sweep: file {str(p)!r} not found")
-    try:
-        data = tomllib.loads(p.read_text())
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"sweep: {str(p)!r} is not valid TOML: {exc}") from None
-    return plan_from_dict(data, p.parent)
+    return plan_from_dict(read_toml(path, "sweep"), Path(path).parent)
 
 
 HEATMAP_RUN_SIZE = 32_000  # individuals per heatmap run: amortizes per-tick overhead
@@ -405,19 +393,6 @@ def results(runs: list[Run], executor: cf.Executor, individuals: bool = False
 # --------------------------------------------------------------------- the folder
 
 
-def _atomic_bytes(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def run_path(out: Path, run_id: str, table: str = "prevalence") -> Path:
     """Where a run's table lives: runs/<id>.parquet, or runs/<id>.<table>.parquet."""
     suffix = ".parquet" if table == "prevalence" else f".{table}.parquet"
@@ -491,7 +466,7 @@ class Index:
             return
         buf = io.BytesIO()
         self.frame().to_parquet(buf, index=False)
-        _atomic_bytes(self.path, buf.getvalue())
+        atomic_bytes(self.path, buf.getvalue())
         self._written = now
 
 
@@ -532,7 +507,7 @@ def write_meta(plan: Plan, out: Path) -> None:
         "signature": _plan_signature(plan), "runs": len(plan.runs), "keys": plan.keys,
         "levels": plan.levels, "seeds": plan.seeds, "individuals": plan.individuals,
     }
-    _atomic_bytes(out / "batch.json", (json.dumps(meta, indent=2) + "\n").encode())
+    atomic_bytes(out / "batch.json", (json.dumps(meta, indent=2) + "\n").encode())
 
 
 def run_batch(
@@ -561,8 +536,8 @@ def run_batch(
                 outcome.failed += 1
             else:
                 if "individuals" in res:
-                    _atomic_bytes(run_path(out, run.run_id, "individuals"), res["individuals"])
-                _atomic_bytes(run_path(out, run.run_id), res["prevalence"])
+                    atomic_bytes(run_path(out, run.run_id, "individuals"), res["individuals"])
+                atomic_bytes(run_path(out, run.run_id), res["prevalence"])
                 index.status[run.run_id] = "ok"
                 index.error.pop(run.run_id, None)
                 index.duration[run.run_id] = float(res["duration"])
@@ -582,26 +557,16 @@ def run_batch(
 
 
 def _progress_bar() -> Any:
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
+    from rich.progress import MofNCompleteColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    return Progress(
-        TextColumn("[bold]batch"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("{task.fields[failed]} failed"), TimeElapsedColumn(), TextColumn("left"),
-        TimeRemainingColumn(), transient=not sys.stderr.isatty(),
+    return progress_bar(
+        "batch", MofNCompleteColumn(), TextColumn("{task.fields[failed]} failed"),
+        TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(),
     )
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
     """Expand SWEEP.toml into runs and execute those not yet in DIR; exit 1 if any failed."""
-    from population.cli import UsageError
-
     if args.workers is not None and not 1 <= args.workers <= 4096:
         raise UsageError(f"--workers: got {args.workers}, expected a whole number in [1, 4096]")
     if args.workers is not None and args.scheduler:
@@ -653,7 +618,6 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 def cmd_summarize(args: argparse.Namespace) -> int:
     """Summarize a batch folder: mean and 95% interval across seeds, curves and heatmap."""
-    from population.cli import UsageError
     from population.summarize import summarize
 
     try:

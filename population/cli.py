@@ -11,34 +11,20 @@ import difflib
 import json
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from population.config import UsageError
+from population.output import atomic_write, progress_bar
+
 EXIT_USAGE = 2
-
-
-class UsageError(Exception):
-    """A user's mistake: reported in one line, exit status 2."""
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse's own errors: one line, exit 2
         self.exit(EXIT_USAGE, f"addsim: error: {message}\n")
-
-
-def _atomic_write(path: Path, write: object) -> None:
-    """Write via a temporary file in the same folder, then rename: never half a file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(Path(tmp))  # type: ignore[operator]
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _out_dir(value: str) -> Path:
@@ -82,7 +68,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         raise UsageError("--step: only the heatmap takes a grid step")
     out = _out_dir(args.out)
 
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import TextColumn, TimeRemainingColumn
 
     from population.plots import plot
     from population.protocols import heatmap_grid
@@ -92,9 +78,8 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         rewards, surges = heatmap_grid(args.step)
         units = rewards.size * surges.size * args.individuals
     t0 = time.perf_counter()
-    with Progress(
-        TextColumn(f"[bold]{args.name}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-        TimeRemainingColumn(), transient=not sys.stderr.isatty(),
+    with progress_bar(
+        args.name, TextColumn("{task.percentage:>3.0f}%"), TimeRemainingColumn()
     ) as bar:
         task = bar.add_task(args.name, total=units)
         result = func(
@@ -104,28 +89,13 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - t0
     out.mkdir(parents=True, exist_ok=True)
     csv, png, js = (out / f"{args.name}.{ext}" for ext in ("csv", "png", "json"))
-    _atomic_write(csv, lambda p: result.frame.to_csv(p, index=False))
-    _atomic_write(png, lambda p: plot(args.name, result.frame, p))
+    atomic_write(csv, lambda p: result.frame.to_csv(p, index=False))
+    atomic_write(png, lambda p: plot(args.name, result.frame, p))
     meta = {"name": args.name, "individuals": args.individuals, "seed": args.seed,
             "seconds": round(seconds, 3), "summary": result.summary, **kwargs}
-    _atomic_write(js, lambda p: p.write_text(json.dumps(meta, indent=2, default=str)))
+    atomic_write(js, lambda p: p.write_text(json.dumps(meta, indent=2, default=str)))
     print(f"{args.name}: wrote {csv}, {png} and {js} in {seconds:.1f} s")
     return 0
-
-
-def _progress(label: str) -> Any:
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-    )
-
-    return Progress(
-        TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        transient=not sys.stderr.isatty(),
-    )
 
 
 def _load_config(args: argparse.Namespace) -> Any:
@@ -158,7 +128,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     except (ConfigError, ValueError) as exc:  # bad graph file, risk CSV, network parameters
         raise UsageError(str(exc)) from None
     t0 = time.perf_counter()
-    with _progress(f"run {model.n} people") as bar:
+    with progress_bar(f"run {model.n} people") as bar:
         task = bar.add_task("ticks", total=cfg.run.ticks)
         model.run(cfg.run.ticks, progress=lambda k: bar.advance(task, k))
     seconds = time.perf_counter() - t0
@@ -182,7 +152,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if to is not None and to.is_dir():
         raise UsageError(f"--to: {args.to!r} is a folder, expected a file name")
     if to is not None:
-        _atomic_write(to, lambda p: export(run_dir, args.what, args.format, p))
+        atomic_write(to, lambda p: export(run_dir, args.what, args.format, p))
     else:
         sys.stdout.write(export(run_dir, args.what, args.format, None) or "")
     return 0

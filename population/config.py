@@ -36,6 +36,21 @@ class ConfigError(ValueError):
     """A config mistake, already phrased as one line for the user."""
 
 
+class UsageError(Exception):
+    """A user's mistake on the command line: reported in one line, exit status 2."""
+
+
+def read_toml(path: str | Path, field: str) -> dict[str, Any]:
+    """Parse a TOML file; a missing or malformed file is a one-line ConfigError naming field."""
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"{field}: file {str(p)!r} not found")
+    try:
+        return tomllib.loads(p.read_text())
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{field}: {str(p)!r} is not valid TOML: {exc}") from None
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
@@ -407,15 +422,7 @@ def apply_set(data: dict[str, Any], assignment: str) -> None:
 
 def load(path: str | Path | None = None, sets: list[str] | None = None) -> Config:
     """Read, override and validate a config; raise :class:`ConfigError` with one line."""
-    data: dict[str, Any] = {}
-    if path is not None:
-        p = Path(path)
-        if not p.is_file():
-            raise ConfigError(f"config: file {str(p)!r} not found")
-        try:
-            data = tomllib.loads(p.read_text())
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"config: {str(p)!r} is not valid TOML: {exc}") from None
+    data = read_toml(path, "config") if path is not None else {}
     for assignment in sets or []:
         apply_set(data, assignment)
     return validate(data)

@@ -41,7 +41,7 @@ def events_frame(model: PopulationModel) -> pd.DataFrame:
 
 def individuals_frame(model: PopulationModel) -> pd.DataFrame:
     """One row per person: risk factors, degree, and final status and latent states per activity."""
-    data: dict[str, Any] = {"id": np.arange(model.n), "degree": model.adjacency.degree()}
+    data: dict[str, Any] = {"id": np.arange(model.n), "degree": model.degree}
     data.update({k: v for k, v in model.risk.items()})
     for name, act in model.activities.items():
         data[f"{name}_status"] = np.array(STATUSES, dtype=object)[act.tracker.status]

@@ -130,7 +130,7 @@ class PopulationModel(mesa.Model):
             self.activities[name] = self._make_activity(name, rules, np.random.default_rng(aseq))
             self.last_choice_state[name] = np.zeros(n, dtype=np.int64)
         self.tick = 0
-        self._degree: np.ndarray | None = None  # neighbours per person (the graph is fixed)
+        self.degree = self.adjacency.degree()  # neighbours per person (the graph is fixed)
         self.records = np.zeros((config.run.ticks, len(self.activity_names), len(COLUMNS)))
         self.history = (
             np.zeros((config.run.ticks, len(self.activity_names), n), dtype=np.uint8)
@@ -212,13 +212,9 @@ class PopulationModel(mesa.Model):
         treated = act.treated_until > t
         p_opp[treated] = 0.0
         opportunity = act.rng.random(n) < p_opp
-        if self._degree is None:
-            self._degree = self.adjacency.degree()
-        deg = self._degree
         context = np.zeros(n)
-        context[peers] = c[peers] / np.maximum(deg[peers], 1)  # c > 0 implies deg > 0
-        if not self.config.exposure.social_cue:
-            context = np.zeros(n)
+        if self.config.exposure.social_cue:  # c > 0 implies degree > 0
+            context[peers] = c[peers] / self.degree[peers]
         core.set_condition("context", context)
         if act.name == "substance":
             core.set_condition("drug_available", opportunity.astype(float))
@@ -268,7 +264,7 @@ class PopulationModel(mesa.Model):
             addicted = np.flatnonzero((st == ADDICTED) | (st == RELAPSED))
             k = round(cfg.fraction * addicted.size)
             if cfg.targeting == "centrality":
-                order = np.argsort(-self.adjacency.degree()[addicted], kind="stable")
+                order = np.argsort(-self.degree[addicted], kind="stable")
                 chosen = addicted[order[:k]]
             else:
                 chosen = act.rng.choice(addicted, size=k, replace=False) if k else addicted[:0]

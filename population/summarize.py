@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from population.config import ConfigError
+from population.output import atomic_write
 from population.status import STATUSES
 
 # t_{0.975, df} for df = 1..30; beyond, a Cornish-Fisher expansion around 1.96 is within 1e-3.
@@ -124,12 +125,6 @@ def levels_summary(out: Path, meta: dict[str, Any], ok: pd.DataFrame) -> pd.Data
     return mean_interval(runs, [*keys, *levels, "activity"], stats)
 
 
-def _atomic(path: Path, write: Any) -> None:
-    from population.cli import _atomic_write
-
-    _atomic_write(path, write)
-
-
 def plot_curves(summary: pd.DataFrame, keys: list[str], path: Path,
                 column: str = "fraction_addicted") -> None:
     """Mean curve with its 95% band per condition, one panel per activity."""
@@ -210,14 +205,14 @@ def summarize(out: Path, statistic: str = "fraction_addicted",
     heat = (final[final["activity"] == act], act) if len(axes) == 2 else None
     written: list[Path] = []
     for name, frame in tables.items():
-        _atomic(out / f"{name}.parquet", lambda p, f=frame: f.to_parquet(p, index=False))
-        _atomic(out / f"{name}.csv", lambda p, f=frame: f.to_csv(p, index=False))
+        atomic_write(out / f"{name}.parquet", lambda p, f=frame: f.to_parquet(p, index=False))
+        atomic_write(out / f"{name}.csv", lambda p, f=frame: f.to_csv(p, index=False))
         written += [out / f"{name}.parquet", out / f"{name}.csv"]
-    _atomic(out / "curves.png", lambda p: plot_curves(summary, keys, p))
+    atomic_write(out / "curves.png", lambda p: plot_curves(summary, keys, p))
     written.append(out / "curves.png")
     if heat is not None:
         table, act = heat
-        _atomic(out / "heatmap.png", lambda p: plot_heatmap(
+        atomic_write(out / "heatmap.png", lambda p: plot_heatmap(
             table, axes[0], axes[1], f"{statistic}_mean", p, f"{act}: final {statistic}"))
         written.append(out / "heatmap.png")
     return written

@@ -17,19 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from population.config import Config, ConfigError, InterventionCfg, load
+from population.config import Config, ConfigError, InterventionCfg, UsageError, load
 from population.status import STATUSES
 
 if TYPE_CHECKING:  # the model (mesa, agents, envs) is imported only when a view opens
     from population.model import PopulationModel
 
 HISTORY_BYTES = 400_000_000  # live: keep per-person history (for the panel) below this size
-
-
-def _usage(message: str) -> Exception:
-    from population.cli import UsageError  # lazy: cli imports this module inside `view`
-
-    return UsageError(message)
 
 
 def _cache_dir() -> Path:
@@ -39,7 +33,7 @@ def _cache_dir() -> Path:
 
 def _person_common(model: PopulationModel, index: int) -> dict[str, Any]:
     return {
-        "degree": int(model.adjacency.degree()[index]),
+        "degree": int(model.degree[index]),
         "risk_factors": model.individuals[index].risk_factors,
     }
 
@@ -214,36 +208,38 @@ class ReplaySource:
         self.run_dir = run_dir
         hist_path = run_dir / "history.npz"
         if not run_dir.is_dir():
-            raise _usage(f"view: {str(run_dir)!r} is not a run folder or a .toml config")
+            raise UsageError(f"view: {str(run_dir)!r} is not a run folder or a .toml config")
         if not hist_path.is_file():
-            raise _usage(f"view: {str(run_dir)!r} has no history.npz "
+            raise UsageError(f"view: {str(run_dir)!r} has no history.npz "
                          "(write one with: addsim run --history --out DIR)")
         if not (run_dir / "config.toml").is_file():
-            raise _usage(f"view: {str(run_dir)!r} has no config.toml (is it a run folder?)")
+            raise UsageError(f"view: {str(run_dir)!r} has no config.toml (is it a run folder?)")
         try:
             with np.load(hist_path, allow_pickle=False) as data:
                 self.history = np.asarray(data["status"], dtype=np.uint8)
                 self.activities = tuple(str(a) for a in data["activities"])
                 self.statuses = tuple(str(s) for s in data["statuses"])
         except (OSError, ValueError, KeyError) as exc:
-            raise _usage(f"view: {str(hist_path)!r} is not a readable history ({exc})") from None
+            raise UsageError(
+                f"view: {str(hist_path)!r} is not a readable history ({exc})"
+            ) from None
         if self.history.ndim != 3 or self.history.shape[1] != len(self.activities):
-            raise _usage(f"view: {str(hist_path)!r} has status of shape {self.history.shape}, "
+            raise UsageError(f"view: {str(hist_path)!r} has status of shape {self.history.shape}, "
                          "expected (ticks, activities, individuals)")
         try:
             cfg = load(run_dir / "config.toml")
         except ConfigError as exc:
-            raise _usage(f"view: {run_dir / 'config.toml'}: {exc}") from None
+            raise UsageError(f"view: {run_dir / 'config.toml'}: {exc}") from None
         from population.model import PopulationModel
 
         small = cfg.run.model_copy(update={"history": False, "ticks": 1})
         try:
             self.model = PopulationModel(cfg.model_copy(update={"run": small}))
         except (ConfigError, ValueError, OSError) as exc:
-            raise _usage(f"view: cannot rebuild the run's network: {exc}") from None
+            raise UsageError(f"view: cannot rebuild the run's network: {exc}") from None
         self.n = self.model.n
         if self.history.shape[2] != self.n:
-            raise _usage(f"view: history has {self.history.shape[2]} individuals, the config "
+            raise UsageError(f"view: history has {self.history.shape[2]} individuals, the config "
                          f"builds {self.n}")
         self.config = cfg
         self.title = f"replay: {run_dir.name} ({self.n:,} people, {self.history.shape[0]} ticks)"
@@ -338,15 +334,15 @@ def open_source(
     """A replay for a run folder, else a live model for a config file or the embedded default."""
     if target is not None and Path(target).is_dir():
         if sets:
-            raise _usage("--set: only a live view (a config) takes overrides, not a run folder")
+            raise UsageError("--set: only a live view (a config) takes overrides, not a run folder")
         return ReplaySource(Path(target))
     if target is not None and not Path(target).is_file():
-        raise _usage(f"view: {target!r} not found (expected a .toml config or a run folder)")
+        raise UsageError(f"view: {target!r} not found (expected a .toml config or a run folder)")
     try:
         cfg = load(target, sets)
         return LiveSource(cfg, threaded=threaded)
     except (ConfigError, ValueError, OSError) as exc:
-        raise _usage(str(exc)) from None
+        raise UsageError(str(exc)) from None
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -392,25 +388,25 @@ def add_view_parser(sub: Any) -> argparse.ArgumentParser:
 def cmd_view(args: argparse.Namespace) -> int:
     """Open the viewer on a config or run folder (or render it headless)."""
     if args.frames is not None and not 1 <= args.frames <= 1_000_000:
-        raise _usage(f"--frames: got {args.frames}, expected a whole number in [1, 1000000]")
+        raise UsageError(f"--frames: got {args.frames}, expected a whole number in [1, 1000000]")
     if not 1 <= args.fps <= 240:
-        raise _usage(f"--fps: got {args.fps}, expected a whole number in [1, 240]")
+        raise UsageError(f"--fps: got {args.fps}, expected a whole number in [1, 240]")
     if not 0 < args.speed <= 10_000:
-        raise _usage(f"--speed: got {args.speed}, expected ticks per second in (0, 10000]")
+        raise UsageError(f"--speed: got {args.speed}, expected ticks per second in (0, 10000]")
     if args.node_limit < 1:
-        raise _usage(f"--node-limit: got {args.node_limit}, expected a positive whole number")
+        raise UsageError(f"--node-limit: got {args.node_limit}, expected a positive whole number")
     if args.start < 0:
-        raise _usage(f"--start: got {args.start}, expected a tick >= 0")
+        raise UsageError(f"--start: got {args.start}, expected a tick >= 0")
     out = Path(args.out)
     if out.exists() and not out.is_dir():
-        raise _usage(f"--out: {args.out!r} exists and is not a folder")
+        raise UsageError(f"--out: {args.out!r} exists and is not a folder")
     record = Path(args.record) if args.record else None
     if record is not None:
         from viz.record import check_path
 
         problem = check_path(record)
         if problem:
-            raise _usage(f"--record: {problem}")
+            raise UsageError(f"--record: {problem}")
     source = open_source(args.target, args.set)  # synchronous: --start, headless frames
     if args.start:
         source.advance(args.start)

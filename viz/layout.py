@@ -9,12 +9,13 @@ lay out in well under the seconds the issue allows (see benchmarks/bench_viewer.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from viz.record import atomic_file
 
 VERSION = 1  # bump when the algorithm changes: invalidates cached layouts
 
@@ -101,16 +102,8 @@ def cached_layout(n: int, edges: np.ndarray, path: Path | None) -> np.ndarray:
             pass
     pos = force_layout(n, edges)
     if path is not None:
-        tmp: str | None = None
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".npz")
-            os.close(fd)
-            np.savez(tmp, key=np.array(key), pos=pos)
-            os.replace(tmp, path)
-        except OSError:
-            if tmp is not None:
-                Path(tmp).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # a cache that cannot be written is only recomputed
+            atomic_file(path, lambda p: np.savez(p, key=np.array(key), pos=pos))
     return pos
 
 

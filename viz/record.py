@@ -88,18 +88,21 @@ class Recorder:
             if self._last is None:
                 return None
             rgb, size = self._last
-            return _atomic(self.path, lambda p: Image.frombytes("RGB", size, rgb).save(p, "PNG"))
+            return atomic_file(
+                self.path, lambda p: Image.frombytes("RGB", size, rgb).save(p, "PNG")
+            )
         if not self.frames:
             return None
         first, rest = self.frames[0], self.frames[1:]
         duration = round(1000 / self.fps)
-        return _atomic(self.path, lambda p: first.save(
+        return atomic_file(self.path, lambda p: first.save(
             p, "GIF", save_all=True, append_images=rest, duration=duration, loop=0,
             optimize=False, disposal=1,
         ))
 
 
-def _atomic(path: Path, write: Any) -> Path:
+def atomic_file(path: Path, write: Any) -> Path:
+    """Call ``write(tmp)`` beside ``path`` (same suffix), then rename: never half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
     os.close(fd)
