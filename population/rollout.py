@@ -53,6 +53,7 @@ class RolloutResult:
     drug_delta_minus_surge: float  # min over drug steps of delta - D (Redish: >= 0)
     addictive_choices: np.ndarray  # (T,) fraction choosing the addictive action at choice
     p_individual: np.ndarray | None = None  # (T, N) when asked
+    advantage_individual: np.ndarray | None = None  # (T, N) Q(add) - Q(other), when asked
     trace: Trace | None = None
 
 
@@ -135,6 +136,8 @@ def rollout(
     tr = Trace() if trace else None
     p_mean, q_add, q_nat, chose = (np.empty(ticks) for _ in range(4))
     p_ind = np.empty((ticks, n), dtype=np.float32) if keep_individual else None
+    two = core.n_actions == 2
+    adv_ind = np.empty((ticks, n), dtype=np.float32) if keep_individual and two else None
     p_last = np.zeros(n)
     q_last = np.zeros((n, core.n_actions))
     for t in range(ticks):
@@ -149,10 +152,12 @@ def rollout(
         q_last[idx] = learner.q[idx, out.z[idx]]
         p_mean[t] = p_last.mean()
         q_add[t] = q_last[:, addictive].mean()
-        q_nat[t] = q_last[:, 1 - addictive].mean() if core.n_actions == 2 else np.nan
+        q_nat[t] = q_last[:, 1 - addictive].mean() if two else np.nan
         chose[t] = (out.action[at] == addictive).mean() if at.any() else np.nan
         if p_ind is not None:
             p_ind[t] = p_last
+        if adv_ind is not None:
+            adv_ind[t] = q_last[:, addictive] - q_last[:, 1 - addictive]
         if tr is not None:
             tr.obs.append(obs)
             tr.u_state.append(u_state)
@@ -173,6 +178,7 @@ def rollout(
         drug_delta_minus_surge=stepper.min_drug_gap,
         addictive_choices=chose,
         p_individual=p_ind,
+        advantage_individual=adv_ind,
         trace=tr,
     )
 

@@ -41,7 +41,7 @@ def test_addictive_task_surge_learners_addicted_q_learning_not() -> None:
 
 @pytest.fixture(scope="module")
 def values() -> P.Result:
-    return P.values(n=100, seed=3)
+    return P.values(n=1000, seed=3)
 
 
 def test_redish_drug_value_unbounded_and_error_at_least_surge(values: P.Result) -> None:
@@ -55,14 +55,19 @@ def test_redish_drug_value_unbounded_and_error_at_least_surge(values: P.Result) 
 def test_dezfouli_drug_value_bounded(values: P.Result) -> None:
     """Item 3: Dezfouli's drug advantage converges (< 1% change over the last 2,000 ticks)."""
     s = values.summary["dezfouli2009"]
-    assert s["advantage_change_last_2000"] < 0.01  # measured 0.6%
+    assert s["advantage_change_last_2000"] < 0.01  # measured 0.06-0.47% (n=1000, seeds 0-3)
     assert 0.0 < s["advantage_final"] < 20.0  # measured 4.2: bounded, drug still preferred
 
 
 def test_dual_process_drug_value_bounded(values: P.Result) -> None:
-    """Item 3: the dual-process drug advantage stays bounded (no Redish-like growth)."""
+    """Item 3: the dual-process drug advantage converges (< 1% over the last 2,000 ticks).
+
+    Judged on the typical individual (median of per-individual window means); the mean over
+    individuals also moves when a few act from another latent state (measured 0.5-2.6%).
+    """
     s = values.summary["dual_process"]
-    assert 0.0 < s["advantage_final"] < 20.0  # measured 4.4
+    assert s["advantage_change_last_2000"] < 0.01  # measured 0.05-0.36% (n=1000, seeds 0-3)
+    assert 0.0 < s["advantage_final"] < 20.0  # measured 3.9-4.3
     assert s["advantage_final"] < 1.2 * s["advantage_mid"]  # Redish: 2.0x over the same span
 
 
@@ -81,16 +86,45 @@ def test_relapse_dual_process_savings(relapse: P.Result) -> None:
 
 
 def test_relapse_model_free_learners_have_no_savings(relapse: P.Result) -> None:
-    """Item 4: model-free learners get no savings: re-exposure is no faster than acquisition.
+    """Item 4: model-free learners get no savings: re-exposure is no faster than acquisition,
+    and far slower than the dual-process learner's.
 
-    SCIENCE.md asks for 0.6-1.5x; with the report presets both relapse more slowly (Redish
-    not within 500 ticks, Dezfouli only through the reward deficit): see the issue note.
+    SCIENCE.md asks for 0.6-1.5x. With the report presets both relapse more slowly: after
+    extinction the drug action sits about 2 r0 - r1 - r2 (Dezfouli, ~28 whatever rho) or
+    0.19 Q(a0) + 6.75 (Redish, gamma 0.9) below the natural one, and stale values of the
+    unsampled drug action widen the gap, so P(drug) ends near 0.001 and the drug is rarely
+    tried again (measured: Redish never back to 0.9 in 500 ticks; Dezfouli only through the
+    reward deficit). See the calibrated-beta test below for the 0.6-1.5x figure.
     """
     dual = relapse.summary["dual_process"]
     for name in ("redish2004", "dezfouli2009"):
         s = relapse.summary[name]
         assert s["savings"] >= 0.6, (name, s)
         assert s["t_reexposure"] > 10 * max(dual["t_reexposure"], 1), (name, s)
+
+
+def test_relapse_redish_at_calibrated_beta_has_the_reports_pace() -> None:
+    """Item 4 at a calibrated softmax: Redish re-addicts at 0.6-1.5x its acquisition time.
+
+    With beta 0.045 (instead of 0.1) and extinction's natural reward 18.5, extinction ends
+    just below P = 0.1 as in the report and re-exposure takes about as long as first
+    acquisition. The same beta breaks item 1 (P(natural) settles at ~0.75 < 0.9 without the
+    drug), which is why the preset keeps 0.1: no single beta gives both with these tasks.
+    Measured (n=300, seeds 0/11): acquisition 110-113 ticks, re-exposure 124-125, savings
+    1.11-1.13; P at the end of extinction 0.07.
+    """
+    res = P.relapse(
+        n=300, seed=11, learners=("redish2004",),
+        extinction=dict(P.EXTINCTION, r0_mean=18.5), overrides={"redish2004": {"beta": 0.045}},
+    )
+    s = res.summary["redish2004"]
+    assert s["p_end_acquisition"] > 0.9 and s["p_end_extinction"] < 0.1, s
+    assert 0.6 <= s["savings"] <= 1.5, s
+    item1 = P.acquisition(
+        n=100, seed=1, learners=("redish2004",), overrides={"redish2004": {"beta": 0.045}}
+    )
+    item1 = item1.summary["redish2004"]
+    assert item1["p_optimal_final"] < 0.9, item1  # the trade-off stated above
 
 
 def test_relapse_kept_rewards_only_dual_process_relapses(
@@ -116,16 +150,19 @@ def test_latent_state_counts() -> None:
 
 
 def test_gambling_win_streaks() -> None:
-    """Item 6: dual-process bets on after a long win streak; Dezfouli stops betting.
+    """Item 6: dual-process late betting rises with streak length (100 < 200 < 400);
+    the Dezfouli control stops betting whatever the streak.
 
-    Measured (n=400, seeds 0/6/12): dual-process late betting 0.049-0.060 after 100 ticks,
-    0.069-0.086 after 400; Dezfouli 0.005-0.045. The 100 < 200 step is within noise.
+    Streak conditions are paired (common random numbers). Measured (n=10,000, seeds 0/6):
+    dual-process 0.054 < 0.060-0.061 < 0.086-0.088 (paired sd of a difference ~0.0006);
+    Dezfouli 0.007 / 0.012 / 0.035.
     """
-    res = P.gambling(n=400, seed=6)
+    res = P.gambling(n=10000, seed=6)
     dual, dez = res.summary["dual_process"], res.summary["dezfouli2009"]
-    assert dual[400] > 1.1 * dual[100], dual
+    assert dual[100] + 0.003 < dual[200], dual
+    assert dual[200] + 0.015 < dual[400], dual
     for streak in P.STREAKS:
-        assert dez[streak] < 0.06, (streak, dez)
+        assert dez[streak] < 0.05, (streak, dez)
         assert dual[streak] > 1.5 * dez[streak], (streak, dual, dez)
 
 
