@@ -29,9 +29,14 @@ def make_learner(
     cue_dim: int,
     preset: str = "report",
     capacity: int = 8,
+    precision: str = "float32",
     **overrides: Any,
 ) -> Learner:
-    """Build learner ``name`` for N individuals from a preset plus parameter overrides."""
+    """Build learner ``name`` for N individuals from a preset plus parameter overrides.
+
+    ``capacity`` and ``precision`` (storage of the prototypes, float32 or float64) apply to
+    latent-state learners only.
+    """
     import difflib
 
     if name not in LEARNERS:
@@ -43,7 +48,9 @@ def make_learner(
     cls = LEARNERS[name]
     params = cls.params_cls.preset(preset, **overrides)
     if cls.uses_cue:
-        return cls(n, cue_dim, n_actions, params, capacity=capacity)  # type: ignore[call-arg]
+        return cls(  # type: ignore[call-arg]
+            n, cue_dim, n_actions, params, capacity=capacity, precision=precision
+        )
     return cls(n, n_states, n_actions, params)
 
 

@@ -16,7 +16,10 @@ last bits, so runs agree with the numpy form to ~1e-12 rather than bit for bit
 
 Latent-state arrays and Q are passed slot-major, (K, N, ...): a pass over individuals then reads
 each slot's prototypes as one sequential stream instead of striding 1-2 KB per individual
-(which cost a cache miss per individual and array at N >= 100,000).
+(which cost a cache miss per individual and array at N >= 100,000). The symmetric covariance
+and precision are packed, (K, N, d(d+1)/2) with ``tri[j, m]`` the index of entry (j, m), and
+the prototype arrays may be float32: every value is loaded into float64 arithmetic and only
+rounded when stored, exactly as numpy does with the same arrays.
 
 Kernels are compiled on first use and cached on disk (``cache=True``).
 """
@@ -65,7 +68,7 @@ prange = numba.prange if numba is not None else _prange
 
 @_jit
 def latent_observe(
-    x, u, use_u, active, mu, cov, prec, logdet, count, q, n_obs, dbar_fast, dbar_slow,
+    x, u, use_u, active, mu, cov, prec, tri, logdet, count, q, n_obs, dbar_fast, dbar_slow,
     overflow, b, attention, rpe_bias, neg_log_upsilon, burn_in, beta_state, sigma0, z_out, new_out,
 ):  # pragma: no cover - compiled
     """Classify cue ``x[i]`` into a latent state per individual, creating one where needed."""
@@ -95,7 +98,7 @@ def latent_observe(
                 for j in range(d):
                     row = 0.0
                     for m in range(d):
-                        row += prec[k, i, j, m] * dev[m]
+                        row += prec[k, i, tri[j, m]] * dev[m]
                     d2 += dev[j] * row
                 fk = 0.5 * (LOG_2PI + logdet[k, i]) + 0.5 * d2 + bias
                 f[k] = fk
@@ -117,9 +120,9 @@ def latent_observe(
                 active[z, i] = True
                 for j in range(d):
                     mu[z, i, j] = x[i, j]
-                    for m in range(d):
-                        cov[z, i, j, m] = 0.0
-                        prec[z, i, j, m] = (1.0 if j == m else 0.0) / s0
+                    for m in range(j, d):
+                        cov[z, i, tri[j, m]] = 0.0
+                        prec[z, i, tri[j, m]] = (1.0 if j == m else 0.0) / s0
                 logdet[z, i] = d * math.log(s0)
                 count[z, i] = 0.0
                 for a in range(n_actions):
@@ -182,7 +185,7 @@ def latent_observe(
 @_jit
 def latent_learn(
     rule, s, a, s_next, x, r, drug, delta, use_cue, q, alpha, surge, gamma, r_bar, kappa,
-    sigma, lam, kappa_target, window, min_cov, ridge, mu, cov, prec, logdet, count,
+    sigma, lam, kappa_target, window, min_cov, ridge, mu, cov, prec, tri, logdet, count,
     dbar_fast, dbar_slow,
 ):  # pragma: no cover - compiled
     """The TD update, the prototype of state ``s`` (rewarded cues) and the error history.
@@ -228,8 +231,9 @@ def latent_learn(
                 dd[j] = x[i, j] - mu[z, i, j]
                 mu[z, i, j] += w * dd[j]
             for j in range(d):
-                for m in range(d):
-                    cov[z, i, j, m] = (1.0 - w) * (cov[z, i, j, m] + w * (dd[j] * dd[m]))
+                for m in range(j, d):
+                    t = tri[j, m]
+                    cov[z, i, t] = (1.0 - w) * (cov[z, i, t] + w * (dd[j] * dd[m]))
             count[z, i] = nn
             if nn < min_cov[i]:
                 continue
@@ -237,7 +241,7 @@ def latent_learn(
             rd = ridge[i] / nn
             for j in range(d):
                 for m in range(d):
-                    aug[j, m] = cov[z, i, j, m] + (rd if j == m else 0.0)
+                    aug[j, m] = cov[z, i, tri[j, m]] + (rd if j == m else 0.0)
                     aug[j, d + m] = 1.0 if j == m else 0.0
             det = 1.0  # ln |det| = ln |product of pivots| (one log, not d)
             for col in range(d):
@@ -261,22 +265,22 @@ def latent_learn(
                         for m in range(col, 2 * d):
                             aug[rr, m] -= fr * aug[col, m]
             for j in range(d):
-                for m in range(d):
-                    prec[z, i, j, m] = aug[j, d + m]
+                for m in range(j, d):
+                    prec[z, i, tri[j, m]] = aug[j, d + m]
             if det != 0.0 and math.isfinite(det) and abs(det) > 1e-280:
                 logdet[z, i] = math.log(abs(det))
             else:  # the product under- or overflows: sum the logs of the pivots instead
-                logdet[z, i] = _logdet_pivots(cov, i, z, rd)
+                logdet[z, i] = _logdet_pivots(cov, tri, i, z, rd)
 
 
 @(numba.njit(cache=True) if numba is not None else (lambda f: f))
-def _logdet_pivots(cov, i, z, rd):  # pragma: no cover - compiled
+def _logdet_pivots(cov, tri, i, z, rd):  # pragma: no cover - compiled
     """ln |det(cov[z, i] + rd I)| as a sum of logs of the pivots (no under- or overflow)."""
-    d = cov.shape[2]  # cov is (K, N, d, d)
+    d = tri.shape[0]  # cov is (K, N, d(d+1)/2), packed by tri
     m = np.empty((d, d))
     for j in range(d):
         for k in range(d):
-            m[j, k] = cov[z, i, j, k] + (rd if j == k else 0.0)
+            m[j, k] = cov[z, i, tri[j, k]] + (rd if j == k else 0.0)
     ld = 0.0
     for col in range(d):
         piv = col

@@ -33,10 +33,17 @@ one-cue covariance is degenerate).
 ``LatentState`` evaluates values with Redish (2004)'s discounted error and surge;
 ``DualProcess`` (agents/dual_process.py) with Dezfouli (2009)'s average-reward error.
 Capacity exhaustion is counted per individual (``overflow``), never silent.
+
+Storage (issue 6: at most 1 KB of state per individual): slots are allocated as they are
+first used, covariance and precision keep only their upper triangle, and prototypes (mu,
+Sigma, Sigma^-1, ln det, counts) are stored as float32 by default (``precision="float64"``
+for the exact replay against tests/reference.py). All arithmetic is float64 and Q stays
+float64; tests/test_speed_accuracy.py bounds the float32 difference (measured: none).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +55,7 @@ from agents.redish2004 import Redish2004, Redish2004Params
 from agents.tabular import Learner
 
 LOG_2PI = float(np.log(2.0 * np.pi))
+PRECISIONS = {"float32": np.float32, "float64": np.float64}  # storage of the prototypes
 CANDIDATE_F = float(-np.log(1e-100))  # surprise above which a state is not a candidate
 FAST_DECAY, FAST_GAIN = 0.981, 2.85
 SLOW_DECAY, SLOW_GAIN = 0.994, 0.9
@@ -99,26 +107,56 @@ class LatentMixin:
         n_actions: int,
         params: Params | None = None,
         capacity: int = 8,
+        precision: str = "float32",
         **kwargs: Any,
     ) -> None:
         if int(capacity) != capacity or capacity < 1:
             raise ValueError(f"capacity: got {capacity!r}, expected a whole number >= 1")
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision: got {precision!r}, expected one of {list(PRECISIONS)}")
         super().__init__(n, int(capacity), n_actions, params)  # type: ignore[call-arg]
-        k, d = int(capacity), int(cue_dim)
-        self.capacity, self.cue_dim = k, d
+        d = int(cue_dim)
+        self.capacity, self.cue_dim, self.precision = int(capacity), d, precision
+        # Slots are allocated as they are used: ``k`` planes with the last one always free for
+        # everyone (until ``capacity``), so memory follows the most states anyone holds.
+        k = min(self.capacity, 2)
+        self._q = np.zeros((k, self.n, n_actions))
+        dt = PRECISIONS[precision]
         # Stored slot-major (K, N, ...) so a compiled pass over individuals streams each slot;
-        # the attributes below are (N, K, ...) views of the same memory.
+        # the attributes below are (N, K, ...) views of the same memory. Covariance and
+        # precision are symmetric: only the upper triangle is kept, entry (j, m) at tri[j, m].
+        iu = np.triu_indices(d)
+        self._iu = iu
+        self._tri = np.zeros((d, d), dtype=np.int64)
+        self._tri[iu] = np.arange(len(iu[0]))
+        self._tri[iu[1], iu[0]] = np.arange(len(iu[0]))
+        self._diag = self._tri[np.arange(d), np.arange(d)]
         self._active = np.zeros((k, self.n), dtype=bool)
-        self._mu = np.zeros((k, self.n, d))
-        self._cov = np.zeros((k, self.n, d, d))  # running covariance of rewarded cues
-        self._prec = np.zeros((k, self.n, d, d))  # Sigma^-1
-        self._logdet = np.zeros((k, self.n))  # ln det Sigma
-        self._count = np.zeros((k, self.n))  # rewarded cues in the estimate (capped at window)
+        self._mu = np.zeros((k, self.n, d), dtype=dt)
+        self._cov = np.zeros((k, self.n, len(iu[0])), dtype=dt)  # covariance of rewarded cues
+        self._prec = np.zeros((k, self.n, len(iu[0])), dtype=dt)  # Sigma^-1
+        self._logdet = np.zeros((k, self.n), dtype=dt)  # ln det Sigma
+        self._count = np.zeros((k, self.n), dtype=dt)  # rewarded cues in it (capped at window)
         self.n_obs = np.zeros(self.n)
         self.dbar_fast = np.zeros(self.n)
         self.dbar_slow = np.zeros(self.n)
         self.overflow = np.zeros(self.n, dtype=np.int64)
         self._neg_log_upsilon = -np.log(self.p.upsilon)  # the new-state threshold on min F
+
+    @property
+    def slots(self) -> int:
+        """Latent-state slots allocated so far (grows up to ``capacity``)."""
+        return self._active.shape[0]
+
+    def _grow(self) -> None:
+        """Add a free slot plane once anyone uses the last one (keeps one free for creation)."""
+        if self.slots >= self.capacity or not self._active[-1].any():
+            return
+        for name in ("_active", "_mu", "_cov", "_prec", "_logdet", "_count", "_q"):
+            old = getattr(self, name)
+            new = np.zeros((old.shape[0] + 1, *old.shape[1:]), dtype=old.dtype)
+            new[:-1] = old
+            setattr(self, name, new)
 
     @property
     def active(self) -> np.ndarray:
@@ -132,13 +170,28 @@ class LatentMixin:
 
     @property
     def cov(self) -> np.ndarray:
-        """Running covariances of the rewarded cues, (N, K, d, d) (a view)."""
-        return self._cov.transpose(1, 0, 2, 3)
+        """Running covariances of the rewarded cues, (N, K, d, d) (unpacked: a copy)."""
+        return self._cov[..., self._tri].transpose(1, 0, 2, 3)
 
     @property
     def prec(self) -> np.ndarray:
-        """Precisions Sigma^-1, (N, K, d, d) (a view)."""
-        return self._prec.transpose(1, 0, 2, 3)
+        """Precisions Sigma^-1, (N, K, d, d) (unpacked: a copy)."""
+        return self._prec[..., self._tri].transpose(1, 0, 2, 3)
+
+    def memory(self) -> dict[str, int]:
+        """Bytes held per individual: learning ``state`` (values, prototypes, histories) and
+        ``parameters`` (the resolved per-individual parameter arrays and what derives from
+        them); shared index helpers are not counted."""
+        derived = {"_neg_log_upsilon", "_rows", "_tri", "_iu", "_diag"}
+        state = sum(
+            v.nbytes for k, v in vars(self).items()
+            if isinstance(v, np.ndarray) and k not in derived
+        )
+        state += sum(v.nbytes for v in getattr(self, "rule", {}).values())
+        params = self._neg_log_upsilon.nbytes + sum(
+            np.asarray(getattr(self.p, f.name)).nbytes for f in dataclasses.fields(self.p)
+        )
+        return {"state": int(state) // self.n, "parameters": int(params) // self.n}
 
     @property
     def logdet(self) -> np.ndarray:
@@ -177,9 +230,9 @@ class LatentMixin:
     def observe(self, obs: np.ndarray, u: np.ndarray | None = None) -> np.ndarray:
         """Classify cues ``obs`` (N, d) into latent states, creating one where needed."""
         x = np.asarray(obs, dtype=np.float64)
-        if _kernels.ENABLED:
-            return self._observe_fused(x, u)
-        return self._observe_numpy(x, u)
+        z = self._observe_fused(x, u) if _kernels.ENABLED else self._observe_numpy(x, u)
+        self._grow()
+        return z
 
     def _observe_fused(self, x: np.ndarray, u: np.ndarray | None) -> np.ndarray:
         """:meth:`observe` as one compiled loop over individuals (agents/_kernels.py)."""
@@ -193,7 +246,7 @@ class LatentMixin:
         new = np.empty(self.n, dtype=bool)
         _kernels.latent_observe(
             np.ascontiguousarray(x), np.zeros(1) if u is None else np.asarray(u, np.float64),
-            u is not None, self._active, self._mu, self._cov, self._prec, self._logdet,
+            u is not None, self._active, self._mu, self._cov, self._prec, self._tri, self._logdet,
             self._count, self._q, self.n_obs, self.dbar_fast, self.dbar_slow, self.overflow,
             p.b, p.attention, p.rpe_bias, self._neg_log_upsilon, p.burn_in, p.beta_state,
             p.sigma0, z, new,
@@ -211,7 +264,7 @@ class LatentMixin:
         want = (n_active == 0) | (
             (~has_cand | (min_f > -np.log(p.upsilon))) & (self.n_obs >= p.burn_in)
         )
-        full = n_active >= self.capacity
+        full = n_active >= self.slots  # only at capacity: a free slot is kept until then
         self.overflow += want & full
         new = want & ~full
         # Choose among candidates: softmax(beta_state * A_i / sum A), A/sumA = softmax(-F).
@@ -241,8 +294,10 @@ class LatentMixin:
         s0 = self.p.sigma0[idx]
         self.active[idx, slot] = True
         self.mu[idx, slot] = x
-        self.cov[idx, slot] = 0.0
-        self.prec[idx, slot] = np.eye(d) / s0[:, None, None]
+        self._cov[slot, idx] = 0.0
+        prec = np.zeros((idx.size, self._prec.shape[2]))
+        prec[:, self._diag] = 1.0 / s0[:, None]
+        self._prec[slot, idx] = prec
         self.logdet[idx, slot] = d * np.log(s0)
         self.count[idx, slot] = 0.0
         self.q[idx, slot] = 0.0
@@ -302,7 +357,8 @@ class LatentMixin:
             rule_state.get("r_bar", none), rule_state.get("kappa", none),
             getattr(p, "sigma", none), getattr(p, "lam", none),
             getattr(p, "kappa_target", none), p.window, p.min_cov_samples, p.ridge, self._mu,
-            self._cov, self._prec, self._logdet, self._count, self.dbar_fast, self.dbar_slow,
+            self._cov, self._prec, self._tri, self._logdet, self._count, self.dbar_fast,
+            self.dbar_slow,
         )
         return Step(delta=delta)
 
@@ -316,15 +372,17 @@ class LatentMixin:
         w = 1.0 / n
         dd = xi - self.mu[idx, z]
         self.mu[idx, z] += w[:, None] * dd
-        outer = dd[:, :, None] * dd[:, None, :]
-        cov = (1.0 - w)[:, None, None] * (self.cov[idx, z] + w[:, None, None] * outer)
-        self.cov[idx, z] = cov
+        j, m = self._iu
+        outer = dd[:, j] * dd[:, m]  # packed upper triangle of dd dd^T
+        packed = (1.0 - w)[:, None] * (self._cov[z, idx] + w[:, None] * outer)
+        self._cov[z, idx] = packed
         self.count[idx, z] = n
         ok = n >= p.min_cov_samples[idx]
         if ok.any():
             i, zz, nn = idx[ok], z[ok], n[ok]
-            sigma = cov[ok] + (p.ridge[i] / nn)[:, None, None] * np.eye(self.cue_dim)
-            self.prec[i, zz] = np.linalg.inv(sigma)
+            cov = self._cov[zz, i][:, self._tri].astype(np.float64)  # stored (rounded) values
+            sigma = cov + (p.ridge[i] / nn)[:, None, None] * np.eye(self.cue_dim)
+            self._prec[zz, i] = np.linalg.inv(sigma)[:, j, m]
             self.logdet[i, zz] = np.linalg.slogdet(sigma)[1]
 
 

@@ -9,12 +9,21 @@ this one class: a single individual is N = 1.
 
 from __future__ import annotations
 
+import functools
 from typing import Any, ClassVar
 
 import numpy as np
 
 from agents import _kernels
 from agents._base import Params, Step, sample, softmax_policy
+
+
+@functools.lru_cache(maxsize=8)
+def _rows(n: int) -> np.ndarray:
+    """0..n-1 as a read-only index array shared by every learner of n individuals."""
+    rows = np.arange(n)
+    rows.flags.writeable = False
+    return rows
 
 
 class Learner:
@@ -48,7 +57,7 @@ class Learner:
         # Q is stored slot-major (S, N, A) so compiled passes stream it; ``q`` is the (N, S, A)
         # view of the same memory.
         self._q = np.zeros((self.n_states, self.n, self.n_actions))
-        self._rows = np.arange(self.n)
+        self._rows = _rows(self.n)
         self.rule = self.init_rule(self.n)
 
     @property

@@ -4,7 +4,9 @@ For each size N (default 10,000 and 1,000,000) on the default small-world networ
 process builds the model and runs a few ticks; it reports construction time, individual-
 activity-ticks per second and peak memory (max RSS). Prints JSON; never asserted in tests.
 
-    python benchmarks/bench_population.py [--sizes 10000 1000000] [--ticks 20]
+    python benchmarks/bench_population.py [--sizes 10000 1000000] [--ticks 20] [--warmup 2]
+
+``--warmup 300`` times a mid-run tick instead (people exposed, several latent states each).
 """
 
 from __future__ import annotations
@@ -20,23 +22,26 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def one(n: int, ticks: int) -> dict[str, float]:
+def one(n: int, ticks: int, warmup: int = 2) -> dict[str, float]:
     """Build and run one population in this process; return its figures."""
     sys.path.insert(0, str(ROOT))
     from population import config as C
     from population.model import PopulationModel
 
-    cfg = C.load(sets=[f"population.size={n}", f"run.ticks={ticks + 2}", "interventions=[]"])
+    cfg = C.load(sets=[f"population.size={n}", f"run.ticks={ticks + warmup}", "interventions=[]"])
     t0 = time.perf_counter()
     model = PopulationModel(cfg)
     build = time.perf_counter() - t0
-    model.run(2)  # warm-up: first latent states
+    model.run(warmup)  # warm-up: first latent states (or a mid-run state)
     t0 = time.perf_counter()
     model.run(ticks)
     sim = time.perf_counter() - t0
     k = len(model.activity_names)
+    memory = {name: act.learner.memory() for name, act in model.activities.items()}
+    slots = {name: act.learner.slots for name, act in model.activities.items()}
     return {
-        "n": n, "ticks": ticks, "activities": k, "construction_s": build, "simulation_s": sim,
+        "n": n, "ticks": ticks, "warmup": warmup, "activities": k, "construction_s": build,
+        "simulation_s": sim, "learner_bytes_per_individual": memory, "latent_slots": slots,
         "individual_activity_ticks_per_s": n * k * ticks / sim,
         "individual_ticks_per_s": n * ticks / sim,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -58,15 +63,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 1_000_000])
     parser.add_argument("--ticks", type=int, default=20)
+    parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(one(args.one, args.ticks)))
+        print(json.dumps(one(args.one, args.ticks, args.warmup)))
         return
     rows = []
     for n in args.sizes:
         out = subprocess.run(
-            [sys.executable, __file__, "--one", str(n), "--ticks", str(args.ticks)],
+            [sys.executable, __file__, "--one", str(n), "--ticks", str(args.ticks),
+             "--warmup", str(args.warmup)],
             check=True, capture_output=True, text=True,
         )
         rows.append(json.loads(out.stdout.strip().splitlines()[-1]))

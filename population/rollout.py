@@ -166,7 +166,10 @@ def rollout(
             tr.action.append(out.action)
             tr.reward.append(out.transition.reward)
             tr.drug.append(out.transition.drug)
-            tr.q.append(learner.q.copy())
+            q = learner.q
+            cap = getattr(learner, "capacity", q.shape[1])
+            # slots not yet allocated hold Q = 0, as a fresh slot does
+            tr.q.append(np.pad(q, ((0, 0), (0, cap - q.shape[1]), (0, 0))))
     for key, value in schedule.get(ticks, {}).items():
         core.set_condition(key, value)
     stepper.observe()  # learn the last transition

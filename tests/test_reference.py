@@ -24,7 +24,8 @@ N, T = 12, 360
 def _replay(name: str, core_cls: type, schedule: dict, **overrides: np.ndarray) -> int:
     """Roll out N individuals batched, replay each through the reference; return steps checked."""
     core = core_cls(N)
-    learner = make_learner(name, N, core.n_states, core.n_actions, core.cue_dim, **overrides)
+    learner = make_learner(name, N, core.n_states, core.n_actions, core.cue_dim,
+                           precision="float64", **overrides)
     res = rollout(learner, core, T, np.random.default_rng(7), schedule, trace=True)
     tr = res.trace
     assert tr is not None
