@@ -37,7 +37,7 @@ class SubstanceCore(TaskCore):
     n_states = 2
     n_actions = 2
     cue_dim = 4
-    n_normals = 3
+    n_normals = 1  # one reward normal per step, scaled by the transition taken
     state_names = ("s0_choice", "s1_drug")
     action_names = ("natural", "addictive")
     conditions_spec = {
@@ -57,10 +57,9 @@ class SubstanceCore(TaskCore):
         c, z = self.conditions, d.normals
         in_choice = s == 0
         take_drug = in_choice & (a == 1)
-        r0 = c["r0_mean"] + c["r0_sd"] * z[:, 0]
-        r1 = c["r1_mean"] + c["r1_sd"] * z[:, 1]
-        r2 = c["r2_mean"] + c["r2_sd"] * z[:, 2]
-        reward = np.where(in_choice, np.where(take_drug, r1, r0), r2)
+        mean = np.where(in_choice, np.where(take_drug, c["r1_mean"], c["r0_mean"]), c["r2_mean"])
+        sd = np.where(in_choice, np.where(take_drug, c["r1_sd"], c["r0_sd"]), c["r2_sd"])
+        reward = mean + sd * z[:, 0]
         next_state = np.where(take_drug, 1, 0).astype(np.int64)
         drug = take_drug & (c["drug_available"] > 0.5)
         # Natural optimum at s0: compare the two-step natural return of each option.

@@ -11,18 +11,21 @@ conditions come from a protocol schedule). Per tick, in DESIGN.md's order:
 5. record: the policy's probability of the addictive action at the choice state, values.
 
 Randomness comes from one Generator split into sub-streams (environment, cue noise, action
-and state choices), so the same seed gives the same run.
+and state choices), so the same seed gives the same run. Normals (cue noise, rewards) come
+from two child streams each, one per half of the individuals, filled in two threads when N is
+large (numpy releases the GIL while filling): the numbers never depend on the threads.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from agents import Learner
-from envs._core import TaskCore, Transition
+from envs._core import Draws, TaskCore, Transition
 
 Schedule = Mapping[int, Mapping[str, float | np.ndarray]]
 TickHook = Callable[[int, TaskCore, Learner], None]
@@ -68,6 +71,35 @@ class TickOut:
     transition: Transition
 
 
+SPLIT_THREADS_MIN = 1 << 15  # individuals from which the two halves are filled in threads
+_POOL: ThreadPoolExecutor | None = None
+
+
+class SplitNormals:
+    """Standard normals for N individuals: rows [0, N/2) from one child stream, the rest from
+    another, filled concurrently for large N. Same numbers with or without the thread."""
+
+    def __init__(self, rng: np.random.Generator, n: int) -> None:
+        self.low, self.high = rng.spawn(2)
+        self.half = n // 2
+        self.threaded = n >= SPLIT_THREADS_MIN
+
+    def fill(self, out: np.ndarray) -> np.ndarray:
+        """Fill ``out`` (N, k), C-contiguous, with standard normals and return it."""
+        global _POOL
+        h = self.half
+        if self.threaded:
+            if _POOL is None:
+                _POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="addsim-normals")
+            job = _POOL.submit(self.high.standard_normal, out=out[h:])
+            self.low.standard_normal(out=out[:h])
+            job.result()
+        else:
+            self.low.standard_normal(out=out[:h])
+            self.high.standard_normal(out=out[h:])
+        return out
+
+
 class Stepper:
     """One learner on one task core, advanced a tick at a time: the engine's single code path.
 
@@ -80,6 +112,10 @@ class Stepper:
             raise ValueError(f"learner has {learner.n} individuals, the task {core.n}")
         self.learner, self.core = learner, core
         self.env_rng, self.cue_rng, self.state_rng, self.act_rng = rng.spawn(4)
+        n = core.n
+        self._cue_normals = SplitNormals(self.cue_rng, n)
+        self._env_normals = SplitNormals(self.env_rng, n)
+        self._reward_noise = np.empty((n, core.n_normals))
         self.pending: tuple[np.ndarray, ...] | None = None
         self.min_drug_gap = np.inf  # min over drug steps of delta - D (Redish: >= 0)
         self._surge = getattr(learner.p, "surge", None)
@@ -92,7 +128,7 @@ class Stepper:
             if self._noise is None:
                 self._noise = np.empty((n, core.cue_dim))
             # reused buffer: same numbers as a fresh array, without allocating (n, d) each tick
-            obs = core.cue(self.cue_rng.standard_normal(out=self._noise))
+            obs = core.cue(self._cue_normals.fill(self._noise))
         else:
             obs = core.state.copy()
         u_state = self.state_rng.random(n)
@@ -114,7 +150,9 @@ class Stepper:
         u_act = self.act_rng.random(core.n)
         at_choice = core.state == core.choice_state
         a, p_add = learner.act_and_p(z, u_act, core.addictive_action, mask)
-        out = core.step(a, core.draw(self.env_rng))
+        draws = Draws(self._env_normals.fill(self._reward_noise),
+                      self.env_rng.random((core.n, core.n_uniforms)))
+        out = core.step(a, draws)
         self.pending = (z, a, out.reward, out.drug, obs if learner.uses_cue else None)
         return TickOut(z, a, at_choice, p_add, out), obs, u_state, u_act
 

@@ -33,9 +33,10 @@ def test_acquisition_non_addictive_every_learner_learns_natural_reward() -> None
 
 def test_addictive_task_surge_learners_addicted_q_learning_not() -> None:
     """Item 2: Redish, Dezfouli and dual-process addicted by t=500; Q-learning is not."""
-    res = P.addiction(n=100, seed=2)
+    res = P.addiction(n=400, seed=2)
     for name in SURGE_LEARNERS:
-        assert res.summary[name]["p_addictive_t500"] > 0.8, name  # measured 0.94-1.0
+        # measured: Redish 0.88-0.91 (n=400, seeds 0-5; ~10% never take to it), others 0.92-1.0
+        assert res.summary[name]["p_addictive_t500"] > 0.8, name
     assert res.summary["q_learning"]["p_addictive_t500"] < 0.2  # measured 4e-5
 
 
@@ -55,7 +56,7 @@ def test_redish_drug_value_unbounded_and_error_at_least_surge(values: P.Result) 
 def test_dezfouli_drug_value_bounded(values: P.Result) -> None:
     """Item 3: Dezfouli's drug advantage converges (< 1% change over the last 2,000 ticks)."""
     s = values.summary["dezfouli2009"]
-    assert s["advantage_change_last_2000"] < 0.01  # measured 0.06-0.47% (n=1000, seeds 0-3)
+    assert s["advantage_change_last_2000"] < 0.01  # measured 0.10-0.23% (n=1000, seeds 0-3)
     assert 0.0 < s["advantage_final"] < 20.0  # measured 4.2: bounded, drug still preferred
 
 
@@ -63,11 +64,11 @@ def test_dual_process_drug_value_bounded(values: P.Result) -> None:
     """Item 3: the dual-process drug advantage converges (< 1% over the last 2,000 ticks).
 
     Judged on the typical individual (median of per-individual window means); the mean over
-    individuals also moves when a few act from another latent state (measured 0.5-2.6%).
+    individuals also moves when a few act from another latent state (measured 0.1-3.2%).
     """
     s = values.summary["dual_process"]
-    assert s["advantage_change_last_2000"] < 0.01  # measured 0.05-0.36% (n=1000, seeds 0-3)
-    assert 0.0 < s["advantage_final"] < 20.0  # measured 3.9-4.3
+    assert s["advantage_change_last_2000"] < 0.01  # measured 0.15-0.24% (n=1000, seeds 0-3)
+    assert 0.0 < s["advantage_final"] < 20.0  # measured 3.8-4.3
     assert s["advantage_final"] < 1.2 * s["advantage_mid"]  # Redish: 2.0x over the same span
 
 
@@ -75,14 +76,14 @@ def test_relapse_all_learners_extinguished(relapse: P.Result) -> None:
     """Item 4 precondition: every surge learner below P = 0.1 at the end of extinction."""
     for name in (*SURGE_LEARNERS, "latent_state"):
         assert relapse.summary[name]["p_end_acquisition"] > 0.8, name
-        assert relapse.summary[name]["p_end_extinction"] < 0.1, name  # measured <= 0.003
+        assert relapse.summary[name]["p_end_extinction"] < 0.1, name  # measured <= 0.004
 
 
 def test_relapse_dual_process_savings(relapse: P.Result) -> None:
     """Item 4: dual-process back to addiction in at most a quarter of its acquisition time."""
     for name in ("dual_process", "latent_state"):
         s = relapse.summary[name]
-        assert s["t_reexposure"] <= 0.25 * s["t_acquisition"], (name, s)  # measured 0 vs ~50
+        assert s["t_reexposure"] <= 0.25 * s["t_acquisition"], (name, s)  # measured 0 vs 66-167
 
 
 def test_relapse_model_free_learners_have_no_savings(relapse: P.Result) -> None:
@@ -110,8 +111,8 @@ def test_relapse_redish_at_calibrated_beta_has_the_reports_pace() -> None:
     just below P = 0.1 as in the report and re-exposure takes about as long as first
     acquisition. The same beta breaks item 1 (P(natural) settles at ~0.75 < 0.9 without the
     drug), which is why the preset keeps 0.1: no single beta gives both with these tasks.
-    Measured (n=300, seeds 0/11): acquisition 110-113 ticks, re-exposure 124-125, savings
-    1.11-1.13; P at the end of extinction 0.07.
+    Measured (n=300, seeds 0/11): acquisition 108-113 ticks, re-exposure 122-126, savings
+    1.08-1.17; P at the end of extinction 0.07.
     """
     res = P.relapse(
         n=300, seed=11, learners=("redish2004",),
@@ -143,9 +144,9 @@ def test_latent_state_counts() -> None:
     """Item 5: mostly 2 states when always rewarded; extinction adds states (3-4)."""
     res = P.states(n=200, seed=5)
     acq, ext = res.summary["always_rewarded"], res.summary["extinction"]
-    assert acq["fraction_by_count"].get(2, 0.0) >= 0.8  # measured 0.92 (report: 0.89)
+    assert acq["fraction_by_count"].get(2, 0.0) >= 0.8  # measured 0.88 (report: 0.89)
     assert sum(f for k, f in ext["fraction_by_count"].items() if k >= 3) >= 0.9  # measured 1.0
-    assert ext["mean_states"] >= acq["mean_states"] + 1.0  # measured 3.4 vs 2.1
+    assert ext["mean_states"] >= acq["mean_states"] + 1.0  # measured 3.38 vs 2.09
     assert acq["overflow"] == 0 and ext["overflow"] == 0
 
 
@@ -154,8 +155,8 @@ def test_gambling_win_streaks() -> None:
     the Dezfouli control stops betting whatever the streak.
 
     Streak conditions are paired (common random numbers). Measured (n=10,000, seeds 0/6):
-    dual-process 0.054 < 0.060-0.061 < 0.086-0.088 (paired sd of a difference ~0.0006);
-    Dezfouli 0.007 / 0.012 / 0.035.
+    dual-process 0.057 < 0.063 < 0.089-0.090 (paired sd of a difference ~0.0006);
+    Dezfouli 0.007 / 0.011-0.012 / 0.035-0.036.
     """
     res = P.gambling(n=10000, seed=6)
     dual, dez = res.summary["dual_process"], res.summary["dezfouli2009"]
@@ -171,7 +172,7 @@ def test_impulsivity_rises_with_drug_exposure() -> None:
     res = P.impulsivity(n=400, seed=7)
     for name in ("dezfouli2009", "dual_process"):
         p = [res.summary[name][e]["p_impulsive"] for e in P.EXPOSURES]
-        assert p[0] < p[1] < p[2], (name, p)  # Dezfouli measured 0.273 < 0.291 < 0.302
+        assert p[0] < p[1] < p[2], (name, p)  # Dezfouli measured 0.273 < 0.293 < 0.301
     kappas = [res.summary["dezfouli2009"][e]["kappa_at_test"] for e in P.EXPOSURES]
     assert kappas[0] == 0.0 < kappas[1] < kappas[2]
 
@@ -181,6 +182,6 @@ def test_heatmap_addiction_rises_with_surge_and_falls_with_natural_reward() -> N
     res = P.heatmap(n=100, step=2.5)
     grid = res.frame.pivot(index="natural_reward", columns="surge", values="fraction_addicted")
     rich_low_surge = grid.loc[12.5, 12.5]
-    assert rich_low_surge < grid.loc[12.5, 17.5] - 0.3  # measured 0.24 vs 0.99 (step 1.25)
-    assert rich_low_surge < grid.loc[7.5, 12.5] - 0.3  # measured 0.24 vs 1.00
+    assert rich_low_surge < grid.loc[12.5, 17.5] - 0.3  # measured 0.16 vs 0.98
+    assert rich_low_surge < grid.loc[7.5, 12.5] - 0.3  # measured 0.16 vs 0.99
     assert grid.loc[7.5, 17.5] > 0.9

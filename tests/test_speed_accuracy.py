@@ -185,3 +185,19 @@ def test_learner_state_fits_1kb_per_individual_at_full_capacity() -> None:
     for k in range(12):
         wide.observe(np.full((n, d), 10.0 * k), np.full(n, 0.5))
     assert wide.memory()["state"] > 1024  # float64 storage: 1848
+
+
+def test_split_normals_same_numbers_with_or_without_the_thread() -> None:
+    """Cue and reward normals are filled in two threads for large N: the numbers come from
+    fixed child streams per half, so threading never changes a run."""
+    from population.rollout import SPLIT_THREADS_MIN, SplitNormals
+
+    n = SPLIT_THREADS_MIN + 3
+    threaded = SplitNormals(np.random.default_rng(4), n)
+    serial = SplitNormals(np.random.default_rng(4), n)
+    serial.threaded = False
+    assert threaded.threaded
+    for _ in range(3):
+        a, b = threaded.fill(np.empty((n, 4))), serial.fill(np.empty((n, 4)))
+        np.testing.assert_array_equal(a, b)
+    assert np.abs(a.mean()) < 0.02 and abs(a.std() - 1.0) < 0.02
