@@ -24,7 +24,7 @@ from typing import Any
 import mesa
 import numpy as np
 
-from agents import Learner, make_learner
+from agents import Learner, _kernels, make_learner
 from envs import GamblingCore, SubstanceCore
 from envs._core import TaskCore
 from population import network, risk
@@ -203,18 +203,9 @@ class PopulationModel(mesa.Model):
         core, n = act.core, self.n
         using = act.tracker.using(t)
         c = self.adjacency.count(using)
-        p_peer = self.config.exposure.p_peer
-        s = self.risk["susceptibility"]
-        base = 1.0 - np.clip(act.access * act.supply, 0.0, 1.0)
-        p_opp = 1.0 - base  # (1 - p_peer s)^0 = 1 where no neighbour uses: skip the power
-        peers = np.flatnonzero(c)
-        p_opp[peers] = 1.0 - base[peers] * np.power(1.0 - p_peer * s[peers], c[peers])
+        u = act.rng.random(n)
         treated = act.treated_until > t
-        p_opp[treated] = 0.0
-        opportunity = act.rng.random(n) < p_opp
-        context = np.zeros(n)
-        if self.config.exposure.social_cue:  # c > 0 implies degree > 0
-            context[peers] = c[peers] / self.degree[peers]
+        opportunity, context = self._exposure(act, c, u, treated)
         core.set_condition("context", context)
         if act.name == "substance":
             core.set_condition("drug_available", opportunity.astype(float))
@@ -240,6 +231,32 @@ class PopulationModel(mesa.Model):
                 self.events_log.append((t, act.name, name, int(count)))
         if self.history is not None:
             self.history[t, j] = act.tracker.status
+
+    def _exposure(
+        self, act: Activity, c: np.ndarray, u: np.ndarray, treated: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Who has an opportunity this tick, and the social cue (fraction of using friends).
+
+        P(opportunity) = 1 - (1 - access * supply) * prod over using friends (1 - p_peer s);
+        none while treated. ``u`` are this tick's uniforms, ``c`` the using friends.
+        """
+        cfg, n = self.config.exposure, self.n
+        s = self.risk["susceptibility"]
+        if _kernels.ENABLED:
+            opportunity = np.empty(n, dtype=bool)
+            context = np.empty(n)
+            _exposure_kernel(c, u, act.access, float(act.supply), float(cfg.p_peer), s, treated,
+                             self.degree, bool(cfg.social_cue), opportunity, context)
+            return opportunity, context
+        base = 1.0 - np.clip(act.access * act.supply, 0.0, 1.0)
+        p_opp = 1.0 - base  # (1 - p_peer s)^0 = 1 where no neighbour uses: skip the power
+        peers = np.flatnonzero(c)
+        p_opp[peers] = 1.0 - base[peers] * np.power(1.0 - cfg.p_peer * s[peers], c[peers])
+        p_opp[treated] = 0.0
+        context = np.zeros(n)
+        if cfg.social_cue:  # c > 0 implies degree > 0
+            context[peers] = c[peers] / self.degree[peers]
+        return u < p_opp, context
 
     def _grow(self) -> None:
         extra = max(1, self.records.shape[0])
@@ -316,3 +333,33 @@ def _network_params(config: Config) -> dict[str, Any]:
 
 
 __all__ = ["COLUMNS", "ConfigError", "Individual", "PopulationModel"]
+
+
+@_kernels.jit_parallel
+def _exposure_kernel(
+    c, u, access, supply, p_peer, s, treated, degree, social_cue, opportunity, context,
+):  # pragma: no cover - compiled
+    """:meth:`PopulationModel._exposure` as one pass over individuals (same operations, the
+    power by repeated squaring)."""
+    n = c.size
+    chunk = _kernels.CHUNK
+    for k in _kernels.prange((n + chunk - 1) // chunk):
+        for i in range(k * chunk, min(n, (k + 1) * chunk)):
+            base = 1.0 - min(max(access[i] * supply, 0.0), 1.0)
+            if c[i] > 0:
+                q = 1.0 - p_peer * s[i]  # q ** c by squaring (c is small): ~5x cheaper than pow,
+                r = 1.0  # equal to numpy's power to the last bits
+                e = c[i]
+                while e > 0:
+                    if e & 1:
+                        r *= q
+                    q *= q
+                    e >>= 1
+                p = 1.0 - base * r
+                context[i] = c[i] / degree[i] if social_cue else 0.0
+            else:
+                p = 1.0 - base
+                context[i] = 0.0
+            if treated[i]:
+                p = 0.0
+            opportunity[i] = u[i] < p

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from agents import _kernels
+
 NEVER_EXPOSED, EXPOSED, USER, ADDICTED, ABSTINENT, RELAPSED = range(6)
 STATUSES = ("never_exposed", "exposed", "user", "addicted", "abstinent", "relapsed")
 EVENTS = ("initiations", "onsets", "cessations", "relapses")
@@ -59,6 +61,21 @@ class StatusTracker:
 
     def update(self, tick: int, opportunity: np.ndarray, used: np.ndarray) -> np.ndarray:
         """Fold in this tick's opportunities and uses; returns the event counts (4,)."""
+        if _kernels.ENABLED:
+            r = self.rules
+            n_chunks = (self.n + _kernels.CHUNK - 1) // _kernels.CHUNK
+            events = np.zeros((n_chunks, len(EVENTS)), dtype=np.int64)
+            _update_kernel(
+                tick, np.asarray(opportunity, bool), np.asarray(used, bool), self.status,
+                self.choices, self.ptr, self.filled, self.total, self.last_use, self.ever_used,
+                self.ever_addicted, self.ever_abstinent, self._need, r.use_recency,
+                r.abstinence_ticks, events,
+            )
+            return events.sum(axis=0)
+        return self._update_numpy(tick, opportunity, used)
+
+    def _update_numpy(self, tick: int, opportunity: np.ndarray, used: np.ndarray) -> np.ndarray:
+        """:meth:`update` as numpy expressions (the reference form of the compiled pass)."""
         r = self.rules
         idx = np.flatnonzero(opportunity)
         if idx.size:
@@ -107,3 +124,54 @@ class StatusTracker:
     def counts(self) -> np.ndarray:
         """Individuals in each of the six statuses, (6,) int64."""
         return np.bincount(self.status, minlength=len(STATUSES)).astype(np.int64)
+
+
+@_kernels.jit_parallel
+def _update_kernel(
+    tick, opportunity, used, status, choices, ptr, filled, total, last_use, ever_used,
+    ever_addicted, ever_abstinent, need, use_recency, abstinence_ticks, events,
+):  # pragma: no cover - compiled
+    """The status rules of :meth:`StatusTracker._update_numpy` as one pass over individuals;
+    ``events`` (chunks, 4) receives each chunk's event counts."""
+    n, window = choices.shape
+    chunk = _kernels.CHUNK
+    for c in _kernels.prange((n + chunk - 1) // chunk):
+        for i in range(c * chunk, min(n, (c + 1) * chunk)):
+            u = used[i]
+            if opportunity[i]:
+                slot = ptr[i]
+                total[i] += np.int32(u) - np.int32(choices[i, slot])
+                choices[i, slot] = u
+                ptr[i] = (slot + 1) % window
+                filled[i] = min(filled[i] + 1, window)
+            if u:
+                if not ever_used[i]:
+                    events[c, 0] += 1  # initiation
+                    ever_used[i] = True
+                last_use[i] = tick
+            prev = status[i]
+            since = tick - last_use[i]
+            cease = (prev == ADDICTED or prev == RELAPSED) and since >= abstinence_ticks
+            if cease:
+                choices[i, :] = 0
+                total[i] = 0
+                filled[i] = 0
+                ever_abstinent[i] = True
+                events[c, 2] += 1
+            addicted_now = filled[i] >= window and total[i] >= need
+            if addicted_now:
+                if not ever_addicted[i]:
+                    events[c, 1] += 1  # onset
+                    ever_addicted[i] = True
+                new = RELAPSED if ever_abstinent[i] else ADDICTED
+            elif cease or prev == ABSTINENT:
+                new = ABSTINENT
+            elif since < use_recency:
+                new = USER
+            elif prev == NEVER_EXPOSED and not opportunity[i]:
+                new = NEVER_EXPOSED
+            else:
+                new = EXPOSED
+            if new == RELAPSED and prev != RELAPSED:
+                events[c, 3] += 1
+            status[i] = new

@@ -59,3 +59,24 @@ def test_statuses_partition_and_addiction_needs_a_full_window() -> None:
         assert tr.counts().sum() == 500
         assert np.all(tr.filled[tr.status == ADDICTED] == 8)
     assert tr.counts()[ADDICTED] > 0
+
+
+def test_compiled_update_matches_the_numpy_form() -> None:
+    """The compiled status pass (population/status.py) against its numpy form: random
+    opportunities and phases of heavy and no use, every status, counter and event equal."""
+    rules = StatusRules(window=6, addicted_fraction=0.5, use_recency=5, abstinence_ticks=8)
+    a, b = StatusTracker(3000, rules), StatusTracker(3000, rules)
+    rng = np.random.default_rng(2)
+    rate = rng.uniform(0.0, 1.0, 3000)
+    seen = set()
+    for t in range(300):
+        opp = rng.random(3000) < 0.7
+        use = opp & (rng.random(3000) < (rate if (t // 40) % 2 == 0 else 0.0))
+        ea = a.update(t, opp, use)
+        eb = b._update_numpy(t, opp, use)
+        np.testing.assert_array_equal(ea, eb)
+        np.testing.assert_array_equal(a.status, b.status)
+        seen.update(np.unique(a.status).tolist())
+    for name in ("choices", "ptr", "filled", "total", "last_use", "ever_abstinent"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+    assert seen == {NEVER_EXPOSED, EXPOSED, USER, ADDICTED, ABSTINENT, RELAPSED}
