@@ -2,7 +2,9 @@
 
 For each size N (default 10,000 and 1,000,000) on the default small-world network, a child
 process builds the model and runs a few ticks; it reports construction time, individual-
-activity-ticks per second and peak memory (max RSS). Prints JSON; never asserted in tests.
+activity-ticks per second and peak memory (max RSS), and the ratio to the per-individual
+reference loop (benchmarks/bench_learners.py) measured in the same run. Prints JSON; never
+asserted in tests.
 
     python benchmarks/bench_population.py [--sizes 10000 1000000] [--ticks 20] [--warmup 2]
 
@@ -69,6 +71,10 @@ def main() -> None:
     if args.one:
         print(json.dumps(one(args.one, args.ticks, args.warmup)))
         return
+    sys.path[:0] = [str(ROOT / "benchmarks")]
+    from bench_learners import reference
+
+    ref = reference("dual_process", 20, 200)
     rows = []
     for n in args.sizes:
         out = subprocess.run(
@@ -76,9 +82,11 @@ def main() -> None:
              "--warmup", str(args.warmup)],
             check=True, capture_output=True, text=True,
         )
-        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        row = json.loads(out.stdout.strip().splitlines()[-1])
+        row["ratio_to_reference"] = row["individual_activity_ticks_per_s"] / ref["steps_per_s"]
+        rows.append(row)
     print(json.dumps({"benchmark": "population", "network": "watts_strogatz k=10 p=0.1",
-                      "runs": rows}, indent=2))
+                      "reference_loop": ref, "runs": rows}, indent=2))
 
 
 if __name__ == "__main__":
