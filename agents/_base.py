@@ -89,10 +89,12 @@ def softmax_policy(
 
 
 def sample(p: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Inverse-CDF choice: per row of ``p`` (N, A), the index where cumsum(p) first exceeds u."""
+    """Inverse-CDF choice: per row of ``p`` (N, A), the index where cumsum(p) first exceeds u
+    (the last index with p > 0 if u * total rounds up to the total)."""
     c = np.cumsum(p, axis=1)
     idx = (c <= u[:, None] * c[:, -1:]).sum(axis=1)
-    return np.minimum(idx, p.shape[1] - 1).astype(np.int64)
+    last = p.shape[1] - 1 - np.argmax(p[:, ::-1] > 0, axis=1)
+    return np.minimum(idx, last).astype(np.int64)
 
 
 @dataclass

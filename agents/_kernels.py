@@ -168,11 +168,14 @@ def latent_observe(
                     thr = u[i] * total
                     z = 0
                     run = 0.0
+                    last = 0  # if u * total rounds up to total: the last candidate
                     for k in range(k_cap):
                         run += e[k]
                         if run <= thr:
                             z += 1
-                    z = min(z, k_cap - 1)
+                        if e[k] > 0.0:
+                            last = k
+                    z = min(z, last)
                 else:
                     z = 0
                     for k in range(k_cap):
@@ -337,8 +340,11 @@ def softmax_act(q, s, beta, u, mask, use_mask, col, p_out, a_out):  # pragma: no
             for a in range(n_actions):
                 last += e[a] / total
             thr = u[i] * last
+            allowed = 0  # if u rounds up to the total: the last action with probability > 0
             for a in range(n_actions):
                 run += e[a] / total
                 if run <= thr:
                     chosen += 1
-            a_out[i] = min(chosen, n_actions - 1)
+                if e[a] > 0.0:
+                    allowed = a
+            a_out[i] = min(chosen, allowed)

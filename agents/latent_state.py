@@ -224,7 +224,8 @@ class LatentMixin:
         w = ((1.0 - p.b) * self.attention_weights())[:, None, None]
         dev = w * (x[:, None, :] - self.mu)  # Z_i = w_A (1 - b) (x - mu_i)
         d2 = np.einsum("nki,nkij,nkj->nk", dev, self.prec, dev)
-        f = 0.5 * (LOG_2PI + self.logdet) + 0.5 * d2 + (p.rpe_bias * -self.dbar_eff)[:, None]
+        logdet = self.logdet.astype(np.float64)  # stored float32: the sum is float64
+        f = 0.5 * (LOG_2PI + logdet) + 0.5 * d2 + (p.rpe_bias * -self.dbar_eff)[:, None]
         return np.where(self.active, f, np.inf)
 
     def observe(self, obs: np.ndarray, u: np.ndarray | None = None) -> np.ndarray:

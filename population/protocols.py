@@ -98,7 +98,8 @@ def values(
     rows, summary = [], {}
     for k, name in enumerate(("redish2004", "dezfouli2009", "dual_process")):
         core = SubstanceCore(n)
-        res = rollout(_learner(name, core), core, ticks, _rng(seed, 3, k), keep_individual=True)
+        w = min(1000, ticks // 4)
+        res = rollout(_learner(name, core), core, ticks, _rng(seed, 3, k), keep_individual=2 * w)
         every = max(1, ticks // 2000)
         t = np.arange(0, ticks, every)
         rows.append(pd.DataFrame({
@@ -106,18 +107,19 @@ def values(
             "q_natural": res.q_natural[t], "advantage": (res.q_addictive - res.q_natural)[t],
         }))
         adv = res.q_addictive - res.q_natural
-        ind = res.advantage_individual
+        ind = res.advantage_individual  # the last 2w ticks
         assert ind is not None
-        w = min(1000, ticks // 4)
         early, late = adv[-2 * w : -w].mean(), adv[-w:].mean()
-        med_early = float(np.median(ind[-2 * w : -w].mean(axis=0, dtype=np.float64)))
-        med_late = float(np.median(ind[-w:].mean(axis=0, dtype=np.float64)))
+        med_early = float(np.median(ind[:w].mean(axis=0, dtype=np.float64)))
+        med_late = float(np.median(ind[w:].mean(axis=0, dtype=np.float64)))
         summary[name] = {
             "q_addictive_final": float(res.q_addictive[-1]),
             "q_addictive_mid": float(res.q_addictive[ticks // 2]),
             "advantage_final": float(late),
             "advantage_mid": float(adv[ticks // 2 - w : ticks // 2].mean()),
-            "advantage_change_last_2000": abs(med_late - med_early) / abs(med_early),
+            "advantage_change_last_2000": (
+                abs(med_late - med_early) / abs(med_early) if med_early else float("inf")
+            ),
             "advantage_change_last_2000_of_mean": float(abs(late - early) / abs(early)),
             "min_drug_delta_minus_surge": res.drug_delta_minus_surge,
         }
@@ -280,6 +282,13 @@ class _ForcedDrug:
 
     def act(self, s: np.ndarray, u: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
         return np.ones(self._l.n, dtype=np.int64)
+
+    def act_and_p(
+        self, s: np.ndarray, u: np.ndarray, col: int, mask: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The forced choice (what the Stepper calls) and the learner's own P(``col``)."""
+        _, p = self._l.act_and_p(s, u, col, mask)
+        return np.full(self._l.n, col, dtype=np.int64), p
 
 
 # ------------------------------------------------------------------------ 8: heatmap

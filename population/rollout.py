@@ -55,8 +55,8 @@ class RolloutResult:
     p_final: np.ndarray  # (N,) each individual's P(addictive | choice) at the end
     drug_delta_minus_surge: float  # min over drug steps of delta - D (Redish: >= 0)
     addictive_choices: np.ndarray  # (T,) fraction choosing the addictive action at choice
-    p_individual: np.ndarray | None = None  # (T, N) when asked
-    advantage_individual: np.ndarray | None = None  # (T, N) Q(add) - Q(other), when asked
+    p_individual: np.ndarray | None = None  # (T, N), or the last k ticks, when asked
+    advantage_individual: np.ndarray | None = None  # the same for Q(add) - Q(other)
     trace: Trace | None = None
 
 
@@ -164,18 +164,26 @@ def rollout(
     rng: np.random.Generator,
     schedule: Schedule | None = None,
     hook: TickHook | None = None,
-    keep_individual: bool = False,
+    keep_individual: bool | int = False,
     trace: bool = False,
 ) -> RolloutResult:
-    """Run ``learner`` on ``core`` for ``ticks`` ticks; ``schedule`` maps tick -> conditions."""
+    """Run ``learner`` on ``core`` for ``ticks`` ticks; ``schedule`` maps tick -> conditions.
+
+    ``keep_individual``: True keeps per-individual P and advantage for every tick, an int k
+    for the last k ticks only (memory: 8 bytes x N x k).
+    """
     stepper = Stepper(learner, core, rng)
     n, addictive = core.n, core.addictive_action
     schedule = schedule or {}
     tr = Trace() if trace else None
     p_mean, q_add, q_nat, chose = (np.empty(ticks) for _ in range(4))
-    p_ind = np.empty((ticks, n), dtype=np.float32) if keep_individual else None
+    kept = 0 if keep_individual is False else (
+        ticks if keep_individual is True else min(int(keep_individual), ticks)
+    )
+    first_kept = ticks - kept
+    p_ind = np.empty((kept, n), dtype=np.float32) if kept else None
     two = core.n_actions == 2
-    adv_ind = np.empty((ticks, n), dtype=np.float32) if keep_individual and two else None
+    adv_ind = np.empty((kept, n), dtype=np.float32) if kept and two else None
     p_last = np.zeros(n)
     q_last = np.zeros((n, core.n_actions))
     for t in range(ticks):
@@ -192,10 +200,10 @@ def rollout(
         q_add[t] = q_last[:, addictive].mean()
         q_nat[t] = q_last[:, 1 - addictive].mean() if two else np.nan
         chose[t] = (out.action[at] == addictive).mean() if at.any() else np.nan
-        if p_ind is not None:
-            p_ind[t] = p_last
-        if adv_ind is not None:
-            adv_ind[t] = q_last[:, addictive] - q_last[:, 1 - addictive]
+        if p_ind is not None and t >= first_kept:
+            p_ind[t - first_kept] = p_last
+        if adv_ind is not None and t >= first_kept:
+            adv_ind[t - first_kept] = q_last[:, addictive] - q_last[:, 1 - addictive]
         if tr is not None:
             tr.obs.append(obs)
             tr.u_state.append(u_state)

@@ -172,7 +172,7 @@ def test_impulsivity_rises_with_drug_exposure() -> None:
     res = P.impulsivity(n=400, seed=7)
     for name in ("dezfouli2009", "dual_process"):
         p = [res.summary[name][e]["p_impulsive"] for e in P.EXPOSURES]
-        assert p[0] < p[1] < p[2], (name, p)  # Dezfouli measured 0.273 < 0.293 < 0.301
+        assert p[0] < p[1] < p[2], (name, p)  # Dezfouli measured 0.273 < 0.293 < 0.302
     kappas = [res.summary["dezfouli2009"][e]["kappa_at_test"] for e in P.EXPOSURES]
     assert kappas[0] == 0.0 < kappas[1] < kappas[2]
 
