@@ -142,7 +142,10 @@ def relapse(
     """Item 4: acquisition with the cue, extinction without it, then re-exposure.
 
     ``T_acq`` and ``T_re`` are the ticks the mean P(addictive) takes to reach ``level`` from
-    the start of acquisition and of re-exposure; ``savings = T_re / T_acq``.
+    the start of acquisition and of re-exposure; ``savings = T_re / T_acq``. The summary also
+    keeps the mean drug advantage Q(choice, drug) - Q(choice, natural) at the end of each
+    phase: how far extinction pushed the drug below the natural reward is what re-exposure
+    has to undo.
     """
     ext = extinction or EXTINCTION
     back = dict(REEXPOSURE, r0_mean=ext["r0_mean"]) if keep_rewards else REEXPOSURE
@@ -157,10 +160,12 @@ def relapse(
         rows.append(pd.DataFrame({"learner": name, "t": np.arange(ticks), "p_addictive": p}))
         t_acq = first_crossing(p[:RELAPSE_ACQ], level)
         t_re = first_crossing(p, level, RELAPSE_ACQ + RELAPSE_EXT)
+        adv = res.q_addictive - res.q_natural
+        ends = {"acquisition": RELAPSE_ACQ - 1, "extinction": RELAPSE_ACQ + RELAPSE_EXT - 1,
+                "reexposure": ticks - 1}
         summary[name] = {
-            "p_end_acquisition": float(p[RELAPSE_ACQ - 1]),
-            "p_end_extinction": float(p[RELAPSE_ACQ + RELAPSE_EXT - 1]),
-            "p_end_reexposure": float(p[-1]),
+            **{f"p_end_{phase}": float(p[t]) for phase, t in ends.items()},
+            **{f"advantage_end_{phase}": float(adv[t]) for phase, t in ends.items()},
             "t_acquisition": t_acq,
             "t_reexposure": t_re,
             "savings": t_re / max(t_acq, 1),

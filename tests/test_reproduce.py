@@ -90,42 +90,54 @@ def test_relapse_model_free_learners_have_no_savings(relapse: P.Result) -> None:
     """Item 4: model-free learners get no savings: re-exposure is no faster than acquisition,
     and far slower than the dual-process learner's.
 
-    SCIENCE.md asks for 0.6-1.5x. With the report presets both relapse more slowly: after
-    extinction the drug action sits about 2 r0 - r1 - r2 (Dezfouli, ~28 whatever rho) or
-    0.19 Q(a0) + 6.75 (Redish, gamma 0.9) below the natural one, and stale values of the
-    unsampled drug action widen the gap, so P(drug) ends near 0.001 and the drug is rarely
-    tried again (measured: Redish never back to 0.9 in 500 ticks; Dezfouli only through the
-    reward deficit). See the calibrated-beta test below for the 0.6-1.5x figure.
+    SCIENCE.md asks for 0.6-1.5x. With the report presets both relapse more slowly, because
+    extinction leaves the drug far below the natural action in the one table they have
+    (mean Q(drug) - Q(natural) at the end of extinction, measured n=300 seeds 0/11):
+    - Dezfouli, -133 to -134: while rho lags the improved extinction reward (time constant
+      1/sigma = 200 ticks) the sampled natural value drifts up by alpha * sum(r0 - rho),
+      ~130, and the unsampled drug value stays put; re-exposure closes the gap only as rho
+      relaxes back, so P(drug) is 0.36-0.43 after 500 ticks.
+    - Redish, -83 to -84: addicted individuals rarely sample the natural action, so its value
+      is stale (~25 against a drug value of ~335); extinction drives the drug value below that
+      stale value before choice turns, then the natural value climbs to gamma r0 / (1 - gamma)
+      with the drug value frozen near 30; P(drug) is 0.14-0.15 after 500 ticks.
+    See the calibrated test below for a Redish setting that gives 0.6-1.5x.
     """
     dual = relapse.summary["dual_process"]
     for name in ("redish2004", "dezfouli2009"):
         s = relapse.summary[name]
         assert s["savings"] >= 0.6, (name, s)
         assert s["t_reexposure"] > 10 * max(dual["t_reexposure"], 1), (name, s)
+        assert s["advantage_end_extinction"] < -50.0, (name, s)  # the mechanism stated above
 
 
-def test_relapse_redish_at_calibrated_beta_has_the_reports_pace() -> None:
-    """Item 4 at a calibrated softmax: Redish re-addicts at 0.6-1.5x its acquisition time.
+REDISH_CALIBRATED = {"redish2004": {"beta": 0.035, "gamma": 0.96}}
 
-    With beta 0.045 (instead of 0.1) and extinction's natural reward 18.5, extinction ends
-    just below P = 0.1 as in the report and re-exposure takes about as long as first
-    acquisition. The same beta breaks item 1 (P(natural) settles at ~0.75 < 0.9 without the
-    drug), which is why the preset keeps 0.1: no single beta gives both with these tasks.
-    Measured (n=300, seeds 0/11): acquisition 108-113 ticks, re-exposure 122-126, savings
-    1.08-1.17; P at the end of extinction 0.07.
+
+def test_relapse_redish_calibrated_has_the_reports_pace() -> None:
+    """Item 4 at a calibrated Redish (beta 0.035, gamma 0.96; extinction reward 18): items 1,
+    2 and 4 and the kept-rewards variant hold together, with 0.6-1.5x savings.
+
+    A narrow window, which is why the preset keeps beta 0.1, gamma 0.9: first acquisition only
+    just reaches P = 0.9 (plateau 0.89-0.93, ~9% of individuals never take to the drug; T_acq
+    223-250 ticks over seeds 0-3 and 5, never reached on seed 3; report: ~190); with beta 0.045 and
+    gamma 0.9 the pace also holds but item 1 fails (P(natural) ~0.75). Measured (n=300, seed 11):
+    acquisition 233 ticks, re-exposure 325 (savings 1.39; 1.27-1.38 on the other seeds), P at
+    the end of extinction 0.048, kept rewards P 0.085 after 500 ticks (0.055-0.089), item 1
+    P(natural) 0.988, item 2 P(drug) 0.98 at t = 500.
     """
-    res = P.relapse(
-        n=300, seed=11, learners=("redish2004",),
-        extinction=dict(P.EXTINCTION, r0_mean=18.5), overrides={"redish2004": {"beta": 0.045}},
-    )
-    s = res.summary["redish2004"]
+    ext = dict(P.EXTINCTION, r0_mean=18.0)
+    kw = {"n": 300, "seed": 11, "learners": ("redish2004",), "overrides": REDISH_CALIBRATED}
+    s = P.relapse(extinction=ext, **kw).summary["redish2004"]
     assert s["p_end_acquisition"] > 0.9 and s["p_end_extinction"] < 0.1, s
     assert 0.6 <= s["savings"] <= 1.5, s
-    item1 = P.acquisition(
-        n=100, seed=1, learners=("redish2004",), overrides={"redish2004": {"beta": 0.045}}
-    )
-    item1 = item1.summary["redish2004"]
-    assert item1["p_optimal_final"] < 0.9, item1  # the trade-off stated above
+    kept = P.relapse(extinction=ext, keep_rewards=True, **kw).summary["redish2004"]
+    assert kept["p_end_reexposure"] < 0.1, kept
+    kw.pop("n")
+    item1 = P.acquisition(n=100, **{**kw, "seed": 1}).summary["redish2004"]
+    assert item1["p_optimal_final"] > 0.9, item1
+    item2 = P.acquisition(n=400, addictive=True, **{**kw, "seed": 2}).summary["redish2004"]
+    assert item2["p_addictive_t500"] > 0.8, item2
 
 
 def test_relapse_kept_rewards_only_dual_process_relapses(
