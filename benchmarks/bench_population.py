@@ -39,8 +39,10 @@ def one(n: int, ticks: int, warmup: int = 2) -> dict[str, float]:
     model.run(ticks)
     sim = time.perf_counter() - t0
     k = len(model.activity_names)
-    memory = {name: act.learner.memory() for name, act in model.activities.items()}
-    slots = {name: act.learner.slots for name, act in model.activities.items()}
+    # latent-state learners report their state memory and allocated slots; tabular ones do not
+    memory = {name: getattr(act.learner, "memory", lambda: None)()
+              for name, act in model.activities.items()}
+    slots = {name: getattr(act.learner, "slots", None) for name, act in model.activities.items()}
     return {
         "n": n, "ticks": ticks, "warmup": warmup, "activities": k, "construction_s": build,
         "simulation_s": sim, "learner_bytes_per_individual": memory, "latent_slots": slots,

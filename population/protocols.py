@@ -285,9 +285,6 @@ class _ForcedDrug:
     def __getattr__(self, key: str) -> Any:
         return getattr(self._l, key)
 
-    def act(self, s: np.ndarray, u: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
-        return np.ones(self._l.n, dtype=np.int64)
-
     def act_and_p(
         self, s: np.ndarray, u: np.ndarray, col: int, mask: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:

@@ -26,6 +26,38 @@ def test_softmax_mask_forbids_actions() -> None:
     assert list(sample(p, np.array([0.99, 0.0, 0.7]))) == [0, 1, 1]
 
 
+def test_sample_never_lands_on_a_zero_probability_entry() -> None:
+    """Inverse-CDF choice at both edges of u: never a leading, inner or trailing
+    zero-probability (masked) entry, however the cumulative sum rounds."""
+    p = np.array([[0.1, 0.7, 0.2, 0.0], [0.3, 0.0, 0.7, 0.0], [0.0, 0.6, 0.4, 0.0]])
+    u = np.array([np.nextafter(1.0, 0.0), np.nextafter(1.0, 0.0), 0.0])
+    assert list(sample(p, u)) == [2, 2, 1]
+    assert list(sample(p[1:2], np.array([0.3]))) == [2]  # exactly at a step: not the 0 entry
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_masked_action_is_never_chosen_even_at_the_edge(
+    compiled: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Compiled and numpy act paths: a masked last action is never chosen, even with u -> 1."""
+    from agents import _kernels
+
+    if compiled and _kernels.numba is None:
+        pytest.skip("numba is not installed")
+    monkeypatch.setattr(_kernels, "ENABLED", compiled)
+    n = 64
+    learner = make_learner("q_learning", n, 1, 3, 0)
+    learner.q[:, 0, 2] = 100.0  # the masked action would be preferred by far (beta 0.1)
+    mask = np.ones((n, 3), bool)
+    mask[:, 2] = False
+    mask[: n // 4, 0] = False  # and a leading masked action for a quarter of them
+    u = np.concatenate([np.zeros(n // 4), np.full(n // 4, np.nextafter(1.0, 0.0)),
+                        np.linspace(0, 1, n // 2, endpoint=False)])
+    a, p_col = learner.act_and_p(np.zeros(n, np.int64), u, 2, mask)
+    assert mask[np.arange(n), a].all()  # every choice is an allowed action
+    assert np.all(p_col > 0.99)  # the record keeps the unmasked policy's P(action 2)
+
+
 def test_redish_error_is_max_of_td_plus_surge_and_surge() -> None:
     """Redish: max(gamma (r + V') - Q + D, D) on drug steps only; plain TD otherwise."""
     r, q, v = np.array([1.0, 1.0, 1.0]), np.array([0.0, 50.0, 0.0]), np.array([2.0, 2.0, 2.0])

@@ -22,15 +22,18 @@ needs_numba = pytest.mark.skipif(_kernels.numba is None, reason="numba is not in
 SCHEDULE = phases((150, {}), (150, EXTINCTION), (150, REEXPOSURE))
 
 
-def _run(name: str, core_cls: type, compiled: bool, monkeypatch: pytest.MonkeyPatch) -> tuple:
+def _run(
+    name: str, core_cls: type, compiled: bool, monkeypatch: pytest.MonkeyPatch, n: int = 200
+) -> tuple:
+    """A rollout with per-individual parameters; prototypes stored in float64, so the bounds
+    below test the kernels' arithmetic rather than float32 rounding of both forms."""
     monkeypatch.setattr(_kernels, "ENABLED", compiled)
-    n = 200
     core = core_cls(n)
     rng = np.random.default_rng(5)
     over = {"surge": rng.uniform(12, 18, n), "alpha": rng.uniform(0.1, 0.3, n),
             "rpe_bias": rng.uniform(0.0, 0.5, n)}
     learner = make_learner(name, n, core.n_states, core.n_actions, core.cue_dim, capacity=4,
-                           **over)
+                           precision="float64", **over)
     sched = SCHEDULE if core_cls is SubstanceCore else {}
     res = rollout(learner, core, 450, np.random.default_rng(11), sched, trace=True)
     return res, learner
@@ -61,12 +64,14 @@ def test_compiled_learner_matches_numpy_form(
     assert lf.overflow.sum() > 0 or core_cls is GamblingCore  # capacity 4 overflows
 
 
-def _population(compiled: bool, monkeypatch: pytest.MonkeyPatch) -> np.ndarray:
+def _population(
+    compiled: bool, monkeypatch: pytest.MonkeyPatch, size: int = 600
+) -> np.ndarray:
     from population import config as C
     from population.model import PopulationModel
 
     monkeypatch.setattr(_kernels, "ENABLED", compiled)
-    cfg = C.load(sets=["population.size=600", "run.ticks=80"])
+    cfg = C.load(sets=[f"population.size={size}", "run.ticks=80"])
     model = PopulationModel(cfg)
     model.run(80)
     return model.records
@@ -85,19 +90,24 @@ def test_compiled_population_matches_numpy_form(monkeypatch: pytest.MonkeyPatch)
 def test_same_seed_same_result_whatever_the_thread_count(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """Learner and population kernels give identical results on 1 and 2 threads.
+
+    Sizes span many parallel work items (chunks of 256 individuals), so the threads really
+    split the work; the population run covers the status and exposure kernels too.
+    """
     numba = _kernels.numba
     before = numba.get_num_threads()
     try:
         runs = []
-        for threads in sorted({1, numba.config.NUMBA_NUM_THREADS}):
-            numba.set_num_threads(threads)
-            res, learner = _run("dual_process", SubstanceCore, True, monkeypatch)
-            runs.append((res.p_addictive, learner.q.copy(), learner.prec.copy()))
+        for threads in (1, 2):
+            numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+            res, learner = _run("dual_process", SubstanceCore, True, monkeypatch, n=3000)
+            records = _population(True, monkeypatch, size=3000)
+            runs.append((res.p_addictive, learner.q.copy(), learner.prec.copy(), records))
     finally:
         numba.set_num_threads(before)
-    for other in runs[1:]:
-        for a, b in zip(runs[0], other, strict=True):
-            np.testing.assert_array_equal(a, b)
+    for a, b in zip(*runs, strict=True):
+        np.testing.assert_array_equal(a, b)
 
 
 @needs_numba
