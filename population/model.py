@@ -347,8 +347,11 @@ def _exposure_kernel(
         for i in range(k * chunk, min(n, (k + 1) * chunk)):
             base = 1.0 - min(max(access[i] * supply, 0.0), 1.0)
             if c[i] > 0:
-                q = 1.0 - p_peer * s[i]  # q ** c by squaring (c is small): ~5x cheaper than pow,
-                r = 1.0  # equal to numpy's power to the last bits
+                # q ** c by squaring (c is small): ~5x cheaper than pow, equal to numpy's
+                # power up to the last bits (an opportunity could differ only if u fell
+                # within ~1e-16 of p; the default run's output is unchanged)
+                q = 1.0 - p_peer * s[i]
+                r = 1.0
                 e = c[i]
                 while e > 0:
                     if e & 1:
