@@ -69,13 +69,11 @@ class GamblingCore(TaskCore):
         optimal = ~in_choice | (a == best)
         return Transition(reward, next_state, np.zeros(self.n, bool), bet, optimal)
 
-    def _clean_cue(self, s: np.ndarray) -> np.ndarray:
-        x = np.empty((self.n, self.cue_dim))
-        x[:, 0] = s == 0
-        x[:, 1] = s != 0
-        x[:, 2] = self.conditions["near_miss"] * (s == 2)
-        x[:, 3] = self.conditions["context"]
-        return x
+    def _add_clean_cue(self, x: np.ndarray, s: np.ndarray) -> None:
+        x[:, 0] += s == 0
+        x[:, 1] += s != 0
+        x[:, 2] += self.conditions["near_miss"] * (s == 2)
+        x[:, 3] += self.conditions["context"]
 
 
 class GamblingEnv(CoreEnv):

@@ -67,13 +67,11 @@ class SubstanceCore(TaskCore):
         optimal = ~in_choice | (a == natural_best)
         return Transition(reward, next_state, drug, take_drug, optimal)
 
-    def _clean_cue(self, s: np.ndarray) -> np.ndarray:
-        x = np.empty((self.n, self.cue_dim))
-        x[:, 0] = s == 0
-        x[:, 1] = s == 1
-        x[:, 2] = self.conditions["cue_shown"]
-        x[:, 3] = self.conditions["context"]
-        return x
+    def _add_clean_cue(self, x: np.ndarray, s: np.ndarray) -> None:
+        x[:, 0] += s == 0
+        x[:, 1] += s == 1
+        x[:, 2] += self.conditions["cue_shown"]
+        x[:, 3] += self.conditions["context"]
 
 
 class SubstanceEnv(CoreEnv):
