@@ -96,6 +96,7 @@ def latent_observe(
     for c in prange(n_chunks):
         f = np.empty(k_cap)
         e = np.empty(k_cap)
+        cand = np.empty(k_cap, dtype=np.int64)
         dev = np.empty(d)
         for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
             d_eff = min(0.0, dbar_fast[i] - dbar_slow[i])
@@ -148,58 +149,53 @@ def latent_observe(
                 dbar_slow[i] = 0.0
             else:
                 # candidates: F <= CANDIDATE_F, or the least surprising when none qualifies;
-                # softmax(beta_state * A_i / sum A) with A / sum A = softmax(-F).
+                # softmax(beta_state * A_i / sum A) with A / sum A = softmax(-F). The sums run
+                # over the candidates only, in slot order: the other slots would add 0.0.
                 n_cand = 0
-                only = 0
                 for k in range(k_cap):
                     if (f[k] <= CANDIDATE_F) if has_cand else (f[k] == min_f):
+                        cand[n_cand] = k
                         n_cand += 1
-                        only = k
                 if n_cand == 1:  # the softmax puts all mass on it: same z for any u in [0, 1)
                     n_obs[i] += 1.0
-                    z_out[i] = only
+                    z_out[i] = cand[0]
                     continue
                 g_max = -np.inf
-                for k in range(k_cap):
-                    cand = (f[k] <= CANDIDATE_F) if has_cand else (f[k] == min_f)
-                    if cand and -f[k] > g_max:
-                        g_max = -f[k]
+                for j in range(n_cand):
+                    g_max = max(g_max, -f[cand[j]])
                 a_sum = 0.0
-                for k in range(k_cap):
-                    cand = (f[k] <= CANDIDATE_F) if has_cand else (f[k] == min_f)
-                    t = -f[k] - g_max  # 0 at the maximum, and exp(0) = 1 exactly
-                    e[k] = (1.0 if t == 0.0 else math.exp(t)) if cand else 0.0
-                    a_sum += e[k]
+                for j in range(n_cand):
+                    t = -f[cand[j]] - g_max  # 0 at the maximum, and exp(0) = 1 exactly
+                    e[j] = 1.0 if t == 0.0 else math.exp(t)
+                    a_sum += e[j]
                 h_max = -np.inf
-                for k in range(k_cap):
-                    cand = (f[k] <= CANDIDATE_F) if has_cand else (f[k] == min_f)
-                    if cand:
-                        e[k] = beta_state[i] * (e[k] / a_sum)
-                        if e[k] > h_max:
-                            h_max = e[k]
+                for j in range(n_cand):
+                    e[j] = beta_state[i] * (e[j] / a_sum)
+                    h_max = max(h_max, e[j])
                 total = 0.0
-                for k in range(k_cap):
-                    cand = (f[k] <= CANDIDATE_F) if has_cand else (f[k] == min_f)
-                    t = e[k] - h_max
-                    e[k] = (1.0 if t == 0.0 else math.exp(t)) if cand else 0.0
-                    total += e[k]
-                if use_u:  # inverse CDF: the first index whose cumulative sum exceeds u
+                for j in range(n_cand):
+                    t = e[j] - h_max
+                    e[j] = 1.0 if t == 0.0 else math.exp(t)
+                    total += e[j]
+                if use_u:  # inverse CDF: the first state whose cumulative sum exceeds u
                     thr = u[i] * total
-                    z = 0
+                    z = -1
                     run = 0.0
-                    last = 0  # if u * total rounds up to total: the last candidate
-                    for k in range(k_cap):
-                        run += e[k]
-                        if run <= thr:
-                            z += 1
-                        if e[k] > 0.0:
-                            last = k
-                    z = min(z, last)
-                else:
-                    z = 0
-                    for k in range(k_cap):
-                        if e[k] > e[z]:
-                            z = k
+                    last = cand[0]  # if u * total rounds up to total: the last with e > 0
+                    for j in range(n_cand):
+                        run += e[j]
+                        if z < 0 and run > thr:
+                            z = cand[j]
+                        if e[j] > 0.0:
+                            last = cand[j]
+                    if z < 0:
+                        z = last
+                else:  # the most probable state (the first of equals)
+                    best = 0
+                    for j in range(1, n_cand):
+                        if e[j] > e[best]:
+                            best = j
+                    z = cand[best]
             n_obs[i] += 1.0
             z_out[i] = z
 
