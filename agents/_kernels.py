@@ -66,18 +66,37 @@ def _prange(n):  # type: ignore[no-untyped-def]  # pragma: no cover - replaced u
 prange = numba.prange if numba is not None else _prange
 
 
+def dim(d: int) -> tuple[int, ...]:
+    """The cue dimension ``d`` as the kernels take it: a d-tuple, whose length numba compiles
+    as a constant, so the loops over cue features are unrolled (measured: the prototype
+    update 1.35x and the classification 1.3x faster than with d read from an array shape)."""
+    return (0,) * int(d)
+
+
+@(numba.njit(cache=True) if numba is not None else (lambda f: f))
+def _at(j, m, d):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """Index of entry (j, m) of a symmetric d x d matrix in its packed upper triangle, the
+    order of np.triu_indices(d) (agents.latent_state's ``tri[j, m]``): with d a constant the
+    index is a constant too, where ``tri[j, m]`` costs a load per entry."""
+    lo, hi = min(j, m), max(j, m)
+    return lo * d - (lo * (lo - 1)) // 2 + hi - lo
+
+
 @_jit
 def latent_observe(
-    x, u, use_u, active, mu, cov, prec, tri, logdet, count, q, n_obs, dbar_fast, dbar_slow,
-    overflow, b, attention, rpe_bias, neg_log_upsilon, burn_in, beta_state, sigma0, z_out, new_out,
+    x, u, use_u, active, mu, cov, prec, logdet, count, q, n_obs, dbar_fast, dbar_slow,
+    overflow, b, attention, rpe_bias, neg_log_upsilon, burn_in, beta_state, sigma0, dim, z_out,
 ):  # pragma: no cover - compiled
-    """Classify cue ``x[i]`` into a latent state per individual, creating one where needed."""
-    k_cap, n, d = mu.shape
+    """Classify cue ``x[i]`` into a latent state per individual, creating one where needed
+    (``dim``: :func:`dim` of the cue dimension)."""
+    d = len(dim)
+    k_cap, n, _ = mu.shape
     n_actions = q.shape[2]
     n_chunks = (n + CHUNK - 1) // CHUNK
     for c in prange(n_chunks):
         f = np.empty(k_cap)
         e = np.empty(k_cap)
+        cand = np.empty(k_cap, dtype=np.int64)
         dev = np.empty(d)
         for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
             d_eff = min(0.0, dbar_fast[i] - dbar_slow[i])
@@ -98,7 +117,7 @@ def latent_observe(
                 for j in range(d):
                     row = 0.0
                     for m in range(d):
-                        row += prec[k, i, tri[j, m]] * dev[m]
+                        row += prec[k, i, _at(j, m, d)] * dev[m]
                     d2 += dev[j] * row
                 fk = 0.5 * (LOG_2PI + logdet[k, i]) + 0.5 * d2 + bias
                 f[k] = fk
@@ -113,7 +132,6 @@ def latent_observe(
             if want and full:
                 overflow[i] += 1
             new = want and not full
-            new_out[i] = new
             if new:  # open slot n_act at this cue (the choice below would be overridden)
                 z = n_act
                 s0 = sigma0[i]
@@ -121,8 +139,8 @@ def latent_observe(
                 for j in range(d):
                     mu[z, i, j] = x[i, j]
                     for m in range(j, d):
-                        cov[z, i, tri[j, m]] = 0.0
-                        prec[z, i, tri[j, m]] = (1.0 if j == m else 0.0) / s0
+                        cov[z, i, _at(j, m, d)] = 0.0
+                        prec[z, i, _at(j, m, d)] = (1.0 if j == m else 0.0) / s0
                 logdet[z, i] = d * math.log(s0)
                 count[z, i] = 0.0
                 for a in range(n_actions):
@@ -131,56 +149,53 @@ def latent_observe(
                 dbar_slow[i] = 0.0
             else:
                 # candidates: F <= CANDIDATE_F, or the least surprising when none qualifies;
-                # softmax(beta_state * A_i / sum A) with A / sum A = softmax(-F).
+                # softmax(beta_state * A_i / sum A) with A / sum A = softmax(-F). The sums run
+                # over the candidates only, in slot order: the other slots would add 0.0.
                 n_cand = 0
-                only = 0
                 for k in range(k_cap):
                     if (f[k] <= CANDIDATE_F) if has_cand else (f[k] == min_f):
+                        cand[n_cand] = k
                         n_cand += 1
-                        only = k
                 if n_cand == 1:  # the softmax puts all mass on it: same z for any u in [0, 1)
                     n_obs[i] += 1.0
-                    z_out[i] = only
+                    z_out[i] = cand[0]
                     continue
                 g_max = -np.inf
-                for k in range(k_cap):
-                    cand = (f[k] <= CANDIDATE_F) if has_cand else (f[k] == min_f)
-                    if cand and -f[k] > g_max:
-                        g_max = -f[k]
+                for j in range(n_cand):
+                    g_max = max(g_max, -f[cand[j]])
                 a_sum = 0.0
-                for k in range(k_cap):
-                    cand = (f[k] <= CANDIDATE_F) if has_cand else (f[k] == min_f)
-                    e[k] = math.exp(-f[k] - g_max) if cand else 0.0
-                    a_sum += e[k]
+                for j in range(n_cand):
+                    t = -f[cand[j]] - g_max  # 0 at the maximum, and exp(0) = 1 exactly
+                    e[j] = 1.0 if t == 0.0 else math.exp(t)
+                    a_sum += e[j]
                 h_max = -np.inf
-                for k in range(k_cap):
-                    cand = (f[k] <= CANDIDATE_F) if has_cand else (f[k] == min_f)
-                    if cand:
-                        e[k] = beta_state[i] * (e[k] / a_sum)
-                        if e[k] > h_max:
-                            h_max = e[k]
+                for j in range(n_cand):
+                    e[j] = beta_state[i] * (e[j] / a_sum)
+                    h_max = max(h_max, e[j])
                 total = 0.0
-                for k in range(k_cap):
-                    cand = (f[k] <= CANDIDATE_F) if has_cand else (f[k] == min_f)
-                    e[k] = math.exp(e[k] - h_max) if cand else 0.0
-                    total += e[k]
-                if use_u:  # inverse CDF: the first index whose cumulative sum exceeds u
+                for j in range(n_cand):
+                    t = e[j] - h_max
+                    e[j] = 1.0 if t == 0.0 else math.exp(t)
+                    total += e[j]
+                if use_u:  # inverse CDF: the first state whose cumulative sum exceeds u
                     thr = u[i] * total
-                    z = 0
+                    z = -1
                     run = 0.0
-                    last = 0  # if u * total rounds up to total: the last candidate
-                    for k in range(k_cap):
-                        run += e[k]
-                        if run <= thr:
-                            z += 1
-                        if e[k] > 0.0:
-                            last = k
-                    z = min(z, last)
-                else:
-                    z = 0
-                    for k in range(k_cap):
-                        if e[k] > e[z]:
-                            z = k
+                    last = cand[0]  # if u * total rounds up to total: the last with e > 0
+                    for j in range(n_cand):
+                        run += e[j]
+                        if z < 0 and run > thr:
+                            z = cand[j]
+                        if e[j] > 0.0:
+                            last = cand[j]
+                    if z < 0:
+                        z = last
+                else:  # the most probable state (the first of equals)
+                    best = 0
+                    for j in range(1, n_cand):
+                        if e[j] > e[best]:
+                            best = j
+                    z = cand[best]
             n_obs[i] += 1.0
             z_out[i] = z
 
@@ -189,15 +204,16 @@ def latent_observe(
 def latent_learn(
     rule, s, a, s_next, x, r, drug, delta, use_cue, q, alpha, surge, gamma, r_bar, kappa,
     sigma, lam, kappa_target, window, min_cov, ridge, mu, cov, prec, tri, logdet, count,
-    dbar_fast, dbar_slow,
+    dbar_fast, dbar_slow, dim,
 ):  # pragma: no cover - compiled
     """The TD update, the prototype of state ``s`` (rewarded cues) and the error history.
 
     ``rule`` 1: Dezfouli (2009) average-reward error with R_bar and kappa (agents/
     dezfouli2009.py); 2: Redish (2004) discounted error (agents/redish2004.py); 0: ``delta``
-    was computed by the caller (Q already updated).
+    was computed by the caller (Q already updated). ``dim``: :func:`dim` of the cue dimension.
     """
-    _, n, d = mu.shape
+    d = len(dim)
+    _, n, _ = mu.shape
     n_actions = q.shape[2]
     n_chunks = (n + CHUNK - 1) // CHUNK
     for c in prange(n_chunks):
@@ -235,7 +251,7 @@ def latent_learn(
                 mu[z, i, j] += w * dd[j]
             for j in range(d):
                 for m in range(j, d):
-                    t = tri[j, m]
+                    t = _at(j, m, d)
                     cov[z, i, t] = (1.0 - w) * (cov[z, i, t] + w * (dd[j] * dd[m]))
             count[z, i] = nn
             if nn < min_cov[i]:
@@ -244,7 +260,7 @@ def latent_learn(
             rd = ridge[i] / nn
             for j in range(d):
                 for m in range(d):
-                    aug[j, m] = cov[z, i, tri[j, m]] + (rd if j == m else 0.0)
+                    aug[j, m] = cov[z, i, _at(j, m, d)] + (rd if j == m else 0.0)
                     aug[j, d + m] = 1.0 if j == m else 0.0
             det = 1.0  # ln |det| = ln |product of pivots| (one log, not d)
             for col in range(d):
@@ -269,7 +285,7 @@ def latent_learn(
                             aug[rr, m] -= fr * aug[col, m]
             for j in range(d):
                 for m in range(j, d):
-                    prec[z, i, tri[j, m]] = aug[j, d + m]
+                    prec[z, i, _at(j, m, d)] = aug[j, d + m]
             if det != 0.0 and math.isfinite(det) and abs(det) > 1e-280:
                 logdet[z, i] = math.log(abs(det))
             else:  # the product under- or overflows: sum the logs of the pivots instead

@@ -244,13 +244,12 @@ class LatentMixin:
                 f"({self.n}, {self.cue_dim}) and ({self.n},)"
             )
         z = np.empty(self.n, dtype=np.int64)
-        new = np.empty(self.n, dtype=bool)
         _kernels.latent_observe(
             np.ascontiguousarray(x), np.zeros(1) if u is None else np.asarray(u, np.float64),
-            u is not None, self._active, self._mu, self._cov, self._prec, self._tri, self._logdet,
+            u is not None, self._active, self._mu, self._cov, self._prec, self._logdet,
             self._count, self._q, self.n_obs, self.dbar_fast, self.dbar_slow, self.overflow,
             p.b, p.attention, p.rpe_bias, self._neg_log_upsilon, p.burn_in, p.beta_state,
-            p.sigma0, z, new,
+            p.sigma0, _kernels.dim(self.cue_dim), z,
         )
         return z
 
@@ -359,7 +358,7 @@ class LatentMixin:
             getattr(p, "sigma", none), getattr(p, "lam", none),
             getattr(p, "kappa_target", none), p.window, p.min_cov_samples, p.ridge, self._mu,
             self._cov, self._prec, self._tri, self._logdet, self._count, self.dbar_fast,
-            self.dbar_slow,
+            self.dbar_slow, _kernels.dim(self.cue_dim),
         )
         return Step(delta=delta)
 

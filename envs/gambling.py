@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from envs import _kernels
 from envs._core import Condition, Draws, TaskCore, Transition
 from envs._gym import CoreEnv, CoreVectorEnv
 
@@ -69,13 +70,25 @@ class GamblingCore(TaskCore):
         optimal = ~in_choice | (a == best)
         return Transition(reward, next_state, np.zeros(self.n, bool), bet, optimal)
 
-    def _clean_cue(self, s: np.ndarray) -> np.ndarray:
-        x = np.empty((self.n, self.cue_dim))
-        x[:, 0] = s == 0
-        x[:, 1] = s != 0
-        x[:, 2] = self.conditions["near_miss"] * (s == 2)
-        x[:, 3] = self.conditions["context"]
+    def _transition_compiled(self, s: np.ndarray, a: np.ndarray, d: Draws) -> Transition:
+        c = self.conditions
+        reward, next_state, bet, optimal, _ = self._outputs()
+        _kernels.gambling_transition(
+            s, a, d.normals[:, 0], d.uniforms[:, 0], c["p_win"], c["win_mean"], c["win_sd"],
+            c["loss_mean"], c["loss_sd"], c["available"], reward, next_state, bet, optimal,
+        )
+        return Transition(reward, next_state, np.zeros(self.n, bool), bet, optimal)
+
+    def _cue_compiled(self, s: np.ndarray, noise: np.ndarray) -> np.ndarray:
+        c, x = self.conditions, np.empty((self.n, self.cue_dim))
+        _kernels.gambling_cue(s, c["cue_noise"], noise, c["near_miss"], c["context"], x)
         return x
+
+    def _add_clean_cue(self, x: np.ndarray, s: np.ndarray) -> None:
+        x[:, 0] += s == 0
+        x[:, 1] += s != 0
+        x[:, 2] += self.conditions["near_miss"] * (s == 2)
+        x[:, 3] += self.conditions["context"]
 
 
 class GamblingEnv(CoreEnv):

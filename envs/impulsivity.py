@@ -74,12 +74,10 @@ class ImpulsivityCore(TaskCore):
             reward, next_state.astype(np.int64), np.zeros(self.n, bool), impulsive, optimal
         )
 
-    def _clean_cue(self, s: np.ndarray) -> np.ndarray:
-        x = np.zeros((self.n, self.cue_dim))
-        x[:, 0] = s == 0
-        x[:, 1] = s / self.delay
-        x[:, 3] = self.conditions["context"]
-        return x
+    def _add_clean_cue(self, x: np.ndarray, s: np.ndarray) -> None:
+        x[:, 0] += s == 0
+        x[:, 1] += s / self.delay
+        x[:, 3] += self.conditions["context"]
 
 
 class ImpulsivityEnv(CoreEnv):

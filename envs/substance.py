@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from envs import _kernels
 from envs._core import Condition, Draws, TaskCore, Transition
 from envs._gym import CoreEnv, CoreVectorEnv
 
@@ -67,13 +68,25 @@ class SubstanceCore(TaskCore):
         optimal = ~in_choice | (a == natural_best)
         return Transition(reward, next_state, drug, take_drug, optimal)
 
-    def _clean_cue(self, s: np.ndarray) -> np.ndarray:
-        x = np.empty((self.n, self.cue_dim))
-        x[:, 0] = s == 0
-        x[:, 1] = s == 1
-        x[:, 2] = self.conditions["cue_shown"]
-        x[:, 3] = self.conditions["context"]
+    def _transition_compiled(self, s: np.ndarray, a: np.ndarray, d: Draws) -> Transition:
+        c = self.conditions
+        out = reward, next_state, drug, take_drug, optimal = self._outputs()
+        _kernels.substance_transition(
+            s, a, d.normals[:, 0], c["r0_mean"], c["r0_sd"], c["r1_mean"], c["r1_sd"],
+            c["r2_mean"], c["r2_sd"], c["drug_available"], *out,
+        )
+        return Transition(reward, next_state, drug, take_drug, optimal)
+
+    def _cue_compiled(self, s: np.ndarray, noise: np.ndarray) -> np.ndarray:
+        c, x = self.conditions, np.empty((self.n, self.cue_dim))
+        _kernels.substance_cue(s, c["cue_noise"], noise, c["cue_shown"], c["context"], x)
         return x
+
+    def _add_clean_cue(self, x: np.ndarray, s: np.ndarray) -> None:
+        x[:, 0] += s == 0
+        x[:, 1] += s == 1
+        x[:, 2] += self.conditions["cue_shown"]
+        x[:, 3] += self.conditions["context"]
 
 
 class SubstanceEnv(CoreEnv):

@@ -51,6 +51,7 @@ class Activity:
     p_last: np.ndarray | None = None  # P(addictive) at the last choice-state visit
     treated_until: np.ndarray | None = None
     boost: np.ndarray | None = None
+    boosted: bool = False  # someone's natural reward was raised by treatment last tick
 
 
 class Individual(mesa.Agent):
@@ -206,21 +207,22 @@ class PopulationModel(mesa.Model):
         u = act.rng.random(n)
         treated = act.treated_until > t
         opportunity, context = self._exposure(act, c, u, treated)
-        core.set_condition("context", context)
-        if act.name == "substance":
-            core.set_condition("drug_available", opportunity.astype(float))
-            core.set_condition("cue_shown", opportunity.astype(float))
+        # Conditions the model derives itself are valid by construction (0/1, a fraction of
+        # friends): written in place, without set_condition's range check (1-2 ms each at 1M).
+        np.copyto(core["context"], context)
+        for key in ("drug_available", "cue_shown") if act.name == "substance" else ("available",):
+            np.copyto(core[key], opportunity)
+        any_treated = bool(treated.any())
+        if act.name == "substance" and (act.boosted or any_treated):
             core.set_condition("r0_mean", act.natural + np.where(treated, act.boost, 0.0))
-        else:
-            core.set_condition("available", opportunity.astype(float))
+            act.boosted = any_treated  # after treatment: the natural reward is restored once
         at_choice = core.state == core.choice_state
         mask = np.ones((n, core.n_actions), dtype=bool)
         mask[:, core.addictive_action] = opportunity | ~at_choice
         out, _, _, _ = act.stepper.tick(mask)
         used = at_choice & opportunity & (out.action == core.addictive_action)
-        chose = np.flatnonzero(at_choice)
-        act.p_last[chose] = out.p_addictive[chose]
-        self.last_choice_state[act.name][chose] = out.z[chose]
+        np.copyto(act.p_last, out.p_addictive, where=at_choice)  # the last choice-state visit
+        np.copyto(self.last_choice_state[act.name], out.z, where=at_choice)
         events = act.tracker.update(t, opportunity & at_choice, used)
         row = self.records[t, j]
         row[: len(STATUSES)] = act.tracker.counts()

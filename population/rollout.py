@@ -75,6 +75,14 @@ SPLIT_THREADS_MIN = 1 << 15  # individuals from which the two halves are filled 
 _POOL: ThreadPoolExecutor | None = None
 
 
+def _pool() -> ThreadPoolExecutor:
+    """The one helper thread (created on first use) that fills random numbers alongside."""
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="addsim-normals")
+    return _POOL
+
+
 class SplitNormals:
     """Standard normals for N individuals: rows [0, N/2) from one child stream, the rest from
     another, filled concurrently for large N. Same numbers with or without the thread."""
@@ -84,14 +92,12 @@ class SplitNormals:
         self.half = n // 2
         self.threaded = n >= SPLIT_THREADS_MIN
 
-    def fill(self, out: np.ndarray) -> np.ndarray:
-        """Fill ``out`` (N, k), C-contiguous, with standard normals and return it."""
-        global _POOL
+    def fill(self, out: np.ndarray, threaded: bool | None = None) -> np.ndarray:
+        """Fill ``out`` (N, k), C-contiguous, with standard normals and return it (``threaded``
+        False: both halves in the calling thread, e.g. when that is the helper thread)."""
         h = self.half
-        if self.threaded:
-            if _POOL is None:
-                _POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="addsim-normals")
-            job = _POOL.submit(self.high.standard_normal, out=out[h:])
+        if self.threaded if threaded is None else threaded:
+            job = _pool().submit(self.high.standard_normal, out=out[h:])
             self.low.standard_normal(out=out[:h])
             job.result()
         else:
@@ -121,17 +127,30 @@ class Stepper:
         self._surge = getattr(learner.p, "surge", None)
         self._noise: np.ndarray | None = None  # cue-noise buffer, filled each tick
 
-    def observe(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Classify the current observation and learn the pending transition; returns z."""
-        learner, core, n = self.learner, self.core, self.core.n
-        if learner.uses_cue:
-            if self._noise is None:
-                self._noise = np.empty((n, core.cue_dim))
-            # reused buffer: same numbers as a fresh array, without allocating (n, d) each tick
-            obs = core.cue(self._cue_normals.fill(self._noise))
-        else:
-            obs = core.state.copy()
-        u_state = self.state_rng.random(n)
+    def _cue_noise(self) -> np.ndarray | None:
+        """This tick's cue noise for a cue learner (None otherwise), in a reused buffer: the
+        same numbers as a fresh array, without allocating (N, d) each tick."""
+        if not self.learner.uses_cue:
+            return None
+        if self._noise is None:
+            self._noise = np.empty((self.core.n, self.core.cue_dim))
+        return self._cue_normals.fill(self._noise)
+
+    def _observation(self, noise: np.ndarray | None) -> np.ndarray:
+        """What the learner observes: the noisy cue, or the state index."""
+        return self.core.cue(noise) if self.learner.uses_cue else self.core.state.copy()
+
+    def _draws(self) -> tuple[np.ndarray, np.ndarray, Draws]:
+        """This tick's state-choice and action uniforms and the task's draws (each from its own
+        stream, so the numbers do not depend on when or in which thread they are drawn)."""
+        n = self.core.n
+        normals = self._env_normals.fill(self._reward_noise, threaded=False)
+        return (self.state_rng.random(n), self.act_rng.random(n),
+                Draws(normals, self.env_rng.random((n, self.core.n_uniforms))))
+
+    def _classify(self, obs: np.ndarray, u_state: np.ndarray) -> np.ndarray:
+        """Classify ``obs`` and learn the pending transition into the state found; returns z."""
+        learner = self.learner
         z = learner.observe(obs, u_state)
         if self.pending is not None:
             s, a, r, drug, x = self.pending
@@ -140,18 +159,27 @@ class Stepper:
                 gap = float((step.delta - self._surge)[drug].min())
                 self.min_drug_gap = min(self.min_drug_gap, gap)
             self.pending = None
-        return z, obs, u_state
+        return z
+
+    def observe(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Classify the current observation and learn the pending transition; returns z."""
+        obs = self._observation(self._cue_noise())
+        u_state = self.state_rng.random(self.core.n)
+        return self._classify(obs, u_state), obs, u_state
 
     def tick(self, mask: np.ndarray | None = None) -> tuple[TickOut, np.ndarray, np.ndarray,
                                                              np.ndarray]:
         """Observe, learn, act (``mask`` (N, A) marks allowed actions) and step the core."""
         learner, core = self.learner, self.core
-        z, obs, u_state = self.observe()
-        u_act = self.act_rng.random(core.n)
+        noise = self._cue_noise()
+        # Nothing computed this tick enters its uniforms and task draws: for large N they are
+        # drawn in the helper thread while this one builds the cue (numpy releases the GIL).
+        job = _pool().submit(self._draws) if self._env_normals.threaded else None
+        obs = self._observation(noise)
+        u_state, u_act, draws = self._draws() if job is None else job.result()
+        z = self._classify(obs, u_state)
         at_choice = core.state == core.choice_state
         a, p_add = learner.act_and_p(z, u_act, core.addictive_action, mask)
-        draws = Draws(self._env_normals.fill(self._reward_noise),
-                      self.env_rng.random((core.n, core.n_uniforms)))
         out = core.step(a, draws)
         self.pending = (z, a, out.reward, out.drug, obs if learner.uses_cue else None)
         return TickOut(z, a, at_choice, p_add, out), obs, u_state, u_act

@@ -123,6 +123,11 @@ class StatusTracker:
 
     def counts(self) -> np.ndarray:
         """Individuals in each of the six statuses, (6,) int64."""
+        if _kernels.ENABLED:  # one pass over the uint8 codes (bincount widens them to intp)
+            n_chunks = (self.n + _kernels.CHUNK - 1) // _kernels.CHUNK
+            out = np.zeros((n_chunks, len(STATUSES)), dtype=np.int64)
+            _counts_kernel(self.status, out)
+            return out.sum(axis=0)
         return np.bincount(self.status, minlength=len(STATUSES)).astype(np.int64)
 
 
@@ -175,3 +180,13 @@ def _update_kernel(
             if new == RELAPSED and prev != RELAPSED:
                 events[c, 3] += 1
             status[i] = new
+
+
+@_kernels.jit_parallel
+def _counts_kernel(status, out):  # pragma: no cover - compiled
+    """``out[c, k]``: individuals of chunk ``c`` with status code ``k``."""
+    n = status.size
+    chunk = _kernels.CHUNK
+    for c in _kernels.prange((n + chunk - 1) // chunk):
+        for i in range(c * chunk, min(n, (c + 1) * chunk)):
+            out[c, status[i]] += 1

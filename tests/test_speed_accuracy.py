@@ -211,3 +211,38 @@ def test_split_normals_same_numbers_with_or_without_the_thread() -> None:
         a, b = threaded.fill(np.empty((n, 4))), serial.fill(np.empty((n, 4)))
         np.testing.assert_array_equal(a, b)
     assert np.abs(a.mean()) < 0.02 and abs(a.std() - 1.0) < 0.02
+
+
+@needs_numba
+@pytest.mark.parametrize("core_cls", [SubstanceCore, GamblingCore])
+def test_compiled_task_step_and_cue_match_numpy_form(
+    core_cls: type, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """envs/_kernels.py computes the cue and the transition with numpy's operations in numpy's
+    order: bit for bit the numpy form, for every state, action and per-individual condition."""
+    from envs import _kernels as env_kernels
+    from envs._core import Draws
+
+    n = 5000
+    rng = np.random.default_rng(8)
+    core = core_cls(n)
+    for key, spec in core.conditions_spec.items():
+        low, high = max(spec.low, -30.0), min(spec.high, 30.0)
+        values = rng.uniform(low, high, n)
+        if key in ("drug_available", "cue_shown", "available"):  # 0/1, a few near the cut
+            values = np.where(rng.random(n) < 0.9, rng.random(n) < 0.5, rng.uniform(0.4, 0.6, n))
+        core.set_condition(key, values)
+    state = rng.integers(0, core.n_states, n)
+    action = rng.integers(0, core.n_actions, n)
+    draws = Draws(rng.standard_normal((n, core.n_normals)), rng.random((n, core.n_uniforms)))
+    noise = rng.standard_normal((n, core.cue_dim))
+    out = {}
+    for compiled in (True, False):
+        monkeypatch.setattr(env_kernels, "ENABLED", compiled)
+        core.state = state.copy()
+        cue = core.cue(noise)
+        tr = core.step(action, draws)
+        out[compiled] = (cue, tr.reward, tr.next_state, tr.drug, tr.addictive, tr.optimal)
+    for fast, slow in zip(out[True], out[False], strict=True):
+        assert fast.dtype == slow.dtype
+        assert fast.tobytes() == slow.tobytes()

@@ -1,0 +1,116 @@
+"""Compiled cue and transition of the substance and gambling cores (numba, both cores).
+
+The numpy expressions in envs/substance.py and envs/gambling.py are the reference form and
+what runs without numba; on the population's hot path the same operations run here as one
+pass over individuals (numpy spends most of a 1M-person step in branchy ``np.where`` chains,
+(N, 1) broadcasts and strided column writes). Each value is computed by the same operations
+in the same order, so the results are bit for bit those of the numpy form
+(tests/test_speed_accuracy.py compares them).
+
+The switch is the one agents/_kernels.py documents: compiled when numba is installed, unless
+``ADDSIM_NUMBA=0`` (envs do not import agents, so it is read here too).
+"""
+
+from __future__ import annotations
+
+import os
+
+try:  # numba is optional: without it the numpy form runs
+    import numba
+except ImportError:  # pragma: no cover - exercised only where numba is not installed
+    numba = None
+
+ENABLED = numba is not None and os.environ.get("ADDSIM_NUMBA", "1") != "0"
+CHUNK = 4096  # individuals per parallel work item
+
+
+def _jit(fn):  # type: ignore[no-untyped-def]
+    """Compile ``fn`` with numba (threads over ``prange``, cached on disk), if installed."""
+    if numba is None:  # pragma: no cover
+        return fn
+    return numba.njit(parallel=True, cache=True, fastmath=False, nogil=True)(fn)
+
+
+def _prange(n):  # type: ignore[no-untyped-def]  # pragma: no cover - replaced under numba
+    return range(n)
+
+
+prange = numba.prange if numba is not None else _prange
+
+
+@_jit
+def substance_cue(s, level, noise, cue_shown, context, x):  # pragma: no cover - compiled
+    """``x[i] = level[i] * noise[i] + [s == 0, s == 1, cue_shown, context]`` (the numpy form
+    scales the noise, then adds the noiseless cue column by column)."""
+    n = s.size
+    for c in prange((n + CHUNK - 1) // CHUNK):
+        for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
+            lv = level[i]
+            x[i, 0] = lv * noise[i, 0] + (1.0 if s[i] == 0 else 0.0)
+            x[i, 1] = lv * noise[i, 1] + (1.0 if s[i] == 1 else 0.0)
+            x[i, 2] = lv * noise[i, 2] + cue_shown[i]
+            x[i, 3] = lv * noise[i, 3] + context[i]
+
+
+@_jit
+def gambling_cue(s, level, noise, near_miss, context, x):  # pragma: no cover - compiled
+    """``x[i] = level[i] * noise[i] + [s == 0, s != 0, near_miss * (s == 2), context]``."""
+    n = s.size
+    for c in prange((n + CHUNK - 1) // CHUNK):
+        for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
+            lv = level[i]
+            x[i, 0] = lv * noise[i, 0] + (1.0 if s[i] == 0 else 0.0)
+            x[i, 1] = lv * noise[i, 1] + (1.0 if s[i] != 0 else 0.0)
+            x[i, 2] = lv * noise[i, 2] + near_miss[i] * (1.0 if s[i] == 2 else 0.0)
+            x[i, 3] = lv * noise[i, 3] + context[i]
+
+
+@_jit
+def substance_transition(
+    s, a, z, r0_mean, r0_sd, r1_mean, r1_sd, r2_mean, r2_sd, drug_available, reward,
+    next_state, drug, take_drug, optimal,
+):  # pragma: no cover - compiled
+    """:meth:`envs.substance.SubstanceCore._transition` as one pass over individuals."""
+    n = s.size
+    for c in prange((n + CHUNK - 1) // CHUNK):
+        for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
+            in_choice = s[i] == 0
+            td = in_choice and a[i] == 1
+            if td:  # the addictive action: to s1
+                reward[i] = r1_mean[i] + r1_sd[i] * z[i]
+            elif in_choice:  # the natural reward: stay in s0
+                reward[i] = r0_mean[i] + r0_sd[i] * z[i]
+            else:  # back from s1
+                reward[i] = r2_mean[i] + r2_sd[i] * z[i]
+            next_state[i] = 1 if td else 0
+            take_drug[i] = td
+            drug[i] = td and drug_available[i] > 0.5
+            natural_best = 0 if r0_mean[i] * 2 >= r1_mean[i] + r2_mean[i] else 1
+            optimal[i] = (not in_choice) or a[i] == natural_best
+
+
+@_jit
+def gambling_transition(
+    s, a, z, u, p_win, win_mean, win_sd, loss_mean, loss_sd, available, reward, next_state,
+    bet, optimal,
+):  # pragma: no cover - compiled
+    """:meth:`envs.gambling.GamblingCore._transition` as one pass over individuals."""
+    n = s.size
+    for c in prange((n + CHUNK - 1) // CHUNK):
+        for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
+            in_choice = s[i] == 0
+            b = in_choice and a[i] == 1 and available[i] > 0.5
+            win = b and u[i] < p_win[i]
+            if win:
+                reward[i] = win_mean[i] + win_sd[i] * z[i]
+                next_state[i] = 1
+            elif b:  # a loss
+                reward[i] = loss_mean[i] + loss_sd[i] * z[i]
+                next_state[i] = 2
+            else:
+                reward[i] = 0.0
+                next_state[i] = 0
+            bet[i] = b
+            ev = p_win[i] * win_mean[i] + (1.0 - p_win[i]) * loss_mean[i]
+            best = 1 if ev > 0.0 else 0
+            optimal[i] = (not in_choice) or a[i] == best
