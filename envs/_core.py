@@ -156,7 +156,7 @@ class TaskCore:
         """Advance every individual one step with pre-drawn ``draws``; updates ``state``."""
         a = self.check_actions(action)
         tr = None
-        if _kernels.ENABLED and draws.normals.shape == (self.n, self.n_normals) and (
+        if _kernels.enabled_for(self.n) and draws.normals.shape == (self.n, self.n_normals) and (
             draws.uniforms.shape == (self.n, self.n_uniforms)
         ):
             tr = self._transition_compiled(np.asarray(self.state, np.int64), a, draws)
@@ -185,7 +185,9 @@ class TaskCore:
         ``noise`` is (N, cue_dim) standard normals (scaled by the ``cue_noise`` condition);
         None gives the noiseless cue.
         """
-        if noise is not None and _kernels.ENABLED and np.shape(noise) == (self.n, self.cue_dim):
+        if noise is not None and _kernels.enabled_for(self.n) and (
+            np.shape(noise) == (self.n, self.cue_dim)
+        ):
             x = self._cue_compiled(np.asarray(self.state, np.int64),
                                    np.ascontiguousarray(noise, dtype=np.float64))
             if x is not None:

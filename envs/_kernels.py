@@ -22,6 +22,13 @@ except ImportError:  # pragma: no cover - exercised only where numba is not inst
 
 ENABLED = numba is not None and os.environ.get("ADDSIM_NUMBA", "1") != "0"
 CHUNK = 4096  # individuals per parallel work item
+MIN_N = CHUNK  # below this one numpy call is cheaper than starting the threads
+
+
+def enabled_for(n: int) -> bool:
+    """Whether a step or cue of ``n`` individuals runs compiled: numba on, and n large enough
+    to pay for the threads (one Gymnasium individual or a per-individual loop stays numpy)."""
+    return ENABLED and n >= MIN_N
 
 
 def _jit(fn):  # type: ignore[no-untyped-def]

@@ -18,6 +18,7 @@ large (numpy releases the GIL while filling): the numbers never depend on the th
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -81,6 +82,16 @@ def _pool() -> ThreadPoolExecutor:
     if _POOL is None:
         _POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="addsim-normals")
     return _POOL
+
+
+def _forget_pool() -> None:
+    """In a forked child: the parent's helper thread does not exist there, so a job sent to
+    its pool would wait forever; the child makes its own on first use."""
+    global _POOL
+    _POOL = None
+
+
+os.register_at_fork(after_in_child=_forget_pool)
 
 
 class SplitNormals:

@@ -213,6 +213,29 @@ def test_split_normals_same_numbers_with_or_without_the_thread() -> None:
     assert np.abs(a.mean()) < 0.02 and abs(a.std() - 1.0) < 0.02
 
 
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs os.fork")
+def test_threaded_fill_works_in_a_forked_child() -> None:
+    """A process forked after a threaded fill (a user's fork-based pool, a notebook) must not
+    hang on the parent's helper thread, which does not exist in the child."""
+    import os
+    import signal
+
+    from population.rollout import SPLIT_THREADS_MIN, SplitNormals
+
+    n = SPLIT_THREADS_MIN + 3
+    SplitNormals(np.random.default_rng(1), n).fill(np.empty((n, 2)))  # parent's thread runs
+    pid = os.fork()
+    if pid == 0:  # the child: fill again under an alarm, exit 0 on success
+        signal.alarm(20)  # a hang ends in SIGALRM, which kills the child
+        try:
+            SplitNormals(np.random.default_rng(2), n).fill(np.empty((n, 2)))
+        except BaseException:
+            os._exit(1)
+        os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, status
+
+
 @needs_numba
 @pytest.mark.parametrize("core_cls", [SubstanceCore, GamblingCore])
 def test_compiled_task_step_and_cue_match_numpy_form(
