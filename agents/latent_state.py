@@ -51,14 +51,18 @@ import numpy as np
 
 from agents import _kernels
 from agents._base import Params, Step, param, sample
+from agents._kernels import (  # one home for the constants both forms use
+    CANDIDATE_F,
+    FAST_DECAY,
+    FAST_GAIN,
+    LOG_2PI,
+    SLOW_DECAY,
+    SLOW_GAIN,
+)
 from agents.redish2004 import Redish2004, Redish2004Params
 from agents.tabular import Learner
 
-LOG_2PI = float(np.log(2.0 * np.pi))
 PRECISIONS = {"float32": np.float32, "float64": np.float64}  # storage of the prototypes
-CANDIDATE_F = float(-np.log(1e-100))  # surprise above which a state is not a candidate
-FAST_DECAY, FAST_GAIN = 0.981, 2.85
-SLOW_DECAY, SLOW_GAIN = 0.994, 0.9
 
 
 @dataclass(frozen=True)
