@@ -127,7 +127,9 @@ class LatentMixin:
         self._q = np.zeros((k, self.n, n_actions))
         dt = PRECISIONS[precision]
         # Stored slot-major (K, N, ...) so a compiled pass over individuals streams each slot;
-        # the attributes below are (N, K, ...) views of the same memory. Covariance and
+        # the attributes below are (N, K, ...) views of the same memory. Slots grow by
+        # reallocation (see _grow), so a view is valid until the next observe(): re-read the
+        # attribute each tick rather than keeping it. Covariance and
         # precision are symmetric: only the upper triangle is kept, entry (j, m) at tri[j, m].
         iu = np.triu_indices(d)
         self._iu = iu

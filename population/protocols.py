@@ -98,7 +98,7 @@ def values(
     rows, summary = [], {}
     for k, name in enumerate(("redish2004", "dezfouli2009", "dual_process")):
         core = SubstanceCore(n)
-        w = min(1000, ticks // 4)
+        w = max(1, min(1000, ticks // 4))  # the two windows compared at the end
         res = rollout(_learner(name, core), core, ticks, _rng(seed, 3, k), keep_individual=2 * w)
         every = max(1, ticks // 2000)
         t = np.arange(0, ticks, every)
