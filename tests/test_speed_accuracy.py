@@ -214,6 +214,7 @@ def test_split_normals_same_numbers_with_or_without_the_thread() -> None:
 
 
 @pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs os.fork")
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_threaded_fill_works_in_a_forked_child() -> None:
     """A process forked after a threaded fill (a user's fork-based pool, a notebook) must not
     hang on the parent's helper thread, which does not exist in the child."""
