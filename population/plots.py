@@ -68,6 +68,9 @@ def plot(name: str, frame: pd.DataFrame, path: Path) -> None:
         )
         fig.colorbar(im, ax=ax, label="fraction addicted")
         ax.set(xlabel="natural reward", ylabel="dopamine surge D", title="risk-factor heatmap")
+    elif name == "relapse-map":
+        _relapse_map(frame)
+        fig = plt.gcf()
     elif name == "blocking":
         fig, (ax,) = _figure()
         for (learner, cond), g in frame.groupby(["learner", "condition"], sort=False):
@@ -79,6 +82,45 @@ def plot(name: str, frame: pd.DataFrame, path: Path) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=110, format="png")
     plt.close(fig)
+
+
+FAILED = {"extinguished": "E", "kept_abstinent": "K", "item1": "1", "item2": "2"}
+
+
+def _relapse_map(frame: pd.DataFrame) -> None:
+    """One panel per model-free learner: savings per grid cell ("never": no return to 0.9;
+    grey: first acquisition never reached 0.9), the checks a cell fails as letters, and the
+    cells meeting every check of the report's relapse result boxed."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    learners = list(dict.fromkeys(frame["learner"]))
+    fig, axes = _figure(len(learners), 6.0)
+    for ax, learner in zip(axes, learners, strict=True):
+        g = frame[frame["learner"] == learner]
+        xs, ys = np.unique(g["x"]), np.unique(g["y"])
+        grid = np.full((ys.size, xs.size), np.nan)
+        for row in g.itertuples():
+            i, j = np.searchsorted(ys, row.y), np.searchsorted(xs, row.x)
+            failed = "".join(c for key, c in FAILED.items() if not getattr(row, key))
+            if row.acquired:
+                grid[i, j] = min(row.savings, 3.0)
+                text = f"{row.savings:.2f}" if row.relapsed else "never"
+            else:
+                text = "no acq."
+            ax.text(j, i, f"{text}\n{failed}".strip(), ha="center", va="center", fontsize=6.5)
+            if row.meets_report:
+                ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, lw=2.2))
+        im = ax.imshow(grid, origin="lower", cmap="coolwarm", vmin=0.0, vmax=3.0, aspect="auto")
+        ax.set_facecolor("0.85")
+        ax.set_xticks(range(xs.size), [f"{v:g}" for v in xs])
+        ax.set_yticks(range(ys.size), [f"{v:g}" for v in ys])
+        ax.set(xlabel=g["x_param"].iloc[0], ylabel=g["y_param"].iloc[0],
+               title=f"{learner}: savings T_re / T_acq (boxed: meets the report)")
+        fig.colorbar(im, ax=ax, label="savings (report: 0.6-1.5)")
+    fig.text(0.01, 0.01, "fails: E  P >= 0.1 after extinction, K  relapses with the improved "
+             "reward kept, 1  P(natural) <= 0.9 without drug, 2  P(drug) <= 0.8 at t = 500",
+             fontsize=7)
 
 
 STATUS_COLOURS = {

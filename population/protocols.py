@@ -8,6 +8,7 @@ summaries; ``addsim reproduce`` writes the frames to CSV and plots them.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +20,7 @@ from agents import LEARNERS, make_learner
 from envs.gambling import GamblingCore
 from envs.impulsivity import ImpulsivityCore
 from envs.substance import SubstanceCore
-from population.rollout import first_crossing, phases, rollout
+from population.rollout import Schedule, first_crossing, phases, rollout
 
 ALL_LEARNERS = tuple(LEARNERS)
 MODEL_FREE = ("redish2004", "dezfouli2009")
@@ -134,6 +135,13 @@ EXTINCTION = {"cue_shown": 0.0, "drug_available": 0.0, "r0_mean": 15.0}
 REEXPOSURE = {"cue_shown": 1.0, "drug_available": 1.0, "r0_mean": 10.0}
 
 
+def _relapse_schedule(ext: dict[str, float], keep_rewards: bool) -> tuple[Schedule, int]:
+    """The relapse protocol's schedule (extinction conditions ``ext``) and its length."""
+    back = dict(REEXPOSURE, r0_mean=ext["r0_mean"]) if keep_rewards else REEXPOSURE
+    sched = phases((RELAPSE_ACQ, {}), (RELAPSE_EXT, ext), (RELAPSE_RE, back))
+    return sched, RELAPSE_ACQ + RELAPSE_EXT + RELAPSE_RE
+
+
 def relapse(
     n: int = 100, seed: int = 0, progress: Progress | None = None, keep_rewards: bool = False,
     level: float = 0.9, extinction: dict[str, float] | None = None,
@@ -147,10 +155,7 @@ def relapse(
     phase: how far extinction pushed the drug below the natural reward is what re-exposure
     has to undo.
     """
-    ext = extinction or EXTINCTION
-    back = dict(REEXPOSURE, r0_mean=ext["r0_mean"]) if keep_rewards else REEXPOSURE
-    sched = phases((RELAPSE_ACQ, {}), (RELAPSE_EXT, ext), (RELAPSE_RE, back))
-    ticks = RELAPSE_ACQ + RELAPSE_EXT + RELAPSE_RE
+    sched, ticks = _relapse_schedule(extinction or EXTINCTION, keep_rewards)
     rows, summary = [], {}
     for k, name in enumerate(learners):
         core = SubstanceCore(n)
@@ -177,6 +182,95 @@ def relapse(
 def relapse_kept_rewards(n: int = 100, seed: int = 0, progress: Progress | None = None) -> Result:
     """Item 4 variant: the improved natural reward stays after extinction."""
     return relapse(n, seed, progress, keep_rewards=True)
+
+
+# Item 4 sensitivity: the two parameters of each model-free learner that the report does not
+# give (the softmax temperature, and Redish's discount or the initial average reward R_bar0 of
+# Dezfouli), on a grid; every other parameter at the report preset.
+MAP_AXES: dict[str, tuple[tuple[str, tuple[float, ...]], tuple[str, tuple[float, ...]]]] = {
+    "redish2004": (
+        ("beta", (0.02, 0.03, 0.04, 0.05, 0.06, 0.08, 0.1)),
+        ("gamma", (0.9, 0.92, 0.94, 0.95, 0.96, 0.97)),
+    ),
+    "dezfouli2009": (
+        ("beta", (0.1, 0.15, 0.2, 0.25, 0.3, 0.4)),
+        ("r_bar0", (10.0, 11.0, 12.0, 13.0, 14.0, 15.0, 16.0)),
+    ),
+}
+SAVINGS_RANGE = (0.6, 1.5)  # the report's model-free savings (SCIENCE.md 4, item 4)
+
+
+def _cell_means(
+    name: str, over: dict[str, np.ndarray], n: int, progress: Progress | None, ticks: int,
+    sched: Schedule | None, rng: np.random.Generator, **conditions: float,
+) -> np.ndarray:
+    """Run ``name`` with per-individual parameters ``over`` (consecutive groups of ``n``
+    individuals, one per cell) and return the mean P(addictive) per tick and cell."""
+    core = SubstanceCore(next(iter(over.values())).size, **conditions)
+    res = rollout(_learner(name, core, **over), core, ticks, rng, sched, keep_individual=True)
+    _tick(progress)
+    assert res.p_individual is not None
+    return res.p_individual.reshape(ticks, -1, n).mean(axis=2, dtype=np.float64)
+
+
+def relapse_map(n: int = 100, seed: int = 0, progress: Progress | None = None) -> Result:
+    """Item 4 sensitivity: where model-free learners meet the report's relapse pace.
+
+    Each cell of a learner's grid (``MAP_AXES``) is a group of ``n`` individuals carrying
+    that cell's parameters; all cells run in one batch per condition: the relapse protocol,
+    its kept-rewards variant, and items 1 (no drug, 1,000 ticks) and 2 (drug, P at t = 500).
+    A cell meets the report when every check holds: first acquisition reaches 0.9
+    (``acquired``), P < 0.1 at the end of extinction (``extinguished``), savings lie in
+    ``SAVINGS_RANGE``, P < 0.1 after 500 ticks with the improved reward kept
+    (``kept_abstinent``), P(natural) > 0.9 in item 1 and P(drug) > 0.8 at t = 500 in item 2.
+    """
+    rows = []
+    for k, (name, ((x_name, xs), (y_name, ys))) in enumerate(MAP_AXES.items()):
+        x, y = (a.ravel() for a in np.meshgrid(xs, ys, indexing="ij"))
+        over = {x_name: np.repeat(x, n), y_name: np.repeat(y, n)}
+        run = functools.partial(_cell_means, name, over, n, progress)
+        sched, ticks = _relapse_schedule(EXTINCTION, keep_rewards=False)
+        relapse_p = run(ticks, sched, _rng(seed, 11, k, 0))
+        kept_p = run(ticks, _relapse_schedule(EXTINCTION, keep_rewards=True)[0],
+                     _rng(seed, 11, k, 1))
+        natural_p = run(1000, None, _rng(seed, 11, k, 2), drug_available=0.0)
+        drug_p = run(501, None, _rng(seed, 11, k, 3))
+        for c in range(x.size):
+            p = relapse_p[:, c]
+            t_acq = first_crossing(p[:RELAPSE_ACQ], 0.9)
+            t_re = first_crossing(p, 0.9, RELAPSE_ACQ + RELAPSE_EXT)
+            savings = t_re / max(t_acq, 1)
+            row = {
+                "learner": name, "x_param": x_name, "x": float(x[c]),
+                "y_param": y_name, "y": float(y[c]),
+                "t_acquisition": t_acq, "t_reexposure": t_re,
+                "t_reexposure_half": first_crossing(p, 0.5, RELAPSE_ACQ + RELAPSE_EXT),
+                "savings": savings,
+                "p_end_extinction": float(p[RELAPSE_ACQ + RELAPSE_EXT - 1]),
+                "p_end_kept_rewards": float(kept_p[-1, c]),
+                "p_natural_item1": float(1.0 - natural_p[-1, c]),
+                "p_addictive_item2": float(drug_p[500, c]),
+            }
+            checks = {  # the report's relapse result, item by item
+                "acquired": t_acq < RELAPSE_ACQ,
+                "extinguished": row["p_end_extinction"] < 0.1,
+                "savings_in_range": SAVINGS_RANGE[0] <= savings <= SAVINGS_RANGE[1],
+                "kept_abstinent": row["p_end_kept_rewards"] < 0.1,
+                "item1": row["p_natural_item1"] > 0.9,
+                "item2": row["p_addictive_item2"] > 0.8,
+            }
+            row.update(checks, relapsed=t_re < RELAPSE_RE, meets_report=all(checks.values()))
+            rows.append(row)
+    frame = pd.DataFrame(rows)
+    summary = {
+        name: {
+            "cells": len(g),
+            "savings_in_range": int(g["savings_in_range"].sum()),
+            "meets_report": g.loc[g["meets_report"], ["x", "y"]].to_numpy().tolist(),
+        }
+        for name, g in frame.groupby("learner", sort=False)
+    }
+    return Result(frame, summary)
 
 
 # ------------------------------------------------------------------------ 5: latent states
@@ -397,6 +491,9 @@ PROTOCOLS: dict[str, tuple[Callable[..., Result], str, int]] = {
     "relapse": (relapse, "item 4: acquisition, extinction, re-exposure (the headline figure)", 5),
     "relapse-kept-rewards": (
         relapse_kept_rewards, "item 4 variant: improved rewards kept after extinction", 5
+    ),
+    "relapse-map": (
+        relapse_map, "item 4 sensitivity: model-free savings over two unreported parameters", 8
     ),
     "states": (states, "item 5: latent states per individual, with and without extinction", 2),
     "gambling": (gambling, "item 6: late betting after win streaks of 100, 200, 400 ticks", 6),

@@ -32,6 +32,22 @@ def test_reproduce_relapse_writes_tidy_csv_png_json(tmp_path: Path) -> None:
     assert not list(tmp_path.glob(".*.tmp"))
 
 
+def test_reproduce_relapse_map_writes_one_row_per_cell(tmp_path: Path) -> None:
+    """relapse-map.csv has one row per learner and grid cell with the README's columns, and
+    meets_report is exactly the conjunction of the checks beside it."""
+    from population.protocols import MAP_AXES
+
+    assert main(["reproduce", "relapse-map", "--out", str(tmp_path), "--individuals", "4"]) == 0
+    frame = pd.read_csv(tmp_path / "relapse-map.csv")
+    checks = ["acquired", "extinguished", "savings_in_range", "kept_abstinent", "item1", "item2"]
+    assert list(frame.columns[:5]) == ["learner", "x_param", "x", "y_param", "y"]
+    assert set(checks) | {"savings", "relapsed", "meets_report"} <= set(frame.columns)
+    for name, ((_, xs), (_, ys)) in MAP_AXES.items():
+        assert (frame["learner"] == name).sum() == len(xs) * len(ys)
+    assert frame["meets_report"].equals(frame[checks].all(axis=1))
+    assert (tmp_path / "relapse-map.png").stat().st_size > 1000
+
+
 def test_reproduce_gambling_and_heatmap_columns(tmp_path: Path) -> None:
     """gambling.csv and a coarse heatmap.csv carry the documented columns."""
     assert main(["reproduce", "gambling", "--out", str(tmp_path), "--individuals", "5"]) == 0
