@@ -69,8 +69,7 @@ def plot(name: str, frame: pd.DataFrame, path: Path) -> None:
         fig.colorbar(im, ax=ax, label="fraction addicted")
         ax.set(xlabel="natural reward", ylabel="dopamine surge D", title="risk-factor heatmap")
     elif name == "relapse-map":
-        _relapse_map(frame)
-        fig = plt.gcf()
+        fig = _relapse_map(frame)
     elif name == "blocking":
         fig, (ax,) = _figure()
         for (learner, cond), g in frame.groupby(["learner", "condition"], sort=False):
@@ -87,7 +86,7 @@ def plot(name: str, frame: pd.DataFrame, path: Path) -> None:
 FAILED = {"extinguished": "E", "kept_abstinent": "K", "item1": "1", "item2": "2"}
 
 
-def _relapse_map(frame: pd.DataFrame) -> None:
+def _relapse_map(frame: pd.DataFrame) -> object:
     """One panel per model-free learner: savings per grid cell ("never": no return to 0.9;
     grey: first acquisition never reached 0.9), the checks a cell fails as letters, and the
     cells meeting every check of the report's relapse result boxed."""
@@ -121,6 +120,7 @@ def _relapse_map(frame: pd.DataFrame) -> None:
     fig.text(0.01, 0.01, "fails: E  P >= 0.1 after extinction, K  relapses with the improved "
              "reward kept, 1  P(natural) <= 0.9 without drug, 2  P(drug) <= 0.8 at t = 500",
              fontsize=7)
+    return fig
 
 
 STATUS_COLOURS = {
