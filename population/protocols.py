@@ -142,6 +142,14 @@ def _relapse_schedule(ext: dict[str, float], keep_rewards: bool) -> tuple[Schedu
     return sched, RELAPSE_ACQ + RELAPSE_EXT + RELAPSE_RE
 
 
+def _relapse_pace(p: np.ndarray, level: float = 0.9) -> dict[str, Any]:
+    """Ticks the mean P(addictive) series ``p`` of a relapse run takes to reach ``level`` from
+    the start of acquisition and of re-exposure, and their ratio (the savings)."""
+    t_acq = first_crossing(p[:RELAPSE_ACQ], level)
+    t_re = first_crossing(p, level, RELAPSE_ACQ + RELAPSE_EXT)
+    return {"t_acquisition": t_acq, "t_reexposure": t_re, "savings": t_re / max(t_acq, 1)}
+
+
 def relapse(
     n: int = 100, seed: int = 0, progress: Progress | None = None, keep_rewards: bool = False,
     level: float = 0.9, extinction: dict[str, float] | None = None,
@@ -163,17 +171,13 @@ def relapse(
         res = rollout(agent, core, ticks, _rng(seed, 4 + keep_rewards, k), sched)
         p = res.p_addictive
         rows.append(pd.DataFrame({"learner": name, "t": np.arange(ticks), "p_addictive": p}))
-        t_acq = first_crossing(p[:RELAPSE_ACQ], level)
-        t_re = first_crossing(p, level, RELAPSE_ACQ + RELAPSE_EXT)
         adv = res.q_addictive - res.q_natural
         ends = {"acquisition": RELAPSE_ACQ - 1, "extinction": RELAPSE_ACQ + RELAPSE_EXT - 1,
                 "reexposure": ticks - 1}
         summary[name] = {
             **{f"p_end_{phase}": float(p[t]) for phase, t in ends.items()},
             **{f"advantage_end_{phase}": float(adv[t]) for phase, t in ends.items()},
-            "t_acquisition": t_acq,
-            "t_reexposure": t_re,
-            "savings": t_re / max(t_acq, 1),
+            **_relapse_pace(p, level),
         }
         _tick(progress)
     return Result(pd.concat(rows, ignore_index=True), summary)
@@ -237,29 +241,28 @@ def relapse_map(n: int = 100, seed: int = 0, progress: Progress | None = None) -
         drug_p = run(501, None, _rng(seed, 11, k, 3))
         for c in range(x.size):
             p = relapse_p[:, c]
-            t_acq = first_crossing(p[:RELAPSE_ACQ], 0.9)
-            t_re = first_crossing(p, 0.9, RELAPSE_ACQ + RELAPSE_EXT)
-            savings = t_re / max(t_acq, 1)
+            pace = _relapse_pace(p)
             row = {
                 "learner": name, "x_param": x_name, "x": float(x[c]),
                 "y_param": y_name, "y": float(y[c]),
-                "t_acquisition": t_acq, "t_reexposure": t_re,
-                "t_reexposure_half": first_crossing(p, 0.5, RELAPSE_ACQ + RELAPSE_EXT),
-                "savings": savings,
+                "t_acquisition": pace["t_acquisition"], "t_reexposure": pace["t_reexposure"],
+                "t_reexposure_half": _relapse_pace(p, 0.5)["t_reexposure"],
+                "savings": pace["savings"],
                 "p_end_extinction": float(p[RELAPSE_ACQ + RELAPSE_EXT - 1]),
                 "p_end_kept_rewards": float(kept_p[-1, c]),
                 "p_natural_item1": float(1.0 - natural_p[-1, c]),
                 "p_addictive_item2": float(drug_p[500, c]),
             }
             checks = {  # the report's relapse result, item by item
-                "acquired": t_acq < RELAPSE_ACQ,
+                "acquired": pace["t_acquisition"] < RELAPSE_ACQ,
                 "extinguished": row["p_end_extinction"] < 0.1,
-                "savings_in_range": SAVINGS_RANGE[0] <= savings <= SAVINGS_RANGE[1],
+                "savings_in_range": SAVINGS_RANGE[0] <= pace["savings"] <= SAVINGS_RANGE[1],
                 "kept_abstinent": row["p_end_kept_rewards"] < 0.1,
                 "item1": row["p_natural_item1"] > 0.9,
                 "item2": row["p_addictive_item2"] > 0.8,
             }
-            row.update(checks, relapsed=t_re < RELAPSE_RE, meets_report=all(checks.values()))
+            row.update(checks, relapsed=pace["t_reexposure"] < RELAPSE_RE,
+                       meets_report=all(checks.values()))
             rows.append(row)
     frame = pd.DataFrame(rows)
     summary = {
