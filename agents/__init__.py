@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from agents._base import Params
-from agents.dezfouli2009 import Dezfouli2009, Dezfouli2009Params
-from agents.dual_process import DualProcess, DualProcessParams
-from agents.latent_state import LatentState, LatentStateParams
-from agents.q_learning import QLearning, QLearningParams
-from agents.redish2004 import Redish2004, Redish2004Params
-from agents.tabular import Learner
+from addsim.agents._base import Params
+from addsim.agents.dezfouli2009 import Dezfouli2009, Dezfouli2009Params
+from addsim.agents.dual_process import DualProcess, DualProcessParams
+from addsim.agents.latent_state import LatentState, LatentStateParams
+from addsim.agents.q_learning import QLearning, QLearningParams
+from addsim.agents.redish2004 import Redish2004, Redish2004Params
+from addsim.agents.tabular import Learner
 
 LEARNERS: dict[str, type[Learner]] = {
     cls.name: cls for cls in (QLearning, Redish2004, Dezfouli2009, LatentState, DualProcess)

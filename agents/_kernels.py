@@ -21,7 +21,7 @@ and precision are packed, (K, N, d(d+1)/2) with ``tri[j, m]`` the index of entry
 the prototype arrays may be float32: every value is loaded into float64 arithmetic and only
 rounded when stored, exactly as numpy does with the same arrays.
 
-Kernels are compiled on first use and cached on disk (``cache=True``).
+Kernels are compiled on first use; the switch and the disk cache are addsim._jit's.
 """
 
 from __future__ import annotations
@@ -31,39 +31,17 @@ import os
 
 import numpy as np
 
+from addsim._jit import jit, jit_parallel, prange
+
 # Idle OpenMP threads sleep instead of spinning: on a shared or busy machine (batch workers,
 # other jobs) spinning threads starve the ones doing work (2-3x slower ticks measured).
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-
-try:  # numba is optional: without it the numpy form runs
-    import numba
-except ImportError:  # pragma: no cover - exercised only where numba is not installed
-    numba = None
-
-ENABLED = numba is not None and os.environ.get("ADDSIM_NUMBA", "1") != "0"
 
 LOG_2PI = float(np.log(2.0 * np.pi))
 CANDIDATE_F = float(-np.log(1e-100))  # surprise above which a state is not a candidate
 FAST_DECAY, FAST_GAIN = 0.981, 2.85
 SLOW_DECAY, SLOW_GAIN = 0.994, 0.9
 CHUNK = 256  # individuals per parallel work item (each owns its scratch buffers)
-
-
-def jit_parallel(fn):  # type: ignore[no-untyped-def]
-    """Compile ``fn`` with numba (threads over ``prange``, cached on disk), if installed."""
-    if numba is None:  # pragma: no cover
-        return fn
-    return numba.njit(parallel=True, cache=True, fastmath=False, nogil=True)(fn)
-
-
-_jit = jit_parallel
-
-
-def _prange(n):  # type: ignore[no-untyped-def]  # pragma: no cover - replaced under numba
-    return range(n)
-
-
-prange = numba.prange if numba is not None else _prange
 
 
 def dim(d: int) -> tuple[int, ...]:
@@ -73,7 +51,7 @@ def dim(d: int) -> tuple[int, ...]:
     return (0,) * int(d)
 
 
-@(numba.njit(cache=True) if numba is not None else (lambda f: f))
+@jit
 def _at(j, m, d):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
     """Index of entry (j, m) of a symmetric d x d matrix in its packed upper triangle, the
     order of np.triu_indices(d) (agents.latent_state's ``tri[j, m]``): with d a constant the
@@ -82,7 +60,7 @@ def _at(j, m, d):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
     return lo * d - (lo * (lo - 1)) // 2 + hi - lo
 
 
-@_jit
+@jit_parallel
 def latent_observe(
     x, u, use_u, active, mu, cov, prec, logdet, count, q, n_obs, dbar_fast, dbar_slow,
     overflow, b, attention, rpe_bias, neg_log_upsilon, burn_in, beta_state, sigma0, dim, z_out,
@@ -200,7 +178,7 @@ def latent_observe(
             z_out[i] = z
 
 
-@_jit
+@jit_parallel
 def latent_learn(
     rule, s, a, s_next, x, r, drug, delta, use_cue, q, alpha, surge, gamma, r_bar, kappa,
     sigma, lam, kappa_target, window, min_cov, ridge, mu, cov, prec, tri, logdet, count,
@@ -292,7 +270,7 @@ def latent_learn(
                 logdet[z, i] = _logdet_pivots(cov, tri, i, z, rd)
 
 
-@(numba.njit(cache=True) if numba is not None else (lambda f: f))
+@jit
 def _logdet_pivots(cov, tri, i, z, rd):  # pragma: no cover - compiled
     """ln |det(cov[z, i] + rd I)| as a sum of logs of the pivots (no under- or overflow)."""
     d = tri.shape[0]  # cov is (K, N, d(d+1)/2), packed by tri
@@ -319,7 +297,7 @@ def _logdet_pivots(cov, tri, i, z, rd):  # pragma: no cover - compiled
     return ld
 
 
-@_jit
+@jit_parallel
 def softmax_act(q, s, beta, u, mask, use_mask, col, p_out, a_out):  # pragma: no cover
     """Softmax policy in Q rows ``s``: P(action ``col``) unmasked, and a masked choice by u."""
     _, n, n_actions = q.shape  # q is slot-major (S, N, A)

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from agents._base import param
-from agents.dezfouli2009 import Dezfouli2009, Dezfouli2009Params
-from agents.latent_state import ClassifierParams, LatentMixin
+from addsim.agents._base import param
+from addsim.agents.dezfouli2009 import Dezfouli2009, Dezfouli2009Params
+from addsim.agents.latent_state import ClassifierParams, LatentMixin
 
 
 @dataclass(frozen=True)

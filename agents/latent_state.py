@@ -49,9 +49,10 @@ from typing import Any
 
 import numpy as np
 
-from agents import _kernels
-from agents._base import Params, Step, param, sample
-from agents._kernels import (  # one home for the constants both forms use
+from addsim import _jit
+from addsim.agents import _kernels
+from addsim.agents._base import Params, Step, param, sample
+from addsim.agents._kernels import (  # one home for the constants both forms use
     CANDIDATE_F,
     FAST_DECAY,
     FAST_GAIN,
@@ -59,8 +60,8 @@ from agents._kernels import (  # one home for the constants both forms use
     SLOW_DECAY,
     SLOW_GAIN,
 )
-from agents.redish2004 import Redish2004, Redish2004Params
-from agents.tabular import Learner
+from addsim.agents.redish2004 import Redish2004, Redish2004Params
+from addsim.agents.tabular import Learner
 
 PRECISIONS = {"float32": np.float32, "float64": np.float64}  # storage of the prototypes
 
@@ -237,7 +238,7 @@ class LatentMixin:
     def observe(self, obs: np.ndarray, u: np.ndarray | None = None) -> np.ndarray:
         """Classify cues ``obs`` (N, d) into latent states, creating one where needed."""
         x = np.asarray(obs, dtype=np.float64)
-        z = self._observe_fused(x, u) if _kernels.ENABLED else self._observe_numpy(x, u)
+        z = self._observe_fused(x, u) if _jit.ENABLED else self._observe_numpy(x, u)
         self._grow()
         return z
 
@@ -320,7 +321,7 @@ class LatentMixin:
         cue: np.ndarray | None = None,
     ) -> Step:
         """TD update over latent states, then the prototype of ``s`` and the error history."""
-        if _kernels.ENABLED:
+        if _jit.ENABLED:
             return self._learn_fused(s, a, r, s_next, drug, cue)
         step = super().learn(s, a, r, s_next, drug)  # type: ignore[misc]
         if cue is not None:

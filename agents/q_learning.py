@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from agents._base import Params, param
-from agents.tabular import Learner
+from addsim.agents._base import Params, param
+from addsim.agents.tabular import Learner
 
 
 @dataclass(frozen=True)

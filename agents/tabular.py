@@ -14,8 +14,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from agents import _kernels
-from agents._base import Params, Step, sample, softmax_policy
+from addsim import _jit
+from addsim.agents import _kernels
+from addsim.agents._base import Params, Step, sample, softmax_policy
 
 
 @functools.lru_cache(maxsize=8)
@@ -107,7 +108,7 @@ class Learner:
         self, s: np.ndarray, u: np.ndarray, col: int, mask: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """``act(s, u, mask)`` and the unmasked policy's probability of action ``col`` (N,)."""
-        if not _kernels.ENABLED:
+        if not _jit.ENABLED:
             pol = self.policy(s)
             a = sample(pol, u) if mask is None else self.act(s, u, mask)
             return a, pol[:, col]

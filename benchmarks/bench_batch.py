@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from population.batch import (  # noqa: E402
+from addsim.population.batches.plan import (  # noqa: E402
     execute_run,
     heatmap_sweep,
     open_executor,

@@ -21,9 +21,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from agents import make_learner  # noqa: E402
-from envs.substance import SubstanceCore  # noqa: E402
-from population.rollout import rollout  # noqa: E402
+from addsim.agents import make_learner  # noqa: E402
+from addsim.envs.substance import SubstanceCore  # noqa: E402
+from addsim.population.rollout import rollout  # noqa: E402
 
 
 def batched(name: str, n: int, ticks: int, seed: int = 0) -> dict[str, float]:
@@ -68,13 +68,10 @@ def reference(name: str, n: int, ticks: int, seed: int = 0) -> dict[str, float]:
 
 
 def engine() -> dict[str, object]:
-    """Whether the compiled kernels ran (numba version, threads) or the numpy form."""
-    from agents import _kernels
+    """Whether the compiled kernels ran (numba version, threads, cache) or the numpy form."""
+    from addsim import _jit
 
-    if not _kernels.ENABLED:
-        return {"kernels": "numpy"}
-    numba = _kernels.numba
-    return {"kernels": f"numba {numba.__version__}", "threads": numba.get_num_threads()}
+    return _jit.describe()
 
 
 def ref_uses_cue(name: str) -> bool:

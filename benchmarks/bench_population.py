@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 def one(n: int, ticks: int, warmup: int = 2) -> dict[str, float]:
     """Build and run one population in this process; return its figures."""
     sys.path.insert(0, str(ROOT))
-    from population import config as C
-    from population.model import PopulationModel
+    from addsim.population import config as C
+    from addsim.population.model import PopulationModel
 
     cfg = C.load(sets=[f"population.size={n}", f"run.ticks={ticks + warmup}", "interventions=[]"])
     t0 = time.perf_counter()
@@ -54,13 +54,10 @@ def one(n: int, ticks: int, warmup: int = 2) -> dict[str, float]:
 
 
 def _engine() -> dict[str, object]:
-    """Whether the compiled kernels ran (numba version, threads) or the numpy form."""
-    from agents import _kernels
+    """Whether the compiled kernels ran (numba version, threads, cache) or the numpy form."""
+    from addsim import _jit
 
-    if not _kernels.ENABLED:
-        return {"kernels": "numpy"}
-    numba = _kernels.numba
-    return {"kernels": f"numba {numba.__version__}", "threads": numba.get_num_threads()}
+    return _jit.describe()
 
 
 def main() -> None:

@@ -24,9 +24,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def one(n: int, frames: int) -> dict[str, float]:
     """Frames per second simulating and drawing-only for a live model of n people."""
-    from population.config import load
-    from population.view_source import LiveSource
-    from viz.app import Viewer
+    from addsim.population.cli.view.sources import LiveSource
+    from addsim.population.config import load
+    from addsim.viz.app import Viewer
 
     src = LiveSource(load(sets=[f"population.size={n}", "interventions=[]"]))
     src.advance(3)  # warm-up: first latent states, compiled kernels
@@ -64,9 +64,9 @@ def one(n: int, frames: int) -> dict[str, float]:
 
 def layout_time(n: int) -> dict[str, float]:
     """Seconds to lay out the default network of n people (no cache)."""
-    from population.config import load
-    from population.model import PopulationModel
-    from viz.layout import force_layout
+    from addsim.population.config import load
+    from addsim.population.model import PopulationModel
+    from addsim.viz.layout import force_layout
 
     edges = PopulationModel(load(sets=[f"population.size={n}"])).adjacency.edges()
     t0 = time.perf_counter()

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import gymnasium
 
-from envs._core import TaskCore
-from envs.gambling import GamblingCore
-from envs.impulsivity import ImpulsivityCore
-from envs.substance import SubstanceCore
+from addsim.envs._core import TaskCore
+from addsim.envs.gambling import GamblingCore
+from addsim.envs.impulsivity import ImpulsivityCore
+from addsim.envs.substance import SubstanceCore
 
 __all__ = ["TASKS", "GamblingCore", "ImpulsivityCore", "SubstanceCore", "TaskCore"]
 
@@ -33,7 +33,7 @@ for _module, _cls in (
     if f"addsim/{_cls}-v0" not in gymnasium.registry:
         gymnasium.register(
             id=f"addsim/{_cls}-v0",
-            entry_point=f"envs.{_module}:{_cls}Env",
-            vector_entry_point=f"envs.{_module}:{_cls}VectorEnv",
+            entry_point=f"addsim.envs.{_module}:{_cls}Env",
+            vector_entry_point=f"addsim.envs.{_module}:{_cls}VectorEnv",
             max_episode_steps=1000,
         )

@@ -18,7 +18,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from envs import _kernels
+from addsim.envs import _kernels
 
 
 @dataclass(frozen=True)

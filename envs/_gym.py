@@ -21,7 +21,7 @@ from gymnasium import spaces
 from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
-from envs._core import TaskCore, Transition
+from addsim.envs._core import TaskCore, Transition
 
 OBS_MODES = ("index", "cue")
 CUE_BOUND = 1e3  # cue observations are clipped here (never reached: |features| <= 10, sd <= 10)

@@ -7,20 +7,14 @@ pass over individuals (numpy spends most of a 1M-person step in branchy ``np.whe
 in the same order, so the results are bit for bit those of the numpy form
 (tests/test_speed_accuracy.py compares them).
 
-The switch is the one agents/_kernels.py documents: compiled when numba is installed, unless
-``ADDSIM_NUMBA=0`` (envs do not import agents, so it is read here too).
+The switch is addsim._jit's: compiled when numba is installed, unless ``ADDSIM_NUMBA=0``.
 """
 
 from __future__ import annotations
 
-import os
+from addsim import _jit
+from addsim._jit import jit_parallel, prange
 
-try:  # numba is optional: without it the numpy form runs
-    import numba
-except ImportError:  # pragma: no cover - exercised only where numba is not installed
-    numba = None
-
-ENABLED = numba is not None and os.environ.get("ADDSIM_NUMBA", "1") != "0"
 CHUNK = 4096  # individuals per parallel work item
 MIN_N = CHUNK  # below this one numpy call is cheaper than starting the threads
 
@@ -28,24 +22,10 @@ MIN_N = CHUNK  # below this one numpy call is cheaper than starting the threads
 def enabled_for(n: int) -> bool:
     """Whether a step or cue of ``n`` individuals runs compiled: numba on, and n large enough
     to pay for the threads (one Gymnasium individual or a per-individual loop stays numpy)."""
-    return ENABLED and n >= MIN_N
+    return _jit.ENABLED and n >= MIN_N
 
 
-def _jit(fn):  # type: ignore[no-untyped-def]
-    """Compile ``fn`` with numba (threads over ``prange``, cached on disk), if installed."""
-    if numba is None:  # pragma: no cover
-        return fn
-    return numba.njit(parallel=True, cache=True, fastmath=False, nogil=True)(fn)
-
-
-def _prange(n):  # type: ignore[no-untyped-def]  # pragma: no cover - replaced under numba
-    return range(n)
-
-
-prange = numba.prange if numba is not None else _prange
-
-
-@_jit
+@jit_parallel
 def substance_cue(s, level, noise, cue_shown, context, x):  # pragma: no cover - compiled
     """``x[i] = level[i] * noise[i] + [s == 0, s == 1, cue_shown, context]`` (the numpy form
     scales the noise, then adds the noiseless cue column by column)."""
@@ -59,7 +39,7 @@ def substance_cue(s, level, noise, cue_shown, context, x):  # pragma: no cover -
             x[i, 3] = lv * noise[i, 3] + context[i]
 
 
-@_jit
+@jit_parallel
 def gambling_cue(s, level, noise, near_miss, context, x):  # pragma: no cover - compiled
     """``x[i] = level[i] * noise[i] + [s == 0, s != 0, near_miss * (s == 2), context]``."""
     n = s.size
@@ -72,7 +52,7 @@ def gambling_cue(s, level, noise, near_miss, context, x):  # pragma: no cover - 
             x[i, 3] = lv * noise[i, 3] + context[i]
 
 
-@_jit
+@jit_parallel
 def substance_transition(
     s, a, z, r0_mean, r0_sd, r1_mean, r1_sd, r2_mean, r2_sd, drug_available, reward,
     next_state, drug, take_drug, optimal,
@@ -96,7 +76,7 @@ def substance_transition(
             optimal[i] = (not in_choice) or a[i] == natural_best
 
 
-@_jit
+@jit_parallel
 def gambling_transition(
     s, a, z, u, p_win, win_mean, win_sd, loss_mean, loss_sd, available, reward, next_state,
     bet, optimal,

@@ -25,9 +25,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from envs import _kernels
-from envs._core import Condition, Draws, TaskCore, Transition
-from envs._gym import CoreEnv, CoreVectorEnv
+from addsim.envs import _kernels
+from addsim.envs._core import Condition, Draws, TaskCore, Transition
+from addsim.envs._gym import CoreEnv, CoreVectorEnv
 
 
 class GamblingCore(TaskCore):

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from envs._core import Condition, Draws, TaskCore, Transition
-from envs._gym import CoreEnv, CoreVectorEnv
+from addsim.envs._core import Condition, Draws, TaskCore, Transition
+from addsim.envs._gym import CoreEnv, CoreVectorEnv
 
 
 class ImpulsivityCore(TaskCore):

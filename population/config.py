@@ -8,9 +8,7 @@ Errors name the field, the value and what is allowed (with a suggestion for a mi
 
 from __future__ import annotations
 
-import difflib
 import re
-import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -23,32 +21,13 @@ from pydantic import (
     model_validator,
 )
 
-from agents import LEARNERS
+from addsim._errors import ConfigError, did_you_mean
+from addsim.agents import LEARNERS
+from addsim.population.io.toml import dump, parse_value, read_toml
+from addsim.population.io.toml import value as toml_value
+from addsim.population.network import CONFIG_KINDS
 
 ACTIVITIES = ("substance", "gambling")
-NETWORK_KINDS = (
-    "watts_strogatz", "barabasi_albert", "erdos_renyi", "stochastic_block", "complete", "empty",
-    "file",
-)
-
-
-class ConfigError(ValueError):
-    """A config mistake, already phrased as one line for the user."""
-
-
-class UsageError(Exception):
-    """A user's mistake on the command line: reported in one line, exit status 2."""
-
-
-def read_toml(path: str | Path, field: str) -> dict[str, Any]:
-    """Parse a TOML file; a missing or malformed file is a one-line ConfigError naming field."""
-    p = Path(path)
-    if not p.is_file():
-        raise ConfigError(f"{field}: file {str(p)!r} not found")
-    try:
-        return tomllib.loads(p.read_text())
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{field}: {str(p)!r} is not valid TOML: {exc}") from None
 
 
 class _Strict(BaseModel):
@@ -207,10 +186,8 @@ class PopulationCfg(_Strict):
 class NetworkCfg(_Strict):
     """The social network (networkx generators seeded from the run's generator)."""
 
-    kind: Literal[
-        "watts_strogatz", "barabasi_albert", "erdos_renyi", "stochastic_block", "complete",
-        "empty", "file",
-    ] = Field("watts_strogatz", description="network generator, or 'file' for network.file")
+    kind: Literal[CONFIG_KINDS] = Field(  # type: ignore[valid-type]
+       "watts_strogatz", description="network generator, or 'file' for network.file")
     k: int = Field(10, ge=2, le=1000, description="watts_strogatz: neighbours in the ring")
     p: float = Field(0.1, ge=0, le=1, description="watts_strogatz: rewiring probability")
     m: int = Field(3, ge=1, le=1000, description="barabasi_albert: edges per new node")
@@ -242,10 +219,8 @@ class ActivityCfg(_Strict):
     @classmethod
     def _learner(cls, value: str) -> str:
         if value not in LEARNERS:
-            hint = difflib.get_close_matches(value, list(LEARNERS), n=1)
             raise ValueError(
-                f"expected one of {', '.join(LEARNERS)}"
-                + (f"; did you mean {hint[0]!r}?" if hint else "")
+                f"expected one of {', '.join(LEARNERS)}" + did_you_mean(value, LEARNERS)
             )
         return value
 
@@ -368,20 +343,13 @@ def _format(err: ValidationError) -> str:
         parent = loc.rsplit(".", 1)[0] if "." in loc else ""
         known = _known_keys(parent)
         name = loc.rsplit(".", 1)[-1]
-        hint = difflib.get_close_matches(name, known, n=1)
-        return (
-            f"{loc}: unknown key; allowed: {', '.join(known)}"
-            + (f"; did you mean {hint[0]!r}?" if hint else "")
-        )
+        return f"{loc}: unknown key; allowed: {', '.join(known)}" + did_you_mean(name, known)
     value = e.get("input")
     shown = "" if isinstance(value, dict) else f"got {value!r}, "
     msg = msg.removeprefix("Value error, ")
     if kind == "literal_error":
         allowed = re.findall(r"'([^']*)'", e.get("ctx", {}).get("expected", ""))
-        hint = difflib.get_close_matches(str(value), allowed, n=1)
-        msg = f"expected one of {', '.join(allowed)}" + (
-            f"; did you mean {hint[0]!r}?" if hint else ""
-        )
+        msg = f"expected one of {', '.join(allowed)}" + did_you_mean(value, allowed)
     return f"{loc or 'config'}: {shown}{msg}"
 
 
@@ -396,14 +364,6 @@ def _known_keys(dotted: str) -> list[str]:
             return []
         model = field.annotation
     return list(model.model_fields) if hasattr(model, "model_fields") else []
-
-
-def parse_value(text: str) -> Any:
-    """A --set value as TOML (numbers, booleans, strings, arrays); bare words are strings."""
-    try:
-        return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
-        return text
 
 
 def apply_set(data: dict[str, Any], assignment: str) -> None:
@@ -438,7 +398,7 @@ def validate(data: dict[str, Any]) -> Config:
 
 def to_toml(cfg: Config) -> str:
     """The resolved config as TOML (what ``addsim run`` writes to DIR/config.toml)."""
-    return _dump(cfg.model_dump(mode="json", exclude_none=True))
+    return dump(cfg.model_dump(mode="json", exclude_none=True))
 
 
 def documented_default() -> str:
@@ -468,7 +428,8 @@ def _table_lines(model: BaseModel) -> list[str]:
             if isinstance(model, ActivitiesCfg):
                 continue
         doc = field.description or ""
-        rendered = _value(value.model_dump(mode="json") if isinstance(value, BaseModel) else value)
+        raw = value.model_dump(mode="json") if isinstance(value, BaseModel) else value
+        rendered = toml_value(raw)
         if rendered is None:
             out.append(f"# {key} =   # {doc} (unset)")
         else:
@@ -476,37 +437,5 @@ def _table_lines(model: BaseModel) -> list[str]:
     if isinstance(model, ActivitiesCfg):
         for key in type(model).model_fields:
             act = getattr(model, key)
-            out.append(f"{key} = {_value(act.model_dump(mode='json'))}")
+            out.append(f"{key} = {toml_value(act.model_dump(mode='json'))}")
     return out
-
-
-def _value(v: Any) -> str | None:
-    if v is None:
-        return None
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, (int, float)):
-        return repr(v) if v == v and abs(v) != float("inf") else ("inf" if v > 0 else "-inf")
-    if isinstance(v, str):
-        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if isinstance(v, dict):
-        inner = ", ".join(f"{k} = {_value(x)}" for k, x in v.items() if x is not None)
-        return "{ " + inner + " }"
-    if isinstance(v, list):
-        return "[" + ", ".join(str(_value(x)) for x in v) + "]"
-    raise TypeError(f"cannot render {v!r} as TOML")
-
-
-def _dump(data: dict[str, Any]) -> str:
-    lines: list[str] = []
-    for name, value in data.items():
-        if isinstance(value, list):
-            for item in value:
-                lines.append(f"[[{name}]]")
-                lines += [f"{k} = {_value(v)}" for k, v in item.items()]
-                lines.append("")
-        elif isinstance(value, dict):
-            lines.append(f"[{name}]")
-            lines += [f"{k} = {_value(v)}" for k, v in value.items() if v is not None]
-            lines.append("")
-    return "\n".join(lines)

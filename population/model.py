@@ -24,13 +24,22 @@ from typing import Any
 import mesa
 import numpy as np
 
-from agents import Learner, _kernels, make_learner
-from envs import GamblingCore, SubstanceCore
-from envs._core import TaskCore
-from population import network, risk
-from population.config import Config, ConfigError, InterventionCfg
-from population.rollout import Stepper
-from population.status import ADDICTED, EVENTS, RELAPSED, STATUSES, StatusRules, StatusTracker
+from addsim import _jit
+from addsim._jit import CHUNK, jit_parallel, prange
+from addsim.agents import Learner, make_learner
+from addsim.envs import GamblingCore, SubstanceCore
+from addsim.envs._core import TaskCore
+from addsim.population import network, risk
+from addsim.population.config import Config, ConfigError, InterventionCfg
+from addsim.population.rollout import Stepper
+from addsim.population.status import (
+    ADDICTED,
+    EVENTS,
+    RELAPSED,
+    STATUSES,
+    StatusRules,
+    StatusTracker,
+)
 
 COLUMNS = (*STATUSES, *EVENTS, "p_addictive")
 
@@ -244,7 +253,7 @@ class PopulationModel(mesa.Model):
         """
         cfg, n = self.config.exposure, self.n
         s = self.risk["susceptibility"]
-        if _kernels.ENABLED:
+        if _jit.ENABLED:
             opportunity = np.empty(n, dtype=bool)
             context = np.empty(n)
             _exposure_kernel(c, u, act.access, float(act.supply), float(cfg.p_peer), s, treated,
@@ -316,7 +325,7 @@ class PopulationModel(mesa.Model):
 
 
 def _has_param(learner: str, key: str) -> bool:
-    from agents import LEARNERS
+    from addsim.agents import LEARNERS
 
     return key in LEARNERS[learner].params_cls.__dataclass_fields__
 
@@ -337,15 +346,15 @@ def _network_params(config: Config) -> dict[str, Any]:
 __all__ = ["COLUMNS", "ConfigError", "Individual", "PopulationModel"]
 
 
-@_kernels.jit_parallel
+@jit_parallel
 def _exposure_kernel(
     c, u, access, supply, p_peer, s, treated, degree, social_cue, opportunity, context,
 ):  # pragma: no cover - compiled
     """:meth:`PopulationModel._exposure` as one pass over individuals (same operations, the
     power by repeated squaring)."""
     n = c.size
-    chunk = _kernels.CHUNK
-    for k in _kernels.prange((n + chunk - 1) // chunk):
+    chunk = CHUNK
+    for k in prange((n + chunk - 1) // chunk):
         for i in range(k * chunk, min(n, (k + 1) * chunk)):
             base = 1.0 - min(max(access[i] * supply, 0.0), 1.0)
             if c[i] > 0:

@@ -19,11 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from agents import _kernels
+from addsim import _jit
+from addsim._jit import jit_parallel, prange
 
-KINDS = (
-    "watts_strogatz", "barabasi_albert", "erdos_renyi", "stochastic_block", "complete", "empty",
-)
 MAX_GENERATED_EDGES = 50_000_000
 
 
@@ -67,7 +65,7 @@ class Adjacency:
 
     def count(self, active: np.ndarray) -> np.ndarray:
         """For every node, how many of its neighbours are ``active`` (boolean over nodes)."""
-        if _kernels.ENABLED:
+        if _jit.ENABLED:
             out = np.empty(self.n, dtype=np.int64)
             _count_kernel(self.indptr, self.indices, np.asarray(active, dtype=bool), out)
             return out
@@ -91,10 +89,10 @@ class Adjacency:
         return g
 
 
-@_kernels.jit_parallel
+@jit_parallel
 def _count_kernel(indptr, indices, active, out):  # type: ignore[no-untyped-def]
     """out[i] = number of active neighbours of node i (one pass over the CSR arrays)."""
-    for i in _kernels.prange(out.size):  # pragma: no cover - compiled
+    for i in prange(out.size):  # pragma: no cover - compiled
         c = 0
         for e in range(indptr[i], indptr[i + 1]):
             c += active[indices[e]]
@@ -208,18 +206,29 @@ def empty(n: int, rng: np.random.Generator | None = None) -> Adjacency:
     return Adjacency.from_edges(n, np.zeros(0), np.zeros(0))
 
 
-_BUILDERS = {
-    "watts_strogatz": watts_strogatz, "barabasi_albert": barabasi_albert,
-    "erdos_renyi": erdos_renyi, "stochastic_block": stochastic_block, "complete": complete,
-    "empty": empty,
+# The one list of network kinds: each generator and the network.* config fields it takes.
+GENERATORS: dict[str, tuple[Any, tuple[str, ...]]] = {
+    "watts_strogatz": (watts_strogatz, ("k", "p")),
+    "barabasi_albert": (barabasi_albert, ("m",)),
+    "erdos_renyi": (erdos_renyi, ("mean_degree",)),
+    "stochastic_block": (stochastic_block, ("blocks", "mean_degree_in", "mean_degree_out")),
+    "complete": (complete, ()),
+    "empty": (empty, ()),
 }
+KINDS = tuple(GENERATORS)
+CONFIG_KINDS = (*KINDS, "file")  # what network.kind accepts: a generator, or a graph file
+
+
+def generator_params(kind: str, fields: Any) -> dict[str, Any]:
+    """The parameters of generator ``kind`` read from ``fields`` (the network config)."""
+    return {f: getattr(fields, f) for f in GENERATORS[kind][1]} if kind in GENERATORS else {}
 
 
 def build(kind: str, n: int, rng: np.random.Generator, **params: Any) -> Adjacency:
     """The network ``kind`` on n nodes, drawn from rng; ValueError names a bad kind or size."""
-    if kind not in _BUILDERS:
+    if kind not in GENERATORS:
         raise ValueError(f"network.kind: got {kind!r}, expected one of {', '.join(KINDS)}")
-    return _BUILDERS[kind](n, rng, **params)
+    return GENERATORS[kind][0](n, rng, **params)
 
 
 def _check_edges(kind: str, n: int, m: int) -> None:

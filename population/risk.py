@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from population.config import (
+from addsim.population.config import (
     RISK_FACTORS,
     UNIT_INTERVAL,
     Beta,

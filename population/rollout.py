@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from agents import Learner
-from envs._core import Draws, TaskCore, Transition
+from addsim.agents import Learner
+from addsim.envs._core import Draws, TaskCore, Transition
 
 Schedule = Mapping[int, Mapping[str, float | np.ndarray]]
 TickHook = Callable[[int, TaskCore, Learner], None]

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from agents import _kernels
+from addsim import _jit
+from addsim._jit import CHUNK, jit_parallel, prange
 
 NEVER_EXPOSED, EXPOSED, USER, ADDICTED, ABSTINENT, RELAPSED = range(6)
 STATUSES = ("never_exposed", "exposed", "user", "addicted", "abstinent", "relapsed")
@@ -61,9 +62,9 @@ class StatusTracker:
 
     def update(self, tick: int, opportunity: np.ndarray, used: np.ndarray) -> np.ndarray:
         """Fold in this tick's opportunities and uses; returns the event counts (4,)."""
-        if _kernels.ENABLED:
+        if _jit.ENABLED:
             r = self.rules
-            n_chunks = (self.n + _kernels.CHUNK - 1) // _kernels.CHUNK
+            n_chunks = (self.n + CHUNK - 1) // CHUNK
             events = np.zeros((n_chunks, len(EVENTS)), dtype=np.int64)
             _update_kernel(
                 tick, np.asarray(opportunity, bool), np.asarray(used, bool), self.status,
@@ -123,15 +124,15 @@ class StatusTracker:
 
     def counts(self) -> np.ndarray:
         """Individuals in each of the six statuses, (6,) int64."""
-        if _kernels.ENABLED:  # one pass over the uint8 codes (bincount widens them to intp)
-            n_chunks = (self.n + _kernels.CHUNK - 1) // _kernels.CHUNK
+        if _jit.ENABLED:  # one pass over the uint8 codes (bincount widens them to intp)
+            n_chunks = (self.n + CHUNK - 1) // CHUNK
             out = np.zeros((n_chunks, len(STATUSES)), dtype=np.int64)
             _counts_kernel(self.status, out)
             return out.sum(axis=0)
         return np.bincount(self.status, minlength=len(STATUSES)).astype(np.int64)
 
 
-@_kernels.jit_parallel
+@jit_parallel
 def _update_kernel(
     tick, opportunity, used, status, choices, ptr, filled, total, last_use, ever_used,
     ever_addicted, ever_abstinent, need, use_recency, abstinence_ticks, events,
@@ -139,8 +140,8 @@ def _update_kernel(
     """The status rules of :meth:`StatusTracker._update_numpy` as one pass over individuals;
     ``events`` (chunks, 4) receives each chunk's event counts."""
     n, window = choices.shape
-    chunk = _kernels.CHUNK
-    for c in _kernels.prange((n + chunk - 1) // chunk):
+    chunk = CHUNK
+    for c in prange((n + chunk - 1) // chunk):
         for i in range(c * chunk, min(n, (c + 1) * chunk)):
             u = used[i]
             if opportunity[i]:
@@ -182,11 +183,11 @@ def _update_kernel(
             status[i] = new
 
 
-@_kernels.jit_parallel
+@jit_parallel
 def _counts_kernel(status, out):  # pragma: no cover - compiled
     """``out[c, k]``: individuals of chunk ``c`` with status code ``k``."""
     n = status.size
-    chunk = _kernels.CHUNK
-    for c in _kernels.prange((n + chunk - 1) // chunk):
+    chunk = CHUNK
+    for c in prange((n + chunk - 1) // chunk):
         for i in range(c * chunk, min(n, (c + 1) * chunk)):
             out[c, status[i]] += 1

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from agents import LEARNERS, DualProcess, make_learner
-from agents._base import sample, softmax_policy
-from agents.dezfouli2009 import dezfouli_error
-from agents.redish2004 import redish_error
+from addsim.agents import LEARNERS, DualProcess, make_learner
+from addsim.agents._base import sample, softmax_policy
+from addsim.agents.dezfouli2009 import dezfouli_error
+from addsim.agents.redish2004 import redish_error
 
 
 def test_softmax_survives_huge_values() -> None:
@@ -40,11 +40,11 @@ def test_masked_action_is_never_chosen_even_at_the_edge(
     compiled: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Compiled and numpy act paths: a masked last action is never chosen, even with u -> 1."""
-    from agents import _kernels
+    from addsim import _jit
 
-    if compiled and _kernels.numba is None:
+    if compiled and _jit.numba is None:
         pytest.skip("numba is not installed")
-    monkeypatch.setattr(_kernels, "ENABLED", compiled)
+    monkeypatch.setattr(_jit, "ENABLED", compiled)
     n = 64
     learner = make_learner("q_learning", n, 1, 3, 0)
     learner.q[:, 0, 2] = 100.0  # the masked action would be preferred by far (beta 0.1)

@@ -14,18 +14,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from population import risk
-from population.batch import (
-    completed,
-    heatmap_sweep,
-    load_sweep,
-    open_executor,
-    plan_from_dict,
-    run_batch,
-)
-from population.cli import main
-from population.config import ConfigError, Levels
-from population.summarize import summarize
+from addsim.population import risk
+from addsim.population.batches.execute import open_executor, run_batch
+from addsim.population.batches.plan import heatmap_sweep, load_sweep, plan_from_dict
+from addsim.population.batches.store import completed
+from addsim.population.batches.summarize import summarize
+from addsim.population.cli import main
+from addsim.population.config import ConfigError, Levels
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -124,7 +119,7 @@ def test_resume_after_sigkill_runs_each_once(tmp_path: Path) -> None:
     """Kill a running batch (SIGKILL); the same command finishes every run exactly once."""
     sweep = _sweep(tmp_path, SMALL.format(ticks=150, seeds=2))  # 8 runs
     out = tmp_path / "out"
-    argv = [sys.executable, "-m", "population.cli", "batch", str(sweep), "--out", str(out),
+    argv = [sys.executable, "-m", "addsim", "batch", str(sweep), "--out", str(out),
             "--workers", "2"]
     proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
@@ -232,7 +227,7 @@ def test_heatmap_example_is_the_reproduce_sweep(capsys: pytest.CaptureFixture[st
 
 def test_coarse_heatmap_batch_matches_reproduce(tmp_path: Path) -> None:
     """A coarse heatmap through run_batch + summarize equals `reproduce heatmap`'s table."""
-    from population.protocols import heatmap
+    from addsim.population.reproduce.heatmap import heatmap
 
     plan = plan_from_dict(heatmap_sweep(2.5, 4, 60, 3))
     out = tmp_path / "heat"

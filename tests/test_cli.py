@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from population.cli import main
+from addsim.population.cli import main
 
 
 def test_reproduce_list_names_every_protocol(capsys: pytest.CaptureFixture[str]) -> None:
@@ -35,7 +35,7 @@ def test_reproduce_relapse_writes_tidy_csv_png_json(tmp_path: Path) -> None:
 def test_reproduce_relapse_map_writes_one_row_per_cell(tmp_path: Path) -> None:
     """relapse-map.csv has one row per learner and grid cell with the README's columns, and
     meets_report is exactly the conjunction of the checks beside it."""
-    from population.protocols import MAP_AXES
+    from addsim.population.reproduce.relapse_map import MAP_AXES
 
     assert main(["reproduce", "relapse-map", "--out", str(tmp_path), "--individuals", "4"]) == 0
     frame = pd.read_csv(tmp_path / "relapse-map.csv")

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from population.cli import main
+from addsim.population.cli import main
 
 PREVALENCE = ["tick", "activity", "never_exposed", "exposed", "user", "addicted", "abstinent",
               "relapsed", "initiations", "onsets", "cessations", "relapses"]

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from population import config as C
-from population import risk
+from addsim.population import config as C
+from addsim.population import risk
 
 
 def test_default_is_the_documented_embedded_run() -> None:

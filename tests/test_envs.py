@@ -14,11 +14,11 @@ import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env, data_equivalence
 
-import envs
-from envs._core import Draws, TaskCore
-from envs.gambling import GamblingCore
-from envs.impulsivity import ImpulsivityCore
-from envs.substance import SubstanceCore
+from addsim import envs
+from addsim.envs._core import Draws, TaskCore
+from addsim.envs.gambling import GamblingCore
+from addsim.envs.impulsivity import ImpulsivityCore
+from addsim.envs.substance import SubstanceCore
 
 IDS = ("addsim/Substance-v0", "addsim/Gambling-v0", "addsim/Impulsivity-v0")
 MODES = ("index", "cue")

@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from population import config as C
-from population.export import prevalence_frame
-from population.model import COLUMNS, PopulationModel
-from population.status import STATUSES
+from addsim.population import config as C
+from addsim.population.io.export import prevalence_frame
+from addsim.population.model import COLUMNS, PopulationModel
+from addsim.population.status import STATUSES
 
 
 def _run(*sets: str, ticks: int = 400, size: int = 400) -> PopulationModel:

@@ -8,7 +8,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from population import network
+from addsim.population import network
 
 
 def _rng(seed: int = 0) -> np.random.Generator:

@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 from reference import inverse_and_logdet, make_reference
 
-from agents import LEARNERS, make_learner
-from envs.gambling import GamblingCore
-from envs.substance import SubstanceCore
-from population.protocols import EXTINCTION, REEXPOSURE
-from population.rollout import phases, rollout
+from addsim.agents import LEARNERS, make_learner
+from addsim.envs.gambling import GamblingCore
+from addsim.envs.substance import SubstanceCore
+from addsim.population.reproduce.relapse import EXTINCTION, REEXPOSURE
+from addsim.population.rollout import phases, rollout
 
 N, T = 12, 360
 

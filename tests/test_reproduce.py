@@ -1,6 +1,6 @@
 """Reproduction tests: SCIENCE.md section 4, items 1 to 7, against the published directions.
 
-Every test runs a protocol of population/protocols.py with a fixed seed and enough
+Every test runs a protocol of population/reproduce/ with a fixed seed and enough
 individuals for the effect to stand far outside seed noise; thresholds come from this
 project's own runs (the figures measured are quoted beside each assertion).
 """
@@ -9,31 +9,39 @@ from __future__ import annotations
 
 import pytest
 
-from population import protocols as P
+from addsim.population.reproduce import acquisition as acq
+from addsim.population.reproduce import gambling as gam
+from addsim.population.reproduce import heatmap as hm
+from addsim.population.reproduce import impulsivity as imp
+from addsim.population.reproduce import relapse as rel
+from addsim.population.reproduce import relapse_map as rmap
+from addsim.population.reproduce import states as st
+from addsim.population.reproduce import values as val
+from addsim.population.reproduce._common import Result
 
 SURGE_LEARNERS = ("redish2004", "dezfouli2009", "dual_process")
 
 
 @pytest.fixture(scope="module")
-def relapse() -> P.Result:
-    return P.relapse(n=300, seed=11)
+def relapse() -> Result:
+    return rel.relapse(n=300, seed=11)
 
 
 @pytest.fixture(scope="module")
-def relapse_kept() -> P.Result:
-    return P.relapse_kept_rewards(n=300, seed=11)
+def relapse_kept() -> Result:
+    return rel.relapse_kept_rewards(n=300, seed=11)
 
 
 def test_acquisition_non_addictive_every_learner_learns_natural_reward() -> None:
     """Item 1: without the drug every learner chooses the natural reward (P > 0.9)."""
-    res = P.acquisition(n=100, seed=1)
+    res = acq.acquisition(n=100, seed=1)
     for name, s in res.summary.items():
         assert s["p_optimal_final"] > 0.9, name  # measured: >= 0.9998 for all five
 
 
 def test_addictive_task_surge_learners_addicted_q_learning_not() -> None:
     """Item 2: Redish, Dezfouli and dual-process addicted by t=500; Q-learning is not."""
-    res = P.addiction(n=400, seed=2)
+    res = acq.addiction(n=400, seed=2)
     for name in SURGE_LEARNERS:
         # measured: Redish 0.88-0.91 (n=400, seeds 0-5; ~10% never take to it), others 0.92-1.0
         assert res.summary[name]["p_addictive_t500"] > 0.8, name
@@ -41,11 +49,11 @@ def test_addictive_task_surge_learners_addicted_q_learning_not() -> None:
 
 
 @pytest.fixture(scope="module")
-def values() -> P.Result:
-    return P.values(n=1000, seed=3)
+def values() -> Result:
+    return val.values(n=1000, seed=3)
 
 
-def test_redish_drug_value_unbounded_and_error_at_least_surge(values: P.Result) -> None:
+def test_redish_drug_value_unbounded_and_error_at_least_surge(values: Result) -> None:
     """Item 3: Redish's Q(drug) keeps rising and every drug-step error is >= D."""
     s = values.summary["redish2004"]
     assert s["min_drug_delta_minus_surge"] >= 0.0
@@ -53,7 +61,7 @@ def test_redish_drug_value_unbounded_and_error_at_least_surge(values: P.Result) 
     assert s["advantage_final"] > 1.8 * s["advantage_mid"]
 
 
-def test_dezfouli_drug_value_bounded(values: P.Result) -> None:
+def test_dezfouli_drug_value_bounded(values: Result) -> None:
     """Item 3: Dezfouli's drug advantage converges (< 1% change over the last 2,000 ticks)."""
     s = values.summary["dezfouli2009"]
     assert s["advantage_change_last_2000"] < 0.01  # measured 0.10-0.23% (n=1000, seeds 0-3)
@@ -61,7 +69,7 @@ def test_dezfouli_drug_value_bounded(values: P.Result) -> None:
     assert 0.0 < s["advantage_final"] < 20.0  # measured 4.2: bounded, drug still preferred
 
 
-def test_dual_process_drug_value_bounded(values: P.Result) -> None:
+def test_dual_process_drug_value_bounded(values: Result) -> None:
     """Item 3: the dual-process drug advantage converges (< 1% over the last 2,000 ticks).
 
     Judged on the typical individual (median of per-individual window means); the mean over
@@ -74,21 +82,21 @@ def test_dual_process_drug_value_bounded(values: P.Result) -> None:
     assert s["advantage_final"] < 1.2 * s["advantage_mid"]  # Redish: 2.0x over the same span
 
 
-def test_relapse_all_learners_extinguished(relapse: P.Result) -> None:
+def test_relapse_all_learners_extinguished(relapse: Result) -> None:
     """Item 4 precondition: every surge learner below P = 0.1 at the end of extinction."""
     for name in (*SURGE_LEARNERS, "latent_state"):
         assert relapse.summary[name]["p_end_acquisition"] > 0.8, name
         assert relapse.summary[name]["p_end_extinction"] < 0.1, name  # measured <= 0.004
 
 
-def test_relapse_dual_process_savings(relapse: P.Result) -> None:
+def test_relapse_dual_process_savings(relapse: Result) -> None:
     """Item 4: dual-process back to addiction in at most a quarter of its acquisition time."""
     for name in ("dual_process", "latent_state"):
         s = relapse.summary[name]
         assert s["t_reexposure"] <= 0.25 * s["t_acquisition"], (name, s)  # measured 0 vs 66-167
 
 
-def test_relapse_model_free_learners_have_no_savings(relapse: P.Result) -> None:
+def test_relapse_model_free_learners_have_no_savings(relapse: Result) -> None:
     """Item 4: model-free learners get no savings: re-exposure is no faster than acquisition,
     and far slower than the dual-process learner's.
 
@@ -128,27 +136,27 @@ def test_relapse_redish_calibrated_has_the_reports_pace() -> None:
     the end of extinction 0.048, kept rewards P 0.085 after 500 ticks (0.055-0.089), item 1
     P(natural) 0.988, item 2 P(drug) 0.98 at t = 500.
     """
-    ext = dict(P.EXTINCTION, r0_mean=18.0)
+    ext = dict(rel.EXTINCTION, r0_mean=18.0)
     kw = {"n": 300, "seed": 11, "learners": ("redish2004",), "overrides": REDISH_CALIBRATED}
-    s = P.relapse(extinction=ext, **kw).summary["redish2004"]
+    s = rel.relapse(extinction=ext, **kw).summary["redish2004"]
     assert s["p_end_acquisition"] > 0.9 and s["p_end_extinction"] < 0.1, s
     assert 0.6 <= s["savings"] <= 1.5, s
-    kept = P.relapse(extinction=ext, keep_rewards=True, **kw).summary["redish2004"]
+    kept = rel.relapse(extinction=ext, keep_rewards=True, **kw).summary["redish2004"]
     assert kept["p_end_reexposure"] < 0.1, kept
     kw.pop("n")
-    item1 = P.acquisition(n=100, **{**kw, "seed": 1}).summary["redish2004"]
+    item1 = acq.acquisition(n=100, **{**kw, "seed": 1}).summary["redish2004"]
     assert item1["p_optimal_final"] > 0.9, item1
-    item2 = P.acquisition(n=400, addictive=True, **{**kw, "seed": 2}).summary["redish2004"]
+    item2 = acq.acquisition(n=400, addictive=True, **{**kw, "seed": 2}).summary["redish2004"]
     assert item2["p_addictive_t500"] > 0.8, item2
 
 
 @pytest.fixture(scope="module")
-def relapse_map() -> P.Result:
-    return P.relapse_map(n=100, seed=0)
+def relapse_map() -> Result:
+    return rmap.relapse_map(n=100, seed=0)
 
 
 def test_relapse_map_dezfouli_meets_the_report_only_with_r_bar_started_high(
-    relapse_map: P.Result,
+    relapse_map: Result,
 ) -> None:
     """Item 4 sensitivity: over softmax beta x initial R_bar, Dezfouli meets every check of
     the report's relapse result (0.6-1.5x savings, extinction, kept rewards, items 1-2) only
@@ -171,7 +179,7 @@ def test_relapse_map_dezfouli_meets_the_report_only_with_r_bar_started_high(
 
 
 def test_relapse_map_redish_never_meets_the_report_at_the_protocols_extinction(
-    relapse_map: P.Result,
+    relapse_map: Result,
 ) -> None:
     """Item 4 sensitivity: over softmax beta x discount gamma, Redish's savings fall in
     0.6-1.5 only where another check fails (mostly P >= 0.1 after extinction and relapse
@@ -190,7 +198,7 @@ def test_relapse_map_redish_never_meets_the_report_at_the_protocols_extinction(
 
 
 def test_relapse_kept_rewards_only_dual_process_relapses(
-    relapse: P.Result, relapse_kept: P.Result
+    relapse: Result, relapse_kept: Result
 ) -> None:
     """Item 4 variant: with improved rewards kept, dual-process still relapses at once;
     neither model-free learner relapses within the re-exposure phase."""
@@ -203,7 +211,7 @@ def test_relapse_kept_rewards_only_dual_process_relapses(
 
 def test_latent_state_counts() -> None:
     """Item 5: mostly 2 states when always rewarded; extinction adds states (3-4)."""
-    res = P.states(n=200, seed=5)
+    res = st.states(n=200, seed=5)
     acq, ext = res.summary["always_rewarded"], res.summary["extinction"]
     assert acq["fraction_by_count"].get(2, 0.0) >= 0.8  # measured 0.88 (report: 0.89)
     assert sum(f for k, f in ext["fraction_by_count"].items() if k >= 3) >= 0.9  # measured 1.0
@@ -219,26 +227,26 @@ def test_gambling_win_streaks() -> None:
     dual-process 0.057 < 0.063 < 0.089-0.090 (paired sd of a difference ~0.0006);
     Dezfouli 0.007 / 0.011-0.012 / 0.035-0.036.
     """
-    res = P.gambling(n=10000, seed=6)
+    res = gam.gambling(n=10000, seed=6)
     dual, dez = res.summary["dual_process"], res.summary["dezfouli2009"]
     assert dual[100] + 0.003 < dual[200], dual
     assert dual[200] + 0.015 < dual[400], dual
-    for streak in P.STREAKS:
+    for streak in gam.STREAKS:
         assert dez[streak] < 0.05, (streak, dez)
         assert dual[streak] > 1.5 * dez[streak], (streak, dual, dez)
 
 
 def test_impulsivity_rises_with_drug_exposure() -> None:
     """Item 7: P(impulsive) rises with prior drug exposures, 0 < 500 < 2000."""
-    res = P.impulsivity(n=400, seed=7)
+    res = imp.impulsivity(n=400, seed=7)
     for name in ("dezfouli2009", "dual_process"):
-        p = [res.summary[name][e]["p_impulsive"] for e in P.EXPOSURES]
+        p = [res.summary[name][e]["p_impulsive"] for e in imp.EXPOSURES]
         assert p[0] < p[1] < p[2], (name, p)  # Dezfouli measured 0.273 < 0.293 < 0.302
-    kappas = [res.summary["dezfouli2009"][e]["kappa_at_test"] for e in P.EXPOSURES]
+    kappas = [res.summary["dezfouli2009"][e]["kappa_at_test"] for e in imp.EXPOSURES]
     assert kappas[0] == 0.0 < kappas[1] < kappas[2]
     # Every exposure is forced: kappa is exactly the recursion over (drug, return) step pairs.
     lam, target = 0.0003, 3.0
-    for e, kappa in zip(P.EXPOSURES, kappas, strict=True):
+    for e, kappa in zip(imp.EXPOSURES, kappas, strict=True):
         k = 0.0
         for _ in range(e):
             k = (1 - lam) * (k + lam * (target - k))
@@ -247,7 +255,7 @@ def test_impulsivity_rises_with_drug_exposure() -> None:
 
 def test_heatmap_addiction_rises_with_surge_and_falls_with_natural_reward() -> None:
     """Item 8 direction (report Fig 5.15), on a coarse grid through the batch path."""
-    res = P.heatmap(n=100, step=2.5)
+    res = hm.heatmap(n=100, step=2.5)
     grid = res.frame.pivot(index="natural_reward", columns="surge", values="fraction_addicted")
     rich_low_surge = grid.loc[12.5, 12.5]
     assert rich_low_surge < grid.loc[12.5, 17.5] - 0.3  # measured 0.16 vs 0.98

@@ -11,14 +11,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from agents import _kernels, make_learner
-from envs.gambling import GamblingCore
-from envs.substance import SubstanceCore
-from population import network
-from population.protocols import EXTINCTION, REEXPOSURE
-from population.rollout import phases, rollout
+from addsim import _jit
+from addsim.agents import _kernels, make_learner
+from addsim.envs.gambling import GamblingCore
+from addsim.envs.substance import SubstanceCore
+from addsim.population import network
+from addsim.population.reproduce.relapse import EXTINCTION, REEXPOSURE
+from addsim.population.rollout import phases, rollout
 
-needs_numba = pytest.mark.skipif(_kernels.numba is None, reason="numba is not installed")
+needs_numba = pytest.mark.skipif(_jit.numba is None, reason="numba is not installed")
 SCHEDULE = phases((150, {}), (150, EXTINCTION), (150, REEXPOSURE))
 
 
@@ -27,7 +28,7 @@ def _run(
 ) -> tuple:
     """A rollout with per-individual parameters; prototypes stored in float64, so the bounds
     below test the kernels' arithmetic rather than float32 rounding of both forms."""
-    monkeypatch.setattr(_kernels, "ENABLED", compiled)
+    monkeypatch.setattr(_jit, "ENABLED", compiled)
     core = core_cls(n)
     rng = np.random.default_rng(5)
     over = {"surge": rng.uniform(12, 18, n), "alpha": rng.uniform(0.1, 0.3, n),
@@ -67,10 +68,10 @@ def test_compiled_learner_matches_numpy_form(
 def _population(
     compiled: bool, monkeypatch: pytest.MonkeyPatch, size: int = 600
 ) -> np.ndarray:
-    from population import config as C
-    from population.model import PopulationModel
+    from addsim.population import config as C
+    from addsim.population.model import PopulationModel
 
-    monkeypatch.setattr(_kernels, "ENABLED", compiled)
+    monkeypatch.setattr(_jit, "ENABLED", compiled)
     cfg = C.load(sets=[f"population.size={size}", "run.ticks=80"])
     model = PopulationModel(cfg)
     model.run(80)
@@ -95,7 +96,7 @@ def test_same_seed_same_result_whatever_the_thread_count(
     Sizes span many parallel work items (chunks of 256 individuals), so the threads really
     split the work; the population run covers the status and exposure kernels too.
     """
-    numba = _kernels.numba
+    numba = _jit.numba
     before = numba.get_num_threads()
     try:
         runs = []
@@ -200,7 +201,7 @@ def test_learner_state_fits_1kb_per_individual_at_full_capacity() -> None:
 def test_split_normals_same_numbers_with_or_without_the_thread() -> None:
     """Cue and reward normals are filled in two threads for large N: the numbers come from
     fixed child streams per half, so threading never changes a run."""
-    from population.rollout import SPLIT_THREADS_MIN, SplitNormals
+    from addsim.population.rollout import SPLIT_THREADS_MIN, SplitNormals
 
     n = SPLIT_THREADS_MIN + 3
     threaded = SplitNormals(np.random.default_rng(4), n)
@@ -221,7 +222,7 @@ def test_threaded_fill_works_in_a_forked_child() -> None:
     import os
     import signal
 
-    from population.rollout import SPLIT_THREADS_MIN, SplitNormals
+    from addsim.population.rollout import SPLIT_THREADS_MIN, SplitNormals
 
     n = SPLIT_THREADS_MIN + 3
     SplitNormals(np.random.default_rng(1), n).fill(np.empty((n, 2)))  # parent's thread runs
@@ -244,8 +245,7 @@ def test_compiled_task_step_and_cue_match_numpy_form(
 ) -> None:
     """envs/_kernels.py computes the cue and the transition with numpy's operations in numpy's
     order: bit for bit the numpy form, for every state, action and per-individual condition."""
-    from envs import _kernels as env_kernels
-    from envs._core import Draws
+    from addsim.envs._core import Draws
 
     n = 5000
     rng = np.random.default_rng(8)
@@ -262,7 +262,7 @@ def test_compiled_task_step_and_cue_match_numpy_form(
     noise = rng.standard_normal((n, core.cue_dim))
     out = {}
     for compiled in (True, False):
-        monkeypatch.setattr(env_kernels, "ENABLED", compiled)
+        monkeypatch.setattr(_jit, "ENABLED", compiled)
         core.state = state.copy()
         cue = core.cue(noise)
         tr = core.step(action, draws)

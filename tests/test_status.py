@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from population.status import (
+from addsim.population.status import (
     ABSTINENT,
     ADDICTED,
     EXPOSED,

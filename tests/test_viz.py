@@ -12,8 +12,8 @@ import pytest
 os.environ["SDL_VIDEODRIVER"] = "dummy"
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 
-from population.config import load
-from population.view_source import LiveSource, ReplaySource, open_source
+from addsim.population.cli.view.sources import LiveSource, ReplaySource, open_source
+from addsim.population.config import load
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -25,8 +25,8 @@ def _layout_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from population.export import write_run
-    from population.model import PopulationModel
+    from addsim.population.io.export import write_run
+    from addsim.population.model import PopulationModel
 
     cfg = load(sets=["population.size=120", "run.ticks=40", "run.history=true",
                      "interventions=[{kind='treatment', tick=20}]"])
@@ -38,7 +38,7 @@ def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _viewer(source: object, **kw: object) -> object:
-    from viz.app import Viewer
+    from addsim.viz.app import Viewer
 
     return Viewer(source, headless=True, size=(960, 600), **kw)  # type: ignore[arg-type]
 
@@ -47,7 +47,7 @@ def test_headless_recording_of_the_default_config(tmp_path: Path) -> None:
     """30 headless frames of the default config make a 30-frame GIF whose nodes change colour."""
     from PIL import Image
 
-    from viz.app import run_viewer
+    from addsim.viz.app import run_viewer
 
     gif = tmp_path / "view.gif"
     result = run_viewer(open_source(None), headless=True, frames=30, record=gif,
@@ -86,7 +86,7 @@ def test_replay_source_matches_the_history(run_dir: Path) -> None:
 
 def test_replay_mistakes_are_one_line(tmp_path: Path) -> None:
     """A folder without history, or a missing path, is a one-line UsageError."""
-    from population.cli import UsageError
+    from addsim.population.cli._common import UsageError
 
     with pytest.raises(UsageError, match=r"no history\.npz"):
         ReplaySource(tmp_path)
@@ -167,7 +167,7 @@ def test_viz_imports_no_model_code() -> None:
 
 def test_layout_is_cached_and_bounded(tmp_path: Path) -> None:
     """The layout is in [0, 1]^2, written once, and read back for the same graph."""
-    from viz.layout import cached_layout, snowball_sample
+    from addsim.viz.layout import cached_layout, snowball_sample
 
     rng = np.random.default_rng(0)
     edges = rng.integers(0, 300, (900, 2))

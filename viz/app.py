@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from viz import layout as _layout
-from viz.record import Recorder, has_ffmpeg
-from viz.source import FrameSource, Person
+from addsim.viz import layout as _layout
+from addsim.viz.record import Recorder, has_ffmpeg
+from addsim.viz.source import FrameSource, Person
 
 SPEEDS = (1, 2, 5, 10, 15, 30, 60, 120, 240, 480, 1000)  # ticks per second
 MAX_TICKS_PER_FRAME = 50  # a slow model at a high speed lowers the speed, not the frame rate

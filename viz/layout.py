@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from viz.record import atomic_file
+from addsim.viz.record import atomic_file
 
 VERSION = 1  # bump when the algorithm changes: invalidates cached layouts
 

@@ -8,10 +8,10 @@ from the headless mode, e.g. the README's).
 from __future__ import annotations
 
 import importlib.util
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from addsim._files import atomic_write
 
 SUFFIXES = (".gif", ".mp4", ".png")
 MAX_GIF_FRAMES = 3000
@@ -102,17 +102,6 @@ class Recorder:
 
 
 def atomic_file(path: Path, write: Any) -> Path:
-    """Call ``write(tmp)`` beside ``path`` (same suffix), then rename: never half a file."""
+    """Create ``path``'s folder if needed, then write it atomically (never half a file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
-    os.close(fd)
-    try:
-        write(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a picture is for sharing
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write(path, write)

@@ -3,32 +3,28 @@
 viz/ knows frames, not models (DESIGN.md): this module adapts a :class:`PopulationModel` (live:
 it steps in the viewer's process; ``t`` applies a treatment wave through the model's public
 ``apply_intervention``) or a RUN_DIR written with ``--history`` (replay: scrub back and forth)
-to :class:`viz.source.FrameSource`. It also holds the ``view`` subcommand's parser and body.
+to :class:`addsim.viz.source.FrameSource`. Part of the view command, the one place that
+imports the viewer.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from population.config import Config, ConfigError, InterventionCfg, UsageError, load
-from population.status import STATUSES
+from addsim._errors import ConfigError
+from addsim._files import user_cache
+from addsim.population.cli._common import UsageError
+from addsim.population.config import Config, InterventionCfg, load
+from addsim.population.status import STATUSES
 
 if TYPE_CHECKING:  # the model (mesa, agents, envs) is imported only when a view opens
-    from population.model import PopulationModel
+    from addsim.population.model import PopulationModel
 
 HISTORY_BYTES = 400_000_000  # live: keep per-person history (for the panel) below this size
-
-
-def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "addsim" / "layouts"
 
 
 def _person_common(model: PopulationModel, index: int) -> dict[str, Any]:
@@ -55,7 +51,7 @@ class LiveSource:
             config = config.model_copy(
                 update={"run": config.run.model_copy(update={"history": True})}
             )
-        from population.model import PopulationModel
+        from addsim.population.model import PopulationModel
 
         self.config = config
         self.model = PopulationModel(config)
@@ -135,9 +131,9 @@ class LiveSource:
 
     def layout_path(self) -> Path | None:
         """A per-user cache keyed by the graph (a live run has no folder of its own)."""
-        from viz.layout import graph_key
+        from addsim.viz.layout import graph_key
 
-        return _cache_dir() / f"{graph_key(self.n, self.edges())}.npz"
+        return user_cache("layouts") / f"{graph_key(self.n, self.edges())}.npz"
 
     def status(self, activity: int) -> np.ndarray:
         """Current status codes of the activity."""
@@ -173,7 +169,7 @@ class LiveSource:
 
     def person(self, index: int, activity: int) -> Any:
         """Risk factors, status history, latent states and current action values."""
-        from viz.source import Person
+        from addsim.viz.source import Person
 
         name = self.activities[activity]
         ind = self.model.individuals[index]
@@ -230,7 +226,7 @@ class ReplaySource:
             cfg = load(run_dir / "config.toml")
         except ConfigError as exc:
             raise UsageError(f"view: {run_dir / 'config.toml'}: {exc}") from None
-        from population.model import PopulationModel
+        from addsim.population.model import PopulationModel
 
         small = cfg.run.model_copy(update={"history": False, "ticks": 1})
         try:
@@ -306,7 +302,7 @@ class ReplaySource:
 
     def person(self, index: int, activity: int) -> Any:
         """Risk factors and status history; latent states and values at the end of the run."""
-        from viz.source import Person
+        from addsim.viz.source import Person
 
         name = self.activities[activity]
         n_latent, values, note = None, {}, "recorded runs keep no action values"
@@ -343,86 +339,3 @@ def open_source(
         return LiveSource(cfg, threaded=threaded)
     except (ConfigError, ValueError, OSError) as exc:
         raise UsageError(str(exc)) from None
-
-
-def _size(text: str) -> tuple[int, int]:
-    try:
-        w, h = (int(x) for x in text.lower().split("x"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"got {text!r}, expected WIDTHxHEIGHT, e.g. 1280x720"
-        ) from None
-    if not (320 <= w <= 8192 and 240 <= h <= 8192):
-        raise argparse.ArgumentTypeError(f"got {text!r}, expected 320..8192 x 240..8192")
-    return w, h
-
-
-def add_view_parser(sub: Any) -> argparse.ArgumentParser:
-    """Add the ``view`` subcommand to ``addsim``'s subparsers; returns its parser."""
-    view = sub.add_parser("view", help="watch a population in a window (or render headless)")
-    view.add_argument("target", nargs="?", metavar="CONFIG.toml | RUN_DIR",
-                      help="a config (live model; default: the embedded one) or a run folder "
-                           "written with --history (replay)")
-    view.add_argument("--set", action="append", metavar="KEY=VALUE",
-                      help="override a config key (live only; repeatable)")
-    view.add_argument("--headless", action="store_true",
-                      help="render without a screen (SDL dummy driver)")
-    view.add_argument("--frames", type=int, default=None,
-                      help="stop after this many frames (default: headless 100, window: never)")
-    view.add_argument("--record", metavar="FILE",
-                      help="write the frames to FILE: .gif, .mp4 (needs imageio-ffmpeg) or "
-                           ".png (last frame)")
-    view.add_argument("--start", type=int, default=0, metavar="TICK",
-                      help="advance to this tick before the first frame")
-    view.add_argument("--speed", type=float, default=30.0, help="ticks per second (default 30)")
-    view.add_argument("--fps", type=int, default=30, help="frames per second (default 30)")
-    view.add_argument("--size", type=_size, default=(1280, 720), metavar="WxH",
-                      help="window size (default 1280x720)")
-    view.add_argument("--node-limit", type=int, default=20_000,
-                      help="draw a sample of the network above this many people (default 20000)")
-    view.add_argument("--out", default=".", help="folder for screenshots and recordings")
-    view.set_defaults(func=cmd_view)
-    return view
-
-
-def cmd_view(args: argparse.Namespace) -> int:
-    """Open the viewer on a config or run folder (or render it headless)."""
-    if args.frames is not None and not 1 <= args.frames <= 1_000_000:
-        raise UsageError(f"--frames: got {args.frames}, expected a whole number in [1, 1000000]")
-    if not 1 <= args.fps <= 240:
-        raise UsageError(f"--fps: got {args.fps}, expected a whole number in [1, 240]")
-    if not 0 < args.speed <= 10_000:
-        raise UsageError(f"--speed: got {args.speed}, expected ticks per second in (0, 10000]")
-    if args.node_limit < 1:
-        raise UsageError(f"--node-limit: got {args.node_limit}, expected a positive whole number")
-    if args.start < 0:
-        raise UsageError(f"--start: got {args.start}, expected a tick >= 0")
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out: {args.out!r} exists and is not a folder")
-    record = Path(args.record) if args.record else None
-    if record is not None:
-        from viz.record import check_path
-
-        problem = check_path(record)
-        if problem:
-            raise UsageError(f"--record: {problem}")
-    source = open_source(args.target, args.set)  # synchronous: --start, headless frames
-    if args.start:
-        source.advance(args.start)
-    if isinstance(source, LiveSource) and not args.headless:
-        source.start_thread()  # a window: drawing never waits for the model
-    from viz.app import run_viewer
-
-    frames = args.frames if args.frames is not None else (100 if args.headless else None)
-    try:
-        result = run_viewer(
-            source, headless=args.headless, frames=frames, record=record, size=args.size,
-            fps=args.fps, speed=args.speed, node_limit=args.node_limit, out_dir=out,
-        )
-    finally:
-        if isinstance(source, LiveSource):
-            source.close()
-    if args.headless:
-        print(json.dumps(result))
-    return 0

@@ -22,9 +22,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from population.config import ConfigError
-from population.output import atomic_write
-from population.status import STATUSES
+from addsim._errors import ConfigError, did_you_mean
+from addsim._files import atomic_write
+from addsim.population.status import STATUSES
 
 # t_{0.975, df} for df = 1..30; beyond, a Cornish-Fisher expansion around 1.96 is within 1e-3.
 _T975 = (
@@ -73,7 +73,7 @@ def _read(out: Path) -> tuple[dict[str, Any], pd.DataFrame]:
 
 
 def _runs(out: Path, ok: pd.DataFrame, keys: list[str], table: str) -> pd.DataFrame:
-    from population.batch import run_path
+    from addsim.population.batches.store import run_path
 
     frames = []
     for row in ok.itertuples(index=False):
@@ -195,12 +195,9 @@ def summarize(out: Path, statistic: str = "fraction_addicted",
         raise ConfigError(f"--activity: got {act!r}, expected one of {', '.join(acts)}")
     allowed = sorted(c.removesuffix("_mean") for c in final.columns if c.endswith("_mean"))
     if statistic not in allowed:
-        import difflib
-
-        hint = difflib.get_close_matches(statistic, allowed, n=1)
         raise ConfigError(
             f"--statistic: got {statistic!r}, expected one of {', '.join(allowed)}"
-            + (f"; did you mean {hint[0]!r}?" if hint else "")
+            + did_you_mean(statistic, allowed)
         )
     heat = (final[final["activity"] == act], act) if len(axes) == 2 else None
     written: list[Path] = []

@@ -18,9 +18,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from population.config import Config, to_toml
-from population.model import PopulationModel
-from population.status import STATUSES
+from addsim.population.config import Config, to_toml
+from addsim.population.model import PopulationModel
+from addsim.population.status import STATUSES
 
 TABLES = ("prevalence", "events", "individuals")
 PACKAGES = ("addsim", "numpy", "mesa", "gymnasium", "networkx", "pandas", "pyarrow", "pydantic")
@@ -63,7 +63,7 @@ def _versions() -> dict[str, str]:
 
 def write_run(model: PopulationModel, config: Config, out: Path, seconds: float) -> list[Path]:
     """Write every output of a finished run into ``out`` atomically; returns the paths."""
-    from population.plots import plot_prevalence
+    from addsim.population.io.figures import plot_prevalence
 
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))

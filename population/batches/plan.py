@@ -1,0 +1,265 @@
+"""A sweep file becomes a plan: every run (a resolved config plus its seed) with a stable id.
+
+A sweep TOML has a ``[base]`` table (a full run config, or ``config = "path.toml"`` plus
+overrides), a ``[sweep]`` table (``grid``: cartesian product over dotted keys, ``zip``: paired
+lists, ``seeds``: a count or a list) and an optional ``[output]`` table (``individuals``: also
+keep each run's per-person table). A run's id is a hash of the canonical JSON of its resolved
+config (seed included), so a rerun of the same command skips what is on disk.
+
+Grids inside a run. The report's heatmap (51 x 51 cells x 100 people, 2,000 ticks) is not
+2,601 runs of 100 people: the per-run cost (process hop, model construction, Python overhead
+per tick) would dominate. One axis becomes a deterministic risk factor ``{dist = "levels"}``
+(individual i gets level (i // each) mod k) inside each run, so a run is one natural-reward
+value with all 51 surge levels as 5,100 individuals in one batched array step; each run's
+individuals table carries the level, the final P(addictive) and status that ``addsim
+summarize`` groups by.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import itertools
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from addsim._errors import ConfigError, did_you_mean
+from addsim.population.config import validate
+from addsim.population.io.toml import read_toml
+
+SWEEP_TABLES = ("base", "sweep", "output")
+SWEEP_KEYS = ("grid", "zip", "seeds")
+OUTPUT_KEYS = ("individuals",)
+MAX_RUNS = 1_000_000
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run: its id, its condition (the swept values) and seed, and the resolved config."""
+
+    run_id: str
+    condition: str
+    params: dict[str, Any]
+    seed: int
+    config: str  # canonical JSON of the resolved config (seed included)
+
+
+@dataclass
+class Plan:
+    """Every run of a sweep, the swept keys in file order, and what each run keeps."""
+
+    runs: list[Run]
+    keys: list[str]
+    levels: list[str] = field(default_factory=list)  # risk factors drawn as levels
+    individuals: bool = False
+    seeds: list[int] = field(default_factory=list)
+
+    @property
+    def conditions(self) -> int:
+        """Number of distinct conditions (runs per seed)."""
+        return len({r.condition for r in self.runs})
+
+
+def _unknown(where: str, key: str, allowed: tuple[str, ...]) -> ConfigError:
+    return ConfigError(
+        f"{where}{key}: unknown key; allowed: {', '.join(allowed)}" + did_you_mean(key, allowed)
+    )
+
+
+def _values(where: str, spec: Any) -> list[Any]:
+    """A sweep axis: a non-empty list, or a range table ``{low, high, step}``."""
+    if isinstance(spec, dict):
+        extra = sorted(set(spec) - {"low", "high", "step"})
+        if extra or not {"low", "high", "step"} <= set(spec):
+            raise ConfigError(
+                f"{where}: got {spec!r}, expected a list or a table {{ low, high, step }}"
+            )
+        try:
+            from addsim.population.config import Levels
+
+            return Levels(dist="levels", **spec).levels()
+        except ValueError as exc:
+            msg = str(exc).splitlines()[-1] if "\n" in str(exc) else str(exc)
+            raise ConfigError(f"{where}: {msg.removeprefix('Value error, ')}") from None
+    if not isinstance(spec, list) or not spec:
+        raise ConfigError(f"{where}: got {spec!r}, expected a non-empty list of values")
+    return spec
+
+
+def _seeds(spec: Any) -> list[int]:
+    if isinstance(spec, bool) or not isinstance(spec, (int, list)):
+        raise ConfigError(f"sweep.seeds: got {spec!r}, expected a count or a list of seeds")
+    seeds = list(range(spec)) if isinstance(spec, int) else spec
+    if isinstance(spec, int) and not 1 <= spec <= MAX_RUNS:
+        raise ConfigError(f"sweep.seeds: got {spec}, expected a count in [1, {MAX_RUNS}]")
+    if not seeds or any(isinstance(s, bool) or not isinstance(s, int) or not 0 <= s < 2**63
+                        for s in seeds):
+        raise ConfigError(f"sweep.seeds: got {spec!r}, expected whole numbers in [0, 2**63)")
+    if len(set(seeds)) != len(seeds):
+        raise ConfigError(f"sweep.seeds: got {spec!r}, expected distinct seeds")
+    return seeds
+
+
+def _set(data: dict[str, Any], key: str, value: Any) -> None:
+    node = data
+    parts = key.split(".")
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+        if not isinstance(node, dict):
+            raise ConfigError(f"sweep: {key} goes through a value that is not a table")
+    node[parts[-1]] = copy.deepcopy(value)
+
+
+def _merge(into: dict[str, Any], other: dict[str, Any]) -> None:
+    for k, v in other.items():
+        if isinstance(v, dict) and isinstance(into.get(k), dict):
+            _merge(into[k], v)
+        else:
+            into[k] = copy.deepcopy(v)
+
+
+def canonical(data: Any) -> str:
+    """Canonical JSON (sorted keys, no spaces): the text a run id is hashed from."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"))
+
+
+def run_hash(text: str, n: int = 16) -> str:
+    """The first ``n`` hex digits of the SHA-256 of ``text`` (run ids, conditions)."""
+    return hashlib.sha256(text.encode()).hexdigest()[:n]
+
+
+def plan_from_dict(data: dict[str, Any], base_dir: Path | None = None) -> Plan:
+    """Expand and validate a parsed sweep into runs; raise a one-line ConfigError naming the key."""
+    from addsim.population import risk
+
+    for key in data:
+        if key not in SWEEP_TABLES:
+            raise _unknown("", key, SWEEP_TABLES)
+    base = data.get("base", {})
+    sweep = data.get("sweep", {})
+    output = data.get("output", {})
+    for name, table in (("base", base), ("sweep", sweep), ("output", output)):
+        if not isinstance(table, dict):
+            raise ConfigError(f"{name}: got {table!r}, expected a table")
+    for key in sweep:
+        if key not in SWEEP_KEYS:
+            raise _unknown("sweep.", key, SWEEP_KEYS)
+    for key in output:
+        if key not in OUTPUT_KEYS:
+            raise _unknown("output.", key, OUTPUT_KEYS)
+    individuals = output.get("individuals", False)
+    if not isinstance(individuals, bool):
+        raise ConfigError(f"output.individuals: got {individuals!r}, expected true or false")
+
+    raw = copy.deepcopy(base)
+    if "config" in raw:
+        ref = raw.pop("config")
+        if not isinstance(ref, str):
+            raise ConfigError(f"base.config: got {ref!r}, expected a path to a run config")
+        p = Path(ref) if base_dir is None or Path(ref).is_absolute() else base_dir / ref
+        loaded = read_toml(p, "base.config")
+        _merge(loaded, raw)
+        raw = loaded
+    try:
+        base_cfg = validate(raw)
+    except ConfigError as exc:
+        raise ConfigError(f"base: {exc}") from None
+
+    grid, zipped = sweep.get("grid", {}), sweep.get("zip", {})
+    for name, table in (("grid", grid), ("zip", zipped)):
+        if not isinstance(table, dict):
+            raise ConfigError(f"sweep.{name}: got {table!r}, expected a table of key = values")
+    axes = {k: _values(f"sweep.grid.{k}", v) for k, v in grid.items()}
+    zips = {k: _values(f"sweep.zip.{k}", v) for k, v in zipped.items()}
+    for k in (*axes, *zips):
+        if k == "run.seed" or k.startswith("run.seed."):
+            raise ConfigError(f"sweep: {k}: the seed is swept with sweep.seeds")
+    both = set(axes) & set(zips)
+    if both:
+        raise ConfigError(f"sweep.zip.{sorted(both)[0]}: also in sweep.grid; use one of them")
+    lengths = {len(v) for v in zips.values()}
+    if len(lengths) > 1:
+        k = next(k for k, v in zips.items() if len(v) != len(next(iter(zips.values()))))
+        raise ConfigError(
+            f"sweep.zip.{k}: got {len(zips[k])} values, expected {len(next(iter(zips.values())))}"
+            " like the first zip list (zip pairs lists of equal length)"
+        )
+    seeds = _seeds(sweep.get("seeds", [base_cfg.run.seed]))
+    n_cond = len(next(iter(zips.values()))) if zips else 1
+    for v in axes.values():
+        n_cond *= len(v)
+    if n_cond * len(seeds) > MAX_RUNS:
+        raise ConfigError(f"sweep: {n_cond * len(seeds)} runs, expected at most {MAX_RUNS}")
+
+    keys = [*axes, *zips]
+    zip_rows = list(zip(*zips.values(), strict=True)) if zips else [()]
+    runs: list[Run] = []
+    levels: set[str] = set()
+    for combo in itertools.product(*axes.values()):
+        for pair in zip_rows:
+            params = dict(zip(keys, (*combo, *pair), strict=True))
+            data_c = copy.deepcopy(raw)
+            for k, v in params.items():
+                _set(data_c, k, v)
+            try:
+                cfg = validate(data_c)
+                risk.check_levels(cfg.risk, cfg.population.size)
+            except ConfigError as exc:
+                shown = ", ".join(f"{k}={v!r}" for k, v in params.items())
+                raise ConfigError(f"sweep ({shown}): {exc}") from None
+            levels.update(risk.level_factors(cfg.risk))
+            condition = run_hash(canonical(params), 12)
+            for seed in seeds:
+                cfg_s = cfg.model_copy(update={"run": cfg.run.model_copy(update={"seed": seed})})
+                text = canonical(cfg_s.model_dump())
+                runs.append(Run(run_hash(text), condition, params, seed, text))
+    return Plan(runs, keys, sorted(levels), individuals, seeds)
+
+
+def load_sweep(path: str | Path) -> Plan:
+    """Read and expand a sweep TOML file; raise a one-line ConfigError on any mistake."""
+    return plan_from_dict(read_toml(path, "sweep"), Path(path).parent)
+
+
+HEATMAP_RUN_SIZE = 32_000  # individuals per heatmap run: amortizes per-tick overhead
+
+
+def heatmap_sweep(step: float = 0.1, n: int = 100, ticks: int = 2000, seed: int = 0,
+                  learner: str = "dual_process") -> dict[str, Any]:
+    """The report's heatmap (SCIENCE.md 4 item 8) as a sweep: examples/heatmap.toml at 0.1.
+
+    Both axes are ``levels`` risk factors; the natural-reward levels are split into parts of
+    at most about HEATMAP_RUN_SIZE individuals, one run per part (9 runs at step 0.1). A cohort:
+    no network, substance only, the drug always available, no interventions.
+    """
+    import numpy as np
+
+    k = round(5.0 / step) + 1
+    parts = min(k, max(1, -(-k * k * n // HEATMAP_RUN_SIZE)))
+    sizes = [len(c) * k * n for c in np.array_split(np.arange(k), parts)]
+    return {
+        "base": {
+            "population": {"size": sizes[0]},
+            "network": {"kind": "empty"},
+            "activities": {"substance": {"enabled": True, "learner": learner},
+                           "gambling": {"enabled": False}},
+            "interventions": [],
+            "run": {"ticks": ticks},
+            "risk": {
+                "natural_reward": {"dist": "levels", "low": 7.5, "high": 12.5, "step": step,
+                                   "each": k * n, "parts": parts},
+                "surge": {"dist": "levels", "low": 12.5, "high": 17.5, "step": step, "each": n},
+                "access": {"dist": "fixed", "value": 1.0},
+                "learning_rate": {"dist": "fixed", "value": 0.2},
+                "inverse_temperature": {"dist": "fixed", "value": 0.3},
+            },
+            "exposure": {"p_peer": 0.0},
+        },
+        "sweep": {
+            "zip": {"risk.natural_reward.part": list(range(parts)), "population.size": sizes},
+            "seeds": [seed],
+        },
+        "output": {"individuals": True},
+    }

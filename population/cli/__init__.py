@@ -1,0 +1,46 @@
+"""The ``addsim`` command line: one module per command (only ``view`` imports the viewer).
+
+A user's mistake (unknown name, out-of-range number, unwritable output) ends in one line on
+stderr naming the field, the value and what is allowed, exit status 2, and nothing written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from addsim.population.cli import batch, config, export, reproduce, run, view
+from addsim.population.cli._common import EXIT_USAGE, Parser, UsageError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``addsim`` with its subcommands."""
+    from addsim import __version__
+
+    parser = Parser(prog="addsim", description="Simulate addiction in populations of "
+                    "dual-process reinforcement learners.")
+    parser.add_argument("--version", action="version", version=f"addsim {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+    for command in (reproduce, run, export, config, batch, view):
+        command.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script: parse, run, map user mistakes to exit status 2."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except UsageError as exc:
+        print(f"addsim: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("addsim: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # output piped into `head` and closed: not an error of ours
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+

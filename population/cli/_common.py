@@ -1,0 +1,43 @@
+"""What every command shares: the one-line user error, the argument parser, --out, configs."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """A user's mistake on the command line: reported in one line, exit status 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with its own errors as one line and exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"addsim: error: {message}\n")
+
+
+def out_dir(value: str) -> Path:
+    """``--out`` as a folder path (it may not exist yet; a file there is refused)."""
+    out = Path(value)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out: {value!r} exists and is not a folder")
+    return out
+
+
+def load_config(args: argparse.Namespace) -> Any:
+    """The config named by ``args`` (CONFIG, --set, --ticks, --seed) or a UsageError."""
+    from addsim.population.config import ConfigError, load
+
+    sets = list(args.set or [])
+    if getattr(args, "ticks", None) is not None:
+        sets.append(f"run.ticks={args.ticks}")
+    if getattr(args, "seed", None) is not None:
+        sets.append(f"run.seed={args.seed}")
+    try:
+        return load(args.config, sets)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None

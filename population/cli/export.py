@@ -1,0 +1,42 @@
+"""``addsim export``: a run's table as CSV, Parquet or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from addsim._files import atomic_write
+from addsim.population.cli._common import UsageError
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Convert a run's table to CSV, Parquet or JSON."""
+    from addsim.population.io.export import export
+
+    run_dir = Path(args.dir)
+    src = run_dir / f"{args.what}.parquet"
+    if not src.is_file():
+        raise UsageError(f"export: {str(src)!r} not found (is {args.dir!r} a run folder?)")
+    if args.format == "parquet" and args.to is None:
+        raise UsageError("--to: parquet is binary; give --to FILE")
+    to = Path(args.to) if args.to else None
+    if to is not None and to.is_dir():
+        raise UsageError(f"--to: {args.to!r} is a folder, expected a file name")
+    if to is not None:
+        atomic_write(to, lambda p: export(run_dir, args.what, args.format, p))
+    else:
+        sys.stdout.write(export(run_dir, args.what, args.format, None) or "")
+    return 0
+
+
+def add_parser(sub: Any) -> None:
+    """Register ``addsim export``."""
+    exp = sub.add_parser("export", help="convert a run's table")
+    exp.add_argument("dir", help="a folder written by addsim run")
+    exp.add_argument("--format", choices=("csv", "parquet", "json"), default="csv")
+    exp.add_argument("--what", choices=("prevalence", "events", "individuals"),
+                     default="prevalence")
+    exp.add_argument("--to", help="output file (default: standard output)")
+    exp.set_defaults(func=cmd_export)

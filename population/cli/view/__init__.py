@@ -1,0 +1,97 @@
+"""``addsim view``: the pygame-ce viewer on a live model or a recorded run.
+
+The only command that imports ``addsim.viz`` (the viewer knows frames, not models).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from addsim.population.cli._common import UsageError
+from addsim.population.cli.view.sources import LiveSource, open_source
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(x) for x in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"got {text!r}, expected WIDTHxHEIGHT, e.g. 1280x720"
+        ) from None
+    if not (320 <= w <= 8192 and 240 <= h <= 8192):
+        raise argparse.ArgumentTypeError(f"got {text!r}, expected 320..8192 x 240..8192")
+    return w, h
+
+
+def add_parser(sub: Any) -> argparse.ArgumentParser:
+    """Add the ``view`` subcommand to ``addsim``'s subparsers; returns its parser."""
+    view = sub.add_parser("view", help="watch a population in a window (or render headless)")
+    view.add_argument("target", nargs="?", metavar="CONFIG.toml | RUN_DIR",
+                      help="a config (live model; default: the embedded one) or a run folder "
+                           "written with --history (replay)")
+    view.add_argument("--set", action="append", metavar="KEY=VALUE",
+                      help="override a config key (live only; repeatable)")
+    view.add_argument("--headless", action="store_true",
+                      help="render without a screen (SDL dummy driver)")
+    view.add_argument("--frames", type=int, default=None,
+                      help="stop after this many frames (default: headless 100, window: never)")
+    view.add_argument("--record", metavar="FILE",
+                      help="write the frames to FILE: .gif, .mp4 (needs imageio-ffmpeg) or "
+                           ".png (last frame)")
+    view.add_argument("--start", type=int, default=0, metavar="TICK",
+                      help="advance to this tick before the first frame")
+    view.add_argument("--speed", type=float, default=30.0, help="ticks per second (default 30)")
+    view.add_argument("--fps", type=int, default=30, help="frames per second (default 30)")
+    view.add_argument("--size", type=_size, default=(1280, 720), metavar="WxH",
+                      help="window size (default 1280x720)")
+    view.add_argument("--node-limit", type=int, default=20_000,
+                      help="draw a sample of the network above this many people (default 20000)")
+    view.add_argument("--out", default=".", help="folder for screenshots and recordings")
+    view.set_defaults(func=cmd_view)
+    return view
+
+
+def cmd_view(args: argparse.Namespace) -> int:
+    """Open the viewer on a config or run folder (or render it headless)."""
+    if args.frames is not None and not 1 <= args.frames <= 1_000_000:
+        raise UsageError(f"--frames: got {args.frames}, expected a whole number in [1, 1000000]")
+    if not 1 <= args.fps <= 240:
+        raise UsageError(f"--fps: got {args.fps}, expected a whole number in [1, 240]")
+    if not 0 < args.speed <= 10_000:
+        raise UsageError(f"--speed: got {args.speed}, expected ticks per second in (0, 10000]")
+    if args.node_limit < 1:
+        raise UsageError(f"--node-limit: got {args.node_limit}, expected a positive whole number")
+    if args.start < 0:
+        raise UsageError(f"--start: got {args.start}, expected a tick >= 0")
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out: {args.out!r} exists and is not a folder")
+    record = Path(args.record) if args.record else None
+    if record is not None:
+        from addsim.viz.record import check_path
+
+        problem = check_path(record)
+        if problem:
+            raise UsageError(f"--record: {problem}")
+    source = open_source(args.target, args.set)  # synchronous: --start, headless frames
+    if args.start:
+        source.advance(args.start)
+    if isinstance(source, LiveSource) and not args.headless:
+        source.start_thread()  # a window: drawing never waits for the model
+    from addsim.viz.app import run_viewer
+
+    frames = args.frames if args.frames is not None else (100 if args.headless else None)
+    try:
+        result = run_viewer(
+            source, headless=args.headless, frames=frames, record=record, size=args.size,
+            fps=args.fps, speed=args.speed, node_limit=args.node_limit, out_dir=out,
+        )
+    finally:
+        if isinstance(source, LiveSource):
+            source.close()
+    if args.headless:
+        print(json.dumps(result))
+    return 0

@@ -1,0 +1,54 @@
+"""Figures drawn with matplotlib's Agg backend (no screen needed): the run's prevalence plot
+and the helpers every reproduction's figure uses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+
+def figure(ncols: int = 1, width: float = 7.0) -> tuple[Any, list[Any]]:
+    """A figure with ``ncols`` panels side by side (Agg backend)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, ncols, figsize=(width * ncols, 4.2), squeeze=False)
+    return fig, list(axes[0])
+
+
+def save(fig: Any, path: Path) -> None:
+    """Lay out, write as PNG and close ``fig``."""
+    import matplotlib.pyplot as plt
+
+    fig.tight_layout()
+    fig.savefig(path, dpi=110, format="png")
+    plt.close(fig)
+
+
+STATUS_COLOURS = {
+    "never_exposed": "#bdbdbd", "exposed": "#6baed6", "user": "#fdae6b",
+    "addicted": "#d62728", "abstinent": "#2ca02c", "relapsed": "#9467bd",
+}
+
+
+def plot_prevalence(frame: pd.DataFrame, applied: list, path: Path) -> None:
+    """Status curves per activity (one panel each) with the interventions marked."""
+    activities = list(dict.fromkeys(frame["activity"]))
+    fig, axes = figure(len(activities), 6.0)
+    for ax, act in zip(axes, activities, strict=True):
+        g = frame[frame["activity"] == act]
+        total = g[list(STATUS_COLOURS)].sum(axis=1).to_numpy()
+        for status, colour in STATUS_COLOURS.items():
+            ax.plot(g["tick"], g[status] / total, color=colour, label=status, lw=1.5)
+        for tick, kind, a, people in applied:
+            if a == act:
+                ax.axvline(tick, color="k", ls="--", lw=0.8)
+                ax.annotate(f"{kind} ({people})", (tick, 0.97), fontsize=7, rotation=90,
+                            va="top", ha="right")
+        ax.set(xlabel="tick", ylabel="fraction of the population", title=act, ylim=(0, 1))
+        ax.legend(fontsize=7, loc="center right")
+    save(fig, path)

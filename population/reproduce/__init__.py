@@ -1,0 +1,82 @@
+"""The report's reproductions (SCIENCE.md section 4): one module per result, run and figure.
+
+Each protocol takes the number of individuals per condition and a seed, runs every condition
+as one batch (a cohort: a population without edges whose conditions follow a schedule) and
+returns a tidy ``pandas.DataFrame`` plus a dict of summary figures. The tests assert on the
+summaries; ``addsim reproduce NAME`` writes the frame to CSV, its figure to PNG and the
+summary to JSON. ``REGISTRY`` names them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from addsim.population.reproduce import (
+    acquisition,
+    blocking,
+    gambling,
+    heatmap,
+    impulsivity,
+    relapse,
+    relapse_map,
+    states,
+    values,
+)
+from addsim.population.reproduce._common import Reproduction, Result
+
+REGISTRY: dict[str, Reproduction] = {
+    "acquisition": Reproduction(
+        acquisition.acquisition, "item 1: every learner learns the natural reward (no drug)", 5,
+        acquisition.plot_acquisition,
+    ),
+    "addiction": Reproduction(
+        acquisition.addiction, "item 2: surge learners become addicted, Q-learning does not", 5,
+        acquisition.plot_addiction,
+    ),
+    "values": Reproduction(
+        values.values, "item 3: Redish Q(drug) unbounded, Dezfouli and dual-process bounded", 3,
+        values.plot,
+    ),
+    "impulsivity": Reproduction(
+        impulsivity.impulsivity, "item 7: impulsive choice rises with prior drug exposure", 6,
+        impulsivity.plot,
+    ),
+    "relapse": Reproduction(
+        relapse.relapse, "item 4: acquisition, extinction, re-exposure (the headline figure)", 5,
+        relapse.plot,
+    ),
+    "relapse-kept-rewards": Reproduction(
+        relapse.relapse_kept_rewards, "item 4 variant: improved rewards kept after extinction",
+        5, relapse.plot_kept_rewards,
+    ),
+    "relapse-map": Reproduction(
+        relapse_map.relapse_map,
+        "item 4 sensitivity: model-free savings over two unreported parameters", 8,
+        relapse_map.plot,
+    ),
+    "states": Reproduction(
+        states.states, "item 5: latent states per individual, with and without extinction", 2,
+        states.plot,
+    ),
+    "gambling": Reproduction(
+        gambling.gambling, "item 6: late betting after win streaks of 100, 200, 400 ticks", 6,
+        gambling.plot,
+    ),
+    "heatmap": Reproduction(
+        heatmap.heatmap, "item 8: fraction addicted over natural reward x surge", 0, heatmap.plot
+    ),
+    "blocking": Reproduction(
+        blocking.blocking, "item 9: Kamin blocking of a cue paired with the drug", 2,
+        blocking.plot,
+    ),
+}
+
+
+def plot(name: str, frame: pd.DataFrame, path: Path) -> None:
+    """Draw the figure of reproduction ``name`` from its tidy ``frame`` into ``path``."""
+    REGISTRY[name].plot(frame, path)
+
+
+__all__ = ["REGISTRY", "Reproduction", "Result", "plot"]

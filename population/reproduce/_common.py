@@ -1,0 +1,82 @@
+"""What every reproduction shares: its result type, random streams, learners and figures."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from addsim.agents import LEARNERS, make_learner
+from addsim.population.io.figures import figure, save
+
+ALL_LEARNERS = tuple(LEARNERS)
+MODEL_FREE = ("redish2004", "dezfouli2009")
+Progress = Callable[[int], None]
+
+
+def stream(seed: int, *key: int) -> np.random.Generator:
+    """An independent stream for one condition of a protocol: same (seed, key), same numbers."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
+
+
+def learner_for(name: str, core: Any, preset: str = "report", **overrides: Any) -> Any:
+    """Learner ``name`` sized for the task core ``core``."""
+    return make_learner(
+        name, core.n, core.n_states, core.n_actions, core.cue_dim, preset=preset, **overrides
+    )
+
+
+def tick(progress: Progress | None, n: int = 1) -> None:
+    """Report ``n`` units of work done (no-op without a progress callback)."""
+    if progress is not None:
+        progress(n)
+
+
+@dataclass
+class Result:
+    """A protocol's tidy table and the summary figures the tests and the README quote."""
+
+    frame: pd.DataFrame
+    summary: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Reproduction:
+    """One entry of the registry: the run, a line for ``--list``, its work units, its figure."""
+
+    run: Callable[..., Result]
+    doc: str
+    units: int
+    plot: Callable[[pd.DataFrame, Path], None]
+
+
+def plot_p_addictive(
+    frame: pd.DataFrame, path: Path, title: str, shade: tuple[int, int] | None = None
+) -> None:
+    """P(addictive | choice state) per learner over time (``shade``: the extinction phase)."""
+    fig, (ax,) = figure()
+    for learner, g in frame.groupby("learner", sort=False):
+        ax.plot(g["t"], g["p_addictive"], label=learner, lw=1.4)
+    if shade is not None:
+        ax.axvspan(*shade, color="0.9", zorder=0, label="extinction")
+    ax.set(xlabel="tick", ylabel="P(addictive action | choice state)", ylim=(-0.02, 1.02))
+    ax.set_title(f"{title}: mean over individuals")
+    ax.legend(fontsize=8)
+    save(fig, path)
+
+
+def plot_by_condition(frame: pd.DataFrame, path: Path, key: str, y: str) -> None:
+    """One panel per learner: ``y`` over time (20-tick rolling mean), a line per ``key``."""
+    learners = list(dict.fromkeys(frame["learner"]))
+    fig, axes = figure(len(learners), 5.5)
+    for ax, learner in zip(axes, learners, strict=True):
+        g = frame[frame["learner"] == learner]
+        for k, h in g.groupby(key):
+            ax.plot(h["t"], h[y].rolling(20, min_periods=1).mean(), label=f"{key} {k}")
+        ax.set(xlabel="tick", ylabel=y, title=learner, ylim=(-0.02, 1.02))
+        ax.legend(fontsize=8)
+    save(fig, path)
