@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from addsim._errors import did_you_mean
 from addsim.agents._base import Params
 from addsim.agents.dezfouli2009 import Dezfouli2009, Dezfouli2009Params
 from addsim.agents.dual_process import DualProcess, DualProcessParams
@@ -37,13 +38,10 @@ def make_learner(
     ``capacity`` and ``precision`` (storage of the prototypes, float32 or float64) apply to
     latent-state learners only.
     """
-    import difflib
-
     if name not in LEARNERS:
-        hint = difflib.get_close_matches(name, list(LEARNERS), n=1)
         raise ValueError(
             f"learner: got {name!r}, expected one of {', '.join(LEARNERS)}"
-            + (f"; did you mean {hint[0]!r}?" if hint else "")
+            + did_you_mean(name, LEARNERS)
         )
     cls = LEARNERS[name]
     params = cls.params_cls.preset(preset, **overrides)

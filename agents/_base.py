@@ -9,11 +9,12 @@ reference in tests/ consume the same numbers.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Self
 
 import numpy as np
+
+from addsim._errors import did_you_mean
 
 
 def param(default: float, low: float, high: float, doc: str) -> Any:
@@ -32,10 +33,8 @@ class Params:
         """The named parameter preset (``paper`` or ``report``) with ``overrides`` applied."""
         if name not in cls.presets:
             allowed = sorted(cls.presets)
-            hint = difflib.get_close_matches(name, allowed, n=1)
             raise ValueError(
-                f"preset: got {name!r}, expected one of {allowed}"
-                + (f"; did you mean {hint[0]!r}?" if hint else "")
+                f"preset: got {name!r}, expected one of {allowed}" + did_you_mean(name, allowed)
             )
         values = {**cls.presets[name], **overrides}
         return cls(**values)

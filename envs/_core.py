@@ -12,12 +12,12 @@ for N) wrap the same core; the population engine calls the core directly.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
 
+from addsim._errors import did_you_mean
 from addsim.envs import _kernels
 
 
@@ -94,10 +94,9 @@ class TaskCore:
         spec = self.conditions_spec.get(key)
         if spec is None:
             allowed = sorted(self.conditions_spec)
-            hint = difflib.get_close_matches(key, allowed, n=1)
-            suffix = f"; did you mean {hint[0]!r}?" if hint else ""
             raise ValueError(
-                f"{self.name} condition {key!r} is unknown; allowed: {', '.join(allowed)}{suffix}"
+                f"{self.name} condition {key!r} is unknown; allowed: {', '.join(allowed)}"
+                + did_you_mean(key, allowed)
             )
         arr = np.asarray(value, dtype=np.float64)
         # min and max (NaN propagates into both): two passes, no temporaries

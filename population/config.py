@@ -17,17 +17,17 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    create_model,
     field_validator,
     model_validator,
 )
 
 from addsim._errors import ConfigError, did_you_mean
 from addsim.agents import LEARNERS
+from addsim.population.activity import ACTIVITIES
 from addsim.population.io.toml import dump, parse_value, read_toml
 from addsim.population.io.toml import value as toml_value
 from addsim.population.network import CONFIG_KINDS
-
-ACTIVITIES = ("substance", "gambling")
 
 
 class _Strict(BaseModel):
@@ -225,11 +225,10 @@ class ActivityCfg(_Strict):
         return value
 
 
-class ActivitiesCfg(_Strict):
-    """The activities every individual runs."""
-
-    substance: ActivityCfg = ActivityCfg()
-    gambling: ActivityCfg = ActivityCfg()
+ActivitiesCfg = create_model(  # one table per activity of population/activity.py's SPECS
+    "ActivitiesCfg", __base__=_Strict, __doc__="The activities every individual runs.",
+    **{name: (ActivityCfg, ActivityCfg()) for name in ACTIVITIES},
+)
 
 
 class RiskCfg(_Strict):
@@ -243,9 +242,11 @@ class RiskCfg(_Strict):
         TruncNormal(dist="truncnormal", mean=12.5, sd=1.5, low=5.0, high=20.0),
         description="mean natural reward (richness of alternatives)",
     )
-    learning_rate: Dist = Field(Fixed(value=0.2), description="learning rate alpha")
-    inverse_temperature: Dist = Field(
-        Fixed(value=0.3), description="softmax inverse temperature beta (1 / temperature)"
+    learning_rate: Dist | None = Field(
+        None, description="learning rate alpha (unset: each activity's learner preset)"
+    )
+    inverse_temperature: Dist | None = Field(
+        None, description="softmax inverse temperature beta (unset: the learner preset)"
     )
     susceptibility: Dist = Field(
         Beta(dist="beta", a=2.0, b=2.0), description="weight of peer use on opportunity [0, 1]"
@@ -287,7 +288,7 @@ class InterventionCfg(_Strict):
 
     kind: Literal["treatment", "supply_reduction"]
     tick: int = Field(ge=0, description="tick at which it starts")
-    activity: Literal["substance", "gambling", "all"] = "all"
+    activity: Literal[(*ACTIVITIES, "all")] = "all"  # type: ignore[valid-type]
     fraction: float = Field(0.5, ge=0, le=1, description="treatment: share of the addicted")
     duration: int = Field(200, ge=1, description="treatment: ticks without availability")
     reward_boost: float = Field(5.0, ge=0, description="treatment: natural reward added")
@@ -334,14 +335,15 @@ class Config(_Strict):
 # --------------------------------------------------------------------- loading
 
 
-def _format(err: ValidationError) -> str:
-    """The first error of a ValidationError as one line: field, value, what is allowed."""
+def format_error(err: ValidationError, root: type[BaseModel] | None = None) -> str:
+    """The first error of a ValidationError as one line: field, value, what is allowed
+    (``root``: the model validated, for the list of known keys; default: Config)."""
     e = err.errors()[0]
     loc = ".".join(str(p) for p in e["loc"] if not str(p).startswith(("function-", "tagged")))
     kind, msg = e["type"], e["msg"]
     if kind == "extra_forbidden":
         parent = loc.rsplit(".", 1)[0] if "." in loc else ""
-        known = _known_keys(parent)
+        known = _known_keys(parent, root or Config)
         name = loc.rsplit(".", 1)[-1]
         return f"{loc}: unknown key; allowed: {', '.join(known)}" + did_you_mean(name, known)
     value = e.get("input")
@@ -353,8 +355,8 @@ def _format(err: ValidationError) -> str:
     return f"{loc or 'config'}: {shown}{msg}"
 
 
-def _known_keys(dotted: str) -> list[str]:
-    model: Any = Config
+def _known_keys(dotted: str, root: type[BaseModel]) -> list[str]:
+    model: Any = root
     for part in [p for p in dotted.split(".") if p]:
         if part.isdigit():
             model = InterventionCfg
@@ -393,7 +395,7 @@ def validate(data: dict[str, Any]) -> Config:
     try:
         return Config.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_format(exc)) from None
+        raise ConfigError(format_error(exc)) from None
 
 
 def to_toml(cfg: Config) -> str:

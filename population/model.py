@@ -18,18 +18,23 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
 import mesa
 import numpy as np
 
 from addsim import _jit
 from addsim._jit import CHUNK, jit_parallel, prange
-from addsim.agents import Learner, make_learner
-from addsim.envs import GamblingCore, SubstanceCore
-from addsim.envs._core import TaskCore
+from addsim.agents import LEARNERS, make_learner
 from addsim.population import network, risk
+from addsim.population.activity import (
+    MESA_STREAM,
+    NETWORK_STREAM,
+    RISK_STREAM,
+    SPECS,
+    Activity,
+    ActivitySpec,
+    learner_inputs,
+)
 from addsim.population.config import Config, ConfigError, InterventionCfg
 from addsim.population.rollout import Stepper
 from addsim.population.status import (
@@ -37,30 +42,10 @@ from addsim.population.status import (
     EVENTS,
     RELAPSED,
     STATUSES,
-    StatusRules,
     StatusTracker,
 )
 
 COLUMNS = (*STATUSES, *EVENTS, "p_addictive")
-
-
-@dataclass
-class Activity:
-    """One activity for all N individuals: task core, learner, stepper, statuses, exposure."""
-
-    name: str
-    core: TaskCore
-    learner: Learner
-    stepper: Stepper
-    tracker: StatusTracker
-    rng: np.random.Generator  # opportunities and intervention draws
-    access: np.ndarray
-    natural: np.ndarray | None  # base natural reward (substance)
-    supply: float = 1.0
-    p_last: np.ndarray | None = None  # P(addictive) at the last choice-state visit
-    treated_until: np.ndarray | None = None
-    boost: np.ndarray | None = None
-    boosted: bool = False  # someone's natural reward was raised by treatment last tick
 
 
 class Individual(mesa.Agent):
@@ -115,9 +100,12 @@ class PopulationModel(mesa.Model):
     """N individuals on a network, each running every enabled activity; array engine."""
 
     def __init__(self, config: Config) -> None:
-        seq = np.random.SeedSequence(config.run.seed)
-        mesa_seq, net_seq, risk_seq, *act_seqs = seq.spawn(3 + 2)
-        super().__init__(rng=np.random.default_rng(mesa_seq))
+        seed = config.run.seed
+
+        def stream(key: int) -> np.random.Generator:  # sub-streams keyed, not by position
+            return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(key,)))
+
+        super().__init__(rng=stream(MESA_STREAM))
         t0 = time.perf_counter()
         self.config = config
         net = config.network
@@ -125,19 +113,19 @@ class PopulationModel(mesa.Model):
             self.adjacency = network.load(net.file or "", net.max_nodes, net.max_edges)
         else:
             self.adjacency = network.build(
-                net.kind, config.population.size, np.random.default_rng(net_seq),
-                **_network_params(config),
+                net.kind, config.population.size, stream(NETWORK_STREAM),
+                **network.generator_params(net.kind, net),
             )
         n = self.n = self.adjacency.n
-        self.risk = risk.draw(config.risk, n, np.random.default_rng(risk_seq))
+        self.risk = risk.draw(config.risk, n, stream(RISK_STREAM))
         if config.population.risk_csv:
             self.risk.update(risk.read_csv(config.population.risk_csv, n))
         self.activity_names = config.enabled_activities
-        rules = StatusRules(**config.status.model_dump())
         self.activities: dict[str, Activity] = {}
         self.last_choice_state: dict[str, np.ndarray] = {}
-        for name, aseq in zip(self.activity_names, act_seqs, strict=False):
-            self.activities[name] = self._make_activity(name, rules, np.random.default_rng(aseq))
+        for name in self.activity_names:
+            spec = SPECS[name]
+            self.activities[name] = self._make_activity(spec, stream(spec.stream))
             self.last_choice_state[name] = np.zeros(n, dtype=np.int64)
         self.tick = 0
         self.degree = self.adjacency.degree()  # neighbours per person (the graph is fixed)
@@ -154,29 +142,22 @@ class PopulationModel(mesa.Model):
         self.construction_seconds = time.perf_counter() - t0
 
     # ----------------------------------------------------------------- construction
-    def _make_activity(self, name: str, rules: StatusRules, rng: np.random.Generator) -> Activity:
-        cfg, r, n = getattr(self.config.activities, name), self.risk, self.n
+    def _make_activity(self, spec: ActivitySpec, rng: np.random.Generator) -> Activity:
+        cfg, r, n = getattr(self.config.activities, spec.name), self.risk, self.n
         streams = rng.spawn(2)
-        params: dict[str, Any] = {"alpha": r["learning_rate"], "beta": r["inverse_temperature"]}
-        # R_bar starts at the person's usual reward rate: the natural reward, or 0 (no-op).
-        if name == "substance":
-            core: TaskCore = SubstanceCore(n, r0_mean=r["natural_reward"])
-            params["surge"] = r["surge"]
-            params["r_bar0"] = r["natural_reward"]
-            natural = r["natural_reward"].copy()
-        else:
-            core = GamblingCore(n, p_win=r["perceived_win"])
-            params["surge"] = 0.0
-            params["r_bar0"] = 0.0
-            natural = None
+        core = spec.core(n, **{cond: r[factor] for cond, factor in spec.core_risk.items()})
+        fields = LEARNERS[cfg.learner].params_cls.__dataclass_fields__
         lr = make_learner(
             cfg.learner, n, core.n_states, core.n_actions, core.cue_dim, preset=cfg.preset,
-            **{k: v for k, v in params.items() if _has_param(cfg.learner, k)},
+            **learner_inputs(spec, r, fields),
         )
+        cond = spec.treatment_condition
         return Activity(
-            name=name, core=core, learner=lr, stepper=Stepper(lr, core, streams[0]),
-            tracker=StatusTracker(n, rules), rng=streams[1], access=r["access"].copy(),
-            natural=natural, p_last=np.full(n, 0.5), treated_until=np.full(n, -1, np.int64),
+            spec=spec, core=core, learner=lr, stepper=Stepper(lr, core, streams[0]),
+            tracker=StatusTracker(n, self.config.status), rng=streams[1],
+            access=r["access"].copy(),
+            natural=r[spec.core_risk[cond]].copy() if cond is not None else None,
+            p_last=np.full(n, 0.5), treated_until=np.full(n, -1, np.int64),
             boost=np.zeros(n),
         )
 
@@ -219,11 +200,12 @@ class PopulationModel(mesa.Model):
         # Conditions the model derives itself are valid by construction (0/1, a fraction of
         # friends): written in place, without set_condition's range check (1-2 ms each at 1M).
         np.copyto(core["context"], context)
-        for key in ("drug_available", "cue_shown") if act.name == "substance" else ("available",):
+        for key in act.spec.exposure:
             np.copyto(core[key], opportunity)
         any_treated = bool(treated.any())
-        if act.name == "substance" and (act.boosted or any_treated):
-            core.set_condition("r0_mean", act.natural + np.where(treated, act.boost, 0.0))
+        cond = act.spec.treatment_condition
+        if cond is not None and (act.boosted or any_treated):
+            core.set_condition(cond, act.natural + np.where(treated, act.boost, 0.0))
             act.boosted = any_treated  # after treatment: the natural reward is restored once
         at_choice = core.state == core.choice_state
         mask = np.ones((n, core.n_actions), dtype=bool)
@@ -322,25 +304,6 @@ class PopulationModel(mesa.Model):
             values = rec[:, :, c].reshape(-1)
             out[col] = values if col == "p_addictive" else values.astype(np.int64)
         return out
-
-
-def _has_param(learner: str, key: str) -> bool:
-    from addsim.agents import LEARNERS
-
-    return key in LEARNERS[learner].params_cls.__dataclass_fields__
-
-
-def _network_params(config: Config) -> dict[str, Any]:
-    net = config.network
-    return {
-        "watts_strogatz": {"k": net.k, "p": net.p},
-        "barabasi_albert": {"m": net.m},
-        "erdos_renyi": {"mean_degree": net.mean_degree},
-        "stochastic_block": {
-            "blocks": net.blocks, "mean_degree_in": net.mean_degree_in,
-            "mean_degree_out": net.mean_degree_out,
-        },
-    }.get(net.kind, {})
 
 
 __all__ = ["COLUMNS", "ConfigError", "Individual", "PopulationModel"]

@@ -9,11 +9,11 @@ per-individual parameters and conditions.
 from __future__ import annotations
 
 import csv
-import difflib
 from pathlib import Path
 
 import numpy as np
 
+from addsim._errors import did_you_mean
 from addsim.population.config import (
     RISK_FACTORS,
     UNIT_INTERVAL,
@@ -67,11 +67,15 @@ def sample(dist: Dist, n: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def draw(cfg: RiskCfg, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Every risk factor for ``n`` individuals, one independent sub-stream each."""
+    """Every risk factor the config sets for ``n`` individuals, one independent sub-stream
+    each (keyed by the factor's position in RiskCfg, so unsetting one changes no other)."""
     streams = rng.spawn(len(RISK_FACTORS))
     out = {}
     for name, sub in zip(RISK_FACTORS, streams, strict=True):
-        values = sample(getattr(cfg, name), n, sub)
+        dist = getattr(cfg, name)
+        if dist is None:  # unset: the learner presets decide (the stream is still spawned)
+            continue
+        values = sample(dist, n, sub)
         _check(name, values, f"risk.{name}")
         out[name] = values
     return out
@@ -104,10 +108,9 @@ def read_csv(path: str | Path, n: int) -> dict[str, np.ndarray]:
             raise ConfigError(f"{where}: {str(p)!r} is empty") from None
         for h in header:
             if h not in RISK_FACTORS and h != "id":
-                hint = difflib.get_close_matches(h, RISK_FACTORS, n=1)
                 raise ConfigError(
                     f"{where}: column {h!r} is not a risk factor; allowed: "
-                    f"{', '.join(RISK_FACTORS)}" + (f"; did you mean {hint[0]!r}?" if hint else "")
+                    f"{', '.join(RISK_FACTORS)}" + did_you_mean(h, RISK_FACTORS)
                 )
         rows = []
         for line, row in enumerate(reader, start=2):

@@ -18,26 +18,19 @@ addicted), cessation (addicted or relapsed -> abstinent), relapse (-> relapsed).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from addsim import _jit
 from addsim._jit import CHUNK, jit_parallel, prange
+from addsim.population.config import StatusCfg
 
 NEVER_EXPOSED, EXPOSED, USER, ADDICTED, ABSTINENT, RELAPSED = range(6)
 STATUSES = ("never_exposed", "exposed", "user", "addicted", "abstinent", "relapsed")
 EVENTS = ("initiations", "onsets", "cessations", "relapses")
 
 
-@dataclass
-class StatusRules:
-    """The thresholds of the status rules (copied from the config)."""
-
-    window: int = 20
-    addicted_fraction: float = 0.6
-    use_recency: int = 50
-    abstinence_ticks: int = 100
+# The thresholds are the config's: one home for their names, defaults and ranges.
+StatusRules = StatusCfg
 
 
 class StatusTracker:

@@ -25,14 +25,57 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from addsim._errors import ConfigError, did_you_mean
-from addsim.population.config import validate
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
+
+from addsim._errors import ConfigError
+from addsim.population.config import Levels, format_error, validate
 from addsim.population.io.toml import read_toml
 
-SWEEP_TABLES = ("base", "sweep", "output")
-SWEEP_KEYS = ("grid", "zip", "seeds")
-OUTPUT_KEYS = ("individuals",)
 MAX_RUNS = 1_000_000
+
+
+class _Table(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SweepTable(_Table):
+    """``[sweep]``: cartesian ``grid`` and paired ``zip`` over dotted config keys, and seeds."""
+
+    grid: dict[str, Any] = Field(default_factory=dict, description="key = list or range")
+    zip: dict[str, Any] = Field(default_factory=dict, description="key = list (equal lengths)")
+    seeds: Any = Field(None, description="a count (0..n-1) or a list of distinct seeds")
+
+    @field_validator("seeds")
+    @classmethod
+    def _seeds(cls, spec: Any) -> list[int] | None:
+        if spec is None:
+            return None
+        if isinstance(spec, bool) or not isinstance(spec, (int, list)):
+            raise ValueError("expected a count or a list of seeds")
+        if isinstance(spec, int) and not 1 <= spec <= MAX_RUNS:
+            raise ValueError(f"expected a count in [1, {MAX_RUNS}]")
+        seeds = list(range(spec)) if isinstance(spec, int) else spec
+        if not seeds or any(isinstance(x, bool) or not isinstance(x, int) or not 0 <= x < 2**63
+                            for x in seeds):
+            raise ValueError("expected whole numbers in [0, 2**63)")
+        if len(set(seeds)) != len(seeds):
+            raise ValueError("expected distinct seeds")
+        return seeds
+
+
+class OutputTable(_Table):
+    """``[output]``: what each run keeps besides its prevalence table."""
+
+    individuals: StrictBool = Field(False, description="also keep each run's per-person table")
+
+
+class SweepFile(_Table):
+    """A sweep file: ``[base]`` (a run config, or ``config = "path"`` plus overrides),
+    ``[sweep]`` and ``[output]``."""
+
+    base: dict[str, Any] = Field(default_factory=dict, description="the run config swept")
+    sweep: SweepTable = SweepTable()
+    output: OutputTable = OutputTable()
 
 
 @dataclass(frozen=True)
@@ -62,14 +105,9 @@ class Plan:
         return len({r.condition for r in self.runs})
 
 
-def _unknown(where: str, key: str, allowed: tuple[str, ...]) -> ConfigError:
-    return ConfigError(
-        f"{where}{key}: unknown key; allowed: {', '.join(allowed)}" + did_you_mean(key, allowed)
-    )
-
-
-def _values(where: str, spec: Any) -> list[Any]:
-    """A sweep axis: a non-empty list, or a range table ``{low, high, step}``."""
+def _values(where: str, spec: Any, distinct: bool = True) -> list[Any]:
+    """A sweep axis: a non-empty list (of distinct values for a grid axis), or a range table
+    ``{low, high, step}``."""
     if isinstance(spec, dict):
         extra = sorted(set(spec) - {"low", "high", "step"})
         if extra or not {"low", "high", "step"} <= set(spec):
@@ -77,29 +115,18 @@ def _values(where: str, spec: Any) -> list[Any]:
                 f"{where}: got {spec!r}, expected a list or a table {{ low, high, step }}"
             )
         try:
-            from addsim.population.config import Levels
-
-            return Levels(dist="levels", **spec).levels()
-        except ValueError as exc:
-            msg = str(exc).splitlines()[-1] if "\n" in str(exc) else str(exc)
-            raise ConfigError(f"{where}: {msg.removeprefix('Value error, ')}") from None
-    if not isinstance(spec, list) or not spec:
+            values = Levels(dist="levels", **spec).levels()
+        except ValidationError as exc:
+            raise ConfigError(f"{where}: {format_error(exc, Levels).split(': ', 1)[1]}") from None
+    elif not isinstance(spec, list) or not spec:
         raise ConfigError(f"{where}: got {spec!r}, expected a non-empty list of values")
-    return spec
-
-
-def _seeds(spec: Any) -> list[int]:
-    if isinstance(spec, bool) or not isinstance(spec, (int, list)):
-        raise ConfigError(f"sweep.seeds: got {spec!r}, expected a count or a list of seeds")
-    seeds = list(range(spec)) if isinstance(spec, int) else spec
-    if isinstance(spec, int) and not 1 <= spec <= MAX_RUNS:
-        raise ConfigError(f"sweep.seeds: got {spec}, expected a count in [1, {MAX_RUNS}]")
-    if not seeds or any(isinstance(s, bool) or not isinstance(s, int) or not 0 <= s < 2**63
-                        for s in seeds):
-        raise ConfigError(f"sweep.seeds: got {spec!r}, expected whole numbers in [0, 2**63)")
-    if len(set(seeds)) != len(seeds):
-        raise ConfigError(f"sweep.seeds: got {spec!r}, expected distinct seeds")
-    return seeds
+    else:
+        values = spec
+    seen = [canonical(v) for v in values]
+    if distinct and len(set(seen)) != len(seen):
+        dup = next(v for k, v in enumerate(values) if seen.index(seen[k]) != k)
+        raise ConfigError(f"{where}: {dup!r} appears twice; each value once (a run per value)")
+    return values
 
 
 def _set(data: dict[str, Any], key: str, value: Any) -> None:
@@ -134,26 +161,13 @@ def plan_from_dict(data: dict[str, Any], base_dir: Path | None = None) -> Plan:
     """Expand and validate a parsed sweep into runs; raise a one-line ConfigError naming the key."""
     from addsim.population import risk
 
-    for key in data:
-        if key not in SWEEP_TABLES:
-            raise _unknown("", key, SWEEP_TABLES)
-    base = data.get("base", {})
-    sweep = data.get("sweep", {})
-    output = data.get("output", {})
-    for name, table in (("base", base), ("sweep", sweep), ("output", output)):
-        if not isinstance(table, dict):
-            raise ConfigError(f"{name}: got {table!r}, expected a table")
-    for key in sweep:
-        if key not in SWEEP_KEYS:
-            raise _unknown("sweep.", key, SWEEP_KEYS)
-    for key in output:
-        if key not in OUTPUT_KEYS:
-            raise _unknown("output.", key, OUTPUT_KEYS)
-    individuals = output.get("individuals", False)
-    if not isinstance(individuals, bool):
-        raise ConfigError(f"output.individuals: got {individuals!r}, expected true or false")
+    try:
+        parsed = SweepFile.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(format_error(exc, SweepFile)) from None
+    individuals = parsed.output.individuals
 
-    raw = copy.deepcopy(base)
+    raw = copy.deepcopy(parsed.base)
     if "config" in raw:
         ref = raw.pop("config")
         if not isinstance(ref, str):
@@ -167,18 +181,18 @@ def plan_from_dict(data: dict[str, Any], base_dir: Path | None = None) -> Plan:
     except ConfigError as exc:
         raise ConfigError(f"base: {exc}") from None
 
-    grid, zipped = sweep.get("grid", {}), sweep.get("zip", {})
-    for name, table in (("grid", grid), ("zip", zipped)):
-        if not isinstance(table, dict):
-            raise ConfigError(f"sweep.{name}: got {table!r}, expected a table of key = values")
+    grid, zipped = parsed.sweep.grid, parsed.sweep.zip
     axes = {k: _values(f"sweep.grid.{k}", v) for k, v in grid.items()}
-    zips = {k: _values(f"sweep.zip.{k}", v) for k, v in zipped.items()}
+    zips = {k: _values(f"sweep.zip.{k}", v, distinct=False) for k, v in zipped.items()}
     for k in (*axes, *zips):
         if k == "run.seed" or k.startswith("run.seed."):
             raise ConfigError(f"sweep: {k}: the seed is swept with sweep.seeds")
     both = set(axes) & set(zips)
     if both:
         raise ConfigError(f"sweep.zip.{sorted(both)[0]}: also in sweep.grid; use one of them")
+    for a, b in itertools.pairwise(sorted((*axes, *zips))):
+        if b.startswith(a + "."):  # e.g. network and network.kind: one would overwrite the other
+            raise ConfigError(f"sweep: {b} lies inside {a}, also swept; sweep one of them")
     lengths = {len(v) for v in zips.values()}
     if len(lengths) > 1:
         k = next(k for k, v in zips.items() if len(v) != len(next(iter(zips.values()))))
@@ -186,7 +200,7 @@ def plan_from_dict(data: dict[str, Any], base_dir: Path | None = None) -> Plan:
             f"sweep.zip.{k}: got {len(zips[k])} values, expected {len(next(iter(zips.values())))}"
             " like the first zip list (zip pairs lists of equal length)"
         )
-    seeds = _seeds(sweep.get("seeds", [base_cfg.run.seed]))
+    seeds = parsed.sweep.seeds or [base_cfg.run.seed]
     n_cond = len(next(iter(zips.values()))) if zips else 1
     for v in axes.values():
         n_cond *= len(v)
@@ -195,6 +209,12 @@ def plan_from_dict(data: dict[str, Any], base_dir: Path | None = None) -> Plan:
 
     keys = [*axes, *zips]
     zip_rows = list(zip(*zips.values(), strict=True)) if zips else [()]
+    rows_seen = [canonical(list(row)) for row in zip_rows]
+    if len(set(rows_seen)) != len(rows_seen):
+        k = next(k for k, r in enumerate(rows_seen) if rows_seen.index(r) != k)
+        first = rows_seen.index(rows_seen[k])
+        raise ConfigError(f"sweep.zip: position {k} repeats position {first}; each paired "
+                          "condition once")
     runs: list[Run] = []
     levels: set[str] = set()
     for combo in itertools.product(*axes.values()):

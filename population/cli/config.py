@@ -10,7 +10,7 @@ from addsim.population.cli._common import UsageError
 
 def cmd_config(args: argparse.Namespace) -> int:
     """Show the documented default config, or check a config file."""
-    from addsim.population.config import ConfigError, documented_default, load
+    from addsim.population.config import ConfigError, documented_default, load, to_toml
 
     if args.check:
         try:
@@ -20,14 +20,41 @@ def cmd_config(args: argparse.Namespace) -> int:
         print(f"ok: {args.check} ({cfg.population.size} people, network {cfg.network.kind}, "
               f"{cfg.run.ticks} ticks, activities {', '.join(cfg.enabled_activities)})")
         return 0
-    print(documented_default())
+    if args.show is True:
+        print(documented_default())
+        cfg = load()
+    else:
+        try:
+            cfg = load(args.show)
+        except ConfigError as exc:
+            raise UsageError(str(exc)) from None
+        print(to_toml(cfg))
+    print(learner_table(cfg))
     return 0
+
+
+def learner_table(cfg: Any) -> str:
+    """The resolved learner parameters of each activity, as TOML comments."""
+    from addsim.population.activity import resolved_learner_params
+    from addsim.population.io.toml import value
+
+    lines = ["# Resolved learner parameters (what the config names > the preset > built-in "
+             "defaults):"]
+    for name, rows in resolved_learner_params(cfg).items():
+        act = getattr(cfg.activities, name)
+        lines.append(f"# {name}: {act.learner}, preset {act.preset!r}")
+        width = max(map(len, rows))
+        for key, (v, source) in rows.items():
+            lines.append(f"#   {key:<{width}} = {value(v)}  ({source})")
+    return "\n".join(lines)
 
 
 def add_parser(sub: Any) -> None:
     """Register ``addsim config``."""
     cfg = sub.add_parser("config", help="show the default config or check a file")
     group = cfg.add_mutually_exclusive_group(required=True)
-    group.add_argument("--show", action="store_true", help="print the documented default")
+    group.add_argument("--show", nargs="?", const=True, metavar="FILE",
+                       help="print the documented default (or FILE resolved) and the learner "
+                            "parameters each activity gets")
     group.add_argument("--check", metavar="FILE", help="validate FILE")
     cfg.set_defaults(func=cmd_config)

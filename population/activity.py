@@ -1,0 +1,137 @@
+"""Activities as data: what the engine needs to know of a task it hosts, and nothing in code.
+
+An :class:`ActivitySpec` names the task core, the conditions an opportunity drives (1 with an
+opportunity, 0 without), which risk factor feeds which task condition and which learner
+parameter (or a constant), the condition a treatment raises, and the key of the activity's own
+random sub-stream. The model reads only this, so adding an activity is one entry in
+``SPECS`` (and its config table follows), and its sub-stream is keyed by the activity, so adding
+or removing one leaves the others' numbers unchanged.
+
+Parameter precedence (``addsim config --show`` prints the result per activity): a risk factor
+the config names (or a risk CSV column) wins over the learner's preset; the preset wins over the
+learner's built-in defaults. ``risk.learning_rate`` and ``risk.inverse_temperature`` are unset
+by default, so the preset's alpha and beta apply; ``risk.surge`` and ``risk.natural_reward``
+have defaults and always feed the surge and the starting average reward R_bar0 (each person's
+usual reward rate).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from addsim.agents import LEARNERS
+from addsim.envs import GamblingCore, SubstanceCore, TaskCore
+
+if TYPE_CHECKING:
+    from addsim.agents import Learner
+    from addsim.population.rollout import Stepper
+    from addsim.population.status import StatusTracker
+
+# Sub-stream keys of a run under its seed: 0 Mesa, 1 network, 2 risk factors; activities
+# from 3 (SeedSequence(seed, spawn_key=(key,)), the key each spec names).
+MESA_STREAM, NETWORK_STREAM, RISK_STREAM = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class ActivitySpec:
+    """One activity a person can take part in, as data the model reads."""
+
+    name: str
+    core: type[TaskCore]
+    stream: int  # key of the activity's random sub-stream (unique, >= 3)
+    exposure: tuple[str, ...]  # conditions set to 1 with an opportunity, 0 without
+    core_risk: Mapping[str, str] = field(default_factory=dict)  # condition <- risk factor
+    learner_risk: Mapping[str, str | float] = field(default_factory=dict)  # param <- factor
+    treatment_condition: str | None = None  # raised by a treatment's reward_boost
+
+
+SPECS: dict[str, ActivitySpec] = {
+    spec.name: spec for spec in (
+        ActivitySpec(
+            "substance", SubstanceCore, 3, exposure=("drug_available", "cue_shown"),
+            core_risk={"r0_mean": "natural_reward"},
+            learner_risk={"alpha": "learning_rate", "beta": "inverse_temperature",
+                          "surge": "surge", "r_bar0": "natural_reward"},
+            treatment_condition="r0_mean",
+        ),
+        ActivitySpec(
+            "gambling", GamblingCore, 4, exposure=("available",),
+            core_risk={"p_win": "perceived_win"},
+            learner_risk={"alpha": "learning_rate", "beta": "inverse_temperature",
+                          "surge": 0.0, "r_bar0": 0.0},
+        ),
+    )
+}
+ACTIVITIES = tuple(SPECS)
+
+
+def learner_inputs(
+    spec: ActivitySpec, risk: Mapping[str, np.ndarray], accepts: Any
+) -> dict[str, Any]:
+    """The learner parameters ``spec`` feeds from ``risk`` (factors drawn or read; unset ones
+    are left to the preset), restricted to the parameters ``accepts`` (a learner's fields)."""
+    out: dict[str, Any] = {}
+    for param, source in spec.learner_risk.items():
+        if param not in accepts:
+            continue
+        if isinstance(source, str):
+            if source in risk:
+                out[param] = risk[source]
+        else:
+            out[param] = source
+    return out
+
+
+def resolved_learner_params(config: Any) -> dict[str, dict[str, tuple[Any, str]]]:
+    """Per enabled activity, every learner parameter as (value, where it comes from): a risk
+    factor the config sets (``risk.NAME``, the value its distribution), a constant of the
+    activity, the preset, or the learner's built-in default; the precedence the model uses."""
+    import dataclasses
+
+    out: dict[str, dict[str, tuple[Any, str]]] = {}
+    for name in config.enabled_activities:
+        cfg, spec = getattr(config.activities, name), SPECS[name]
+        params_cls = LEARNERS[cfg.learner].params_cls
+        preset = params_cls.presets.get(cfg.preset, {})
+        rows: dict[str, tuple[Any, str]] = {}
+        for f in dataclasses.fields(params_cls):
+            source = spec.learner_risk.get(f.name)
+            if isinstance(source, str) and getattr(config.risk, source, None) is not None:
+                dist = getattr(config.risk, source).model_dump(mode="json", exclude_none=True)
+                rows[f.name] = (dist, f"risk.{source}")
+            elif source is not None and not isinstance(source, str):
+                rows[f.name] = (source, f"the {name} activity")
+            elif f.name in preset:
+                rows[f.name] = (preset[f.name], f"preset {cfg.preset!r}")
+            else:
+                rows[f.name] = (f.default, f"preset {cfg.preset!r}: built-in default")
+        out[name] = rows
+    return out
+
+
+@dataclass
+class Activity:
+    """One activity for all N individuals: task core, learner, stepper, statuses, exposure."""
+
+    spec: ActivitySpec
+    core: TaskCore
+    learner: Learner
+    stepper: Stepper
+    tracker: StatusTracker
+    rng: np.random.Generator  # opportunities and intervention draws
+    access: np.ndarray
+    natural: np.ndarray | None  # the treatment condition's own value per person
+    supply: float = 1.0
+    p_last: np.ndarray | None = None  # P(addictive) at the last choice-state visit
+    treated_until: np.ndarray | None = None
+    boost: np.ndarray | None = None
+    boosted: bool = False  # someone's natural reward was raised by treatment last tick
+
+    @property
+    def name(self) -> str:
+        """The activity's name (its spec's)."""
+        return self.spec.name
