@@ -16,21 +16,12 @@ import argparse
 import json
 import os
 import platform
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from addsim.population.batches.plan import (  # noqa: E402
-    execute_run,
-    heatmap_sweep,
-    open_executor,
-    plan_from_dict,
-    run_batch,
-)
+from addsim.population.batches.execute import execute_run, open_executor, run_batch
+from addsim.population.batches.plan import heatmap_sweep, plan_from_dict
 
 SMALL = {
     "base": {

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT / "tests")]  # the per-individual reference (tests/reference.py)
 
 from addsim.agents import make_learner  # noqa: E402
 from addsim.envs.substance import SubstanceCore  # noqa: E402

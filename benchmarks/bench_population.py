@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def one(n: int, ticks: int, warmup: int = 2) -> dict[str, float]:
     """Build and run one population in this process; return its figures."""
-    sys.path.insert(0, str(ROOT))
+
     from addsim.population import config as C
     from addsim.population.model import PopulationModel
 

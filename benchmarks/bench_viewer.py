@@ -14,12 +14,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import tempfile
 import time
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def one(n: int, frames: int) -> dict[str, float]:
@@ -81,7 +77,7 @@ def main() -> None:
     args = parser.parse_args()
     os.environ["SDL_VIDEODRIVER"] = "dummy"
     os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
-    sys.path.insert(0, str(ROOT))
+
     with tempfile.TemporaryDirectory() as cache:
         os.environ["XDG_CACHE_HOME"] = cache  # measure the layout, not a warm cache
         rows = [one(n, args.frames) for n in args.sizes]
