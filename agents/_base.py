@@ -87,6 +87,20 @@ def softmax_policy(
     return e / e.sum(axis=1, keepdims=True)
 
 
+def epsilon_greedy_policy(
+    values: np.ndarray, epsilon: np.ndarray, mask: np.ndarray | None = None
+) -> np.ndarray:
+    """Epsilon-greedy probabilities (N, A): 1 - epsilon shared by the max set of allowed
+    actions (ties at random), epsilon spread over every allowed action (Dezfouli 2009)."""
+    allowed = np.ones(values.shape, bool) if mask is None else np.asarray(mask, bool)
+    v = np.where(allowed, values, -np.inf)
+    best = allowed & (v == v.max(axis=1, keepdims=True))
+    n_best = best.sum(axis=1, keepdims=True)
+    n_allowed = allowed.sum(axis=1, keepdims=True)
+    eps = epsilon[:, None]
+    return (1.0 - eps) * best / n_best + eps * allowed / n_allowed
+
+
 def sample(p: np.ndarray, u: np.ndarray) -> np.ndarray:
     """Inverse-CDF choice: per row of ``p`` (N, A), the index where cumsum(p) first exceeds u
     (the last index with p > 0 if u * total rounds up to the total)."""

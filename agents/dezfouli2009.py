@@ -12,6 +12,15 @@ Average-reward TD (no discount) with an allostatically biased basal level rho = 
 
 with V(s') = max_a Q(s', a) and dwell time d = 1. The drug value stays bounded; a raised rho
 makes waiting costly (impulsivity) and shrinks natural-reward errors (reward deficit).
+
+Choice rule, per preset (``epsilon_greedy`` 1 or 0, per individual):
+
+- ``paper``: the paper's rules. Epsilon-greedy choice (epsilon 0.1): with probability
+  1 - epsilon an action of the max set (ties at random), else any allowed action at random;
+  R_bar is updated only after non-exploratory choices (an action outside the max set is
+  exploratory), as in R-learning and JRLSim's GreedyActionSelection / non-exploratory average
+  (adezfouli/JRLSim src/agent/Agent.java). kappa follows every step.
+- ``report``: softmax with inverse temperature beta, R_bar updated every step (the report).
 """
 
 from __future__ import annotations
@@ -20,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from addsim.agents._base import Params, param
+from addsim.agents._base import Params, epsilon_greedy_policy, param, sample
 from addsim.agents.tabular import Learner
 
 
@@ -35,10 +44,15 @@ class Dezfouli2009Params(Params):
     lam: float = param(0.0003, 0.0, 1.0, "update rate lambda of the allostatic shift kappa")
     kappa_target: float = param(3.0, 0.0, 1e3, "N, the level kappa approaches under drug")
     r_bar0: float = param(0.0, -1e3, 1e3, "initial average reward R_bar (the usual reward rate)")
+    epsilon_greedy: float = param(
+        1.0, 0.0, 1.0, "choice rule: 1 epsilon-greedy with R_bar after greedy choices only "
+        "(the paper), 0 softmax with R_bar every step (the report)"
+    )
+    epsilon: float = param(0.1, 0.0, 1.0, "exploration rate of the epsilon-greedy choice")
 
     presets = {
         "paper": {},
-        "report": {"beta": 0.3, "r_bar0": 10.0},
+        "report": {"beta": 0.3, "r_bar0": 10.0, "epsilon_greedy": 0.0},
     }
 
 
@@ -64,11 +78,14 @@ def dezfouli_after(
     sigma: np.ndarray,
     lam: np.ndarray,
     kappa_target: np.ndarray,
+    explored: np.ndarray | None = None,
 ) -> None:
-    """Update R_bar with the sensed reward, then kappa with the drug indicator (in place)."""
+    """Update R_bar with the sensed reward (not where ``explored``: the paper's rule), then
+    kappa with the drug indicator (in place)."""
     rho = rule["r_bar"] + rule["kappa"]
     r_sensed = delta - v_next + q_sa + rho  # equals r on natural steps
-    rule["r_bar"] += sigma * (r_sensed - rule["r_bar"])
+    step = sigma if explored is None else np.where(explored, 0.0, sigma)
+    rule["r_bar"] += step * (r_sensed - rule["r_bar"])
     rule["kappa"] += lam * (np.where(drug, kappa_target, 0.0) - rule["kappa"])
 
 
@@ -80,7 +97,42 @@ class Dezfouli2009(Learner):
     fused_rule = 1  # value rule code of agents._kernels.latent_learn
 
     def init_rule(self, n: int) -> dict[str, np.ndarray]:
+        self._greedy = self.p.epsilon_greedy > 0.5  # who follows the paper's choice rule
+        self._any_greedy = bool(self._greedy.any())
+        self._explored = np.zeros(n, dtype=bool)  # the last choice was exploratory
         return {"r_bar": self.p.r_bar0.copy(), "kappa": np.zeros(n)}
+
+    def policy(self, s: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+        """Epsilon-greedy where ``epsilon_greedy`` is 1, softmax elsewhere (N, A)."""
+        soft = super().policy(s, mask)
+        if not self._any_greedy:
+            return soft
+        greedy = epsilon_greedy_policy(self.values(s), self.p.epsilon, mask)
+        return np.where(self._greedy[:, None], greedy, soft)
+
+    def _note_exploration(self, s: np.ndarray, a: np.ndarray, mask: np.ndarray | None) -> None:
+        """Remember who chose outside the max set of allowed actions (the paper's rule)."""
+        v = self.values(s)
+        if mask is not None:
+            v = np.where(mask, v, -np.inf)
+        chosen = v[self._rows, a]
+        self._explored = self._greedy & (chosen < v.max(axis=1))
+
+    def act(self, s: np.ndarray, u: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+        a = sample(self.policy(s, mask), u)
+        if self._any_greedy:
+            self._note_exploration(s, a, mask)
+        return a
+
+    def act_and_p(
+        self, s: np.ndarray, u: np.ndarray, col: int, mask: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        if not self._any_greedy:
+            return super().act_and_p(s, u, col, mask)
+        pol = self.policy(s)
+        a = sample(pol, u) if mask is None else sample(self.policy(s, mask), u)
+        self._note_exploration(s, a, mask)
+        return a, pol[:, col]
 
     @property
     def rho(self) -> np.ndarray:
@@ -101,4 +153,7 @@ class Dezfouli2009(Learner):
         drug: np.ndarray,
     ) -> None:
         p = self.p
-        dezfouli_after(self.rule, delta, q_sa, v_next, drug, p.sigma, p.lam, p.kappa_target)
+        explored = self._explored if self._any_greedy else None
+        dezfouli_after(
+            self.rule, delta, q_sa, v_next, drug, p.sigma, p.lam, p.kappa_target, explored
+        )

@@ -2,7 +2,8 @@
 
 Situation recognition (Pettine et al. 2023 prototypes with Redish et al. 2007's negative-error
 history, see agents/latent_state.py) classifies the noisy cue c(t) into a latent state z; the
-individual acts by softmax on Q(z, .) and learns with Dezfouli et al. (2009)'s average-reward
+individual acts by softmax on Q(z, .) (both presets; ``epsilon_greedy = 1`` gives Dezfouli's
+paper rule instead) and learns with Dezfouli et al. (2009)'s average-reward
 error over latent states:
 
     delta = r + max_a Q(z', a) - Q(z, a) - rho                        (natural)
@@ -27,6 +28,10 @@ class DualProcessParams(Dezfouli2009Params, ClassifierParams):
     """Parameters of the dual-process learner: Dezfouli values over latent states."""
 
     beta: float = param(15.0, 0.0, 1e3, "softmax inverse temperature of actions")
+    epsilon_greedy: float = param(
+        0.0, 0.0, 1.0, "choice rule: 0 softmax (both presets: the report's dual-process "
+        "model), 1 Dezfouli's epsilon-greedy with R_bar after greedy choices only"
+    )
 
     presets = {
         "paper": {"min_cov_samples": 25.0},

@@ -349,6 +349,8 @@ class LatentMixin:
         ):
             raise ValueError(f"learn: expected ({n},) arrays and ({n}, {self.cue_dim}) cues")
         rule = getattr(self, "fused_rule", 0)
+        if getattr(self, "_any_greedy", False):
+            rule = 0  # the paper's R_bar gate (Dezfouli's after()) runs in numpy
         if rule == 0:  # a value rule without a fused form: TD in numpy, the rest compiled
             delta = super().learn(s, a, r, s_next, drug).delta  # type: ignore[misc]
         else:

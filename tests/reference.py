@@ -9,7 +9,8 @@ are those of SCIENCE.md (and each agents/ module docstring):
 - Q-learning:   delta = r + gamma max Q(s') - Q(s, a)
 - Redish 2004:  delta = gamma (r + max Q(s')) - Q(s, a), on drug steps max(that + D, D)
 - Dezfouli 2009: delta = r + max Q(s') - Q(s, a) - rho, on drug steps max(td + D, D) - rho;
-  R_bar <- R_bar + sigma (r_sensed - R_bar), kappa <- kappa + lam (N * drug - kappa)
+  R_bar <- R_bar + sigma (r_sensed - R_bar), kappa <- kappa + lam (N * drug - kappa);
+  with epsilon_greedy 1 (the paper): epsilon-greedy choice, R_bar only after greedy choices
 - latent states (Pettine 2023 / Redish 2007): prototypes, surprise F_i = -ln A_i, new state
   above -ln(upsilon) after burn-in, softmax over normalised activations, negative-error history.
 """
@@ -42,6 +43,16 @@ def softmax(values: list[float], beta: float, allowed: list[bool] | None = None)
     e = [math.exp(x - top) if x != -math.inf else 0.0 for x in v]
     total = sum(e)
     return [x / total for x in e]
+
+
+def epsilon_greedy(values: list[float], eps: float, allowed: list[bool] | None = None
+                   ) -> list[float]:
+    """1 - eps over the max set of allowed actions, eps over every allowed action."""
+    ok = [True] * len(values) if allowed is None else allowed
+    top = max(v for v, a in zip(values, ok, strict=True) if a)
+    best = [a and v == top for v, a in zip(values, ok, strict=True)]
+    nb, na = sum(best), sum(ok)
+    return [(1.0 - eps) * b / nb + eps * a / na for b, a in zip(best, ok, strict=True)]
 
 
 def choose(p: list[float], u: float) -> int:
@@ -82,18 +93,26 @@ class Tabular:
         self.q = [[0.0] * n_actions for _ in range(n_states)]
         self.r_bar = p.get("r_bar0", 0.0)
         self.kappa = 0.0
+        self.greedy = rule == "dezfouli2009" and p.get("epsilon_greedy", 0.0) > 0.5
+        self.explored = False
 
     def observe(self, obs: Any, u: float | None = None) -> int:
         """The state index is the observation."""
         return int(obs)
 
     def policy(self, z: int, allowed: list[bool] | None = None) -> list[float]:
-        """Softmax action probabilities in state z."""
+        """Softmax (or the paper's epsilon-greedy) action probabilities in state z."""
+        if self.greedy:
+            return epsilon_greedy(self.q[z], self.p["epsilon"], allowed)
         return softmax(self.q[z], self.p["beta"], allowed)
 
     def act(self, z: int, u: float, allowed: list[bool] | None = None) -> int:
-        """Choose an action from uniform u."""
-        return choose(self.policy(z, allowed), u)
+        """Choose an action from uniform u (and note whether it was exploratory)."""
+        a = choose(self.policy(z, allowed), u)
+        ok = [True] * len(self.q[z]) if allowed is None else allowed
+        top = max(v for v, k in zip(self.q[z], ok, strict=True) if k)
+        self.explored = self.greedy and self.q[z][a] < top
+        return a
 
     def error(self, r: float, q_sa: float, v_next: float, drug: bool) -> float:
         """The rule's prediction error."""
@@ -117,7 +136,8 @@ class Tabular:
             p = self.p
             rho = self.r_bar + self.kappa
             sensed = delta - v_next + q_sa + rho
-            self.r_bar += p["sigma"] * (sensed - self.r_bar)
+            if not self.explored:  # the paper: R_bar only after greedy choices
+                self.r_bar += p["sigma"] * (sensed - self.r_bar)
             self.kappa += p["lam"] * ((p["kappa_target"] if drug else 0.0) - self.kappa)
         return delta
 

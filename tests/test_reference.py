@@ -21,11 +21,12 @@ from addsim.population.rollout import phases, rollout
 N, T = 12, 360
 
 
-def _replay(name: str, core_cls: type, schedule: dict, **overrides: np.ndarray) -> int:
+def _replay(name: str, core_cls: type, schedule: dict, preset: str = "report",
+            **overrides: np.ndarray) -> int:
     """Roll out N individuals batched, replay each through the reference; return steps checked."""
     core = core_cls(N)
     learner = make_learner(name, N, core.n_states, core.n_actions, core.cue_dim,
-                           precision="float64", **overrides)
+                           preset=preset, precision="float64", **overrides)
     res = rollout(learner, core, T, np.random.default_rng(7), schedule, trace=True)
     tr = res.trace
     assert tr is not None
@@ -68,6 +69,30 @@ def test_batched_learner_matches_reference_on_the_relapse_protocol(name: str) ->
 @pytest.mark.parametrize("name", ["dezfouli2009", "dual_process"])
 def test_batched_learner_matches_reference_on_gambling(name: str) -> None:
     assert _replay(name, GamblingCore, {}) == N * T
+
+
+def test_dezfouli_paper_rules_match_reference() -> None:
+    """The paper preset: epsilon-greedy choice, R_bar updated only after greedy choices; half
+    the individuals on the report's softmax rule, so both rules run in one batch."""
+    rule = np.array([1.0, 0.0] * (N // 2))
+    assert _replay("dezfouli2009", SubstanceCore, SCHEDULE, preset="paper",
+                   epsilon_greedy=rule, r_bar0=np.full(N, 15.0)) == N * T
+
+
+def test_dezfouli_paper_rule_skips_r_bar_after_exploration() -> None:
+    """R_bar stays put after an exploratory choice and moves after a greedy one."""
+    core = SubstanceCore(2)
+    learner = make_learner("dezfouli2009", 2, core.n_states, core.n_actions, core.cue_dim,
+                           preset="paper")
+    learner.q[:, 0] = [[5.0, 0.0], [5.0, 0.0]]  # action 0 is the max set in s0
+    s = np.zeros(2, np.int64)
+    pol = learner.policy(s)
+    np.testing.assert_allclose(pol, [[0.95, 0.05], [0.95, 0.05]])
+    a = learner.act(s, np.array([0.1, 0.99]))  # individual 1 explores (action 1)
+    assert a.tolist() == [0, 1]
+    before = learner.rule["r_bar"].copy()
+    learner.learn(s, a, np.array([10.0, 10.0]), s, np.zeros(2, bool))
+    assert learner.rule["r_bar"][0] != before[0] and learner.rule["r_bar"][1] == before[1]
 
 
 def test_replay_exercises_latent_state_creation() -> None:
