@@ -41,6 +41,7 @@ LOG_2PI = float(np.log(2.0 * np.pi))
 CANDIDATE_F = float(-np.log(1e-100))  # surprise above which a state is not a candidate
 FAST_DECAY, FAST_GAIN = 0.981, 2.85
 SLOW_DECAY, SLOW_GAIN = 0.994, 0.9
+N_OBS_CAP = 65535  # observations are counted (uint16) up to here: burn_in is at most this
 CHUNK = 256  # individuals per parallel work item (each owns its scratch buffers)
 
 
@@ -62,11 +63,12 @@ def _at(j, m, d):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
 
 @jit_parallel
 def latent_observe(
-    x, u, use_u, active, mu, cov, prec, logdet, count, q, n_obs, dbar_fast, dbar_slow,
-    overflow, b, attention, rpe_bias, neg_log_upsilon, burn_in, beta_state, sigma0, dim, z_out,
+    x, u, use_u, n_active, mu, cov, prec, logdet, count, record, q, n_obs, dbar_fast,
+    dbar_slow, overflow, b, attention, xi_cw, min_cov, rpe_bias, neg_log_upsilon, burn_in,
+    beta_state, sigma0, dim, z_out,
 ):  # pragma: no cover - compiled
     """Classify cue ``x[i]`` into a latent state per individual, creating one where needed
-    (``dim``: :func:`dim` of the cue dimension)."""
+    (``dim``: :func:`dim` of the cue dimension; agents/latent_state.py has the equations)."""
     d = len(dim)
     k_cap, n, _ = mu.shape
     n_actions = q.shape[2]
@@ -75,34 +77,75 @@ def latent_observe(
         f = np.empty(k_cap)
         e = np.empty(k_cap)
         cand = np.empty(k_cap, dtype=np.int64)
+        is_cand = np.empty(k_cap, dtype=np.bool_)
         dev = np.empty(d)
+        wb = np.empty(d)
+        wa = np.empty(d)
+        grand = np.empty(d)
         for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
             d_eff = min(0.0, dbar_fast[i] - dbar_slow[i])
             frac = min(1.0, min(0.0, d_eff + 4.0) / -8.0)
-            w = (1.0 - b[i]) * ((1.0 - frac) * attention[i] + frac)
-            bias = rpe_bias[i] * -d_eff
-            n_act = 0
+            n_act = int(n_active[i])
+            n_est = 0
+            for k in range(n_act):
+                if count[k, i] >= min_cov[i]:
+                    n_est += 1
+            # baseline weights w_k: informativeness over the states, or ``attention``
+            for j in range(d):
+                if n_act < 2 or n_est < 1:
+                    wk = attention[i]
+                else:
+                    g_sum = 0.0
+                    for k in range(n_act):
+                        g_sum += mu[k, i, j]
+                    grand[j] = g_sum / max(float(n_act), 1.0)
+                    between = 0.0
+                    within = 0.0
+                    for k in range(n_act):
+                        t = mu[k, i, j] - grand[j]
+                        between += t * t
+                        if count[k, i] >= min_cov[i]:
+                            within += cov[k, i, _at(j, j, d)]
+                    between = between / max(float(n_act), 1.0)
+                    within = within / max(float(n_est), 1.0)
+                    eta = between / max(between + within, 1e-300)
+                    wk = (1.0 - xi_cw[i]) * eta + xi_cw[i]
+                wb[j] = (1.0 - b[i]) * wk
+                wa[j] = (1.0 - b[i]) * ((1.0 - frac) * wk + frac)
             min_f = np.inf
+            low = np.inf
             has_cand = False
             for k in range(k_cap):
-                if not active[k, i]:
+                is_cand[k] = False
+                if k >= n_act:
                     f[k] = np.inf
                     continue
-                n_act += 1
-                for j in range(d):
-                    dev[j] = w * (x[i, j] - mu[k, i, j])
+                half = 0.5 * (LOG_2PI + logdet[k, i])
+                for j in range(d):  # the candidate screen, with the baseline weights
+                    dev[j] = wb[j] * (x[i, j] - mu[k, i, j])
                 d2 = 0.0
                 for j in range(d):
                     row = 0.0
                     for m in range(d):
                         row += prec[k, i, _at(j, m, d)] * dev[m]
                     d2 += dev[j] * row
-                fk = 0.5 * (LOG_2PI + logdet[k, i]) + 0.5 * d2 + bias
-                f[k] = fk
-                if fk < min_f:
-                    min_f = fk
-                if fk <= CANDIDATE_F:
+                if half + 0.5 * d2 <= CANDIDATE_F:
+                    is_cand[k] = True
                     has_cand = True
+                for j in range(d):  # the surprise that chooses, with attention w_A
+                    dev[j] = wa[j] * (x[i, j] - mu[k, i, j])
+                d2 = 0.0
+                for j in range(d):
+                    row = 0.0
+                    for m in range(d):
+                        row += prec[k, i, _at(j, m, d)] * dev[m]
+                    d2 += dev[j] * row
+                fk = half + 0.5 * d2 + rpe_bias[i] * -record[k, i]
+                f[k] = fk
+                if fk < low:
+                    low = fk
+                if is_cand[k] and fk < min_f:
+                    min_f = fk
             want = n_act == 0 or (
                 ((not has_cand) or min_f > neg_log_upsilon[i]) and n_obs[i] >= burn_in[i]
             )
@@ -113,7 +156,7 @@ def latent_observe(
             if new:  # open slot n_act at this cue (the choice below would be overridden)
                 z = n_act
                 s0 = sigma0[i]
-                active[z, i] = True
+                n_active[i] += 1
                 for j in range(d):
                     mu[z, i, j] = x[i, j]
                     for m in range(j, d):
@@ -121,21 +164,23 @@ def latent_observe(
                         prec[z, i, _at(j, m, d)] = (1.0 if j == m else 0.0) / s0
                 logdet[z, i] = d * math.log(s0)
                 count[z, i] = 0.0
+                record[z, i] = 0.0
                 for a in range(n_actions):
                     q[z, i, a] = 0.0
                 dbar_fast[i] = 0.0  # reset the history, or creation runs away
                 dbar_slow[i] = 0.0
             else:
-                # candidates: F <= CANDIDATE_F, or the least surprising when none qualifies;
-                # softmax(beta_state * A_i / sum A) with A / sum A = softmax(-F). The sums run
+                # candidates (the screen above), or the least surprising when none qualifies;
+                # softmax(beta_state * A_i / sum A) with A / sum A = softmax(-G). The sums run
                 # over the candidates only, in slot order: the other slots would add 0.0.
                 n_cand = 0
                 for k in range(k_cap):
-                    if (f[k] <= CANDIDATE_F) if has_cand else (f[k] == min_f):
+                    if is_cand[k] if has_cand else (f[k] == low):
                         cand[n_cand] = k
                         n_cand += 1
                 if n_cand == 1:  # the softmax puts all mass on it: same z for any u in [0, 1)
-                    n_obs[i] += 1.0
+                    if n_obs[i] < N_OBS_CAP:
+                        n_obs[i] += 1
                     z_out[i] = cand[0]
                     continue
                 g_max = -np.inf
@@ -174,7 +219,8 @@ def latent_observe(
                         if e[j] > e[best]:
                             best = j
                     z = cand[best]
-            n_obs[i] += 1.0
+            if n_obs[i] < N_OBS_CAP:
+                n_obs[i] += 1
             z_out[i] = z
 
 
@@ -182,9 +228,10 @@ def latent_observe(
 def latent_learn(
     rule, s, a, s_next, x, r, drug, delta, use_cue, q, alpha, surge, gamma, r_bar, kappa,
     sigma, lam, kappa_target, window, min_cov, ridge, mu, cov, prec, tri, logdet, count,
-    dbar_fast, dbar_slow, dim,
+    record, rpe_scale, rpe_decay, history, dbar_fast, dbar_slow, dim,
 ):  # pragma: no cover - compiled
-    """The TD update, the prototype of state ``s`` (rewarded cues) and the error history.
+    """The TD update, state ``s``'s error record, its prototype (rewarded cues) and the error
+    history.
 
     ``rule`` 1: Dezfouli (2009) average-reward error with R_bar and kappa (agents/
     dezfouli2009.py); 2: Redish (2004) discounted error (agents/redish2004.py); 0: ``delta``
@@ -216,7 +263,10 @@ def latent_learn(
                     r_sensed = dl - v_next + q_sa + rho  # equals r on natural steps
                     r_bar[i] += sigma[i] * (r_sensed - r_bar[i])
                     kappa[i] += lam[i] * ((kappa_target[i] if drug[i] else 0.0) - kappa[i])
-            neg = min(delta[i], 0.0)
+            neg = min(delta[i], 0.0) / rpe_scale[i] * history[i]
+            zs = s[i]
+            if count[zs, i] >= min_cov[i] and history[i] > 0.5:  # an established state
+                record[zs, i] = rpe_decay[i] * record[zs, i] + (1.0 - rpe_decay[i]) * neg
             dbar_fast[i] = FAST_DECAY * dbar_fast[i] + FAST_GAIN * neg
             dbar_slow[i] = SLOW_DECAY * dbar_slow[i] + SLOW_GAIN * neg
             if not use_cue or not r[i] + (surge[i] if drug[i] else 0.0) > 0.0:

@@ -99,7 +99,8 @@ class Dezfouli2009(Learner):
     def init_rule(self, n: int) -> dict[str, np.ndarray]:
         self._greedy = self.p.epsilon_greedy > 0.5  # who follows the paper's choice rule
         self._any_greedy = bool(self._greedy.any())
-        self._explored = np.zeros(n, dtype=bool)  # the last choice was exploratory
+        # the last choice was exploratory (only held where someone follows the paper's rule)
+        self._explored = np.zeros(n if self._any_greedy else 0, dtype=bool)
         return {"r_bar": self.p.r_bar0.copy(), "kappa": np.zeros(n)}
 
     def policy(self, s: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:

@@ -8,35 +8,58 @@ extinction and renewal", Psychol Rev.
 Each individual keeps up to K latent states, each with a prototype mu_i, covariance Sigma_i
 (new state: mu = cue, Sigma = sigma0 * I) and action values Q_i. For a cue x:
 
-    z_i   = (1 - b) * (x - mu_i);   Z_i = w_A * z_i             (attention weights deviations)
-    D2_i  = Z_i^T Sigma_i^-1 Z_i;   A_i = (2 pi det Sigma_i)^(-1/2) exp(-D2_i / 2)
-    F_i   = -ln A_i  (+ rpe_bias * -dbar_eff, Redish 2007's bias towards a new situation)
-    candidates: F_i <= -ln(1e-100); a new state when none, or min F > -ln(upsilon), and only
-    after ``burn_in`` observations in total; otherwise choose a state by softmax over the
-    normalised activations A_i / sum A with inverse temperature beta_state.
+    z_i   = (1 - b) * (x - mu_i)
+    D2_i(w) = (w * z_i)^T Sigma_i^-1 (w * z_i)      (attention w weights each feature's deviation)
+    F_i(w)  = 0.5 * (ln 2 pi + ln det Sigma_i) + 0.5 * D2_i(w)    (-ln A_i, Pettine's normaliser)
+    candidates: F_i(w_k) <= -ln(1e-100), screened with the BASELINE weights w_k;
+    G_i = F_i(w_A) + rpe_bias * -h_i       (h_i the state's own negative-error record, below)
+    a new state when there is no candidate or min G > -ln(upsilon), only after ``burn_in``
+    observations in total; otherwise a state by softmax over A_i / sum A = softmax(-G) with
+    inverse temperature beta_state.
 
-Negative-error history (reset to 0 when a state is created):
+Per-feature attention (Pettine 2023): w_k = (1 - xi_cw) * eta_k + xi_cw, with eta_k the
+informativeness of feature k about the latent state: the share of its variance the states
+explain, between_k / (between_k + within_k), with between_k the variance of the prototype
+means over the states in use and within_k the mean variance within the established states
+(at least ``min_cov_samples`` rewarded cues). For Gaussian features eta = 1 - exp(-2 MI), a
+monotone map of Pettine's mutual information onto [0, 1], computed from the prototypes instead
+of a histogram of past trials. With fewer than two states, or none established, every w_k is
+the baseline ``attention``: 1 here (Pettine's code uses 0.5 on his cue scale; with 0.5 a third
+of individuals lump the drug state's cue into the choice state's, measured on the relapse
+protocol, seed 0, 100 individuals). The error history raises attention:
 
-    dbar_fast <- 0.981 dbar_fast + 2.85 min(delta, 0)
-    dbar_slow <- 0.994 dbar_slow + 0.9  min(delta, 0)
-    dbar_eff   = min(0, dbar_fast - dbar_slow)
+    dbar_fast <- 0.981 dbar_fast + 2.85 min(delta, 0) / rpe_scale
+    dbar_slow <- 0.994 dbar_slow + 0.9  min(delta, 0) / rpe_scale
+    dbar_eff   = min(0, dbar_fast - dbar_slow)      (reset to 0 when a state is created)
     w_A = (1 - f) * w_k + f,   f = min(1, min(0, dbar_eff + 4) / -8)
 
-with w_k the uniform ``attention`` parameter (xi_CW = 1; the mutual-information weighting
-of features is not implemented). Prototypes follow the cues assigned to the state on rewarded
-steps (sensed reward r + D * drug > 0): mean and covariance over a horizon of ``window`` cues,
-kept as a running estimate (exact average for the first ``window`` cues, then an exponential
-average with weight 1 / window; tested against the windowed form), plus a ridge
-(1e-4 / n) I. The covariance replaces sigma0 * I once ``min_cov_samples`` cues are in (a
-one-cue covariance is degenerate).
+``rpe_scale`` (5) puts this task's errors (rewards of about 10) on the scale of Pettine's 0/1
+rewards, for which the constants were set.
+
+Error-driven situation recognition (Redish 2007): each established state keeps a record of the
+disappointments met in it, h_i <- rho_h h_i + (1 - rho_h) min(delta, 0) / rpe_scale, updated
+on the transitions that start in state i (``rpe_decay`` rho_h). It raises that state's
+surprise, so sustained negative errors in a situation make the classifier adopt another
+state, or create one when none fits, even when the cue is unchanged; a state that has not yet
+collected ``min_cov_samples`` rewarded cues is not judged (its first errors are learning, not
+disappointment). ``history = 0`` switches the whole error history off (no attention rise, no
+records): the ablation of the mechanism.
+
+Prototypes follow the cues assigned to the state on rewarded steps (sensed reward
+r + D * drug > 0): mean and covariance over a horizon of ``window`` cues, kept as a running
+estimate (exact average for the first ``window`` cues, then an exponential average with
+weight 1 / window; tested against the windowed form), plus a ridge (1e-4 / n) I. The
+covariance replaces sigma0 * I once ``min_cov_samples`` cues are in (a one-cue covariance is
+degenerate).
 
 ``LatentState`` evaluates values with Redish (2004)'s discounted error and surge;
 ``DualProcess`` (agents/dual_process.py) with Dezfouli (2009)'s average-reward error.
 Capacity exhaustion is counted per individual (``overflow``), never silent.
 
 Storage (issue 6: at most 1 KB of state per individual): slots are allocated as they are
-first used, covariance and precision keep only their upper triangle, and prototypes (mu,
-Sigma, Sigma^-1, ln det, counts) are stored as float32 by default (``precision="float64"``
+first used and filled in order (slot k is in use iff k < n_active), covariance and precision
+keep only their upper triangle, and prototypes (mu, Sigma, Sigma^-1, ln det, counts, error
+records) are stored as float32 by default (``precision="float64"``
 for the exact replay against tests/reference.py). All arithmetic is float64 and Q stays
 float64; tests/test_speed_accuracy.py bounds the float32 difference (measured: none).
 """
@@ -57,6 +80,7 @@ from addsim.agents._kernels import (  # one home for the constants both forms us
     FAST_DECAY,
     FAST_GAIN,
     LOG_2PI,
+    N_OBS_CAP,
     SLOW_DECAY,
     SLOW_GAIN,
 )
@@ -73,13 +97,17 @@ class ClassifierParams(Params):
     sigma0: float = param(0.25, 1e-6, 1e3, "variance of a new state's prototype (Sigma = s I)")
     b: float = param(0.0, 0.0, 0.999, "deviation discount b (0.98 in the paper's examples)")
     upsilon: float = param(0.1, 1e-300, 1.0, "new-state threshold: min F > -ln(upsilon)")
-    burn_in: float = param(75.0, 0.0, 1e9, "observations before any new state after the first")
+    burn_in: float = param(75.0, 0.0, 65535.0, "observations before any new state after the first")
     beta_state: float = param(50.0, 0.0, 1e4, "inverse temperature of the state choice")
     window: float = param(75.0, 1.0, 1e6, "horizon (rewarded cues) of a prototype")
     ridge: float = param(1e-4, 0.0, 1.0, "ridge added to a prototype covariance, / n")
     min_cov_samples: float = param(25.0, 2.0, 1e6, "cues before the covariance replaces sigma0")
-    attention: float = param(1.0, 0.0, 1e3, "baseline attention w_k on every cue feature")
-    rpe_bias: float = param(0.0, 0.0, 1e3, "surprise added per unit of -dbar_eff (Redish 2007)")
+    attention: float = param(1.0, 0.0, 1.0, "baseline attention w_k per feature (too few states)")
+    xi_cw: float = param(0.0, 0.0, 1.0, "w_k = (1 - xi_cw) eta_k + xi_cw (0: informative only)")
+    rpe_scale: float = param(5.0, 1e-6, 1e6, "error units of the history (Pettine's 0/1 scale)")
+    rpe_bias: float = param(20.0, 0.0, 1e4, "surprise added per unit of a state's record -h_i")
+    rpe_decay: float = param(0.9, 0.0, 0.9999, "persistence rho_h of a state's error record")
+    history: float = param(1.0, 0.0, 1.0, "1: negative-error history on; 0: off (ablation)")
 
 
 @dataclass(frozen=True)
@@ -138,28 +166,29 @@ class LatentMixin:
         self._tri[iu] = np.arange(len(iu[0]))
         self._tri[iu[1], iu[0]] = np.arange(len(iu[0]))
         self._diag = self._tri[np.arange(d), np.arange(d)]
-        self._active = np.zeros((k, self.n), dtype=bool)
+        self._n_active = np.zeros(self.n, dtype=np.uint8)  # slots in use (filled in order)
         self._mu = np.zeros((k, self.n, d), dtype=dt)
         self._cov = np.zeros((k, self.n, len(iu[0])), dtype=dt)  # covariance of rewarded cues
         self._prec = np.zeros((k, self.n, len(iu[0])), dtype=dt)  # Sigma^-1
         self._logdet = np.zeros((k, self.n), dtype=dt)  # ln det Sigma
         self._count = np.zeros((k, self.n), dtype=dt)  # rewarded cues in it (capped at window)
-        self.n_obs = np.zeros(self.n)
-        self.dbar_fast = np.zeros(self.n)
-        self.dbar_slow = np.zeros(self.n)
-        self.overflow = np.zeros(self.n, dtype=np.int64)
+        self._record = np.zeros((k, self.n), dtype=dt)  # h_i: the state's negative-error record
+        self.n_obs = np.zeros(self.n, dtype=np.uint16)  # counted up to N_OBS_CAP >= burn_in
+        self.dbar_fast = np.zeros(self.n, dtype=dt)  # the history, stored as the prototypes
+        self.dbar_slow = np.zeros(self.n, dtype=dt)
+        self.overflow = np.zeros(self.n, dtype=np.int32)
         self._neg_log_upsilon = -np.log(self.p.upsilon)  # the new-state threshold on min F
 
     @property
     def slots(self) -> int:
         """Latent-state slots allocated so far (grows up to ``capacity``)."""
-        return self._active.shape[0]
+        return self._mu.shape[0]
 
     def _grow(self) -> None:
         """Add a free slot plane once anyone uses the last one (keeps one free for creation)."""
-        if self.slots >= self.capacity or not self._active[-1].any():
+        if self.slots >= self.capacity or not (self._n_active >= self.slots).any():
             return
-        for name in ("_active", "_mu", "_cov", "_prec", "_logdet", "_count", "_q"):
+        for name in ("_mu", "_cov", "_prec", "_logdet", "_count", "_record", "_q"):
             old = getattr(self, name)
             new = np.zeros((old.shape[0] + 1, *old.shape[1:]), dtype=old.dtype)
             new[:-1] = old
@@ -167,8 +196,8 @@ class LatentMixin:
 
     @property
     def active(self) -> np.ndarray:
-        """Slots in use, (N, K) bool (a view)."""
-        return self._active.T
+        """Slots in use, (N, K) bool (computed: slot k is in use iff k < n_active)."""
+        return np.arange(self.slots)[None, :] < self._n_active[:, None]
 
     @property
     def mu(self) -> np.ndarray:
@@ -189,7 +218,7 @@ class LatentMixin:
         """Bytes held per individual: learning ``state`` (values, prototypes, histories) and
         ``parameters`` (the resolved per-individual parameter arrays and what derives from
         them); shared index helpers are not counted."""
-        derived = {"_neg_log_upsilon", "_rows", "_tri", "_iu", "_diag"}
+        derived = {"_neg_log_upsilon", "_rows", "_tri", "_iu", "_diag", "_greedy"}
         state = sum(
             v.nbytes for k, v in vars(self).items()
             if isinstance(v, np.ndarray) and k not in derived
@@ -211,29 +240,57 @@ class LatentMixin:
         return self._count.T
 
     @property
+    def record(self) -> np.ndarray:
+        """Each state's negative-error record h_i, (N, K) (a view)."""
+        return self._record.T
+
+    @property
     def n_latent(self) -> np.ndarray:
         """Latent states in use per individual, shape (N,)."""
-        return self.active.sum(axis=1)
+        return self._n_active.astype(np.int64)
 
     @property
     def dbar_eff(self) -> np.ndarray:
         """Effective negative-error history min(0, fast - slow), shape (N,)."""
-        return np.minimum(0.0, self.dbar_fast - self.dbar_slow)
+        fast, slow = self.dbar_fast.astype(np.float64), self.dbar_slow.astype(np.float64)
+        return np.minimum(0.0, fast - slow)
+
+    def feature_weights(self) -> np.ndarray:
+        """Baseline attention w_k per individual and feature (N, d): informativeness of each
+        feature over the established states, or ``attention`` with fewer than two of them."""
+        p = self.p
+        act = self.active.astype(np.float64)  # (N, K)
+        est = act * (self.count >= p.min_cov_samples[:, None])
+        n_act, n_est = act.sum(axis=1), est.sum(axis=1)
+        mu = self.mu.astype(np.float64)
+        var = self._cov[..., self._diag].transpose(1, 0, 2).astype(np.float64)  # (N, K, d)
+        grand = np.einsum("nk,nkd->nd", act, mu) / np.maximum(n_act, 1.0)[:, None]
+        between = np.einsum("nk,nkd->nd", act, (mu - grand[:, None, :]) ** 2)
+        between /= np.maximum(n_act, 1.0)[:, None]
+        within = np.einsum("nk,nkd->nd", est, var) / np.maximum(n_est, 1.0)[:, None]
+        eta = between / np.maximum(between + within, 1e-300)
+        w = (1.0 - p.xi_cw)[:, None] * eta + p.xi_cw[:, None]
+        few = (n_act < 2) | (n_est < 1)
+        return np.where(few[:, None], p.attention[:, None], w)
 
     def attention_weights(self) -> np.ndarray:
-        """w_A per individual (N,): rises from w_k towards 1 with negative-error history."""
+        """w_A (N, d): the baseline weights raised towards 1 by the negative-error history."""
         f = np.minimum(1.0, np.minimum(0.0, self.dbar_eff + 4.0) / -8.0)
-        return (1.0 - f) * self.p.attention + f
+        return (1.0 - f)[:, None] * self.feature_weights() + f[:, None]
 
-    def surprise(self, x: np.ndarray) -> np.ndarray:
-        """F_i = -ln A_i of cue ``x`` (N, d) under every state, (N, K); inactive states inf."""
-        p = self.p
-        w = ((1.0 - p.b) * self.attention_weights())[:, None, None]
-        dev = w * (x[:, None, :] - self.mu)  # Z_i = w_A (1 - b) (x - mu_i)
+    def _distance_f(self, x: np.ndarray, w: np.ndarray) -> np.ndarray:
+        """F_i(w) = -ln A_i with feature weights ``w`` (N, d), (N, K); inactive states inf."""
+        dev = ((1.0 - self.p.b)[:, None] * w)[:, None, :] * (x[:, None, :] - self.mu)
         d2 = np.einsum("nki,nkij,nkj->nk", dev, self.prec, dev)
         logdet = self.logdet.astype(np.float64)  # stored float32: the sum is float64
-        f = 0.5 * (LOG_2PI + logdet) + 0.5 * d2 + (p.rpe_bias * -self.dbar_eff)[:, None]
+        f = 0.5 * (LOG_2PI + logdet) + 0.5 * d2
         return np.where(self.active, f, np.inf)
+
+    def surprise(self, x: np.ndarray) -> np.ndarray:
+        """G_i: surprise of cue ``x`` (N, d) under every state with attention w_A and each
+        state's error record added (N, K); inactive states inf."""
+        g = self._distance_f(x, self.attention_weights())
+        return g + self.p.rpe_bias[:, None] * -self.record.astype(np.float64)
 
     def observe(self, obs: np.ndarray, u: np.ndarray | None = None) -> np.ndarray:
         """Classify cues ``obs`` (N, d) into latent states, creating one where needed."""
@@ -253,29 +310,32 @@ class LatentMixin:
         z = np.empty(self.n, dtype=np.int64)
         _kernels.latent_observe(
             np.ascontiguousarray(x), np.zeros(1) if u is None else np.asarray(u, np.float64),
-            u is not None, self._active, self._mu, self._cov, self._prec, self._logdet,
-            self._count, self._q, self.n_obs, self.dbar_fast, self.dbar_slow, self.overflow,
-            p.b, p.attention, p.rpe_bias, self._neg_log_upsilon, p.burn_in, p.beta_state,
-            p.sigma0, _kernels.dim(self.cue_dim), z,
+            u is not None, self._n_active, self._mu, self._cov, self._prec, self._logdet,
+            self._count, self._record, self._q, self.n_obs, self.dbar_fast, self.dbar_slow,
+            self.overflow, p.b, p.attention, p.xi_cw, p.min_cov_samples, p.rpe_bias,
+            self._neg_log_upsilon, p.burn_in, p.beta_state, p.sigma0,
+            _kernels.dim(self.cue_dim), z,
         )
         return z
 
     def _observe_numpy(self, x: np.ndarray, u: np.ndarray | None) -> np.ndarray:
         """:meth:`observe` as numpy expressions over individuals (the reference form)."""
         p = self.p
+        cand = self._distance_f(x, self.feature_weights()) <= CANDIDATE_F  # baseline screen
         f = self.surprise(x)
-        min_f = f.min(axis=1)
-        cand = f <= CANDIDATE_F
         has_cand = cand.any(axis=1)
-        n_active = self.active.sum(axis=1)
+        min_f = np.where(cand, f, np.inf).min(axis=1)
+        n_active = self._n_active.astype(np.int64)
         want = (n_active == 0) | (
             (~has_cand | (min_f > -np.log(p.upsilon))) & (self.n_obs >= p.burn_in)
         )
         full = n_active >= self.slots  # only at capacity: a free slot is kept until then
         self.overflow += want & full
         new = want & ~full
-        # Choose among candidates: softmax(beta_state * A_i / sum A), A/sumA = softmax(-F).
-        cand = np.where(has_cand[:, None], cand, f == min_f[:, None])
+        # Choose among candidates (the least surprising when none): softmax(beta_state * A_i /
+        # sum A) with A / sum A = softmax(-G).
+        low = f.min(axis=1)
+        cand = np.where(has_cand[:, None], cand, f == low[:, None])
         cand[n_active == 0, 0] = True  # no state yet: the new one takes slot 0
         g = np.where(cand, -f, -np.inf)
         g[n_active == 0, 0] = 0.0
@@ -292,14 +352,14 @@ class LatentMixin:
             slot = n_active[idx]
             z[idx] = slot
             self._create(idx, slot, x[idx])
-        self.n_obs += 1
+        self.n_obs += self.n_obs < N_OBS_CAP
         return z.astype(np.int64)
 
     def _create(self, idx: np.ndarray, slot: np.ndarray, x: np.ndarray) -> None:
         """Open latent state ``slot`` for individuals ``idx`` at cue ``x``."""
         d = self.cue_dim
         s0 = self.p.sigma0[idx]
-        self.active[idx, slot] = True
+        self._n_active[idx] += 1
         self.mu[idx, slot] = x
         self._cov[slot, idx] = 0.0
         prec = np.zeros((idx.size, self._prec.shape[2]))
@@ -307,6 +367,7 @@ class LatentMixin:
         self._prec[slot, idx] = prec
         self.logdet[idx, slot] = d * np.log(s0)
         self.count[idx, slot] = 0.0
+        self.record[idx, slot] = 0.0
         self.q[idx, slot] = 0.0
         self.dbar_fast[idx] = 0.0  # reset the history, or creation runs away
         self.dbar_slow[idx] = 0.0
@@ -323,13 +384,19 @@ class LatentMixin:
         """TD update over latent states, then the prototype of ``s`` and the error history."""
         if _jit.ENABLED:
             return self._learn_fused(s, a, r, s_next, drug, cue)
+        p = self.p
         step = super().learn(s, a, r, s_next, drug)  # type: ignore[misc]
+        neg = np.minimum(step.delta, 0.0) / p.rpe_scale * p.history
+        rows = self._rows
+        judged = (self.count[rows, s] >= p.min_cov_samples) & (p.history > 0.5)
+        rec = self.record[rows, s].astype(np.float64)
+        rec = np.where(judged, p.rpe_decay * rec + (1.0 - p.rpe_decay) * neg, rec)
+        self.record[rows, s] = rec
         if cue is not None:
-            rewarded = r + np.where(drug, self.p.surge, 0.0) > 0.0
+            rewarded = r + np.where(drug, p.surge, 0.0) > 0.0
             self.update_prototypes(s, np.asarray(cue, dtype=np.float64), rewarded)
-        neg = np.minimum(step.delta, 0.0)
-        self.dbar_fast = FAST_DECAY * self.dbar_fast + FAST_GAIN * neg
-        self.dbar_slow = SLOW_DECAY * self.dbar_slow + SLOW_GAIN * neg
+        self.dbar_fast[:] = FAST_DECAY * self.dbar_fast + FAST_GAIN * neg
+        self.dbar_slow[:] = SLOW_DECAY * self.dbar_slow + SLOW_GAIN * neg
         return step
 
     def _learn_fused(
@@ -366,8 +433,9 @@ class LatentMixin:
             rule_state.get("r_bar", none), rule_state.get("kappa", none),
             getattr(p, "sigma", none), getattr(p, "lam", none),
             getattr(p, "kappa_target", none), p.window, p.min_cov_samples, p.ridge, self._mu,
-            self._cov, self._prec, self._tri, self._logdet, self._count, self.dbar_fast,
-            self.dbar_slow, _kernels.dim(self.cue_dim),
+            self._cov, self._prec, self._tri, self._logdet, self._count, self._record,
+            p.rpe_scale, p.rpe_decay, p.history, self.dbar_fast, self.dbar_slow,
+            _kernels.dim(self.cue_dim),
         )
         return Step(delta=delta)
 

@@ -11,8 +11,10 @@ are those of SCIENCE.md (and each agents/ module docstring):
 - Dezfouli 2009: delta = r + max Q(s') - Q(s, a) - rho, on drug steps max(td + D, D) - rho;
   R_bar <- R_bar + sigma (r_sensed - R_bar), kappa <- kappa + lam (N * drug - kappa);
   with epsilon_greedy 1 (the paper): epsilon-greedy choice, R_bar only after greedy choices
-- latent states (Pettine 2023 / Redish 2007): prototypes, surprise F_i = -ln A_i, new state
-  above -ln(upsilon) after burn-in, softmax over normalised activations, negative-error history.
+- latent states (Pettine 2023 / Redish 2007): prototypes, per-feature attention from the
+  states' informativeness (baseline weights screen candidates, w_A raised by the negative-error
+  history chooses), each state's error record added to its surprise, a new state above
+  -ln(upsilon) after burn-in, softmax over normalised activations.
 """
 
 from __future__ import annotations
@@ -156,6 +158,7 @@ class Latent(Tabular):
         self.prec: list[list[list[float]]] = []
         self.logdet: list[float] = []
         self.count: list[float] = []
+        self.record: list[float] = []  # each state's negative-error record h_i
         self.n_obs = 0
         self.fast = self.slow = 0.0
         self.overflow = 0
@@ -165,29 +168,55 @@ class Latent(Tabular):
         """min(0, fast - slow): the negative-error history."""
         return min(0.0, self.fast - self.slow)
 
-    def surprise(self, x: list[float]) -> list[float]:
-        """F_i = -ln A_i for every existing state."""
-        p = self.p
-        f_att = min(1.0, min(0.0, self.dbar_eff + 4.0) / -8.0)
-        w = (1.0 - p["b"]) * ((1.0 - f_att) * p["attention"] + f_att)
+    def established(self, i: int) -> bool:
+        """State i holds enough rewarded cues to be judged (and to inform attention)."""
+        return self.count[i] >= self.p["min_cov_samples"]
+
+    def feature_weights(self) -> list[float]:
+        """w_k: the share of each feature's variance the states explain, or the baseline."""
+        p, k = self.p, len(self.mu)
+        est = [i for i in range(k) if self.established(i)]
+        if k < 2 or not est:
+            return [p["attention"]] * self.d
+        out = []
+        for j in range(self.d):
+            grand = sum(self.mu[i][j] for i in range(k)) / k
+            between = sum((self.mu[i][j] - grand) ** 2 for i in range(k)) / k
+            within = sum(self.cov[i][j][j] for i in est) / len(est)
+            eta = between / max(between + within, 1e-300)
+            out.append((1.0 - p["xi_cw"]) * eta + p["xi_cw"])
+        return out
+
+    def distance(self, x: list[float], w: list[float]) -> list[float]:
+        """F_i(w) = 0.5 (ln 2 pi + ln det Sigma_i) + 0.5 D2_i with feature weights w."""
+        b = self.p["b"]
         out = []
         for i, mu in enumerate(self.mu):
-            dev = [w * (xj - mj) for xj, mj in zip(x, mu, strict=True)]
+            dev = [(1.0 - b) * wj * (xj - mj) for wj, xj, mj in zip(w, x, mu, strict=True)]
             prec = self.prec[i]
-            d2 = sum(dev[a] * prec[a][b] * dev[b] for a in range(self.d) for b in range(self.d))
-            out.append(0.5 * (LOG_2PI + self.logdet[i]) + 0.5 * d2
-                       + p["rpe_bias"] * -self.dbar_eff)
+            d2 = sum(dev[a] * prec[a][c] * dev[c] for a in range(self.d) for c in range(self.d))
+            out.append(0.5 * (LOG_2PI + self.logdet[i]) + 0.5 * d2)
         return out
+
+    def surprise(self, x: list[float]) -> list[float]:
+        """G_i: F_i under attention w_A plus the state's error record."""
+        p = self.p
+        f_att = min(1.0, min(0.0, self.dbar_eff + 4.0) / -8.0)
+        w = [(1.0 - f_att) * wk + f_att for wk in self.feature_weights()]
+        return [fi + p["rpe_bias"] * -self.record[i]
+                for i, fi in enumerate(self.distance(x, w))]
 
     def observe(self, obs: Any, u: float | None = None) -> int:
         """Classify cue ``obs`` into a latent state (creating one when surprised enough)."""
         p = self.p
         x = [float(v) for v in obs]
+        base = self.distance(x, self.feature_weights())
         f = self.surprise(x)
         k = len(f)
-        cands = [i for i in range(k) if f[i] <= CANDIDATE_F]
+        cands = [i for i in range(k) if base[i] <= CANDIDATE_F]
         want = k == 0 or (
-            (not cands or min(f) > -math.log(p["upsilon"])) and self.n_obs >= p["burn_in"]
+            (not cands or min(f[i] for i in cands) > -math.log(p["upsilon"]))
+            and self.n_obs >= p["burn_in"]
         )
         if want and k >= self.capacity:
             self.overflow += 1
@@ -217,16 +246,20 @@ class Latent(Tabular):
         self.prec.append([[1.0 / s0 if i == j else 0.0 for j in range(d)] for i in range(d)])
         self.logdet.append(d * math.log(s0))
         self.count.append(0.0)
+        self.record.append(0.0)
         self.q[len(self.mu) - 1] = [0.0] * len(self.q[0])
         self.fast = self.slow = 0.0
 
     def learn(self, s: int, a: int, r: float, s_next: int, drug: bool,
               x: list[float] | None = None) -> float:
         """TD update over latent states, the prototype of s, then the error history."""
+        p = self.p
         delta = super().learn(s, a, r, s_next, drug)
-        if x is not None and r + (self.p["surge"] if drug else 0.0) > 0.0:
+        neg = min(delta, 0.0) / p["rpe_scale"] * p["history"]
+        if p["history"] > 0.5 and self.established(s):
+            self.record[s] = p["rpe_decay"] * self.record[s] + (1.0 - p["rpe_decay"]) * neg
+        if x is not None and r + (p["surge"] if drug else 0.0) > 0.0:
             self.update_prototype(s, [float(v) for v in x])
-        neg = min(delta, 0.0)
         self.fast = FAST_DECAY * self.fast + FAST_GAIN * neg
         self.slow = SLOW_DECAY * self.slow + SLOW_GAIN * neg
         return delta

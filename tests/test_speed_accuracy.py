@@ -32,7 +32,8 @@ def _run(
     core = core_cls(n)
     rng = np.random.default_rng(5)
     over = {"surge": rng.uniform(12, 18, n), "alpha": rng.uniform(0.1, 0.3, n),
-            "rpe_bias": rng.uniform(0.0, 0.5, n)}
+            "rpe_bias": rng.uniform(10.0, 80.0, n), "rpe_decay": rng.uniform(0.5, 0.95, n),
+            "attention": rng.uniform(0.5, 1.0, n)}
     learner = make_learner(name, n, core.n_states, core.n_actions, core.cue_dim, capacity=4,
                            precision="float64", **over)
     sched = SCHEDULE if core_cls is SubstanceCore else {}
@@ -59,6 +60,8 @@ def test_compiled_learner_matches_numpy_form(
     np.testing.assert_allclose(lf.prec, ls.prec, rtol=1e-8, atol=1e-8)
     np.testing.assert_allclose(lf.logdet, ls.logdet, rtol=1e-10, atol=1e-10)
     np.testing.assert_allclose(lf.dbar_fast, ls.dbar_fast, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(lf.record, ls.record, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(lf.feature_weights(), ls.feature_weights(), rtol=1e-9)
     if name == "dual_process":
         np.testing.assert_allclose(lf.rho, ls.rho, rtol=1e-12)
     assert (lf.n_latent >= 2).any()  # creation was exercised
@@ -176,7 +179,12 @@ def test_float32_prototypes_bounded_against_float64(name: str, core_cls: type) -
     assert same_z.mean() > 0.999, same_z.mean()
     assert np.abs(a.p_addictive - b.p_addictive).max() < 1e-3
     np.testing.assert_allclose(lb.mu, la.mu, rtol=0, atol=1e-5)
-    np.testing.assert_allclose(lb.logdet, la.logdet, rtol=1e-5, atol=1e-5)
+    # ln det of a float32-stored covariance moves by up to d * cond(Sigma) * eps32 (first-order
+    # perturbation); states mixing the choice and drug cues are near-singular (cond ~1e3)
+    sig = la.cov + 1e-4 / np.maximum(la.count, 1.0)[..., None, None] * np.eye(la.cue_dim)
+    cond = np.where(la.count >= 25, np.linalg.cond(sig), 1.0)
+    bound = 1e-5 + 1e-5 * np.abs(la.logdet) + la.cue_dim * cond * np.finfo(np.float32).eps
+    assert (np.abs(lb.logdet - la.logdet) <= bound).all()
     assert lb.slots == la.slots and lb.memory()["state"] < 0.65 * la.memory()["state"]
 
 
@@ -191,7 +199,7 @@ def test_learner_state_fits_1kb_per_individual_at_full_capacity() -> None:
     assert learner.slots == learner.capacity == 8
     assert (learner.n_latent == 8).all() and (learner.overflow == 4).all()
     mem = learner.memory()
-    assert mem["state"] <= 1024, mem  # measured 1016 (float32 prototypes, packed covariances)
+    assert mem["state"] <= 1024, mem  # measured 1023 (float32 prototypes and error records)
     wide = make_learner("dual_process", n, 2, 2, d, burn_in=0.0, precision="float64")
     for k in range(12):
         wide.observe(np.full((n, d), 10.0 * k), np.full(n, 0.5))
