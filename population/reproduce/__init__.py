@@ -21,6 +21,7 @@ from addsim.population.reproduce import (
     impulsivity,
     relapse,
     relapse_map,
+    relapse_same_context,
     states,
     values,
 )
@@ -55,6 +56,11 @@ REGISTRY: dict[str, Reproduction] = {
         relapse_map.relapse_map,
         "item 4 sensitivity: model-free savings over two unreported parameters", 8,
         relapse_map.plot,
+    ),
+    "relapse-same-context": Reproduction(
+        relapse_same_context.relapse_same_context,
+        "4b: extinction with the cue on (only errors can split states), with the ablation", 4,
+        relapse_same_context.plot,
     ),
     "states": Reproduction(
         states.states, "item 5: latent states per individual, with and without extinction", 2,
