@@ -19,6 +19,7 @@ from addsim.population.reproduce._common import (
     stream,
     tick,
 )
+from addsim.population.reproduce._survival import survival, times_to_level
 from addsim.population.rollout import Schedule, first_crossing, phases, rollout
 
 RELAPSE_ACQ, RELAPSE_EXT, RELAPSE_RE = 250, 250, 500
@@ -38,7 +39,25 @@ def _relapse_pace(p: np.ndarray, level: float = 0.9) -> dict[str, Any]:
     the start of acquisition and of re-exposure, and their ratio (the savings)."""
     t_acq = first_crossing(p[:RELAPSE_ACQ], level)
     t_re = first_crossing(p, level, RELAPSE_ACQ + RELAPSE_EXT)
-    return {"t_acquisition": t_acq, "t_reexposure": t_re, "savings": t_re / max(t_acq, 1)}
+    censored = t_acq >= RELAPSE_ACQ or t_re >= RELAPSE_RE  # never a ratio of censored times
+    return {"t_acquisition": t_acq, "t_reexposure": t_re,
+            "savings": None if censored else t_re / max(t_acq, 1)}
+
+
+KM_LEVEL = 0.7  # per-individual criterion: above the naive 0.5, below every plateau
+
+
+def _relapse_survival(p_ind: np.ndarray, seed: int) -> dict[str, Any]:
+    """Per-individual times to ``KM_LEVEL`` from acquisition and from re-exposure, censored at
+    each phase's end (population/reproduce/_survival.py), and their medians' ratio where both
+    medians are reached."""
+    start = RELAPSE_ACQ + RELAPSE_EXT
+    acq = survival(*times_to_level(p_ind, KM_LEVEL, 0, RELAPSE_ACQ), seed=seed)
+    re = survival(*times_to_level(p_ind, KM_LEVEL, start, start + RELAPSE_RE), seed=seed)
+    both = acq["median"] is not None and re["median"] is not None
+    ratio = re["median"] / max(acq["median"], 1.0) if both else None
+    return {"km_level": KM_LEVEL, "acquisition": acq, "reexposure": re,
+            "median_ratio": ratio}
 
 
 def relapse(
@@ -49,7 +68,9 @@ def relapse(
     """Item 4: acquisition with the cue, extinction without it, then re-exposure.
 
     ``T_acq`` and ``T_re`` are the ticks the mean P(addictive) takes to reach ``level`` from
-    the start of acquisition and of re-exposure; ``savings = T_re / T_acq``. The summary also
+    the start of acquisition and of re-exposure; ``savings = T_re / T_acq`` (None when either
+    is censored). ``acquisition`` and ``reexposure`` hold the per-individual times to
+    ``KM_LEVEL`` with censoring (fraction reached by t, Kaplan-Meier median). The summary also
     keeps the mean drug advantage Q(choice, drug) - Q(choice, natural) at the end of each
     phase: how far extinction pushed the drug below the natural reward is what re-exposure
     has to undo.
@@ -59,7 +80,8 @@ def relapse(
     for k, name in enumerate(learners):
         core = SubstanceCore(n)
         agent = learner_for(name, core, **(overrides or {}).get(name, {}))
-        res = rollout(agent, core, ticks, stream(seed, 4 + keep_rewards, k), sched)
+        res = rollout(agent, core, ticks, stream(seed, 4 + keep_rewards, k), sched,
+                      keep_individual=True)
         p = res.p_addictive
         rows.append(pd.DataFrame({"learner": name, "t": np.arange(ticks), "p_addictive": p}))
         adv = res.q_addictive - res.q_natural
@@ -69,6 +91,7 @@ def relapse(
             **{f"p_end_{phase}": float(p[t]) for phase, t in ends.items()},
             **{f"advantage_end_{phase}": float(adv[t]) for phase, t in ends.items()},
             **_relapse_pace(p, level),
+            **_relapse_survival(res.p_individual, seed),
         }
         tick(progress)
     return Result(pd.concat(rows, ignore_index=True), summary)

@@ -81,7 +81,7 @@ def relapse_map(n: int = 100, seed: int = 0, progress: Progress | None = None) -
                 "y_param": y_name, "y": float(y[c]),
                 "t_acquisition": pace["t_acquisition"], "t_reexposure": pace["t_reexposure"],
                 "t_reexposure_half": _relapse_pace(p, 0.5)["t_reexposure"],
-                "savings": pace["savings"],
+                "savings": np.nan if pace["savings"] is None else pace["savings"],
                 "p_end_extinction": float(p[RELAPSE_ACQ + RELAPSE_EXT - 1]),
                 "p_end_kept_rewards": float(kept_p[-1, c]),
                 "p_natural_item1": float(1.0 - natural_p[-1, c]),
@@ -90,7 +90,8 @@ def relapse_map(n: int = 100, seed: int = 0, progress: Progress | None = None) -
             checks = {  # the report's relapse result, item by item
                 "acquired": pace["t_acquisition"] < RELAPSE_ACQ,
                 "extinguished": row["p_end_extinction"] < 0.1,
-                "savings_in_range": SAVINGS_RANGE[0] <= pace["savings"] <= SAVINGS_RANGE[1],
+                "savings_in_range": pace["savings"] is not None
+                and SAVINGS_RANGE[0] <= pace["savings"] <= SAVINGS_RANGE[1],
                 "kept_abstinent": row["p_end_kept_rewards"] < 0.1,
                 "item1": row["p_natural_item1"] > 0.9,
                 "item2": row["p_addictive_item2"] > 0.8,
