@@ -205,12 +205,15 @@ def rollout(
     hook: TickHook | None = None,
     keep_individual: bool | int = False,
     trace: bool = False,
+    masks: Mapping[int, np.ndarray] | None = None,
 ) -> RolloutResult:
     """Run ``learner`` on ``core`` for ``ticks`` ticks; ``schedule`` maps tick -> conditions.
 
     ``keep_individual``: True keeps per-individual P and advantage for every tick, an int k
-    for the last k ticks only (memory: 8 bytes x N x k).
+    for the last k ticks only (memory: 8 bytes x N x k). ``masks`` maps tick -> allowed
+    actions (N, A) or (A,) for that tick (e.g. a forced, experimenter-given drug exposure).
     """
+    masks = masks or {}
     stepper = Stepper(learner, core, rng)
     n, addictive = core.n, core.addictive_action
     schedule = schedule or {}
@@ -230,7 +233,10 @@ def rollout(
             core.set_condition(key, value)
         if hook is not None:
             hook(t, core, learner)
-        out, obs, u_state, u_act = stepper.tick()
+        mask = masks.get(t)
+        if mask is not None:
+            mask = np.broadcast_to(np.asarray(mask, dtype=bool), (n, core.n_actions))
+        out, obs, u_state, u_act = stepper.tick(mask)
         at = out.at_choice
         idx = np.flatnonzero(at)
         p_last[idx] = out.p_addictive[idx]

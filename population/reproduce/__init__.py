@@ -19,9 +19,12 @@ from addsim.population.reproduce import (
     gambling,
     heatmap,
     impulsivity,
+    reacquisition,
+    reinstatement,
     relapse,
     relapse_map,
     relapse_same_context,
+    renewal,
     states,
     values,
 )
@@ -61,6 +64,20 @@ REGISTRY: dict[str, Reproduction] = {
         relapse_same_context.relapse_same_context,
         "4b: extinction with the cue on (only errors can split states), with the ablation", 4,
         relapse_same_context.plot,
+    ),
+    "renewal": Reproduction(
+        renewal.renewal, "4c: ABA, AAB, AAA renewal of responding by context, with the ablation",
+        12, renewal.plot,
+    ),
+    "reinstatement": Reproduction(
+        reinstatement.reinstatement,
+        "4d: a non-contingent drug exposure after extinction (1, 5, 20 doses), with the ablation",
+        16, reinstatement.plot,
+    ),
+    "reacquisition": Reproduction(
+        reacquisition.reacquisition,
+        "4e: the drug contingent again after extinction, against first acquisition", 8,
+        reacquisition.plot,
     ),
     "states": Reproduction(
         states.states, "item 5: latent states per individual, with and without extinction", 2,
