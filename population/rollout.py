@@ -206,12 +206,14 @@ def rollout(
     keep_individual: bool | int = False,
     trace: bool = False,
     masks: Mapping[int, np.ndarray] | None = None,
+    after: Callable[[int, TickOut], None] | None = None,
 ) -> RolloutResult:
     """Run ``learner`` on ``core`` for ``ticks`` ticks; ``schedule`` maps tick -> conditions.
 
     ``keep_individual``: True keeps per-individual P and advantage for every tick, an int k
     for the last k ticks only (memory: 8 bytes x N x k). ``masks`` maps tick -> allowed
     actions (N, A) or (A,) for that tick (e.g. a forced, experimenter-given drug exposure).
+    ``after(t, out)`` sees each tick's :class:`TickOut` (the latent state each acted in).
     """
     masks = masks or {}
     stepper = Stepper(learner, core, rng)
@@ -237,6 +239,8 @@ def rollout(
         if mask is not None:
             mask = np.broadcast_to(np.asarray(mask, dtype=bool), (n, core.n_actions))
         out, obs, u_state, u_act = stepper.tick(mask)
+        if after is not None:
+            after(t, out)
         at = out.at_choice
         idx = np.flatnonzero(at)
         p_last[idx] = out.p_addictive[idx]

@@ -52,7 +52,7 @@ def test_reproduce_gambling_and_heatmap_columns(tmp_path: Path) -> None:
     """gambling.csv and a coarse heatmap.csv carry the documented columns."""
     assert main(["reproduce", "gambling", "--out", str(tmp_path), "--individuals", "5"]) == 0
     assert list(pd.read_csv(tmp_path / "gambling.csv").columns) == [
-        "learner", "streak", "t", "p_bet"
+        "learner", "condition", "streak", "t", "p_bet"
     ]
     assert main(["reproduce", "heatmap", "--out", str(tmp_path), "--individuals", "2",
                  "--step", "2.5"]) == 0
