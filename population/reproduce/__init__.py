@@ -84,14 +84,15 @@ REGISTRY: dict[str, Reproduction] = {
         states.plot,
     ),
     "gambling": Reproduction(
-        gambling.gambling, "item 6: late betting after win streaks of 100, 200, 400 ticks", 6,
+        gambling.gambling, "item 6: late betting after win streaks of 100, 200, 400 ticks", 9,
         gambling.plot,
     ),
     "heatmap": Reproduction(
         heatmap.heatmap, "item 8: fraction addicted over natural reward x surge", 0, heatmap.plot
     ),
     "blocking": Reproduction(
-        blocking.blocking, "item 9: Kamin blocking of a cue paired with the drug", 2,
+        blocking.blocking, "item 9: Kamin blocking of a cue paired with the drug, two controls",
+        12,
         blocking.plot,
     ),
 }

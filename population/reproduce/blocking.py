@@ -1,64 +1,131 @@
-"""Item 9 of SCIENCE.md section 4: Kamin blocking of a cue paired with the drug."""
+"""Item 9 of SCIENCE.md section 4: Kamin blocking of a cue paired with the drug.
+
+The substance task's cue carries two free elements: the drug cue (A, feature 2) and the
+context feature (B, feature 3). Conditions, per learner (the same random stream for all):
+
+- ``blocking``: 500 ticks of A with the drug, then 200 of A+B with the drug;
+- ``AB only``: the 200 compound ticks alone;
+- ``pre-exposed``: 500 ticks of the drug with neither cue, then the compound (the control
+  for "blocking" that is only the average reward having habituated to the drug);
+
+then a test of 20 ticks of B alone with the drug withheld. Blocking: B is worth less (and
+draws less responding) after A was trained than in both controls. Redish 2004 predicts none
+(the surge is never compensated, so B always gains value); Panlilio et al. 2007 found it with
+cocaine, which Dezfouli 2009's basal level rho explains. The model-free rules act on
+elemental cue values (agents/elemental.py: a tabular learner cannot value an unseen cue); the
+dual-process learner runs as it is, B alone being classified into one of its latent states.
+
+CSV: ``value_b`` per test trial, the mean advantage Q(addictive) - Q(natural) at the B-alone
+choice. Summary: per-individual means over the test (P(addictive) and the advantage) with
+bootstrap intervals, the blocking effects (each control minus ``blocking``) with intervals of
+the difference, and for the elemental learners B's own weight at the end of the compound.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from addsim.agents import LEARNERS
+from addsim.agents.elemental import make_elemental
+from addsim.envs.substance import SubstanceCore
 from addsim.population.io.figures import figure, save
-from addsim.population.reproduce._common import Progress, Result, stream, tick
+from addsim.population.reproduce._common import (
+    MODEL_FREE,
+    Progress,
+    Result,
+    learner_for,
+    stream,
+    tick,
+)
+from addsim.population.reproduce._survival import difference_ci, mean_ci
+from addsim.population.rollout import phases, rollout
+
+PRE, COMPOUND, TEST = 500, 200, 20
+A_ONLY = {"cue_shown": 1.0, "context": 0.0, "drug_available": 1.0}
+NO_CUE = {"cue_shown": 0.0, "context": 0.0, "drug_available": 1.0}
+AB = {"cue_shown": 1.0, "context": 1.0, "drug_available": 1.0}
+B_ONLY = {"cue_shown": 0.0, "context": 1.0, "drug_available": 0.0}
+CONDITIONS: dict[str, tuple[tuple[int, dict[str, float]], ...]] = {
+    "blocking": ((PRE, A_ONLY), (COMPOUND, AB), (TEST, B_ONLY)),
+    "AB only": ((COMPOUND, AB), (TEST, B_ONLY)),
+    "pre-exposed": ((PRE, NO_CUE), (COMPOUND, AB), (TEST, B_ONLY)),
+}
+LEARNERS: tuple[tuple[str, str, dict[str, float]], ...] = (
+    *((name, name, {}) for name in MODEL_FREE),
+    ("dual_process", "dual_process", {}),
+    ("dual_process", "dual_process/ablation", {"history": 0.0}),
+)
+B_FEATURE, CHOICE, NATURAL, ADDICTIVE = 3, 0, 0, 1
 
 
-def blocking(
-    n: int = 100, seed: int = 0, progress: Progress | None = None,
-    pretraining: int = 1000, compound: int = 200,
-) -> Result:
-    """Item 9 (Kamin blocking): the drug paired with cue A, then with A+B; B's value.
+def _learner(name: str, core: SubstanceCore, over: dict[str, float]) -> Any:
+    if name in MODEL_FREE:
+        return make_elemental(name, core.n, core.n_states, core.n_actions, core.cue_dim, **over)
+    return learner_for(name, core, **over)
 
-    Values are linear in the cues (V = w . x) and each trial is one transition from the cue
-    compound to the drug outcome (next value 0), driven by the learner's own error rule.
-    ``blocking``: ``pretraining`` A-only trials, then ``compound`` A+B trials; ``control``:
-    the A+B trials alone. Blocking means B ends with less value after pretraining. Under
-    Dezfouli the basal level rho catches up with the drug during pretraining, so the compound
-    errors are near zero; under Redish the error is always >= D, so B is learnt anyway.
-    """
-    from addsim.agents.dezfouli2009 import dezfouli_error
-    from addsim.agents.redish2004 import redish_error
 
+def blocking(n: int = 100, seed: int = 0, progress: Progress | None = None) -> Result:
+    """Every learner in the three conditions; rows of B's value per test trial, summary."""
     rows, summary = [], {}
-    a_only, both = np.array([1.0, 0.0]), np.array([1.0, 1.0])
-    for k, name in enumerate(("redish2004", "dezfouli2009")):
-        p = LEARNERS[name].params_cls.preset("report").resolve(n)
-        summary[name] = {}
-        for j, cond in enumerate(("blocking", "control")):
-            rng = stream(seed, 10, k, j)
-            w = np.zeros((n, 2))  # weights of cues A and B
-            r_bar = p.r_bar0.copy() if name == "dezfouli2009" else np.zeros(n)
-            trials = [a_only] * (pretraining if cond == "blocking" else 0) + [both] * compound
-            for t, x in enumerate(trials):
-                r = -3.0 + rng.standard_normal(n)  # the drug's own (aversive) reward
-                v, drug, nxt = w @ x, np.ones(n, dtype=bool), np.zeros(n)
-                if name == "redish2004":
-                    delta = redish_error(r, v, nxt, drug, p.gamma, p.surge)
-                else:
-                    delta = dezfouli_error(r, v, nxt, drug, r_bar, p.surge)
-                    r_bar += p.sigma * (delta + v + r_bar - r_bar)  # r_sensed = delta + Q + rho
-                w += p.alpha[:, None] * delta[:, None] * x[None, :]
-                rows.append((name, cond, t, float(w[:, 0].mean()), float(w[:, 1].mean())))
-            summary[name][cond] = float(w[:, 1].mean())
-        tick(progress)
-    frame = pd.DataFrame(rows, columns=["learner", "condition", "trial", "w_a", "w_b"])
-    return Result(frame, summary)
+    for name, label, over in LEARNERS:
+        out: dict[str, Any] = {}
+        p_test: dict[str, np.ndarray] = {}
+        v_test: dict[str, np.ndarray] = {}
+        w_b: dict[str, np.ndarray] = {}  # B's own weight (elemental learners)
+        for cond, spans in CONDITIONS.items():
+            ticks = sum(length for length, _ in spans)
+            core = SubstanceCore(n)
+            agent = _learner(name, core, over)
+            weight: dict[str, np.ndarray] = {}
+
+            def hook(t: int, _core: Any, learner: Any, start: int = ticks - TEST,
+                     weight: dict = weight) -> None:
+                if t == start and hasattr(learner, "weight"):
+                    weight["b"] = (learner.weight(B_FEATURE, CHOICE, ADDICTIVE)
+                                   - learner.weight(B_FEATURE, CHOICE, NATURAL))
+
+            res = rollout(agent, core, ticks, stream(seed, 10, 0), phases(*spans),
+                          hook=hook, keep_individual=TEST)
+            assert res.p_individual is not None and res.advantage_individual is not None
+            rows.append(pd.DataFrame({
+                "learner": name, "condition": f"ablation {cond}" if over else cond,
+                "trial": np.arange(TEST),
+                "value_b": res.advantage_individual.mean(axis=1)}))
+            p_test[cond] = res.p_individual.mean(axis=0).astype(np.float64)
+            v_test[cond] = res.advantage_individual.mean(axis=0).astype(np.float64)
+            out[cond] = {"p_addictive": mean_ci(p_test[cond], seed=seed),
+                         "value_b": mean_ci(v_test[cond], seed=seed)}
+            if "b" in weight:
+                w_b[cond] = weight["b"]
+                out[cond]["weight_b"] = mean_ci(weight["b"], seed=seed)
+            tick(progress)
+        for control in ("AB only", "pre-exposed"):
+            out[f"{control} - blocking"] = {
+                "p_addictive": difference_ci(p_test[control], p_test["blocking"], seed=seed),
+                "value_b": difference_ci(v_test[control], v_test["blocking"], seed=seed),
+            }
+            if w_b:
+                out[f"{control} - blocking"]["weight_b"] = difference_ci(
+                    w_b[control], w_b["blocking"], seed=seed)
+        summary[label] = out
+    return Result(pd.concat(rows, ignore_index=True), summary)
 
 
 def plot(frame: pd.DataFrame, path: Path) -> None:
-    """The value of cue B over trials, per learner and condition."""
-    fig, (ax,) = figure()
-    for (learner, cond), g in frame.groupby(["learner", "condition"], sort=False):
-        ax.plot(g["trial"], g["w_b"], label=f"{learner} {cond}")
-    ax.set(xlabel="trial", ylabel="value of cue B", yscale="symlog", title="Kamin blocking")
-    ax.legend(fontsize=8)
+    """B's value over the test trials: one panel per learner, a line per condition."""
+    keys = list(dict.fromkeys(zip(frame["learner"], frame["condition"].str.startswith("abl"),
+                                  strict=True)))
+    fig, axes = figure(len(keys), 5.0)
+    for ax, (learner, ablation) in zip(axes, keys, strict=True):
+        g = frame[(frame["learner"] == learner)
+                  & (frame["condition"].str.startswith("abl") == ablation)]
+        for cond, h in g.groupby("condition", sort=False):
+            ax.plot(h["trial"], h["value_b"], label=cond, lw=1.3)
+        ax.axhline(0, color="0.6", lw=0.6)
+        ax.set(xlabel="test trial (B alone, drug withheld)", ylabel="Q(addictive) - Q(natural)",
+               title=f"{learner}{' (history off)' if ablation else ''}")
+        ax.legend(fontsize=7)
     save(fig, path)
