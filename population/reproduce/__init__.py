@@ -40,7 +40,7 @@ REGISTRY: dict[str, Reproduction] = {
         acquisition.plot_addiction,
     ),
     "values": Reproduction(
-        values.values, "item 3: Redish Q(drug) unbounded, Dezfouli and dual-process bounded", 3,
+        values.values, "item 3: Redish Q(drug) unbounded, Dezfouli and dual-process bounded", 4,
         values.plot,
     ),
     "impulsivity": Reproduction(

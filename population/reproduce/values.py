@@ -1,5 +1,14 @@
 """Item 3 of SCIENCE.md section 4: Redish's drug value unbounded, Dezfouli's and
-dual-process's bounded."""
+dual-process's bounded.
+
+The dual-process mean advantage rises late in a long run while the typical individual's
+stays flat: the allostatic shift keeps rho above the reward rate, so every error has a
+negative mean, the negative-error history reads that as surprise and some individuals
+create a latent state late in the run, whose values (identified only up to a constant in
+average-reward learning) drift apart from the others'. The summary splits the final
+advantage by whether an individual created a state in the second half, and
+``dual_process/ablation`` is the same run with the history off (no late states, flat).
+"""
 
 from __future__ import annotations
 
@@ -27,24 +36,36 @@ def values(
     briefly acts from another latent state moves the mean, not the value being learned.
     """
     rows, summary = [], {}
-    for k, name in enumerate(("redish2004", "dezfouli2009", "dual_process")):
+    arms = (("redish2004", {}), ("dezfouli2009", {}), ("dual_process", {}),
+            ("dual_process", {"history": 0.0}))
+    for k, (name, over) in enumerate(arms):
         core = SubstanceCore(n)
         w = max(1, min(1000, ticks // 4))  # the two windows compared at the end
-        res = rollout(learner_for(name, core), core, ticks, stream(seed, 3, k),
-                      keep_individual=2 * w)
+        agent = learner_for(name, core, **over)
+        mid_states: dict[str, np.ndarray] = {}
+
+        def hook(t: int, _core: object, learner: object, mid: dict = mid_states) -> None:
+            if t == ticks // 2 and hasattr(learner, "n_latent"):
+                mid["n"] = np.asarray(learner.n_latent).copy()
+
+        res = rollout(agent, core, ticks, stream(seed, 3, min(k, 2)), keep_individual=2 * w,
+                      hook=hook)
         every = max(1, ticks // 2000)
         t = np.arange(0, ticks, every)
-        rows.append(pd.DataFrame({
-            "learner": name, "t": t, "q_addictive": res.q_addictive[t],
-            "q_natural": res.q_natural[t], "advantage": (res.q_addictive - res.q_natural)[t],
-        }))
+        label = f"{name}/ablation" if over else name
+        if not over:
+            rows.append(pd.DataFrame({
+                "learner": name, "t": t, "q_addictive": res.q_addictive[t],
+                "q_natural": res.q_natural[t],
+                "advantage": (res.q_addictive - res.q_natural)[t],
+            }))
         adv = res.q_addictive - res.q_natural
         ind = res.advantage_individual  # the last 2w ticks
         assert ind is not None
         early, late = adv[-2 * w : -w].mean(), adv[-w:].mean()
         med_early = float(np.median(ind[:w].mean(axis=0, dtype=np.float64)))
         med_late = float(np.median(ind[w:].mean(axis=0, dtype=np.float64)))
-        summary[name] = {
+        summary[label] = {
             "q_addictive_final": float(res.q_addictive[-1]),
             "q_addictive_mid": float(res.q_addictive[ticks // 2]),
             "advantage_final": float(late),
@@ -55,6 +76,15 @@ def values(
             "advantage_change_last_2000_of_mean": float(abs(late - early) / abs(early)),
             "min_drug_delta_minus_surge": res.drug_delta_minus_surge,
         }
+        if "n" in mid_states:  # latent states created in the second half, and what they carry
+            final = ind[w:].mean(axis=0, dtype=np.float64)
+            grew = np.asarray(agent.n_latent) > mid_states["n"]
+            summary[label].update({
+                "new_state_second_half": float(grew.mean()),
+                "advantage_final_new_state": float(final[grew].mean()) if grew.any() else None,
+                "advantage_final_others": float(final[~grew].mean()) if (~grew).any() else None,
+                "share_of_mean_from_new_state": float(final[grew].sum() / final.sum()),
+            })
         tick(progress)
     return Result(pd.concat(rows, ignore_index=True), summary)
 
