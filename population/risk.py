@@ -16,7 +16,6 @@ import numpy as np
 from addsim._errors import did_you_mean
 from addsim.population.config import (
     RISK_FACTORS,
-    UNIT_INTERVAL,
     Beta,
     ConfigError,
     Dist,
@@ -26,6 +25,7 @@ from addsim.population.config import (
     RiskCfg,
     TruncNormal,
     Uniform,
+    factor_range,
 )
 
 MAX_CSV_BYTES = 512 * 1024 * 1024
@@ -50,16 +50,18 @@ def sample(dist: Dist, n: int, rng: np.random.Generator) -> np.ndarray:
     if isinstance(dist, LogNormal):
         return dist.median * np.exp(dist.sigma * rng.standard_normal(n))
     if isinstance(dist, TruncNormal):
+        low = -np.inf if dist.low is None else dist.low
+        high = np.inf if dist.high is None else dist.high
         out = dist.mean + dist.sd * rng.standard_normal(n)
-        bad = (out < dist.low) | (out > dist.high)
+        bad = (out < low) | (out > high)
         for _ in range(1000):  # redraw the outside ones; converges fast unless the window is tiny
             if not bad.any():
                 break
             out[bad] = dist.mean + dist.sd * rng.standard_normal(int(bad.sum()))
-            bad = (out < dist.low) | (out > dist.high)
+            bad = (out < low) | (out > high)
         if bad.any():
             raise ConfigError(
-                f"truncnormal: [{dist.low}, {dist.high}] is too far in the tail of "
+                f"truncnormal: [{low}, {high}] is too far in the tail of "
                 f"N({dist.mean}, {dist.sd}) to draw from"
             )
         return out
@@ -83,7 +85,7 @@ def draw(cfg: RiskCfg, n: int, rng: np.random.Generator) -> dict[str, np.ndarray
 
 def _check(name: str, values: np.ndarray, where: str) -> None:
     """Refuse values a factor cannot take (probabilities outside [0, 1], negative rates)."""
-    lo, hi = (0.0, 1.0) if name in UNIT_INTERVAL or name == "learning_rate" else (0.0, 1e6)
+    lo, hi = factor_range(name)
     bad = ~np.isfinite(values) | (values < lo) | (values > hi)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])

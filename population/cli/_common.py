@@ -37,6 +37,8 @@ def load_config(args: argparse.Namespace) -> Any:
         sets.append(f"run.ticks={args.ticks}")
     if getattr(args, "seed", None) is not None:
         sets.append(f"run.seed={args.seed}")
+    if getattr(args, "history", False):
+        sets.append("run.history=true")  # validated with the rest (its memory estimate)
     try:
         return load(args.config, sets)
     except ConfigError as exc:

@@ -15,8 +15,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     from addsim.population.config import ConfigError
 
     cfg = load_config(args)
-    if args.history:
-        cfg = cfg.model_copy(update={"run": cfg.run.model_copy(update={"history": True})})
     out = out_dir(args.out)
     from addsim.population.io.export import write_run
     from addsim.population.model import PopulationModel
