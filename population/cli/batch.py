@@ -12,7 +12,7 @@ from addsim._errors import ConfigError
 from addsim.population.batches.execute import open_executor, run_batch
 from addsim.population.batches.plan import canonical, load_sweep
 from addsim.population.batches.store import Outcome, completed, prepare
-from addsim.population.cli._common import UsageError
+from addsim.population.cli._common import UsageError, write_error
 from addsim.population.io.console import progress_bar
 
 
@@ -84,6 +84,8 @@ def cmd_summarize(args: argparse.Namespace) -> int:
         written = summarize(Path(args.dir), statistic=args.statistic, activity=args.activity)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise write_error("summarize", args.dir, exc) from None
     print(f"summarize: wrote {', '.join(p.name for p in written)} to {args.dir}")
     return 0
 
