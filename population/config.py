@@ -130,6 +130,9 @@ class Levels(_Strict):
             return self._parts(len(self.values))
         if any(v is None for v in ranged):
             raise ValueError("give values, or all of low, high and step")
+        if self.high < self.low:  # type: ignore[operator]
+            raise ValueError(f"low {self.low} must not exceed high {self.high} (a range "
+                             "runs upwards)")
         span = (self.high - self.low) / self.step  # type: ignore[operator]
         if span < -1e-9 or abs(span - round(span)) > 1e-6 or round(span) + 1 > 1_000_000:
             raise ValueError(
