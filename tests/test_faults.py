@@ -231,10 +231,12 @@ def test_killed_batch_parent_leaves_no_worker(tmp_path: Path) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
 
 
-def test_ctrl_c_on_a_batch_keeps_finished_runs_and_exits_at_once(tmp_path: Path) -> None:
-    """SIGINT to the batch's process group (a terminal's Ctrl-C) after some runs finished:
-    exit 130 within a few seconds, the finished runs on disk and marked ok in the index, no
-    worker left, no temporary file."""
+@pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
+def test_ctrl_c_on_a_batch_keeps_finished_runs_and_exits_at_once(tmp_path: Path,
+                                                                  how: str) -> None:
+    """SIGINT to the batch's process group (a terminal's Ctrl-C), or SIGTERM to the batch
+    process alone, after some runs finished: exit 130 within a few seconds, the finished runs
+    on disk and marked ok in the index, no worker left, no temporary file."""
     argv, out = _batch(tmp_path, ticks=400, seeds=40, workers=2)
     env = {**os.environ, "ADDSIM_NUMBA": "0"}
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -243,7 +245,10 @@ def test_ctrl_c_on_a_batch_keeps_finished_runs_and_exits_at_once(tmp_path: Path)
         assert _wait(lambda: len(completed(out)) >= 2, 90), proc.stderr.read()
         workers = _children(proc.pid)
         t0 = time.monotonic()
-        os.killpg(proc.pid, signal.SIGINT)
+        if how == "ctrl-c":
+            os.killpg(proc.pid, signal.SIGINT)
+        else:
+            os.kill(proc.pid, signal.SIGTERM)
         code = proc.wait(timeout=30)
         assert time.monotonic() - t0 < 8
     finally:
@@ -296,6 +301,22 @@ def test_scheduler_that_never_answers_is_one_line(
         server.close()
     assert code == 2 and time.monotonic() - t0 < 10
     _one_line(capsys.readouterr().err, "--scheduler")
+
+
+def test_all_dask_workers_lost_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """A Dask cluster whose workers are all gone: the batch stops with one line (after
+    ADDSIM_DASK_NO_WORKERS_S, here 2 s) instead of waiting forever."""
+    distributed = pytest.importorskip("distributed")
+    from addsim.population.batches import execute
+
+    monkeypatch.setattr(execute, "NO_WORKERS_S", 2.0)
+    with distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=None) as c:
+        argv, out = _batch(tmp_path, ticks=5, seeds=2, workers=1)
+        t0 = time.monotonic()
+        code = main(["batch", argv[4], "--out", str(out), "--scheduler", c.scheduler_address])
+    assert code == 2 and time.monotonic() - t0 < 30
+    _one_line(capsys.readouterr().err, "--scheduler: no Dask workers for 2 s")
 
 
 # --------------------------------------------------------------------- odd but valid inputs
