@@ -163,6 +163,8 @@ CASES: list[tuple[str, list[str], str, dict[str, str | bytes]]] = [
     ("check-access-beyond", ["config", "--check", "c.toml"], "risk.access",
      {"c.toml": "[risk]\naccess = { dist = 'uniform', low = 0.0, high = 3.0 }\n"}),
     ("check-missing", ["config", "--check", "no.toml"], "not found", {}),
+    ("check-sweep-file", ["config", "--check", "s.toml"], "is a sweep file",
+     {"s.toml": SWEEP.format("seeds = 2")}),
     # risk CSV
     ("csv-latin-1", ["run", "--out", "o", *_set("population.size=2",
                                                 "population.risk_csv='r.csv'")],
