@@ -95,8 +95,12 @@ def _existing_ancestor(path: Path) -> Path:
     return path
 
 
+MIN_FREE = 16 * 1024 * 1024  # an output folder with less free space is full already
+
+
 def _probe(folder: Path, what: str, shown: str) -> None:
-    """Refuse an unwritable folder: create (and at once remove) a file in it."""
+    """Refuse an unwritable or full folder: create (and at once remove) a file in it, and
+    look at the free space."""
     try:
         with tempfile.TemporaryFile(dir=folder, prefix=".addsim-probe-"):
             pass
@@ -104,6 +108,13 @@ def _probe(folder: Path, what: str, shown: str) -> None:
         raise ConfigError(
             f"{what}: cannot write in {str(folder)!r} ({exc.strerror or exc}) for {shown!r}"
         ) from None
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return
+    if free < MIN_FREE:
+        raise ConfigError(f"{what}: {str(folder)!r} has only {free // 1024:,} KiB free, "
+                          f"expected at least {MIN_FREE // 2**20} MiB for {shown!r}")
 
 
 def check_folder(value: str, what: str) -> Path:

@@ -90,6 +90,19 @@ def test_read_only_destination_is_one_line_before_the_work(shared: Path) -> None
     assert not list(shared.iterdir())
 
 
+def test_full_disk_before_the_work_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A destination with (almost) no free space is refused before the simulation."""
+    from collections import namedtuple
+
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda p: usage(10**9, 10**9 - 4096, 4096))
+    assert main(["run", "--out", str(tmp_path / "out"), *TINY]) == 2
+    _one_line(capsys.readouterr().err, "--out: ")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_full_disk_after_the_work_is_one_line_and_leaves_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:
