@@ -8,7 +8,9 @@ Errors name the field, the value and what is allowed (with a suggestion for a mi
 
 from __future__ import annotations
 
+import math
 import re
+import types
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -21,17 +23,23 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.fields import FieldInfo
 
 from addsim._errors import ConfigError, did_you_mean
 from addsim.agents import LEARNERS
 from addsim.population.activity import ACTIVITIES
-from addsim.population.io.toml import dump, parse_value, read_toml
+from addsim.population.io.toml import MAX_DEPTH, dump, parse_value, read_toml
 from addsim.population.io.toml import value as toml_value
 from addsim.population.network import CONFIG_KINDS
 
+MAX_TICKS = 10_000_000  # the longest run, and so the bound of every duration in ticks
+BOUND = 1e6  # magnitude bound of a risk-factor parameter (the values drawn stay in [0, 1e6])
+
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    # strict: a boolean is not a number (TOML's true would be 1); finite: no inf or nan
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, strict=True,
+                              allow_inf_nan=False)
 
 
 # --------------------------------------------------------------------- distributions
@@ -41,21 +49,21 @@ class Fixed(_Strict):
     """Every individual gets ``value``."""
 
     dist: Literal["fixed"] = "fixed"
-    value: float
+    value: float = Field(ge=-BOUND, le=BOUND)
 
 
 class TruncNormal(_Strict):
     """Normal(mean, sd) truncated to [low, high] (redrawn until inside)."""
 
     dist: Literal["truncnormal"]
-    mean: float
-    sd: float = Field(gt=0)
-    low: float = float("-inf")
-    high: float = float("inf")
+    mean: float = Field(ge=-BOUND, le=BOUND)
+    sd: float = Field(gt=0, le=BOUND)
+    low: float | None = Field(None, ge=-BOUND, le=BOUND, description="unset: no lower limit")
+    high: float | None = Field(None, ge=-BOUND, le=BOUND, description="unset: no upper limit")
 
     @model_validator(mode="after")
     def _bounds(self) -> TruncNormal:
-        if not self.low < self.high:
+        if self.low is not None and self.high is not None and not self.low < self.high:
             raise ValueError(f"low {self.low} must be below high {self.high}")
         return self
 
@@ -64,26 +72,26 @@ class LogNormal(_Strict):
     """exp(Normal(ln median, sigma)): positive and right-skewed."""
 
     dist: Literal["lognormal"]
-    median: float = Field(gt=0)
-    sigma: float = Field(ge=0)
+    median: float = Field(gt=0, le=BOUND)
+    sigma: float = Field(ge=0, le=10)
 
 
 class Beta(_Strict):
     """low + (high - low) * Beta(a, b)."""
 
     dist: Literal["beta"]
-    a: float = Field(gt=0)
-    b: float = Field(gt=0)
-    low: float = 0.0
-    high: float = 1.0
+    a: float = Field(gt=0, le=BOUND)
+    b: float = Field(gt=0, le=BOUND)
+    low: float = Field(0.0, ge=-BOUND, le=BOUND)
+    high: float = Field(1.0, ge=-BOUND, le=BOUND)
 
 
 class Uniform(_Strict):
     """Uniform on [low, high]."""
 
     dist: Literal["uniform"]
-    low: float
-    high: float
+    low: float = Field(ge=-BOUND, le=BOUND)
+    high: float = Field(ge=-BOUND, le=BOUND)
 
     @model_validator(mode="after")
     def _bounds(self) -> Uniform:
@@ -100,13 +108,16 @@ class Levels(_Strict):
     """
 
     dist: Literal["levels"]
-    values: list[float] | None = None
-    low: float | None = None
-    high: float | None = None
-    step: float | None = Field(None, gt=0)
+    values: list[Annotated[float, Field(ge=-BOUND, le=BOUND)]] | None = Field(
+        None, max_length=1_000_000)
+    low: float | None = Field(None, ge=-BOUND, le=BOUND)
+    high: float | None = Field(None, ge=-BOUND, le=BOUND)
+    step: float | None = Field(None, gt=0, le=2 * BOUND)
     each: int = Field(1, ge=1, le=10_000_000, description="consecutive individuals per level")
-    parts: int = Field(1, ge=1, description="split the levels into this many contiguous parts")
-    part: int = Field(0, ge=0, description="the part this run uses (0-based; sweep it)")
+    parts: int = Field(1, ge=1, le=1_000_000,
+                       description="split the levels into this many contiguous parts")
+    part: int = Field(0, ge=0, le=1_000_000,
+                      description="the part this run uses (0-based; sweep it)")
 
     @model_validator(mode="after")
     def _spec(self) -> Levels:
@@ -119,6 +130,9 @@ class Levels(_Strict):
             return self._parts(len(self.values))
         if any(v is None for v in ranged):
             raise ValueError("give values, or all of low, high and step")
+        if self.high < self.low:  # type: ignore[operator]
+            raise ValueError(f"low {self.low} must not exceed high {self.high} (a range "
+                             "runs upwards)")
         span = (self.high - self.low) / self.step  # type: ignore[operator]
         if span < -1e-9 or abs(span - round(span)) > 1e-6 or round(span) + 1 > 1_000_000:
             raise ValueError(
@@ -193,11 +207,14 @@ class NetworkCfg(_Strict):
     m: int = Field(3, ge=1, le=1000, description="barabasi_albert: edges per new node")
     mean_degree: float = Field(10.0, ge=0, le=10_000, description="erdos_renyi mean degree")
     blocks: int = Field(4, ge=1, le=10_000, description="stochastic_block: communities")
-    mean_degree_in: float = Field(8.0, ge=0, description="stochastic_block: within")
-    mean_degree_out: float = Field(2.0, ge=0, description="stochastic_block: between")
+    mean_degree_in: float = Field(8.0, ge=0, le=10_000, description="stochastic_block: within")
+    mean_degree_out: float = Field(2.0, ge=0, le=10_000,
+                                   description="stochastic_block: between")
     file: str | None = Field(None, description="edge list or GraphML (kind = 'file')")
-    max_nodes: int = Field(2_000_000, ge=1, description="refuse larger graph files")
-    max_edges: int = Field(20_000_000, ge=1, description="refuse larger graph files")
+    max_nodes: int = Field(2_000_000, ge=1, le=1_000_000_000,
+                           description="refuse larger graph files")
+    max_edges: int = Field(20_000_000, ge=1, le=10_000_000_000,
+                           description="refuse larger graph files")
 
     _file_exists = field_validator("file")(_existing_file)
 
@@ -263,6 +280,47 @@ class RiskCfg(_Strict):
 
 RISK_FACTORS = tuple(RiskCfg.model_fields)
 UNIT_INTERVAL = ("susceptibility", "access", "perceived_win")
+TAIL_SD = 6.0  # an unbounded tail counts as reaching this many standard deviations
+
+
+def factor_range(name: str) -> tuple[float, float]:
+    """The values risk factor ``name`` may take: probabilities and rates in [0, 1], else
+    [0, 1e6] (the draws and a risk CSV are checked against the same range)."""
+    return (0.0, 1.0) if name in UNIT_INTERVAL or name == "learning_rate" else (0.0, BOUND)
+
+
+def support(dist: Any) -> tuple[float, float]:
+    """The smallest and largest value a distribution draws (tails cut at TAIL_SD sd)."""
+    import math
+
+    if isinstance(dist, Fixed):
+        return dist.value, dist.value
+    if isinstance(dist, Levels):
+        values = dist.all_levels()
+        return min(values), max(values)
+    if isinstance(dist, (Uniform, Beta)):
+        return dist.low, dist.high
+    if isinstance(dist, LogNormal):
+        spread = math.exp(min(TAIL_SD * dist.sigma, 700.0))
+        return dist.median / spread, dist.median * spread
+    low = dist.mean - TAIL_SD * dist.sd if dist.low is None else max(dist.low, dist.mean - 1e12)
+    high = dist.mean + TAIL_SD * dist.sd if dist.high is None else dist.high
+    return low, high
+
+
+def _check_support(cfg: RiskCfg) -> RiskCfg:
+    """Refuse a distribution that can draw values its factor cannot take (before any work)."""
+    for name in RISK_FACTORS:
+        dist = getattr(cfg, name)
+        if dist is None:
+            continue
+        (low, high), (lo, hi) = support(dist), factor_range(name)
+        if low < lo or high > hi:
+            raise ConfigError(
+                f"risk.{name}: {dist.dist} draws values in [{low:.6g}, {high:.6g}], expected "
+                f"values in [{lo:g}, {hi:g}]; narrow it (low/high) or pick another distribution"
+            )
+    return cfg
 
 
 class ExposureCfg(_Strict):
@@ -279,19 +337,23 @@ class StatusCfg(_Strict):
     addicted_fraction: float = Field(
         0.6, gt=0, le=1, description="addicted: addictive choices / window at least this"
     )
-    use_recency: int = Field(50, ge=1, description="user: used within this many ticks")
-    abstinence_ticks: int = Field(100, ge=1, description="abstinent: no use for this many ticks")
+    use_recency: int = Field(50, ge=1, le=MAX_TICKS,
+                             description="user: used within this many ticks")
+    abstinence_ticks: int = Field(100, ge=1, le=MAX_TICKS,
+                                  description="abstinent: no use for this many ticks")
 
 
 class InterventionCfg(_Strict):
     """A scheduled intervention."""
 
     kind: Literal["treatment", "supply_reduction"]
-    tick: int = Field(ge=0, description="tick at which it starts")
+    tick: int = Field(ge=0, le=MAX_TICKS, description="tick at which it starts")
     activity: Literal[(*ACTIVITIES, "all")] = "all"  # type: ignore[valid-type]
     fraction: float = Field(0.5, ge=0, le=1, description="treatment: share of the addicted")
-    duration: int = Field(200, ge=1, description="treatment: ticks without availability")
-    reward_boost: float = Field(5.0, ge=0, description="treatment: natural reward added")
+    duration: int = Field(200, ge=1, le=MAX_TICKS,
+                          description="treatment: ticks without availability")
+    reward_boost: float = Field(5.0, ge=0, le=BOUND,
+                                description="treatment: natural reward added")
     targeting: Literal["random", "centrality"] = Field(
         "random", description="treatment: random, or highest degree first"
     )
@@ -301,7 +363,7 @@ class InterventionCfg(_Strict):
 class RunCfg(_Strict):
     """Length, seed and what to keep."""
 
-    ticks: int = Field(1000, ge=1, le=10_000_000, description="ticks to simulate")
+    ticks: int = Field(1000, ge=1, le=MAX_TICKS, description="ticks to simulate")
     seed: int = Field(0, ge=0, lt=2**63, description="random seed: same seed, same results")
     history: bool = Field(False, description="keep per-individual status history (uint8)")
 
@@ -349,10 +411,104 @@ def format_error(err: ValidationError, root: type[BaseModel] | None = None) -> s
     value = e.get("input")
     shown = "" if isinstance(value, dict) else f"got {value!r}, "
     msg = msg.removeprefix("Value error, ")
+    if kind in _NUMBER_ERRORS:
+        msg = _allowed_number(e["loc"], root or Config) or msg
+    elif kind == "bool_type":
+        msg = "expected true or false"
     if kind == "literal_error":
         allowed = re.findall(r"'([^']*)'", e.get("ctx", {}).get("expected", ""))
         msg = f"expected one of {', '.join(allowed)}" + did_you_mean(value, allowed)
     return f"{loc or 'config'}: {shown}{msg}"
+
+
+_NUMBER_ERRORS = {
+    "int_type", "int_parsing", "int_from_float", "float_type", "float_parsing", "finite_number",
+    "greater_than", "greater_than_equal", "less_than", "less_than_equal",
+}
+
+
+def _field_at(loc: tuple[Any, ...], root: type[BaseModel]) -> tuple[Any, Any] | None:
+    """(annotation, FieldInfo) of the field an error's ``loc`` points at, or None."""
+    import typing
+
+    model: Any = root
+    info: Any = None
+    ann: Any = root
+    for part in loc:
+        while True:  # unwrap Optional, Annotated, list items and tagged unions
+            origin = typing.get_origin(ann)
+            if origin is typing.Annotated:
+                ann = typing.get_args(ann)[0]
+            elif origin in (typing.Union, types.UnionType):
+                args = [a for a in typing.get_args(ann) if a is not type(None)]
+                tagged = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)
+                          and a.model_fields.get("dist") is not None]
+                if tagged and isinstance(part, str) and not part.startswith("function-"):
+                    match = [a for a in tagged if a.model_fields["dist"].default == part
+                             or part in typing.get_args(a.model_fields["dist"].annotation)]
+                    if match:
+                        ann = match[0]
+                        break
+                if len(args) != 1:
+                    return None
+                ann = args[0]
+            else:
+                break
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            if str(part) in ann.model_fields:
+                model, info = ann, ann.model_fields[str(part)]
+                ann = info.annotation
+            elif ann is not model or str(part).startswith(("function-", "tagged")):
+                continue
+            else:
+                return None
+        elif typing.get_origin(ann) is list and isinstance(part, int):
+            item = typing.get_args(ann)[0]
+            if typing.get_origin(item) is typing.Annotated:
+                info = FieldInfo.merge_field_infos(*[
+                    m for m in typing.get_args(item)[1:] if isinstance(m, FieldInfo)])
+            ann = item
+        elif isinstance(part, str) and part.startswith(("function-", "tagged")):
+            continue
+        else:
+            return None
+    return ann, info
+
+
+def _allowed_number(loc: tuple[Any, ...], root: type[BaseModel]) -> str | None:
+    """``expected a whole number in [1, 10000000]`` for the numeric field at ``loc``."""
+    import typing
+
+    found = _field_at(loc, root)
+    if found is None or found[1] is None:
+        return None
+    ann, info = found
+    while typing.get_origin(ann) is typing.Annotated:
+        ann = typing.get_args(ann)[0]
+    if typing.get_origin(ann) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(ann) if a is not type(None)]
+        ann = args[0] if len(args) == 1 else ann
+    what = {int: "a whole number", float: "a finite number"}.get(ann)
+    if what is None:
+        return None
+    low = high = None
+    left, right = "[", "]"
+    for m in info.metadata:
+        for attr, side in (("ge", "["), ("gt", "(")):
+            if getattr(m, attr, None) is not None:
+                low, left = getattr(m, attr), side
+        for attr, side in (("le", "]"), ("lt", ")")):
+            if getattr(m, attr, None) is not None:
+                high, right = getattr(m, attr), side
+    if low is None and high is None:
+        return f"expected {what}"
+    shown = [("-inf" if low is None else f"{low:g}"), ("inf" if high is None else f"{high:g}")]
+    if ann is int:
+        shown = [str(low) if low is not None else "-inf", str(high) if high is not None
+                 else "inf"]
+        if low is not None and high is not None and abs(high) >= 2**40:
+            shown[1] = f"2**{int(math.log2(high + (right == ']')))}" if high > 0 else shown[1]
+    return f"expected {what} in {left}{shown[0]}, {shown[1]}{right}"
 
 
 def _known_keys(dotted: str, root: type[BaseModel]) -> list[str]:
@@ -374,6 +530,9 @@ def apply_set(data: dict[str, Any], assignment: str) -> None:
         raise ConfigError(f"--set: got {assignment!r}, expected key=value (e.g. run.ticks=200)")
     key, text = assignment.split("=", 1)
     parts = key.strip().split(".")
+    if len(parts) > MAX_DEPTH:
+        raise ConfigError(f"--set: {key[:40]!r}... has {len(parts):,} dotted parts, more than "
+                          f"the {MAX_DEPTH} allowed")
     node = data
     for part in parts[:-1]:
         node = node.setdefault(part, {})
@@ -393,9 +552,14 @@ def load(path: str | Path | None = None, sets: list[str] | None = None) -> Confi
 def validate(data: dict[str, Any]) -> Config:
     """Validate a raw dict into a :class:`Config` or raise a one-line :class:`ConfigError`."""
     try:
-        return Config.model_validate(data)
+        cfg = Config.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(format_error(exc)) from None
+    _check_support(cfg.risk)
+    from addsim.population.resources import check
+
+    check(cfg)
+    return cfg
 
 
 def to_toml(cfg: Config) -> str:

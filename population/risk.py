@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from addsim._errors import did_you_mean
 from addsim.population.config import (
     RISK_FACTORS,
-    UNIT_INTERVAL,
     Beta,
     ConfigError,
     Dist,
@@ -26,6 +26,7 @@ from addsim.population.config import (
     RiskCfg,
     TruncNormal,
     Uniform,
+    factor_range,
 )
 
 MAX_CSV_BYTES = 512 * 1024 * 1024
@@ -50,16 +51,18 @@ def sample(dist: Dist, n: int, rng: np.random.Generator) -> np.ndarray:
     if isinstance(dist, LogNormal):
         return dist.median * np.exp(dist.sigma * rng.standard_normal(n))
     if isinstance(dist, TruncNormal):
+        low = -np.inf if dist.low is None else dist.low
+        high = np.inf if dist.high is None else dist.high
         out = dist.mean + dist.sd * rng.standard_normal(n)
-        bad = (out < dist.low) | (out > dist.high)
+        bad = (out < low) | (out > high)
         for _ in range(1000):  # redraw the outside ones; converges fast unless the window is tiny
             if not bad.any():
                 break
             out[bad] = dist.mean + dist.sd * rng.standard_normal(int(bad.sum()))
-            bad = (out < dist.low) | (out > dist.high)
+            bad = (out < low) | (out > high)
         if bad.any():
             raise ConfigError(
-                f"truncnormal: [{dist.low}, {dist.high}] is too far in the tail of "
+                f"truncnormal: [{low}, {high}] is too far in the tail of "
                 f"N({dist.mean}, {dist.sd}) to draw from"
             )
         return out
@@ -83,7 +86,7 @@ def draw(cfg: RiskCfg, n: int, rng: np.random.Generator) -> dict[str, np.ndarray
 
 def _check(name: str, values: np.ndarray, where: str) -> None:
     """Refuse values a factor cannot take (probabilities outside [0, 1], negative rates)."""
-    lo, hi = (0.0, 1.0) if name in UNIT_INTERVAL or name == "learning_rate" else (0.0, 1e6)
+    lo, hi = factor_range(name)
     bad = ~np.isfinite(values) | (values < lo) | (values > hi)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
@@ -100,39 +103,70 @@ def read_csv(path: str | Path, n: int) -> dict[str, np.ndarray]:
         raise ConfigError(f"{where}: file {str(p)!r} not found")
     if p.stat().st_size > MAX_CSV_BYTES:
         raise ConfigError(f"{where}: {str(p)!r} is larger than {MAX_CSV_BYTES} bytes")
-    with p.open(newline="") as fh:
-        reader = csv.reader(fh)
-        try:
-            header = [h.strip() for h in next(reader)]
-        except StopIteration:
-            raise ConfigError(f"{where}: {str(p)!r} is empty") from None
-        for h in header:
-            if h not in RISK_FACTORS and h != "id":
-                raise ConfigError(
-                    f"{where}: column {h!r} is not a risk factor; allowed: "
-                    f"{', '.join(RISK_FACTORS)}" + did_you_mean(h, RISK_FACTORS)
-                )
-        rows = []
-        for line, row in enumerate(reader, start=2):
-            if len(row) != len(header):
-                raise ConfigError(
-                    f"{where}: line {line} has {len(row)} fields, expected {len(header)}"
-                )
-            try:
-                rows.append([float(x) for x in row])
-            except ValueError:
-                raise ConfigError(
-                    f"{where}: line {line} has a value that is not a number"
-                ) from None
+    try:
+        with p.open(newline="", encoding="utf-8") as fh:
+            header, rows = _read_rows(csv.reader(fh), where)
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{where}: {str(p)!r} is not UTF-8 text (byte {exc.start} of a "
+                          "line); save it as UTF-8") from None
+    except csv.Error as exc:
+        raise ConfigError(f"{where}: {str(p)!r} is not a readable CSV ({exc})") from None
     if len(rows) != n:
         raise ConfigError(
             f"{where}: {len(rows)} rows, expected one per individual (population.size = {n})"
         )
     table = np.asarray(rows, dtype=np.float64).reshape(n, len(header))
+    if "id" in header:  # rows may come in any order: person i is the row whose id is i
+        ids = table[:, header.index("id")]
+        order = np.argsort(ids, kind="stable")
+        if not np.array_equal(ids[order], np.arange(n)):
+            bad = ids[~((ids == np.round(ids)) & (ids >= 0) & (ids < n))]
+            what = f"got {float(bad[0])!r}" if bad.size else "an id appears twice"
+            raise ConfigError(f"{where} column id: {what}; expected each of 0..{n - 1} once "
+                              "(row i describes person i)")
+        table = table[order]
     out = {h: table[:, j] for j, h in enumerate(header) if h != "id"}
     for name, values in out.items():
         _check(name, values, f"{where} column {name}")
     return out
+
+
+MAX_FIELD = 100  # characters of one CSV value: a number needs a few dozen
+
+
+def _read_rows(reader: Any, where: str) -> tuple[list[str], list[list[float]]]:
+    """The header and the rows of numbers of a risk CSV (one-line errors naming the line)."""
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise ConfigError(f"{where}: the file is empty") from None
+    for h in header:
+        if h not in RISK_FACTORS and h != "id":
+            shown = h if len(h) <= 40 else h[:40] + "..."
+            raise ConfigError(
+                f"{where}: column {shown!r} is not a risk factor; allowed: id, "
+                f"{', '.join(RISK_FACTORS)}" + did_you_mean(h, RISK_FACTORS)
+            )
+    if len(set(header)) != len(header):
+        raise ConfigError(f"{where}: a column name appears twice in the header")
+    if "id" in header and len(header) == 1:
+        raise ConfigError(f"{where}: only an id column; add risk factor columns")
+    rows = []
+    for line, row in enumerate(reader, start=2):
+        if len(row) != len(header):
+            raise ConfigError(
+                f"{where}: line {line} has {len(row)} fields, expected {len(header)}"
+            )
+        if any(len(x) > MAX_FIELD for x in row):
+            raise ConfigError(f"{where}: line {line} has a field longer than {MAX_FIELD} "
+                              "characters, expected numbers")
+        try:
+            rows.append([float(x) for x in row])
+        except ValueError:
+            raise ConfigError(
+                f"{where}: line {line} has a value that is not a number"
+            ) from None
+    return header, rows
 
 
 def level_factors(cfg: RiskCfg) -> list[str]:

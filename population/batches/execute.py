@@ -15,6 +15,8 @@ import contextlib
 import io
 import json
 import os
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,7 +26,14 @@ from addsim import _jit
 from addsim._errors import ConfigError
 from addsim._files import atomic_bytes
 from addsim.population.batches.plan import Plan, Run, run_hash
-from addsim.population.batches.store import Index, Outcome, completed, run_path, write_meta
+from addsim.population.batches.store import (
+    Index,
+    Outcome,
+    completed,
+    lock,
+    run_path,
+    write_meta,
+)
 
 # --------------------------------------------------------------------- one run (in a worker)
 
@@ -79,46 +88,129 @@ def execute_run(config: str, individuals: bool = False) -> dict[str, Any]:
 # --------------------------------------------------------------------- executors
 
 
+CONNECT_S = 15.0  # a Dask scheduler that has not answered by then is not one
+NO_WORKERS_S = float(os.environ.get("ADDSIM_DASK_NO_WORKERS_S", "60"))  # all workers lost
+WATCH_S = 1.0  # how often a local worker checks that its parent is alive
+
+
+def _watch_parent(parent: int) -> None:
+    """Worker initializer: leave Ctrl-C to the parent, and exit when the parent is gone (a
+    SIGKILL of the batch leaves no worker running on)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch() -> None:
+        while True:
+            time.sleep(WATCH_S)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="addsim-watchdog", daemon=True).start()
+
+
+def _abandon(executor: cf.ProcessPoolExecutor) -> None:
+    """Cancel what has not started and stop the workers now (Ctrl-C: runs in flight are lost,
+    finished ones are already on disk)."""
+    procs = list((getattr(executor, "_processes", None) or {}).values())
+    executor.shutdown(wait=False, cancel_futures=True)
+    for p in procs:
+        p.terminate()
+    deadline = time.monotonic() + 3.0
+    for p in procs:
+        p.join(max(0.0, deadline - time.monotonic()))
+        if p.is_alive():
+            p.kill()
+
+
+def _connect(scheduler: str) -> Any:
+    """A distributed Client for ``scheduler``, or a one-line ConfigError within CONNECT_S
+    (Dask's own timeout does not cover a port that accepts and never answers, e.g. HTTP)."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ConfigError("--scheduler: needs Dask (pip install 'dask[distributed]')") from None
+    box: dict[str, Any] = {}
+
+    def connect() -> None:
+        try:
+            box["client"] = Client(scheduler, timeout=f"{CONNECT_S:g}s")
+        except Exception as exc:  # every way a connection fails is the same one line
+            box["error"] = exc
+
+    thread = threading.Thread(target=connect, name="addsim-connect", daemon=True)
+    thread.start()
+    thread.join(CONNECT_S + 2)
+    if "client" in box:
+        return box["client"]
+    if "error" in box:
+        first = (str(box["error"]) or type(box["error"]).__name__).splitlines()[0]
+        raise ConfigError(f"--scheduler: cannot connect to {scheduler!r}: {first}")
+    raise ConfigError(f"--scheduler: {scheduler!r} accepted the connection but did not answer "
+                      f"as a Dask scheduler within {CONNECT_S:g} s (is it the scheduler's port?)")
+
+
 @contextlib.contextmanager
 def open_executor(workers: int | None = None, scheduler: str | None = None
                   ) -> Iterator[tuple[cf.Executor, str]]:
-    """A process pool of ``workers`` (default: the cores), or a Dask cluster's executor."""
+    """A process pool of ``workers`` (default: the cores), or a Dask cluster's executor.
+
+    Local workers exit when this process dies; on Ctrl-C (or any error) pending runs are
+    cancelled and the workers stopped at once instead of finishing the runs in flight.
+    """
     if scheduler is not None:
-        try:
-            from distributed import Client
-        except ImportError:
-            raise ConfigError(
-                "--scheduler: needs Dask (pip install 'dask[distributed]')"
-            ) from None
-        try:
-            client = Client(scheduler, timeout="10s")
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise ConfigError(f"--scheduler: cannot connect to {scheduler!r}: {exc}") from None
+        client = _connect(scheduler)
+        ex = None
         try:
             n = len(client.scheduler_info().get("workers", {}))
-            with client.get_executor() as ex:
-                yield ex, f"Dask at {scheduler} ({n} workers)"
+            ex = client.get_executor()
+            ex.workers_alive = lambda: bool(client.scheduler_info().get("workers"))
+            yield ex, f"Dask at {scheduler} ({n} workers)"
+            ex.shutdown(wait=True)
+        except BaseException:
+            if ex is not None:
+                ex.shutdown(wait=False)
+            raise
         finally:
-            client.close()
+            client.close(timeout=5)
         return
     import multiprocessing as mp
 
     n = workers or os.cpu_count() or 1
-    with cf.ProcessPoolExecutor(n, mp_context=mp.get_context("spawn")) as ex:
-        yield ex, f"{n} local worker process{'es' if n > 1 else ''}"
+    pool = cf.ProcessPoolExecutor(n, mp_context=mp.get_context("spawn"),
+                                  initializer=_watch_parent, initargs=(os.getpid(),))
+    try:
+        yield pool, f"{n} local worker process{'es' if n > 1 else ''}"
+    except BaseException:
+        _abandon(pool)
+        raise
+    pool.shutdown(wait=True)
 
 
 def results(runs: list[Run], executor: cf.Executor, individuals: bool = False
             ) -> Iterator[tuple[Run, dict[str, Any] | None, str | None]]:
     """Submit every run and yield (run, result, error) as each finishes, in completion order."""
     futures = {executor.submit(execute_run, r.config, individuals): r for r in runs}
+    alive = getattr(executor, "workers_alive", None)  # Dask: are any workers left?
+    pending = set(futures)
+    lost_since: float | None = None
     try:
-        for fut in cf.as_completed(futures):
-            run = futures[fut]
-            try:
-                yield run, fut.result(), None
-            except Exception as exc:  # the run's own failure: recorded, the batch goes on
-                yield run, None, f"{type(exc).__name__}: {exc}".splitlines()[0][:1000]
+        while pending:
+            done, pending = cf.wait(pending, timeout=2.0, return_when=cf.FIRST_COMPLETED)
+            for fut in done:
+                run = futures[fut]
+                try:
+                    yield run, fut.result(), None
+                except Exception as exc:  # the run's own failure: recorded, the batch goes on
+                    yield run, None, f"{type(exc).__name__}: {exc}".splitlines()[0][:1000]
+            if alive is not None and not done:
+                if alive():
+                    lost_since = None
+                elif lost_since is None:
+                    lost_since = time.monotonic()
+                elif time.monotonic() - lost_since > NO_WORKERS_S:
+                    raise ConfigError(
+                        f"--scheduler: no Dask workers for {NO_WORKERS_S:g} s; finished runs "
+                        "are kept; start workers and run the same command again"
+                    )
     finally:
         for fut in futures:
             fut.cancel()
@@ -128,10 +220,19 @@ def run_batch(
     plan: Plan, out: Path, executor: cf.Executor,
     on_result: Callable[[Outcome], None] | None = None,
 ) -> Outcome:
-    """Execute the runs of ``plan`` not yet on disk, writing each as it finishes."""
+    """Execute the runs of ``plan`` not yet on disk, writing each as it finishes (holding the
+    folder's lock, so a second batch on the same folder is refused)."""
+    with lock(out):
+        return _run_batch(plan, out, executor, on_result)
+
+
+def _run_batch(plan: Plan, out: Path, executor: cf.Executor,
+               on_result: Callable[[Outcome], None] | None) -> Outcome:
     (out / "runs").mkdir(parents=True, exist_ok=True)
-    for stale in (out / "runs").glob(".*.tmp"):  # left by a killed batch
-        stale.unlink(missing_ok=True)
+    for folder in (out, out / "runs"):  # temporary files of a batch killed while writing
+        for stale in folder.glob(".*.tmp*"):
+            if stale.is_file():
+                stale.unlink(missing_ok=True)
     write_meta(plan, out)
     done = completed(out)
     index = Index(plan, out)

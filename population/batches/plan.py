@@ -117,7 +117,8 @@ def _values(where: str, spec: Any, distinct: bool = True) -> list[Any]:
         try:
             values = Levels(dist="levels", **spec).levels()
         except ValidationError as exc:
-            raise ConfigError(f"{where}: {format_error(exc, Levels).split(': ', 1)[1]}") from None
+            loc, msg = format_error(exc, Levels).split(": ", 1)
+            raise ConfigError(f"{where}{'' if loc == 'config' else '.' + loc}: {msg}") from None
     elif not isinstance(spec, list) or not spec:
         raise ConfigError(f"{where}: got {spec!r}, expected a non-empty list of values")
     else:
@@ -216,6 +217,7 @@ def plan_from_dict(data: dict[str, Any], base_dir: Path | None = None) -> Plan:
         raise ConfigError(f"sweep.zip: position {k} repeats position {first}; each paired "
                           "condition once")
     runs: list[Run] = []
+    seen: dict[str, dict[str, Any]] = {}  # run id -> the swept values that gave it
     levels: set[str] = set()
     for combo in itertools.product(*axes.values()):
         for pair in zip_rows:
@@ -234,7 +236,16 @@ def plan_from_dict(data: dict[str, Any], base_dir: Path | None = None) -> Plan:
             for seed in seeds:
                 cfg_s = cfg.model_copy(update={"run": cfg.run.model_copy(update={"seed": seed})})
                 text = canonical(cfg_s.model_dump())
-                runs.append(Run(run_hash(text), condition, params, seed, text))
+                run_id = run_hash(text)
+                if run_id in seen:  # e.g. 1 and 1.0, or a value equal to the default
+                    def shown(p: dict[str, Any]) -> str:
+                        return ", ".join(f"{k}={canonical(v)}" for k, v in p.items())
+                    raise ConfigError(
+                        f"sweep: ({shown(params)}) and ({shown(seen[run_id])}) resolve to the "
+                        "same config; list each condition once"
+                    )
+                seen[run_id] = params
+                runs.append(Run(run_id, condition, params, seed, text))
     return Plan(runs, keys, sorted(levels), individuals, seeds)
 
 

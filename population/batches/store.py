@@ -7,9 +7,13 @@ has one row per run (ok, failed or pending); DIR/runs/<id>.parquet holds a run's
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import os
+import socket
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -118,6 +122,14 @@ def prepare(plan: Plan, out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise ConfigError(f"--out: {str(out)!r} exists and is not a folder")
     meta = out / "batch.json"
+    if out.is_dir() and not meta.is_file():
+        from addsim._files import entries
+
+        other = [p.name for p in entries(out) if p.name not in (LOCK, "runs", "index.parquet")]
+        if other:
+            raise ConfigError(f"--out: {str(out)!r} holds files that are not a batch ("
+                              f"{', '.join(other[:3])}{', ...' if len(other) > 3 else ''}); "
+                              "use a new folder")
     if meta.is_file():
         try:
             old = json.loads(meta.read_text()).get("signature")
@@ -136,3 +148,35 @@ def write_meta(plan: Plan, out: Path) -> None:
         "levels": plan.levels, "seeds": plan.seeds, "individuals": plan.individuals,
     }
     atomic_bytes(out / "batch.json", (json.dumps(meta, indent=2) + "\n").encode())
+
+
+LOCK = "batch.lock"
+
+
+@contextlib.contextmanager
+def lock(out: Path) -> Iterator[None]:
+    """Hold DIR/batch.lock for the whole batch (an OS lock: released when the process ends,
+    even by SIGKILL); a second batch on the same folder gets a one-line ConfigError naming
+    the process that holds it."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no lock
+        yield
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.pread(fd, 200, 0).decode(errors="replace").strip() or "unknown"
+            raise ConfigError(
+                f"--out: {str(out)!r} is in use by another batch ({holder}); wait for it to "
+                "finish or use another folder"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()}, since "
+                      f"{time.strftime('%Y-%m-%d %H:%M:%S')}".encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # releases the lock

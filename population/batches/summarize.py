@@ -200,6 +200,9 @@ def summarize(out: Path, statistic: str = "fraction_addicted",
             + did_you_mean(statistic, allowed)
         )
     heat = (final[final["activity"] == act], act) if len(axes) == 2 else None
+    if heat is not None and not all(pd.api.types.is_numeric_dtype(heat[0][a]) and
+                                    not pd.api.types.is_bool_dtype(heat[0][a]) for a in axes):
+        heat = None  # a heatmap needs two numeric axes (network.kind is not one)
     written: list[Path] = []
     for name, frame in tables.items():
         atomic_write(out / f"{name}.parquet", lambda p, f=frame: f.to_parquet(p, index=False))

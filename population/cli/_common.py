@@ -20,12 +20,33 @@ class Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"addsim: error: {message}\n")
 
 
-def out_dir(value: str) -> Path:
-    """``--out`` as a folder path (it may not exist yet; a file there is refused)."""
-    out = Path(value)
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out: {value!r} exists and is not a folder")
-    return out
+def out_dir(value: str, what: str = "--out") -> Path:
+    """``--out`` as a folder path, checked before any work: not empty, not a file or under
+    one, in a writable place (it may not exist yet)."""
+    from addsim._errors import ConfigError
+    from addsim._files import check_folder
+
+    try:
+        return check_folder(value, what)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def out_file(value: str, what: str) -> Path:
+    """An output file (``--to``, ``--record``), checked before any work: its folder exists
+    and is writable, the name is not a folder."""
+    from addsim._errors import ConfigError
+    from addsim._files import check_file
+
+    try:
+        return check_file(value, what)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def write_error(what: str, where: object, exc: OSError) -> UsageError:
+    """A failed write (full disk, read-only, vanished folder) as the one-line user error."""
+    return UsageError(f"{what}: cannot write {str(where)!r}: {exc.strerror or exc}")
 
 
 def load_config(args: argparse.Namespace) -> Any:
@@ -37,6 +58,8 @@ def load_config(args: argparse.Namespace) -> Any:
         sets.append(f"run.ticks={args.ticks}")
     if getattr(args, "seed", None) is not None:
         sets.append(f"run.seed={args.seed}")
+    if getattr(args, "history", False):
+        sets.append("run.history=true")  # validated with the rest (its memory estimate)
     try:
         return load(args.config, sets)
     except ConfigError as exc:

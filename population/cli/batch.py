@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
 from pathlib import Path
@@ -12,7 +13,7 @@ from addsim._errors import ConfigError
 from addsim.population.batches.execute import open_executor, run_batch
 from addsim.population.batches.plan import canonical, load_sweep
 from addsim.population.batches.store import Outcome, completed, prepare
-from addsim.population.cli._common import UsageError
+from addsim.population.cli._common import UsageError, out_dir, write_error
 from addsim.population.io.console import progress_bar
 
 
@@ -31,7 +32,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         raise UsageError(f"--workers: got {args.workers}, expected a whole number in [1, 4096]")
     if args.workers is not None and args.scheduler:
         raise UsageError("--workers: the Dask cluster decides its workers; drop --workers")
-    out = Path(args.out)
+    out = out_dir(args.out)
     try:
         plan = load_sweep(args.sweep)
         if not args.dry_run:
@@ -50,6 +51,11 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if skipped:
         print(f"batch: {skipped} already complete in {out}, skipped")
     t0 = time.perf_counter()
+
+    def terminate(signum: int, frame: Any) -> None:  # SIGTERM: stop as Ctrl-C does
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, terminate)
     try:
         with open_executor(args.workers, args.scheduler) as (executor, where):
             print(f"batch: running {len(plan.runs) - skipped} on {where}")
@@ -66,6 +72,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
         print(f"batch: interrupted; finished runs are kept in {out}; run the same command "
               "again to resume", file=sys.stderr)
         raise
+    except OSError as exc:  # the batch folder could not be written (full, read-only)
+        raise write_error("--out", out, exc) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     seconds = time.perf_counter() - t0
     print(f"batch: {outcome.done} done, {outcome.failed} failed, {outcome.skipped} skipped "
           f"in {seconds:.1f} s; index in {out / 'index.parquet'}")
@@ -84,6 +94,8 @@ def cmd_summarize(args: argparse.Namespace) -> int:
         written = summarize(Path(args.dir), statistic=args.statistic, activity=args.activity)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise write_error("summarize", args.dir, exc) from None
     print(f"summarize: wrote {', '.join(p.name for p in written)} to {args.dir}")
     return 0
 

@@ -16,6 +16,9 @@ def cmd_config(args: argparse.Namespace) -> int:
         try:
             cfg = load(args.check)
         except ConfigError as exc:
+            if _is_sweep(args.check):
+                raise UsageError(f"config: {args.check!r} is a sweep file ([base], [sweep]); "
+                                 "check it with: addsim batch FILE --out DIR --dry-run") from None
             raise UsageError(str(exc)) from None
         print(f"ok: {args.check} ({cfg.population.size} people, network {cfg.network.kind}, "
               f"{cfg.run.ticks} ticks, activities {', '.join(cfg.enabled_activities)})")
@@ -31,6 +34,18 @@ def cmd_config(args: argparse.Namespace) -> int:
         print(to_toml(cfg))
     print(learner_table(cfg))
     return 0
+
+
+def _is_sweep(path: str) -> bool:
+    """Whether ``path`` reads as a sweep file rather than a run config."""
+    from addsim._errors import ConfigError
+    from addsim.population.io.toml import read_toml
+
+    try:
+        data = read_toml(path, "config")
+    except ConfigError:
+        return False
+    return bool({"base", "sweep"} & set(data))
 
 
 def learner_table(cfg: Any) -> str:

@@ -7,13 +7,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from addsim._errors import ConfigError
 from addsim._files import atomic_write
-from addsim.population.cli._common import UsageError
+from addsim.population.cli._common import UsageError, out_file, write_error
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Convert a run's table to CSV, Parquet or JSON."""
-    from addsim.population.io.export import export
+    from addsim.population.io.export import export, read_table
 
     run_dir = Path(args.dir)
     src = run_dir / f"{args.what}.parquet"
@@ -21,13 +22,20 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise UsageError(f"export: {str(src)!r} not found (is {args.dir!r} a run folder?)")
     if args.format == "parquet" and args.to is None:
         raise UsageError("--to: parquet is binary; give --to FILE")
-    to = Path(args.to) if args.to else None
-    if to is not None and to.is_dir():
-        raise UsageError(f"--to: {args.to!r} is a folder, expected a file name")
-    if to is not None:
-        atomic_write(to, lambda p: export(run_dir, args.what, args.format, p))
-    else:
-        sys.stdout.write(export(run_dir, args.what, args.format, None) or "")
+    to = out_file(args.to, "--to") if args.to is not None else None
+    try:
+        frame = read_table(src)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        if to is not None:
+            atomic_write(to, lambda p: export(frame, args.format, p))
+        else:
+            sys.stdout.write(export(frame, args.format, None) or "")
+    except OSError as exc:
+        if isinstance(exc, BrokenPipeError):
+            raise
+        raise write_error("--to", to or "standard output", exc) from None
     return 0
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from addsim._errors import did_you_mean
 from addsim._files import atomic_write
-from addsim.population.cli._common import UsageError, out_dir
+from addsim.population.cli._common import UsageError, out_dir, write_error
 from addsim.population.io.console import progress_bar
 
 
@@ -39,8 +39,10 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         raise UsageError(f"--seed: got {args.seed}, expected a whole number in [0, 2**63)")
     kwargs: dict[str, object] = {}
     if args.name == "heatmap":
-        if not 0.0 < args.step <= 5.0:
-            raise UsageError(f"--step: got {args.step}, expected a value in (0, 5]")
+        k = 5.0 / args.step if 0.0 < args.step <= 5.0 else 0.0
+        if not (k and abs(k - round(k)) <= 1e-6 and round(k) <= 1000):
+            raise UsageError(f"--step: got {args.step}, expected a value in (0, 5] that divides "
+                             "5 into at most 1000 steps (e.g. 0.1, 0.25, 0.5)")
         kwargs["step"] = args.step
     elif args.step != 0.1:
         raise UsageError("--step: only the heatmap takes a grid step")
@@ -65,13 +67,16 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
             progress=lambda k: bar.advance(task, k), **kwargs,
         )
     seconds = time.perf_counter() - t0
-    out.mkdir(parents=True, exist_ok=True)
     csv, png, js = (out / f"{args.name}.{ext}" for ext in ("csv", "png", "json"))
-    atomic_write(csv, lambda p: result.frame.to_csv(p, index=False))
-    atomic_write(png, lambda p: entry.plot(result.frame, p))
     meta = {"name": args.name, "individuals": args.individuals, "seed": args.seed,
             "seconds": round(seconds, 3), "summary": result.summary, **kwargs}
-    atomic_write(js, lambda p: p.write_text(json.dumps(meta, indent=2, default=str)))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        atomic_write(csv, lambda p: result.frame.to_csv(p, index=False))
+        atomic_write(png, lambda p: entry.plot(result.frame, p))
+        atomic_write(js, lambda p: p.write_text(json.dumps(meta, indent=2, default=str)))
+    except OSError as exc:  # full or read-only disk after the work: one line, no traceback
+        raise write_error("--out", out, exc) from None
     print(f"{args.name}: wrote {csv}, {png} and {js} in {seconds:.1f} s")
     return 0
 

@@ -6,31 +6,40 @@ import argparse
 import time
 from typing import Any
 
-from addsim.population.cli._common import UsageError, load_config, out_dir
+from addsim.population.cli._common import UsageError, load_config, out_dir, write_error
 from addsim.population.io.console import progress_bar
+
+
+def cfg_source(args: argparse.Namespace) -> str:
+    """Which input an error while reading it refers to (the config, a graph or a CSV)."""
+    return f"config {args.config!r}" if args.config else "config"
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run a population (the embedded default without CONFIG) and write its outputs."""
     from addsim.population.config import ConfigError
 
-    cfg = load_config(args)
-    if args.history:
-        cfg = cfg.model_copy(update={"run": cfg.run.model_copy(update={"history": True})})
     out = out_dir(args.out)
-    from addsim.population.io.export import write_run
+    cfg = load_config(args)
+    from addsim.population.io.export import check_out, write_run
     from addsim.population.model import PopulationModel
 
     try:
+        check_out(out, cfg, args.force)
         model = PopulationModel(cfg)
     except (ConfigError, ValueError) as exc:  # bad graph file, risk CSV, network parameters
         raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"{cfg_source(args)}: {exc.strerror or exc}") from None
     t0 = time.perf_counter()
     with progress_bar(f"run {model.n} people") as bar:
         task = bar.add_task("ticks", total=cfg.run.ticks)
         model.run(cfg.run.ticks, progress=lambda k: bar.advance(task, k))
     seconds = time.perf_counter() - t0
-    written = write_run(model, cfg, out, seconds)
+    try:
+        written = write_run(model, cfg, out, seconds)
+    except OSError as exc:  # full or read-only disk, a folder removed under us
+        raise write_error("--out", out, exc) from None
     print(f"run: {model.n} people x {cfg.run.ticks} ticks in {seconds:.1f} s; wrote "
           f"{', '.join(p.name for p in written)} to {out}")
     return 0
@@ -46,4 +55,6 @@ def add_parser(sub: Any) -> None:
     run.add_argument("--set", action="append", metavar="KEY=VALUE",
                      help="override any config key, e.g. population.size=5000 (repeatable)")
     run.add_argument("--history", action="store_true", help="keep per-person status history")
+    run.add_argument("--force", action="store_true",
+                     help="replace a non-empty --out that is not a run of this config")
     run.set_defaults(func=cmd_run)

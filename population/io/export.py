@@ -7,10 +7,7 @@ so an interrupted or failed run leaves no half-written files. No pickle anywhere
 from __future__ import annotations
 
 import json
-import os
 import platform
-import shutil
-import tempfile
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -18,6 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from addsim._errors import ConfigError
+from addsim._files import clean_stale, entries, replace_folder
 from addsim.population.config import Config, to_toml
 from addsim.population.model import PopulationModel
 from addsim.population.status import STATUSES
@@ -62,12 +61,11 @@ def _versions() -> dict[str, str]:
 
 
 def write_run(model: PopulationModel, config: Config, out: Path, seconds: float) -> list[Path]:
-    """Write every output of a finished run into ``out`` atomically; returns the paths."""
+    """Write every output of a finished run into ``out``, replacing what it held whole
+    (filled in a temporary folder inside ``out``, then swapped in); returns the paths."""
     from addsim.population.io.figures import plot_prevalence
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
-    try:
+    def fill(tmp: Path) -> None:
         (tmp / "config.toml").write_text(to_toml(config))
         prev = prevalence_frame(model)
         tables = {
@@ -100,19 +98,43 @@ def write_run(model: PopulationModel, config: Config, out: Path, seconds: float)
             },
         }
         (tmp / "run.json").write_text(json.dumps(meta, indent=2))
-        out.mkdir(exist_ok=True)
-        written = []
-        for f in sorted(tmp.iterdir()):
-            os.replace(f, out / f.name)
-            written.append(out / f.name)
-        return written
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+
+    return replace_folder(out, fill)
 
 
-def export(run_dir: Path, what: str, fmt: str, to: Path | None) -> str | None:
-    """Convert ``run_dir/what.parquet`` to ``fmt``; write to ``to`` or return the text."""
-    frame = pd.read_parquet(run_dir / f"{what}.parquet")
+def check_out(out: Path, config: Config, force: bool) -> None:
+    """Before the work: ``out`` must be new, empty, a run of this same config, or ``force``d
+    (then it is replaced whole); stale temporary folders of a killed run are removed."""
+    clean_stale(out)
+    held = entries(out)
+    if not held or force:
+        return
+    old = out / "config.toml"
+    try:
+        same = old.is_file() and old.read_text() == to_toml(config)
+    except (OSError, UnicodeDecodeError):
+        same = False
+    if not same:
+        what = "a run of another config" if old.is_file() else f"{len(held)} other file(s)"
+        raise ConfigError(
+            f"--out: {str(out)!r} holds {what}; use a new folder, or --force to replace it whole"
+        )
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """A run's Parquet table; a truncated or foreign file is a one-line ConfigError."""
+    import pyarrow as pa
+
+    try:
+        return pd.read_parquet(path)
+    except (OSError, ValueError, pa.ArrowException) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ConfigError(f"export: {str(path)!r} is not a readable Parquet table ({first})"
+                          ) from None
+
+
+def export(frame: pd.DataFrame, fmt: str, to: Path | None) -> str | None:
+    """Convert a run's table to ``fmt``; write to ``to`` or return the text."""
     if fmt == "parquet":
         assert to is not None
         frame.to_parquet(to, index=False)

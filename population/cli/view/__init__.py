@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
-from addsim.population.cli._common import UsageError
+from addsim.population.cli._common import UsageError, out_dir, write_error
 from addsim.population.cli.view.sources import LiveSource, open_source
 
 
@@ -66,16 +67,23 @@ def cmd_view(args: argparse.Namespace) -> int:
         raise UsageError(f"--node-limit: got {args.node_limit}, expected a positive whole number")
     if args.start < 0:
         raise UsageError(f"--start: got {args.start}, expected a tick >= 0")
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out: {args.out!r} exists and is not a folder")
-    record = Path(args.record) if args.record else None
+    out = out_dir(args.out)
+    record = Path(args.record) if args.record is not None else None
     if record is not None:
-        from addsim.viz.record import check_path
+        from addsim.viz.record import MAX_GIF_FRAMES, check_path
 
         problem = check_path(record)
         if problem:
             raise UsageError(f"--record: {problem}")
+        if record.parent.exists() and not record.parent.is_dir():
+            raise UsageError(f"--record: {args.record!r} lies under {str(record.parent)!r}, "
+                             "which is a file")
+        out_dir(str(record.parent), "--record")  # not under a file, somewhere writable
+        wanted = args.frames if args.frames is not None else (100 if args.headless else None)
+        if record.suffix.lower() == ".gif" and (wanted is None or wanted > MAX_GIF_FRAMES):
+            print(f"addsim: warning: --record: a GIF keeps at most {MAX_GIF_FRAMES} frames"
+                  f"{f', not {wanted}' if wanted else ''}; later frames are dropped (record "
+                  ".mp4 for more)", file=sys.stderr)
     source = open_source(args.target, args.set)  # synchronous: --start, headless frames
     if args.start:
         source.advance(args.start)
@@ -89,6 +97,9 @@ def cmd_view(args: argparse.Namespace) -> int:
             source, headless=args.headless, frames=frames, record=record, size=args.size,
             fps=args.fps, speed=args.speed, node_limit=args.node_limit, out_dir=out,
         )
+    except OSError as exc:  # the recording or a screenshot could not be written
+        raise write_error("--record" if record is not None else "--out",
+                          record or out, exc) from None
     finally:
         if isinstance(source, LiveSource):
             source.close()

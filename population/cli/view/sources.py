@@ -10,6 +10,8 @@ imports the viewer.
 from __future__ import annotations
 
 import threading
+import zipfile
+import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -215,9 +217,10 @@ class ReplaySource:
                 self.history = np.asarray(data["status"], dtype=np.uint8)
                 self.activities = tuple(str(a) for a in data["activities"])
                 self.statuses = tuple(str(s) for s in data["statuses"])
-        except (OSError, ValueError, KeyError) as exc:
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
+            first = (str(exc) or type(exc).__name__).splitlines()[0]
             raise UsageError(
-                f"view: {str(hist_path)!r} is not a readable history ({exc})"
+                f"view: {str(hist_path)!r} is not a readable history ({first})"
             ) from None
         if self.history.ndim != 3 or self.history.shape[1] != len(self.activities):
             raise UsageError(f"view: {str(hist_path)!r} has status of shape {self.history.shape}, "

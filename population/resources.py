@@ -1,0 +1,120 @@
+"""What a run will cost, estimated from its config before any work: edges and memory.
+
+A config can ask for more than a machine has (a Watts-Strogatz ring with k = 1000 at two
+million people, a status history of terabytes). Those are refused at the boundary, like any
+other mistake, in one line that names the field, the estimate and the limit, instead of an
+allocation error after minutes of work. The estimates are deliberately simple upper bounds of
+the engine's arrays (measured: about 2.5 KB per person with two dual-process activities).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from typing import Any
+
+from addsim._errors import ConfigError
+
+MAX_EDGES = 50_000_000  # generated networks (population/network.py refuses the same)
+PERSON_BYTES = 600  # risk factors, degree, the Mesa view object of one person
+ACTIVITY_BYTES = 1024  # learner, task core and tracker of one person in one activity
+EDGE_BYTES = 40  # CSR indices both ways plus the sort keys while building
+RECORD_COLUMNS = 13  # prevalence columns per tick and activity (float64)
+
+
+def edges(cfg: Any) -> tuple[int, str] | None:
+    """Expected undirected edges of the configured network and the field that sets them
+    (None for a graph file, whose size network.max_nodes / max_edges bound)."""
+    net, n = cfg.network, cfg.population.size
+    pairs = n * (n - 1) // 2
+    if net.kind == "watts_strogatz":
+        half = max(1, min(net.k // 2, (n - 1) // 2)) if n > 2 else 0
+        return n * half, "network.k"
+    if net.kind == "barabasi_albert":
+        m = max(1, min(net.m, n - 1)) if n > 1 else 0
+        return (n - m) * m, "network.m"
+    if net.kind == "erdos_renyi":
+        return (round(pairs * min(1.0, net.mean_degree / (n - 1))) if n > 1 else 0,
+                "network.mean_degree")
+    if net.kind == "stochastic_block":
+        blocks = max(1, min(net.blocks, n))
+        sizes = [(n * (b + 1)) // blocks - (n * b) // blocks for b in range(blocks)]
+        within = sum(s * (s - 1) // 2 * min(1.0, net.mean_degree_in / (s - 1))
+                     for s in sizes if s > 1)
+        between = 0.0
+        if blocks > 1 and net.mean_degree_out > 0:
+            outside = sum(s * (n - s) for s in sizes)  # ordered pairs across blocks
+            between = outside / 2 * min(1.0, net.mean_degree_out / (outside / n))
+        field = "network.mean_degree_in" if within >= between else "network.mean_degree_out"
+        return round(within + between), field
+    if net.kind == "complete":
+        return pairs, "population.size"
+    if net.kind == "empty":
+        return 0, "network.kind"
+    return None
+
+
+def memory(cfg: Any) -> dict[str, tuple[int, str, str]]:
+    """Estimated bytes per part of a run: {part: (bytes, field, how it is computed)}."""
+    n, ticks, acts = cfg.population.size, cfg.run.ticks, len(cfg.enabled_activities)
+    e = edges(cfg)
+    per_act = ACTIVITY_BYTES + cfg.status.window
+    parts = {
+        "people": (n * (PERSON_BYTES + acts * per_act), "population.size",
+                   f"{n:,} people x {acts} activities"),
+        "records": (ticks * acts * RECORD_COLUMNS * 8, "run.ticks",
+                    f"prevalence of {ticks:,} ticks x {acts} activities"),
+    }
+    if e is not None:
+        parts["network"] = (e[0] * EDGE_BYTES, e[1], f"{e[0]:,} edges")
+    if cfg.run.history:
+        parts["history"] = (ticks * acts * n, "run.history",
+                            f"status history of {ticks:,} ticks x {acts} activities x "
+                            f"{n:,} people")
+    return parts
+
+
+def memory_limit() -> tuple[int, str]:
+    """The memory a run may use: ADDSIM_MEMORY_LIMIT (GiB) if set, else this machine's RAM."""
+    text = os.environ.get("ADDSIM_MEMORY_LIMIT")
+    if text:
+        try:
+            gib = float(text)
+        except ValueError:
+            gib = math.nan
+        if not 0 < gib < 2**40:
+            raise ConfigError(f"ADDSIM_MEMORY_LIMIT: got {text!r}, expected GiB, e.g. 64")
+        return int(gib * 2**30), "ADDSIM_MEMORY_LIMIT"
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        total = 16 * 2**30
+    return int(total), "this machine's memory; ADDSIM_MEMORY_LIMIT=GiB changes it"
+
+
+def size(b: float) -> str:
+    """Bytes as text with a binary unit (1.8 TiB)."""
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if b < 1024 or unit == "PiB":
+            return f"{b:.0f} {unit}" if unit == "B" else f"{b:.1f} {unit}"
+        b /= 1024
+    raise AssertionError("unreachable")
+
+
+def check(cfg: Any) -> None:
+    """Refuse a config whose network or memory estimate exceeds its limit (one line)."""
+    e = edges(cfg)
+    if e is not None and e[0] > MAX_EDGES:
+        raise ConfigError(
+            f"{e[1]}: {cfg.network.kind} on {cfg.population.size:,} people needs about "
+            f"{e[0]:,} edges, more than the {MAX_EDGES:,} allowed; use a sparser network"
+        )
+    parts = memory(cfg)
+    total = sum(b for b, _, _ in parts.values())
+    limit, why = memory_limit()
+    if total > limit:
+        b, field, how = max(parts.values())
+        raise ConfigError(
+            f"{field}: this run needs about {size(total)} of memory ({how}: {size(b)}), more "
+            f"than the {size(limit)} limit ({why})"
+        )

@@ -1,0 +1,391 @@
+"""Faults (issue 17 item 5): read-only, full and cross-device destinations, reruns into a run
+folder, stale temporary folders, a killed batch parent, Ctrl-C on a batch, two batches on one
+folder, a Dask address that never answers, and the remaining odd inputs that are not mistakes
+(a string sweep axis, a GIF longer than its cap, a GraphML file checked before parsing)."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import psutil
+import pytest
+
+from addsim.population.batches.store import completed, lock
+from addsim.population.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = ["--ticks", "3", "--set", "population.size=20"]
+SLOW_SWEEP = """
+[base]
+population.size = 30
+network.k = 4
+activities.gambling.enabled = false
+run.ticks = {ticks}
+[sweep]
+seeds = {seeds}
+"""
+
+
+def _one_line(err: str, text: str) -> None:
+    assert err.count("\n") == 1 and err.startswith("addsim: error: ") and text in err, err
+    assert "Traceback" not in err
+
+
+def _hidden(root: Path) -> list[Path]:
+    return [p for p in root.rglob(".*")]
+
+
+# --------------------------------------------------------------------- destinations
+
+
+@pytest.fixture
+def shared() -> Iterator[Path]:
+    """A folder another user id can reach (pytest's tmp_path is private to us)."""
+    path = Path(tempfile.mkdtemp(prefix="addsim-faults-"))
+    path.chmod(0o755)
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _read_only_run(argv: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``python -m addsim argv`` where ``cwd`` is read-only to the process (a user id that
+    owns nothing when we are root, else the folder's write bit removed)."""
+    env = {**os.environ, "ADDSIM_NUMBA": "0", "HOME": "/nonexistent"}
+    cmd = [sys.executable, "-m", "addsim", *argv]
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("root without setpriv: cannot make a folder read-only to ourselves")
+        cmd = [setpriv, "--reuid=54321", "--regid=54321", "--clear-groups", *cmd]
+    else:
+        cwd.chmod(0o555)
+    try:
+        return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True,
+                              timeout=120)
+    finally:
+        cwd.chmod(0o755)
+
+
+def test_read_only_destination_is_one_line_before_the_work(shared: Path) -> None:
+    """--out in a read-only folder: exit 2, one line naming --out, before any simulation (no
+    progress, nothing written)."""
+    res = _read_only_run(["run", "--out", "out", *TINY], shared)
+    assert res.returncode == 2, res.stderr
+    _one_line(res.stderr, "--out: cannot write in")
+    assert not list(shared.iterdir())
+
+
+def test_full_disk_before_the_work_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A destination with (almost) no free space is refused before the simulation."""
+    from collections import namedtuple
+
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda p: usage(10**9, 10**9 - 4096, 4096))
+    assert main(["run", "--out", str(tmp_path / "out"), *TINY]) == 2
+    _one_line(capsys.readouterr().err, "--out: ")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_full_disk_after_the_work_is_one_line_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The disk fills while the outputs are written: exit 2, one line with the system's
+    reason, no output folder and no temporary folder left."""
+    def full(self: object, path: object, *args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", full)
+    out = tmp_path / "out"
+    assert main(["run", "--out", str(out), *TINY]) == 2
+    _one_line(capsys.readouterr().err, "No space left on device")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_full_disk_on_a_forced_rerun_keeps_the_old_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A failed --force rerun leaves the earlier run folder exactly as it was."""
+    out = tmp_path / "out"
+    assert main(["run", "--out", str(out), *TINY]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    monkeypatch.setattr(pd.DataFrame, "to_csv", lambda *a, **k: (_ for _ in ()).throw(
+        OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))))
+    capsys.readouterr()
+    assert main(["run", "--out", str(out), "--force", "--ticks", "4", "--set",
+                 "population.size=20"]) == 2
+    _one_line(capsys.readouterr().err, "--out")
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_cross_device_destination(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--out is a mount point: a rename from anywhere outside it fails with EXDEV (as from a
+    temporary folder beside it). The run still writes every file, and none is left behind."""
+    out = tmp_path / "mnt"
+    out.mkdir()
+    real = os.replace
+
+    def replace(src: object, dst: object, **kw: object) -> None:
+        inside = [Path(os.path.abspath(p)).is_relative_to(out) for p in (src, dst)]
+        if inside[0] != inside[1]:
+            raise OSError(errno.EXDEV, os.strerror(errno.EXDEV), str(src))
+        real(src, dst, **kw)
+
+    monkeypatch.setattr(os, "replace", replace)
+    monkeypatch.setattr(os, "rename", replace)
+    assert main(["run", "--out", str(out), *TINY]) == 0
+    assert {p.name for p in out.iterdir()} >= {"config.toml", "prevalence.parquet", "run.json"}
+    assert not _hidden(tmp_path)
+
+
+def test_move_falls_back_to_copy_across_devices(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """_files.move copies, then renames beside the destination, when a rename is EXDEV."""
+    from addsim import _files
+
+    src, dst = tmp_path / "a" / "f.txt", tmp_path / "b" / "f.txt"
+    src.parent.mkdir()
+    dst.parent.mkdir()
+    src.write_text("data")
+    real = os.replace
+
+    def replace(a: object, b: object) -> None:
+        if Path(a).parent != Path(b).parent:
+            raise OSError(errno.EXDEV, "cross-device")
+        real(a, b)
+
+    monkeypatch.setattr(os, "replace", replace)
+    _files.move(src, dst)
+    assert dst.read_text() == "data" and not src.exists()
+    assert sorted(p.name for p in dst.parent.iterdir()) == ["f.txt"]
+
+
+def test_rerun_replaces_the_folder_whole_and_cleans_stale_temporaries(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A rerun of the same config replaces the folder whole (a stray file goes); another
+    config needs --force and then leaves no file of the old run (no old history.npz for the
+    viewer to replay on a new network); temporary folders of a killed run are removed."""
+    out = tmp_path / "out"
+    assert main(["run", "--out", str(out), "--history", *TINY]) == 0
+    (out / "stray.txt").write_text("old")
+    (out / ".addsim-tmp-killed").mkdir()
+    (tmp_path / ".out.abcd1234").mkdir()  # the temporary folder of an older version
+    assert main(["run", "--out", str(out), "--history", *TINY]) == 0
+    assert not (out / "stray.txt").exists() and (out / "history.npz").exists()
+    assert not _hidden(tmp_path)
+    capsys.readouterr()
+    assert main(["run", "--out", str(out), *TINY]) == 2  # another config (no history)
+    _one_line(capsys.readouterr().err, "--force")
+    assert main(["run", "--out", str(out), "--force", *TINY]) == 0
+    assert not (out / "history.npz").exists()
+
+
+# --------------------------------------------------------------------- batches
+
+
+def _children(pid: int) -> list[psutil.Process]:
+    try:
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+
+
+def _batch(tmp_path: Path, ticks: int, seeds: int, workers: int) -> tuple[list[str], Path]:
+    sweep = tmp_path / "sweep.toml"
+    sweep.write_text(SLOW_SWEEP.format(ticks=ticks, seeds=seeds))
+    out = tmp_path / "out"
+    return [sys.executable, "-m", "addsim", "batch", str(sweep), "--out", str(out),
+            "--workers", str(workers)], out
+
+
+def _wait(cond: object, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if cond():  # type: ignore[operator]
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_killed_batch_parent_leaves_no_worker(tmp_path: Path) -> None:
+    """SIGKILL of the batch process (not its group): its workers exit within a few seconds."""
+    argv, _ = _batch(tmp_path, ticks=100_000, seeds=4, workers=2)
+    env = {**os.environ, "ADDSIM_NUMBA": "0"}
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        assert _wait(lambda: len([c for c in _children(proc.pid)
+                                  if "resource_tracker" not in " ".join(c.cmdline())]) >= 2, 60)
+        workers = _children(proc.pid)
+        time.sleep(1.0)  # the workers are importing or running
+        proc.kill()  # the parent only, as the OOM killer or a scheduler would
+        proc.wait()
+        _, alive = psutil.wait_procs(workers, timeout=10)
+        assert not alive, [p.cmdline() for p in alive]
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+@pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
+def test_ctrl_c_on_a_batch_keeps_finished_runs_and_exits_at_once(tmp_path: Path,
+                                                                  how: str) -> None:
+    """SIGINT to the batch's process group (a terminal's Ctrl-C), or SIGTERM to the batch
+    process alone, after some runs finished: exit 130 within a few seconds, the finished runs
+    on disk and marked ok in the index, no worker left, no temporary file."""
+    argv, out = _batch(tmp_path, ticks=400, seeds=40, workers=2)
+    env = {**os.environ, "ADDSIM_NUMBA": "0"}
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    try:
+        assert _wait(lambda: len(completed(out)) >= 2, 90), proc.stderr.read()
+        workers = _children(proc.pid)
+        t0 = time.monotonic()
+        if how == "ctrl-c":
+            os.killpg(proc.pid, signal.SIGINT)
+        else:
+            os.kill(proc.pid, signal.SIGTERM)
+        code = proc.wait(timeout=30)
+        assert time.monotonic() - t0 < 8
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert code == 130
+    assert "finished runs are kept" in proc.stderr.read()
+    kept = completed(out)
+    assert 2 <= len(kept) < 40
+    index = pd.read_parquet(out / "index.parquet")
+    assert set(index.loc[index["status"] == "ok", "run_id"]) == kept
+    _, alive = psutil.wait_procs(workers, timeout=5)
+    assert not alive
+    assert not [p for p in out.rglob(".*") if p.is_file()]
+
+
+def test_two_batches_on_one_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """While a batch holds the folder's lock, a second one is refused in one line naming the
+    holder's pid, and writes nothing there."""
+    argv, out = _batch(tmp_path, ticks=5, seeds=2, workers=1)
+    out.mkdir()
+    with lock(out):
+        before = sorted(p.name for p in out.iterdir())
+        assert main(argv[3:]) == 2
+        assert sorted(p.name for p in out.iterdir()) == before
+    _one_line(capsys.readouterr().err, f"in use by another batch (pid {os.getpid()}")
+    assert not (out / "runs").exists()
+
+
+def test_scheduler_that_never_answers_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """--scheduler at a port that accepts and never speaks (an HTTP server): one line within
+    the connect timeout, exit 2."""
+    pytest.importorskip("distributed")
+    from addsim.population.batches import execute
+
+    monkeypatch.setattr(execute, "CONNECT_S", 1.0)
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    held: list[socket.socket] = []
+    threading.Thread(target=lambda: held.append(server.accept()[0]), daemon=True).start()
+    argv, out = _batch(tmp_path, ticks=5, seeds=1, workers=1)
+    t0 = time.monotonic()
+    try:
+        code = main(["batch", argv[4], "--out", str(out), "--scheduler",
+                     f"tcp://127.0.0.1:{server.getsockname()[1]}"])
+    finally:
+        server.close()
+    assert code == 2 and time.monotonic() - t0 < 10
+    _one_line(capsys.readouterr().err, "--scheduler")
+
+
+def test_all_dask_workers_lost_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """A Dask cluster whose workers are all gone: the batch stops with one line (after
+    ADDSIM_DASK_NO_WORKERS_S, here 2 s) instead of waiting forever."""
+    distributed = pytest.importorskip("distributed")
+    from addsim.population.batches import execute
+
+    monkeypatch.setattr(execute, "NO_WORKERS_S", 2.0)
+    with distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=None) as c:
+        argv, out = _batch(tmp_path, ticks=5, seeds=2, workers=1)
+        t0 = time.monotonic()
+        code = main(["batch", argv[4], "--out", str(out), "--scheduler", c.scheduler_address])
+    assert code == 2 and time.monotonic() - t0 < 30
+    _one_line(capsys.readouterr().err, "--scheduler: no Dask workers for 2 s")
+
+
+# --------------------------------------------------------------------- odd but valid inputs
+
+
+def test_summarize_with_a_string_axis_writes_tables_without_a_heatmap(tmp_path: Path) -> None:
+    """Two swept keys, one of them a string (network.kind): summary tables and curves, no
+    heatmap, and no error."""
+    import concurrent.futures as cf
+
+    from addsim.population.batches.execute import run_batch
+    from addsim.population.batches.plan import plan_from_dict
+    from addsim.population.batches.summarize import summarize
+
+    plan = plan_from_dict({
+        "base": {"population": {"size": 20}, "run": {"ticks": 5}, "interventions": []},
+        "sweep": {"grid": {"network.kind": ["empty", "complete"],
+                           "exposure.p_peer": [0.0, 0.1]}},
+    })
+    out = tmp_path / "b"
+    with cf.ThreadPoolExecutor(1) as ex:
+        assert run_batch(plan, out, ex).done == 4
+    written = {p.name for p in summarize(out)}
+    assert {"summary.parquet", "summary.csv", "curves.png"} <= written
+    assert "heatmap.png" not in written and not (out / "heatmap.png").exists()
+
+
+def test_gif_longer_than_its_cap_warns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """Asking a GIF for more frames than it keeps says so before the work."""
+    import addsim.viz.app as app
+    from addsim.viz.record import MAX_GIF_FRAMES
+
+    monkeypatch.setattr(app, "run_viewer", lambda *a, **k: {"frames": 0})
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("[population]\nsize = 20\n")
+    assert main(["view", str(cfg), "--headless", "--frames", str(MAX_GIF_FRAMES + 100),
+                 "--record", str(tmp_path / "x.gif")]) == 0
+    err = capsys.readouterr().err
+    assert f"at most {MAX_GIF_FRAMES} frames, not {MAX_GIF_FRAMES + 100}" in err
+
+
+def test_graphml_size_is_checked_before_parsing(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A GraphML file over network.max_nodes is refused from a count of its tags, without the
+    XML parser (a 10M-node file took 95 s and 7.7 GB to refuse)."""
+    import networkx as nx
+
+    from addsim.population import network
+
+    def parse(*a: object, **k: object) -> None:
+        raise AssertionError("parsed the file before checking its size")
+
+    monkeypatch.setattr(nx, "read_graphml", parse)
+    path = tmp_path / "g.graphml"
+    nodes = "".join(f'<node id="n{i}"/>' for i in range(50))
+    path.write_text(f'<graphml><graph edgedefault="undirected">{nodes}</graph></graphml>')
+    with pytest.raises(ValueError, match=r"network\.file: g\.graphml is larger"):
+        network.load(path, max_nodes=49)
