@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -24,6 +25,7 @@ from pydantic import (
 
 from addsim._errors import ConfigError, did_you_mean
 from addsim.agents import LEARNERS
+from addsim.population import calendar
 from addsim.population.activity import ACTIVITIES
 from addsim.population.io.toml import dump, parse_value, read_toml
 from addsim.population.io.toml import value as toml_value
@@ -32,6 +34,16 @@ from addsim.population.network import CONFIG_KINDS
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+def _weekly_ticks(value: Any) -> Any:
+    """A duration field's value as ticks of the default length (one week); a whole Config
+    converts with its own ``run.tick`` first (:meth:`Config._calendar`)."""
+    return calendar.to_ticks(value, calendar.tick_days(calendar.DEFAULT_TICK))
+
+
+# A duration: a whole number of ticks, or a calendar duration ("26 weeks", "2 years").
+Ticks = Annotated[int, BeforeValidator(_weekly_ticks)]
 
 
 # --------------------------------------------------------------------- distributions
@@ -279,18 +291,18 @@ class StatusCfg(_Strict):
     addicted_fraction: float = Field(
         0.6, gt=0, le=1, description="addicted: addictive choices / window at least this"
     )
-    use_recency: int = Field(50, ge=1, description="user: used within this many ticks")
-    abstinence_ticks: int = Field(100, ge=1, description="abstinent: no use for this many ticks")
+    use_recency: Ticks = Field(50, ge=1, description="user: used within this many ticks")
+    abstinence_ticks: Ticks = Field(100, ge=1, description="abstinent: no use for this long")
 
 
 class InterventionCfg(_Strict):
     """A scheduled intervention."""
 
     kind: Literal["treatment", "supply_reduction"]
-    tick: int = Field(ge=0, description="tick at which it starts")
+    tick: Ticks = Field(ge=0, description="tick (or calendar time) at which it starts")
     activity: Literal[(*ACTIVITIES, "all")] = "all"  # type: ignore[valid-type]
     fraction: float = Field(0.5, ge=0, le=1, description="treatment: share of the addicted")
-    duration: int = Field(200, ge=1, description="treatment: ticks without availability")
+    duration: Ticks = Field(200, ge=1, description="treatment: time without availability")
     reward_boost: float = Field(5.0, ge=0, description="treatment: natural reward added")
     targeting: Literal["random", "centrality"] = Field(
         "random", description="treatment: random, or highest degree first"
@@ -301,13 +313,25 @@ class InterventionCfg(_Strict):
 class RunCfg(_Strict):
     """Length, seed and what to keep."""
 
-    ticks: int = Field(1000, ge=1, le=10_000_000, description="ticks to simulate")
+    @field_validator("tick")
+    @classmethod
+    def _tick(cls, value: str) -> str:
+        try:
+            calendar.tick_days(value)
+        except ValueError:
+            raise ValueError(
+                f"expected a duration such as '1 week' or '1 day' (units: {calendar.UNITS_HELP})"
+            ) from None
+        return value
+
+    tick: str = Field(calendar.DEFAULT_TICK, description="calendar length of one tick")
+    ticks: Ticks = Field(1000, ge=1, le=10_000_000, description="run length (ticks or time)")
     seed: int = Field(0, ge=0, lt=2**63, description="random seed: same seed, same results")
     history: bool = Field(False, description="keep per-individual status history (uint8)")
 
 
 class Config(_Strict):
-    """A whole run."""
+    """A whole run (durations in calendar units are converted with ``run.tick``)."""
 
     population: PopulationCfg = PopulationCfg()
     network: NetworkCfg = NetworkCfg()
@@ -320,6 +344,27 @@ class Config(_Strict):
     )
     run: RunCfg = RunCfg()
 
+    @model_validator(mode="before")
+    @classmethod
+    def _calendar(cls, data: Any) -> Any:
+        """Convert calendar durations to ticks of ``run.tick`` before the fields see them."""
+        if not isinstance(data, dict):
+            return data
+        run = data.get("run")
+        tick = run.get("tick", calendar.DEFAULT_TICK) if isinstance(run, dict) else None
+        try:
+            days = calendar.tick_days(tick) if isinstance(tick, str) else None
+        except ValueError:
+            days = None  # run.tick's own validator refuses it, naming the field
+        if days is None:
+            return data
+        return _convert_durations(cls, data, days)
+
+    @property
+    def days_per_tick(self) -> float:
+        """Days in one tick."""
+        return calendar.tick_days(self.run.tick)
+
     @property
     def enabled_activities(self) -> tuple[str, ...]:
         """Names of the enabled activities, in a fixed order."""
@@ -330,6 +375,28 @@ class Config(_Strict):
         if not self.enabled_activities:
             raise ValueError("at least one of activities.substance / activities.gambling")
         return self
+
+
+def _convert_durations(model: type[BaseModel], data: dict[str, Any], days: float) -> dict:
+    """A copy of raw ``data`` for ``model`` with its duration fields' strings in ticks (strings
+    that do not parse are left for the field to refuse)."""
+    out = dict(data)
+    for name, field in model.model_fields.items():
+        if name not in out:
+            continue
+        value, ann = out[name], field.annotation
+        if any(isinstance(m, BeforeValidator) and m.func is _weekly_ticks
+               for m in field.metadata):
+            try:
+                out[name] = calendar.to_ticks(value, days)
+            except ValueError:
+                pass
+        elif isinstance(value, dict) and isinstance(ann, type) and issubclass(ann, BaseModel):
+            out[name] = _convert_durations(ann, value, days)
+        elif isinstance(value, list) and name == "interventions":
+            out[name] = [_convert_durations(InterventionCfg, v, days) if isinstance(v, dict)
+                         else v for v in value]
+    return out
 
 
 # --------------------------------------------------------------------- loading

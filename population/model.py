@@ -25,7 +25,7 @@ import numpy as np
 from addsim import _jit
 from addsim._jit import CHUNK, jit_parallel, prange
 from addsim.agents import LEARNERS, make_learner
-from addsim.population import network, risk
+from addsim.population import calendar, network, risk
 from addsim.population.activity import (
     MESA_STREAM,
     NETWORK_STREAM,
@@ -108,6 +108,7 @@ class PopulationModel(mesa.Model):
         super().__init__(rng=stream(MESA_STREAM))
         t0 = time.perf_counter()
         self.config = config
+        self.days_per_tick = config.days_per_tick
         net = config.network
         if net.kind == "file":
             self.adjacency = network.load(net.file or "", net.max_nodes, net.max_edges)
@@ -293,16 +294,19 @@ class PopulationModel(mesa.Model):
                 progress(1)
 
     def prevalence(self) -> dict[str, np.ndarray]:
-        """Columnar per-tick records so far: tick, activity, the status counts and events."""
+        """Columnar per-tick records so far: tick, activity, the status counts and events, and
+        the time in years."""
         t, k = self.tick, len(self.activity_names)
         rec = self.records[:t]
+        ticks = np.repeat(np.arange(t), k)
         out: dict[str, np.ndarray] = {
-            "tick": np.repeat(np.arange(t), k),
+            "tick": ticks,
             "activity": np.tile(np.array(self.activity_names, dtype=object), t),
         }
         for c, col in enumerate(COLUMNS):
             values = rec[:, :, c].reshape(-1)
             out[col] = values if col == "p_addictive" else values.astype(np.int64)
+        out["time"] = calendar.years(ticks, self.days_per_tick)  # last: older readers unchanged
         return out
 
 

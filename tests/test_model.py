@@ -35,7 +35,8 @@ def test_statuses_partition_the_population_every_tick(default_run: PopulationMod
     f = prevalence_frame(default_run)
     assert (f[list(STATUSES)].sum(axis=1) == default_run.n).all()
     assert len(f) == 300 * 2 and list(f.columns[:2]) == ["tick", "activity"]
-    assert list(f.columns[2:]) == list(COLUMNS)
+    assert list(f.columns[2:]) == [*COLUMNS, "time"]
+    np.testing.assert_allclose(f["time"], f["tick"] * 7 / 365.25)  # weekly ticks, in years
 
 
 def test_peer_exposure_raises_prevalence() -> None:
