@@ -32,8 +32,9 @@ if TYPE_CHECKING:
     from addsim.population.status import StatusTracker
 
 # Sub-stream keys of a run under its seed: 0 Mesa, 1 network, 2 risk factors; activities
-# from 3 (SeedSequence(seed, spawn_key=(key,)), the key each spec names).
-MESA_STREAM, NETWORK_STREAM, RISK_STREAM = 0, 1, 2
+# from 3 (SeedSequence(seed, spawn_key=(key,)), the key each spec names); the life course
+# (ages, deaths, newcomers' risk factors) 1000, clear of any activity's key.
+MESA_STREAM, NETWORK_STREAM, RISK_STREAM, LIFE_STREAM = 0, 1, 2, 1000
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,7 @@ class Activity:
     treated_until: np.ndarray | None = None
     boost: np.ndarray | None = None
     boosted: bool = False  # someone's natural reward was raised by treatment last tick
+    renewed: tuple[np.ndarray, Any] | None = None  # newcomers' rows and their naive learner
 
     @property
     def name(self) -> str:

@@ -295,6 +295,66 @@ class StatusCfg(_Strict):
     abstinence_ticks: Ticks = Field(100, ge=1, description="abstinent: no use for this long")
 
 
+class LifeCfg(_Strict):
+    """Life course: ages, ageing, leaving and replacement, age curves (population/lifecourse.py)."""
+
+    enabled: bool = Field(False, description="people age, leave and are replaced")
+    initial_age: Dist = Field(
+        Beta(dist="beta", a=1.1, b=1.4, low=12.0, high=80.0),
+        description="ages (years) at the start: census-like, 12 to 80, fewer of the old",
+    )
+    entry_age: float = Field(12.0, ge=0, le=120, description="age (years) of a newcomer")
+    max_age: float = Field(80.0, gt=0, le=130, description="people leave at this age (years)")
+    mortality_at_30: float = Field(
+        0.001, ge=0, le=1, description="annual probability of death at 30 (Gompertz baseline)"
+    )
+    mortality_doubling: float = Field(
+        8.5, gt=0, le=100, description="years for the baseline death hazard to double"
+    )
+    hazard_ratio: dict[str, float] = Field(
+        default_factory=lambda: {"substance": 5.0, "gambling": 1.5},
+        description="death hazard multiplier while addicted, per activity",
+    )
+    redraw_risk: bool = Field(True, description="newcomers draw fresh risk factors")
+    opportunity_peak: float = Field(
+        19.0, ge=0, le=130, description="age (years) of most opportunities"
+    )
+    opportunity_rise: float = Field(
+        3.0, gt=0, le=100, description="sd (years) of the age curve below the peak"
+    )
+    opportunity_fall: float = Field(
+        12.0, gt=0, le=100, description="sd (years) of the age curve above the peak"
+    )
+    opportunity_floor: float = Field(
+        0.05, ge=0, le=1, description="age curve's minimum (share of the peak's opportunity)"
+    )
+    roles_gain: float = Field(
+        0.0, ge=0, le=100, description="natural reward added by adult roles (maturing out)"
+    )
+    roles_start: float = Field(18.0, ge=0, le=130, description="adult roles begin (years)")
+    roles_end: float = Field(30.0, ge=0, le=130, description="adult roles complete (years)")
+
+    @field_validator("hazard_ratio")
+    @classmethod
+    def _hazards(cls, value: dict[str, float]) -> dict[str, float]:
+        for key, ratio in value.items():
+            if key not in ACTIVITIES:
+                raise ValueError(f"unknown activity {key!r}; expected one of "
+                                 f"{', '.join(ACTIVITIES)}" + did_you_mean(key, ACTIVITIES))
+            if not 0 <= ratio <= 1000:
+                raise ValueError(f"{key}: got {ratio!r}, expected a ratio in [0, 1000]")
+        return value
+
+    @model_validator(mode="after")
+    def _ages(self) -> LifeCfg:
+        if not self.entry_age < self.max_age:
+            raise ValueError(f"entry_age {self.entry_age} must be below max_age {self.max_age}")
+        if not self.roles_start <= self.roles_end:
+            raise ValueError(f"roles_start {self.roles_start} must not exceed roles_end "
+                             f"{self.roles_end}")
+        return self
+
+
 class InterventionCfg(_Strict):
     """A scheduled intervention."""
 
@@ -339,6 +399,7 @@ class Config(_Strict):
     risk: RiskCfg = RiskCfg()
     exposure: ExposureCfg = ExposureCfg()
     status: StatusCfg = StatusCfg()
+    life: LifeCfg = LifeCfg()
     interventions: list[InterventionCfg] = Field(
         default_factory=lambda: [InterventionCfg(kind="treatment", tick=500)]
     )

@@ -25,8 +25,9 @@ import numpy as np
 from addsim import _jit
 from addsim._jit import CHUNK, jit_parallel, prange
 from addsim.agents import LEARNERS, make_learner
-from addsim.population import calendar, network, risk
+from addsim.population import calendar, lifecourse, network, risk
 from addsim.population.activity import (
+    LIFE_STREAM,
     MESA_STREAM,
     NETWORK_STREAM,
     RISK_STREAM,
@@ -45,7 +46,10 @@ from addsim.population.status import (
     StatusTracker,
 )
 
-COLUMNS = (*STATUSES, *EVENTS, "p_addictive")
+LIFE_COLUMNS = ("deaths", "deaths_addicted", "aged_out")  # leavers this tick (per activity:
+# everyone who died, those of them addicted in the activity, and those at the maximum age)
+COLUMNS = (*STATUSES, *EVENTS, "p_addictive", *LIFE_COLUMNS)
+_P_COL = len(STATUSES) + len(EVENTS)
 
 
 class Individual(mesa.Agent):
@@ -68,6 +72,11 @@ class Individual(mesa.Agent):
     def statuses(self) -> dict[str, str]:
         """Status per enabled activity."""
         return {name: self.status(name) for name in self.pop.activities}
+
+    @property
+    def age(self) -> float:
+        """This person's age in years (a newcomer in this row starts at life.entry_age)."""
+        return float(self.pop.age[self.index])
 
     @property
     def risk_factors(self) -> dict[str, float]:
@@ -119,8 +128,17 @@ class PopulationModel(mesa.Model):
             )
         n = self.n = self.adjacency.n
         self.risk = risk.draw(config.risk, n, stream(RISK_STREAM))
+        self._csv_factors: set[str] = set()
         if config.population.risk_csv:
-            self.risk.update(risk.read_csv(config.population.risk_csv, n))
+            from_csv = risk.read_csv(config.population.risk_csv, n)
+            self.risk.update(from_csv)
+            self._csv_factors = set(from_csv)
+        self.years_per_tick = calendar.years(1.0, self.days_per_tick)
+        life_rng = stream(LIFE_STREAM)
+        self._age_rng, self._death_rng, self._newcomer_rng = life_rng.spawn(3)
+        self.age = risk.sample(config.life.initial_age, n, self._age_rng)
+        np.clip(self.age, 0.0, config.life.max_age, out=self.age)
+        self.age_factor = self._age_factor()
         self.activity_names = config.enabled_activities
         self.activities: dict[str, Activity] = {}
         self.last_choice_state: dict[str, np.ndarray] = {}
@@ -186,8 +204,10 @@ class PopulationModel(mesa.Model):
         for cfg in self.interventions:
             if cfg.tick == t:
                 self.apply_intervention(cfg)
+        left = self._life_course(t)
         for j, name in enumerate(self.activity_names):
             self._step_activity(t, j, self.activities[name])
+            self.records[t, j, _P_COL + 1 :] = left[j]
         self.tick += 1
         self.datacollector.collect(self)
 
@@ -205,13 +225,26 @@ class PopulationModel(mesa.Model):
             np.copyto(core[key], opportunity)
         any_treated = bool(treated.any())
         cond = act.spec.treatment_condition
-        if cond is not None and (act.boosted or any_treated):
+        life = self.config.life
+        if cond is not None and life.enabled and life.roles_gain > 0:
+            # adult roles raise the natural reward with age (valid by construction: copyto)
+            value = act.natural + lifecourse.roles(self.age, life)
+            if any_treated:
+                value += np.where(treated, act.boost, 0.0)
+            np.copyto(core[cond], value)
+        elif cond is not None and (act.boosted or any_treated):
             core.set_condition(cond, act.natural + np.where(treated, act.boost, 0.0))
             act.boosted = any_treated  # after treatment: the natural reward is restored once
         at_choice = core.state == core.choice_state
         mask = np.ones((n, core.n_actions), dtype=bool)
         mask[:, core.addictive_action] = opportunity | ~at_choice
         out, _, _, _ = act.stepper.tick(mask)
+        if act.renewed is not None:
+            # The tick just done taught the newcomers' rows the leavers' last transition;
+            # start them naive again (their own first choice is pending, learned next tick).
+            rows, fresh = act.renewed
+            lifecourse.reset_learner_rows(act.learner, fresh, rows)
+            act.renewed = None
         used = at_choice & opportunity & (out.action == core.addictive_action)
         np.copyto(act.p_last, out.p_addictive, where=at_choice)  # the last choice-state visit
         np.copyto(self.last_choice_state[act.name], out.z, where=at_choice)
@@ -219,7 +252,7 @@ class PopulationModel(mesa.Model):
         row = self.records[t, j]
         row[: len(STATUSES)] = act.tracker.counts()
         row[len(STATUSES) : len(STATUSES) + len(EVENTS)] = events
-        row[-1] = act.p_last.mean()
+        row[_P_COL] = act.p_last.mean()
         for name, count in zip(EVENTS, events, strict=True):
             if count:
                 self.events_log.append((t, act.name, name, int(count)))
@@ -231,8 +264,9 @@ class PopulationModel(mesa.Model):
     ) -> tuple[np.ndarray, np.ndarray]:
         """Who has an opportunity this tick, and the social cue (fraction of using friends).
 
-        P(opportunity) = 1 - (1 - access * supply) * prod over using friends (1 - p_peer s);
-        none while treated. ``u`` are this tick's uniforms, ``c`` the using friends.
+        P(opportunity) = g(age) [1 - (1 - access * supply) * prod over using friends
+        (1 - p_peer s)], g the age curve (population/lifecourse.py); none while treated.
+        ``u`` are this tick's uniforms, ``c`` the using friends.
         """
         cfg, n = self.config.exposure, self.n
         s = self.risk["susceptibility"]
@@ -240,17 +274,87 @@ class PopulationModel(mesa.Model):
             opportunity = np.empty(n, dtype=bool)
             context = np.empty(n)
             _exposure_kernel(c, u, act.access, float(act.supply), float(cfg.p_peer), s, treated,
-                             self.degree, bool(cfg.social_cue), opportunity, context)
+                             self.degree, bool(cfg.social_cue), self.age_factor, opportunity,
+                             context)
             return opportunity, context
         base = 1.0 - np.clip(act.access * act.supply, 0.0, 1.0)
         p_opp = 1.0 - base  # (1 - p_peer s)^0 = 1 where no neighbour uses: skip the power
         peers = np.flatnonzero(c)
         p_opp[peers] = 1.0 - base[peers] * np.power(1.0 - cfg.p_peer * s[peers], c[peers])
+        p_opp *= self.age_factor
         p_opp[treated] = 0.0
         context = np.zeros(n)
         if cfg.social_cue:  # c > 0 implies degree > 0
             context[peers] = c[peers] / self.degree[peers]
         return u < p_opp, context
+
+    # ----------------------------------------------------------------- life course
+    def _age_factor(self) -> np.ndarray:
+        """The age curve of opportunity per person (1 everywhere without the life course)."""
+        if not self.config.life.enabled:
+            return np.ones(self.n)
+        return lifecourse.opportunity_curve(self.age, self.config.life)
+
+    def _life_course(self, t: int) -> np.ndarray:
+        """Age everyone a tick; leavers (death, maximum age) are replaced by newcomers in the
+        same rows. Returns (activities, 3): deaths, deaths of the addicted, aged out."""
+        life, k = self.config.life, len(self.activity_names)
+        out = np.zeros((k, len(LIFE_COLUMNS)))
+        if not life.enabled:
+            return out
+        self.age += self.years_per_tick
+        addicted = []
+        multiplier = np.ones(self.n)
+        for name in self.activity_names:
+            st = self.activities[name].tracker.status
+            a = (st == ADDICTED) | (st == RELAPSED)
+            addicted.append(a)
+            ratio = life.hazard_ratio.get(name, 1.0)
+            if ratio != 1.0:
+                multiplier[a] *= ratio
+        p = lifecourse.death_probability(self.age, multiplier, life, self.years_per_tick)
+        died = self._death_rng.random(self.n) < p
+        aged_out = (self.age >= life.max_age) & ~died
+        for j, a in enumerate(addicted):
+            out[j] = died.sum(), (died & a).sum(), aged_out.sum()
+        rows = np.flatnonzero(died | aged_out)
+        if rows.size:
+            self._renew(rows)
+        self.age_factor = self._age_factor()
+        return out
+
+    def _renew(self, rows: np.ndarray) -> None:
+        """Newcomers in ``rows``: entry age, fresh risk factors, naive learners, statuses."""
+        life, m = self.config.life, rows.size
+        self.age[rows] = life.entry_age
+        if life.redraw_risk:
+            fixed = set(risk.level_factors(self.config.risk)) | self._csv_factors
+            subs = self._newcomer_rng.spawn(len(risk.RISK_FACTORS))
+            for name, sub in zip(risk.RISK_FACTORS, subs, strict=True):
+                dist = getattr(self.config.risk, name)
+                if dist is not None and name not in fixed and name in self.risk:
+                    self.risk[name][rows] = risk.sample(dist, m, sub)
+        sliced = {k: v[rows] for k, v in self.risk.items()}
+        for name, act in self.activities.items():
+            cfg, spec, core = getattr(self.config.activities, name), act.spec, act.core
+            act.access[rows] = self.risk["access"][rows]
+            for cond, factor in spec.core_risk.items():
+                core[cond][rows] = self.risk[factor][rows]
+            if act.natural is not None and spec.treatment_condition is not None:
+                act.natural[rows] = self.risk[spec.core_risk[spec.treatment_condition]][rows]
+            fields = LEARNERS[cfg.learner].params_cls.__dataclass_fields__
+            fresh = make_learner(
+                cfg.learner, m, core.n_states, core.n_actions, core.cue_dim, preset=cfg.preset,
+                **learner_inputs(spec, sliced, fields),
+            )
+            lifecourse.reset_learner_rows(act.learner, fresh, rows)
+            act.renewed = (rows, fresh)
+            core.reset(rows)
+            act.tracker.reset(rows)
+            act.treated_until[rows] = -1
+            act.boost[rows] = 0.0
+            act.p_last[rows] = 0.5
+            self.last_choice_state[name][rows] = 0
 
     def _grow(self) -> None:
         extra = max(1, self.records.shape[0])
@@ -315,7 +419,8 @@ __all__ = ["COLUMNS", "ConfigError", "Individual", "PopulationModel"]
 
 @jit_parallel
 def _exposure_kernel(
-    c, u, access, supply, p_peer, s, treated, degree, social_cue, opportunity, context,
+    c, u, access, supply, p_peer, s, treated, degree, social_cue, age_factor, opportunity,
+    context,
 ):  # pragma: no cover - compiled
     """:meth:`PopulationModel._exposure` as one pass over individuals (same operations, the
     power by repeated squaring)."""
@@ -341,6 +446,7 @@ def _exposure_kernel(
             else:
                 p = 1.0 - base
                 context[i] = 0.0
+            p *= age_factor[i]
             if treated[i]:
                 p = 0.0
             opportunity[i] = u[i] < p

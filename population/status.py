@@ -49,6 +49,16 @@ class StatusTracker:
         self.ever_abstinent = np.zeros(n, dtype=bool)
         self._need = int(np.ceil(rules.addicted_fraction * rules.window - 1e-9))
 
+    def reset(self, rows: np.ndarray) -> None:
+        """Rows ``rows`` start afresh (newcomers who replace leavers): never exposed, no record."""
+        self.status[rows] = NEVER_EXPOSED
+        self.choices[rows] = 0
+        for arr in (self.ptr, self.filled, self.total):
+            arr[rows] = 0
+        self.last_use[rows] = -(2**30)
+        for arr in (self.ever_used, self.ever_addicted, self.ever_abstinent):
+            arr[rows] = False
+
     def using(self, tick: int) -> np.ndarray:
         """Who counts as currently using (used within ``use_recency`` ticks), (N,) bool."""
         return (tick - self.last_use) < self.rules.use_recency
