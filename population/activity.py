@@ -48,6 +48,9 @@ class ActivitySpec:
     core_risk: Mapping[str, str] = field(default_factory=dict)  # condition <- risk factor
     learner_risk: Mapping[str, str | float] = field(default_factory=dict)  # param <- factor
     treatment_condition: str | None = None  # raised by a treatment's reward_boost
+    seek_conditions: tuple[str, ...] = ()  # set to 1 by a successful search (none: no seeking)
+    effort_condition: str | None = None  # the addictive action's outcome, lowered by effort
+    harm_condition: str | None = None  # the outcome after use, lowered by accumulated harm
 
 
 SPECS: dict[str, ActivitySpec] = {
@@ -57,13 +60,15 @@ SPECS: dict[str, ActivitySpec] = {
             core_risk={"r0_mean": "natural_reward"},
             learner_risk={"alpha": "learning_rate", "beta": "inverse_temperature",
                           "surge": "surge", "r_bar0": "natural_reward"},
-            treatment_condition="r0_mean",
+            treatment_condition="r0_mean", seek_conditions=("drug_available",),
+            effort_condition="r1_mean", harm_condition="r2_mean",
         ),
         ActivitySpec(
             "gambling", GamblingCore, 4, exposure=("available",),
             core_risk={"p_win": "perceived_win"},
             learner_risk={"alpha": "learning_rate", "beta": "inverse_temperature",
                           "surge": 0.0, "r_bar0": 0.0},
+            seek_conditions=("available",), harm_condition="loss_mean",
         ),
     )
 }
@@ -132,6 +137,9 @@ class Activity:
     boost: np.ndarray | None = None
     boosted: bool = False  # someone's natural reward was raised by treatment last tick
     renewed: tuple[np.ndarray, Any] | None = None  # newcomers' rows and their naive learner
+    base: dict[str, np.ndarray] = field(default_factory=dict)  # effort/harm conditions' own
+    harm: np.ndarray | None = None  # accumulated harm per person (consequences)
+    harm_decay: float = 1.0  # harm kept per tick
 
     @property
     def name(self) -> str:

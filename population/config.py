@@ -285,20 +285,56 @@ class ExposureCfg(_Strict):
 
 
 class StatusCfg(_Strict):
-    """Status rules per individual and activity (see population/status.py)."""
+    """Status rules per individual and activity, over calendar time (population/status.py)."""
 
-    window: int = Field(20, ge=1, le=10_000, description="opportunities in the rolling window")
+    window: Ticks = Field("52 weeks", ge=1, le=10_000, validate_default=True,
+                          description="rolling window of behaviour")
     addicted_fraction: float = Field(
-        0.6, gt=0, le=1, description="addicted: addictive choices / window at least this"
+        0.3, gt=0, le=1, description="addicted: ticks with use / window ticks at least this"
     )
-    use_recency: Ticks = Field(50, ge=1, description="user: used within this many ticks")
-    abstinence_ticks: Ticks = Field(100, ge=1, description="abstinent: no use for this long")
+    seek_fraction: float = Field(
+        0.04, ge=0, le=1, description="addicted: ticks with seeking / window ticks at least this"
+    )
+    use_recency: Ticks = Field("4 weeks", ge=1, validate_default=True,
+                               description="user: used within this long")
+    abstinence_ticks: Ticks = Field(
+        "13 weeks", ge=1, validate_default=True, description="abstinent: no use for this long"
+    )
+
+
+class SeekingCfg(_Strict):
+    """Seeking: the addictive action chosen without an offer (SCIENCE.md 1.3, Dezfouli 2009).
+
+    P(success) = 1 - (1 - base * supply) * (1 - peer)^(using friends); a sought drug or bet is
+    then delivered; seeking costs ``effort`` (substance: added to the action's cost) whether
+    it succeeds or not. Only people who have met the activity can seek it.
+    """
+
+    enabled: bool = Field(True, description="people who know the activity can seek it")
+    base: float = Field(0.8, ge=0, le=1, description="success without using friends")
+    peer: float = Field(0.2, ge=0, le=1, description="success added per using friend")
+    effort: float = Field(1.0, ge=0, le=1000, description="cost of a seeking attempt")
+
+
+class ConsequencesCfg(_Strict):
+    """Costs of heavy use that grow with it: health, money, family (population/model.py).
+
+    Harm h accumulates one unit per use and halves every ``half_life``; the outcome after a
+    use (substance: the return from the drug state; gambling: a loss) is lowered by
+    min(scale * h, max_cost).
+    """
+
+    enabled: bool = Field(True, description="use has costs that grow with it")
+    scale: float = Field(1.0, ge=0, le=1000, description="cost per unit of accumulated harm")
+    max_cost: float = Field(20.0, ge=0, le=1e6, description="largest cost of one use")
+    half_life: Ticks = Field("26 weeks", ge=1, validate_default=True,
+                             description="harm halves in this long")
 
 
 class LifeCfg(_Strict):
     """Life course: ages, ageing, leaving and replacement, age curves (population/lifecourse.py)."""
 
-    enabled: bool = Field(False, description="people age, leave and are replaced")
+    enabled: bool = Field(True, description="people age, leave and are replaced")
     initial_age: Dist = Field(
         Beta(dist="beta", a=1.1, b=1.4, low=12.0, high=80.0),
         description="ages (years) at the start: census-like, 12 to 80, fewer of the old",
@@ -329,7 +365,7 @@ class LifeCfg(_Strict):
         0.05, ge=0, le=1, description="age curve's minimum (share of the peak's opportunity)"
     )
     roles_gain: float = Field(
-        0.0, ge=0, le=100, description="natural reward added by adult roles (maturing out)"
+        1.5, ge=0, le=100, description="natural reward added by adult roles (maturing out)"
     )
     roles_start: float = Field(18.0, ge=0, le=130, description="adult roles begin (years)")
     roles_end: float = Field(30.0, ge=0, le=130, description="adult roles complete (years)")
@@ -362,7 +398,8 @@ class InterventionCfg(_Strict):
     tick: Ticks = Field(ge=0, description="tick (or calendar time) at which it starts")
     activity: Literal[(*ACTIVITIES, "all")] = "all"  # type: ignore[valid-type]
     fraction: float = Field(0.5, ge=0, le=1, description="treatment: share of the addicted")
-    duration: Ticks = Field(200, ge=1, description="treatment: time without availability")
+    duration: Ticks = Field("12 weeks", ge=1, validate_default=True,
+                            description="treatment: time without availability")
     reward_boost: float = Field(5.0, ge=0, description="treatment: natural reward added")
     targeting: Literal["random", "centrality"] = Field(
         "random", description="treatment: random, or highest degree first"
@@ -385,9 +422,13 @@ class RunCfg(_Strict):
         return value
 
     tick: str = Field(calendar.DEFAULT_TICK, description="calendar length of one tick")
-    ticks: Ticks = Field(1000, ge=1, le=10_000_000, description="run length (ticks or time)")
+    ticks: Ticks = Field("20 years", ge=1, le=10_000_000, validate_default=True,
+                         description="run length (ticks or time)")
     seed: int = Field(0, ge=0, lt=2**63, description="random seed: same seed, same results")
     history: bool = Field(False, description="keep per-individual status history (uint8)")
+
+
+DEFAULT_INTERVENTIONS = ({"kind": "treatment", "tick": "10 years"},)
 
 
 class Config(_Strict):
@@ -400,8 +441,10 @@ class Config(_Strict):
     exposure: ExposureCfg = ExposureCfg()
     status: StatusCfg = StatusCfg()
     life: LifeCfg = LifeCfg()
+    seeking: SeekingCfg = SeekingCfg()
+    consequences: ConsequencesCfg = ConsequencesCfg()
     interventions: list[InterventionCfg] = Field(
-        default_factory=lambda: [InterventionCfg(kind="treatment", tick=500)]
+        default_factory=lambda: [InterventionCfg(**d) for d in DEFAULT_INTERVENTIONS]
     )
     run: RunCfg = RunCfg()
 
@@ -443,9 +486,20 @@ def _convert_durations(model: type[BaseModel], data: dict[str, Any], days: float
     that do not parse are left for the field to refuse)."""
     out = dict(data)
     for name, field in model.model_fields.items():
-        if name not in out:
+        ann = field.annotation
+        if name not in out:  # defaults in calendar units follow run.tick too
+            if isinstance(field.default, str) and field.metadata and any(
+                    getattr(m, "func", None) is _weekly_ticks for m in field.metadata):
+                out[name] = calendar.to_ticks(field.default, days)
+            elif isinstance(ann, type) and issubclass(ann, BaseModel):
+                sub = _convert_durations(ann, {}, days)
+                if sub:
+                    out[name] = sub
+            elif name == "interventions" and model.__name__ == "Config":
+                out[name] = [_convert_durations(InterventionCfg, dict(d), days)
+                             for d in DEFAULT_INTERVENTIONS]
             continue
-        value, ann = out[name], field.annotation
+        value = out[name]
         if any(isinstance(m, BeforeValidator) and m.func is _weekly_ticks
                for m in field.metadata):
             try:

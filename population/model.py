@@ -41,6 +41,7 @@ from addsim.population.rollout import Stepper
 from addsim.population.status import (
     ADDICTED,
     EVENTS,
+    NEVER_EXPOSED,
     RELAPSED,
     STATUSES,
     StatusTracker,
@@ -48,8 +49,9 @@ from addsim.population.status import (
 
 LIFE_COLUMNS = ("deaths", "deaths_addicted", "aged_out")  # leavers this tick (per activity:
 # everyone who died, those of them addicted in the activity, and those at the maximum age)
-COLUMNS = (*STATUSES, *EVENTS, "p_addictive", *LIFE_COLUMNS)
-_P_COL = len(STATUSES) + len(EVENTS)
+COLUMNS = (*STATUSES, *EVENTS, *LIFE_COLUMNS, "p_addictive")
+_LIFE_COL = len(STATUSES) + len(EVENTS)
+_P_COL = len(COLUMNS) - 1
 
 
 class Individual(mesa.Agent):
@@ -173,11 +175,18 @@ class PopulationModel(mesa.Model):
         cond = spec.treatment_condition
         return Activity(
             spec=spec, core=core, learner=lr, stepper=Stepper(lr, core, streams[0]),
-            tracker=StatusTracker(n, self.config.status), rng=streams[1],
+            tracker=StatusTracker(n, self.config.status,
+                                  seeking=self.config.seeking.enabled
+                                  and bool(spec.seek_conditions)),
+            rng=streams[1],
             access=r["access"].copy(),
             natural=r[spec.core_risk[cond]].copy() if cond is not None else None,
             p_last=np.full(n, 0.5), treated_until=np.full(n, -1, np.int64),
             boost=np.zeros(n),
+            base={k: core[k].copy() for k in (spec.effort_condition, spec.harm_condition)
+                  if k is not None},
+            harm=np.zeros(n) if self.config.consequences.enabled else None,
+            harm_decay=0.5 ** (1.0 / self.config.consequences.half_life),
         )
 
     def _reporters(self) -> dict[str, Callable[[PopulationModel], float]]:
@@ -207,7 +216,7 @@ class PopulationModel(mesa.Model):
         left = self._life_course(t)
         for j, name in enumerate(self.activity_names):
             self._step_activity(t, j, self.activities[name])
-            self.records[t, j, _P_COL + 1 :] = left[j]
+            self.records[t, j, _LIFE_COL:_P_COL] = left[j]
         self.tick += 1
         self.datacollector.collect(self)
 
@@ -223,6 +232,8 @@ class PopulationModel(mesa.Model):
         np.copyto(core["context"], context)
         for key in act.spec.exposure:
             np.copyto(core[key], opportunity)
+        can_seek = self._seeking(act, c, treated, opportunity)
+        self._consequences(act)
         any_treated = bool(treated.any())
         cond = act.spec.treatment_condition
         life = self.config.life
@@ -237,7 +248,9 @@ class PopulationModel(mesa.Model):
             act.boosted = any_treated  # after treatment: the natural reward is restored once
         at_choice = core.state == core.choice_state
         mask = np.ones((n, core.n_actions), dtype=bool)
-        mask[:, core.addictive_action] = opportunity | ~at_choice
+        mask[:, core.addictive_action] = (
+            opportunity | ~at_choice if can_seek is None else opportunity | can_seek | ~at_choice
+        )
         out, _, _, _ = act.stepper.tick(mask)
         if act.renewed is not None:
             # The tick just done taught the newcomers' rows the leavers' last transition;
@@ -245,10 +258,18 @@ class PopulationModel(mesa.Model):
             rows, fresh = act.renewed
             lifecourse.reset_learner_rows(act.learner, fresh, rows)
             act.renewed = None
-        used = at_choice & opportunity & (out.action == core.addictive_action)
+        chose = at_choice & (out.action == core.addictive_action)
+        if can_seek is None:
+            used, sought = chose & opportunity, None
+        else:
+            available = core[act.spec.seek_conditions[0]] > 0.5
+            used, sought = chose & available, chose & ~opportunity
+        if act.harm is not None:  # harm: +1 per use, halving every consequences.half_life
+            act.harm *= act.harm_decay
+            act.harm += used
         np.copyto(act.p_last, out.p_addictive, where=at_choice)  # the last choice-state visit
         np.copyto(self.last_choice_state[act.name], out.z, where=at_choice)
-        events = act.tracker.update(t, opportunity & at_choice, used)
+        events = act.tracker.update(t, opportunity & at_choice, used, sought)
         row = self.records[t, j]
         row[: len(STATUSES)] = act.tracker.counts()
         row[len(STATUSES) : len(STATUSES) + len(EVENTS)] = events
@@ -258,6 +279,38 @@ class PopulationModel(mesa.Model):
                 self.events_log.append((t, act.name, name, int(count)))
         if self.history is not None:
             self.history[t, j] = act.tracker.status
+
+    def _seeking(
+        self, act: Activity, c: np.ndarray, treated: np.ndarray, opportunity: np.ndarray
+    ) -> np.ndarray | None:
+        """Who may seek this tick (has met the activity, not treated, no offer), with the
+        sought drug or bet made available to those whose search succeeds; None: no seeking.
+
+        P(success) = 1 - (1 - base * supply) (1 - peer)^(using friends); a search costs
+        ``effort`` (lowering the addictive action's outcome) whether it succeeds or not.
+        """
+        cfg, spec, core = self.config.seeking, act.spec, act.core
+        if not cfg.enabled or not spec.seek_conditions:
+            return None
+        can_seek = (act.tracker.status != NEVER_EXPOSED) & ~treated & ~opportunity
+        fail = (1.0 - min(cfg.base * act.supply, 1.0)) * np.power(1.0 - cfg.peer, c)
+        found = act.rng.random(self.n) >= fail
+        available = opportunity | (can_seek & found)
+        for key in spec.seek_conditions:
+            np.copyto(core[key], available)
+        if spec.effort_condition is not None:
+            base = act.base[spec.effort_condition]
+            np.copyto(core[spec.effort_condition], np.where(opportunity, base, base - cfg.effort))
+        return can_seek
+
+    def _consequences(self, act: Activity) -> None:
+        """The outcome after a use lowered by the person's accumulated harm (capped)."""
+        cond = act.spec.harm_condition
+        if act.harm is None or cond is None:
+            return
+        cfg = self.config.consequences
+        cost = np.minimum(cfg.scale * act.harm, cfg.max_cost)
+        np.subtract(act.base[cond], cost, out=act.core[cond])
 
     def _exposure(
         self, act: Activity, c: np.ndarray, u: np.ndarray, treated: np.ndarray
@@ -354,6 +407,8 @@ class PopulationModel(mesa.Model):
             act.treated_until[rows] = -1
             act.boost[rows] = 0.0
             act.p_last[rows] = 0.5
+            if act.harm is not None:
+                act.harm[rows] = 0.0
             self.last_choice_state[name][rows] = 0
 
     def _grow(self) -> None:
