@@ -46,6 +46,7 @@ from addsim.population.status import (
     STATUSES,
     StatusTracker,
 )
+from addsim.population.survey import Survey
 
 LIFE_COLUMNS = ("deaths", "deaths_addicted", "aged_out")  # leavers this tick (per activity:
 # everyone who died, those of them addicted in the activity, and those at the maximum age)
@@ -148,6 +149,7 @@ class PopulationModel(mesa.Model):
             spec = SPECS[name]
             self.activities[name] = self._make_activity(spec, stream(spec.stream))
             self.last_choice_state[name] = np.zeros(n, dtype=np.int64)
+        self.survey = Survey(n, self.activity_names, self.days_per_tick)
         self.tick = 0
         self.degree = self.adjacency.degree()  # neighbours per person (the graph is fixed)
         self.records = np.zeros((config.run.ticks, len(self.activity_names), len(COLUMNS)))
@@ -217,6 +219,9 @@ class PopulationModel(mesa.Model):
         for j, name in enumerate(self.activity_names):
             self._step_activity(t, j, self.activities[name])
             self.records[t, j, _LIFE_COL:_P_COL] = left[j]
+        acts = [self.activities[name] for name in self.activity_names]
+        self.survey.observe(t, self.age, [a.tracker for a in acts],
+                            [a.treated_until for a in acts])
         self.tick += 1
         self.datacollector.collect(self)
 
@@ -370,6 +375,7 @@ class PopulationModel(mesa.Model):
         aged_out = (self.age >= life.max_age) & ~died
         for j, a in enumerate(addicted):
             out[j] = died.sum(), (died & a).sum(), aged_out.sum()
+        self.survey.record_deaths(died, self.age, addicted)
         rows = np.flatnonzero(died | aged_out)
         if rows.size:
             self._renew(rows)
@@ -380,6 +386,7 @@ class PopulationModel(mesa.Model):
         """Newcomers in ``rows``: entry age, fresh risk factors, naive learners, statuses."""
         life, m = self.config.life, rows.size
         self.age[rows] = life.entry_age
+        self.survey.reset(rows)
         if life.redraw_risk:
             fixed = set(risk.level_factors(self.config.risk)) | self._csv_factors
             subs = self._newcomer_rng.spawn(len(risk.RISK_FACTORS))
@@ -451,6 +458,10 @@ class PopulationModel(mesa.Model):
             self.step()
             if progress is not None:
                 progress(1)
+
+    def survey_table(self) -> dict[str, np.ndarray]:
+        """Survey measures per simulated year, age band and activity (population/survey.py)."""
+        return self.survey.table()
 
     def prevalence(self) -> dict[str, np.ndarray]:
         """Columnar per-tick records so far: tick, activity, the status counts and events, and

@@ -22,13 +22,18 @@ from addsim.population.config import Config, to_toml
 from addsim.population.model import PopulationModel
 from addsim.population.status import STATUSES
 
-TABLES = ("prevalence", "events", "individuals")
+TABLES = ("prevalence", "events", "individuals", "survey")
 PACKAGES = ("addsim", "numpy", "mesa", "gymnasium", "networkx", "pandas", "pyarrow", "pydantic")
 
 
 def prevalence_frame(model: PopulationModel) -> pd.DataFrame:
     """One row per tick and activity: status counts, events and mean P(addictive)."""
     return pd.DataFrame(model.prevalence())
+
+
+def survey_frame(model: PopulationModel) -> pd.DataFrame:
+    """Survey measures: year, age_band, activity, measure, value (population/survey.py)."""
+    return pd.DataFrame(model.survey_table())
 
 
 def events_frame(model: PopulationModel) -> pd.DataFrame:
@@ -72,11 +77,12 @@ def write_run(model: PopulationModel, config: Config, out: Path, seconds: float)
         prev = prevalence_frame(model)
         tables = {
             "prevalence": prev, "events": events_frame(model),
-            "individuals": individuals_frame(model),
+            "individuals": individuals_frame(model), "survey": survey_frame(model),
         }
         for name, frame in tables.items():
             frame.to_parquet(tmp / f"{name}.parquet", index=False)
         prev.to_csv(tmp / "prevalence.csv", index=False)
+        tables["survey"].to_csv(tmp / "survey.csv", index=False)
         if model.history is not None:
             np.savez_compressed(
                 tmp / "history.npz", status=model.history[: model.tick],
