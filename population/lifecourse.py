@@ -28,6 +28,12 @@ import numpy as np
 from addsim.population.config import LifeCfg
 
 _NOT_PER_PERSON = frozenset({"_rows"})  # index arrays of a learner, not state
+EDGES = np.array([18.0, 26.0, 35.0, 50.0, 65.0])  # survey bands: 12-17, 18-25, ..., 65+
+
+
+def band_of(age: np.ndarray) -> np.ndarray:
+    """Survey age band index of each age (0 = 12-17, 1 = 18-25, ..., 5 = 65+)."""
+    return np.searchsorted(EDGES, age, side="right")
 
 
 def opportunity_curve(age: np.ndarray, cfg: LifeCfg) -> np.ndarray:
@@ -94,5 +100,5 @@ def _copy_rows(old: np.ndarray, new: np.ndarray, rows: np.ndarray, n: int) -> No
         old[k:, rows] = 0
 
 
-__all__ = ["annual_hazard", "death_probability", "opportunity_curve", "reset_learner_rows",
-           "roles"]
+__all__ = ["EDGES", "annual_hazard", "band_of", "death_probability", "opportunity_curve",
+           "reset_learner_rows", "roles"]

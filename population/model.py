@@ -142,6 +142,9 @@ class PopulationModel(mesa.Model):
         self.age = risk.sample(config.life.initial_age, n, self._age_rng)
         np.clip(self.age, 0.0, config.life.max_age, out=self.age)
         self.age_factor = self._age_factor()
+        self.bands = lifecourse.band_of(self.age)  # survey age band per person
+        self.hazard = lifecourse.annual_hazard(self.age, config.life)  # baseline, per year
+        self._hazard_growth = 2.0 ** (self.years_per_tick / config.life.mortality_doubling)
         self.activity_names = config.enabled_activities
         self.activities: dict[str, Activity] = {}
         self.last_choice_state: dict[str, np.ndarray] = {}
@@ -220,7 +223,7 @@ class PopulationModel(mesa.Model):
             self._step_activity(t, j, self.activities[name])
             self.records[t, j, _LIFE_COL:_P_COL] = left[j]
         acts = [self.activities[name] for name in self.activity_names]
-        self.survey.observe(t, self.age, [a.tracker for a in acts],
+        self.survey.observe(t, self.bands, [a.tracker for a in acts],
                             [a.treated_until for a in acts])
         self.tick += 1
         self.datacollector.collect(self)
@@ -238,7 +241,6 @@ class PopulationModel(mesa.Model):
         for key in act.spec.exposure:
             np.copyto(core[key], opportunity)
         can_seek = self._seeking(act, c, treated, opportunity)
-        self._consequences(act)
         any_treated = bool(treated.any())
         cond = act.spec.treatment_condition
         life = self.config.life
@@ -269,9 +271,7 @@ class PopulationModel(mesa.Model):
         else:
             available = core[act.spec.seek_conditions[0]] > 0.5
             used, sought = chose & available, chose & ~opportunity
-        if act.harm is not None:  # harm: +1 per use, halving every consequences.half_life
-            act.harm *= act.harm_decay
-            act.harm += used
+        self._consequences(act, used)
         np.copyto(act.p_last, out.p_addictive, where=at_choice)  # the last choice-state visit
         np.copyto(self.last_choice_state[act.name], out.z, where=at_choice)
         events = act.tracker.update(t, opportunity & at_choice, used, sought)
@@ -297,25 +297,42 @@ class PopulationModel(mesa.Model):
         cfg, spec, core = self.config.seeking, act.spec, act.core
         if not cfg.enabled or not spec.seek_conditions:
             return None
-        can_seek = (act.tracker.status != NEVER_EXPOSED) & ~treated & ~opportunity
-        fail = (1.0 - min(cfg.base * act.supply, 1.0)) * np.power(1.0 - cfg.peer, c)
-        found = act.rng.random(self.n) >= fail
-        available = opportunity | (can_seek & found)
-        for key in spec.seek_conditions:
-            np.copyto(core[key], available)
-        if spec.effort_condition is not None:
-            base = act.base[spec.effort_condition]
-            np.copyto(core[spec.effort_condition], np.where(opportunity, base, base - cfg.effort))
+        u = act.rng.random(self.n)
+        supply = min(cfg.base * act.supply, 1.0)
+        first = core[spec.seek_conditions[0]]
+        eff = spec.effort_condition
+        if _jit.ENABLED:
+            can_seek = np.empty(self.n, bool)
+            base = act.base[eff] if eff is not None else first
+            _seek_kernel(act.tracker.status, treated, opportunity, c, u, supply, cfg.peer,
+                         base, cfg.effort, eff is not None, first,
+                         core[eff] if eff is not None else first, can_seek)
+        else:
+            can_seek = (act.tracker.status != NEVER_EXPOSED) & ~treated & ~opportunity
+            fail = (1.0 - supply) * np.power(1.0 - cfg.peer, c)
+            np.copyto(first, opportunity | (can_seek & (u >= fail)))
+            if eff is not None:
+                base = act.base[eff]
+                np.copyto(core[eff], np.where(opportunity, base, base - cfg.effort))
+        for key in spec.seek_conditions[1:]:
+            np.copyto(core[key], first)
         return can_seek
 
-    def _consequences(self, act: Activity) -> None:
-        """The outcome after a use lowered by the person's accumulated harm (capped)."""
+    def _consequences(self, act: Activity, used: np.ndarray) -> None:
+        """Harm +1 per use, halving every ``consequences.half_life``; the outcome after a use
+        (next tick on) lowered by the person's harm: min(scale * harm, max_cost)."""
         cond = act.spec.harm_condition
         if act.harm is None or cond is None:
             return
         cfg = self.config.consequences
-        cost = np.minimum(cfg.scale * act.harm, cfg.max_cost)
-        np.subtract(act.base[cond], cost, out=act.core[cond])
+        if _jit.ENABLED:
+            _harm_kernel(act.harm, used, act.harm_decay, cfg.scale, cfg.max_cost,
+                         act.base[cond], act.core[cond])
+            return
+        act.harm *= act.harm_decay
+        act.harm += used
+        np.subtract(act.base[cond], np.minimum(cfg.scale * act.harm, cfg.max_cost),
+                    out=act.core[cond])
 
     def _exposure(
         self, act: Activity, c: np.ndarray, u: np.ndarray, treated: np.ndarray
@@ -360,32 +377,46 @@ class PopulationModel(mesa.Model):
         out = np.zeros((k, len(LIFE_COLUMNS)))
         if not life.enabled:
             return out
-        self.age += self.years_per_tick
-        addicted = []
-        multiplier = np.ones(self.n)
-        for name in self.activity_names:
-            st = self.activities[name].tracker.status
-            a = (st == ADDICTED) | (st == RELAPSED)
-            addicted.append(a)
-            ratio = life.hazard_ratio.get(name, 1.0)
-            if ratio != 1.0:
-                multiplier[a] *= ratio
-        p = lifecourse.death_probability(self.age, multiplier, life, self.years_per_tick)
-        died = self._death_rng.random(self.n) < p
-        aged_out = (self.age >= life.max_age) & ~died
+        statuses = tuple(self.activities[name].tracker.status for name in self.activity_names)
+        ratios = np.array([life.hazard_ratio.get(name, 1.0) for name in self.activity_names])
+        u = self._death_rng.random(self.n)
+        if _jit.ENABLED:
+            died, aged_out = np.empty(self.n, bool), np.empty(self.n, bool)
+            _life_kernel(
+                self.age, self.years_per_tick, self.hazard, self._hazard_growth,
+                life.max_age, statuses, ratios, u, life.opportunity_peak,
+                life.opportunity_rise, life.opportunity_fall, life.opportunity_floor,
+                lifecourse.EDGES, died, aged_out, self.age_factor, self.bands,
+            )
+        else:
+            self.age += self.years_per_tick
+            self.hazard *= self._hazard_growth  # Gompertz: the same factor every tick
+            multiplier = np.ones(self.n)
+            for st, ratio in zip(statuses, ratios, strict=True):
+                if ratio != 1.0:
+                    multiplier[(st == ADDICTED) | (st == RELAPSED)] *= ratio
+            p = -np.expm1(-self.hazard * multiplier * self.years_per_tick)
+            died = u < p
+            aged_out = (self.age >= life.max_age) & ~died
+            self.age_factor = self._age_factor()
+            self.bands = lifecourse.band_of(self.age)
+        dead = np.flatnonzero(died)
+        addicted = [(st[dead] == ADDICTED) | (st[dead] == RELAPSED) for st in statuses]
         for j, a in enumerate(addicted):
-            out[j] = died.sum(), (died & a).sum(), aged_out.sum()
-        self.survey.record_deaths(died, self.age, addicted)
+            out[j] = dead.size, a.sum(), aged_out.sum()
+        self.survey.record_deaths(self.bands[dead], addicted)
         rows = np.flatnonzero(died | aged_out)
         if rows.size:
             self._renew(rows)
-        self.age_factor = self._age_factor()
         return out
 
     def _renew(self, rows: np.ndarray) -> None:
         """Newcomers in ``rows``: entry age, fresh risk factors, naive learners, statuses."""
         life, m = self.config.life, rows.size
         self.age[rows] = life.entry_age
+        self.age_factor[rows] = lifecourse.opportunity_curve(np.full(m, life.entry_age), life)
+        self.bands[rows] = lifecourse.band_of(np.array([life.entry_age]))[0]
+        self.hazard[rows] = lifecourse.annual_hazard(np.array([life.entry_age]), life)[0]
         self.survey.reset(rows)
         if life.redraw_risk:
             fixed = set(risk.level_factors(self.config.risk)) | self._csv_factors
@@ -416,6 +447,8 @@ class PopulationModel(mesa.Model):
             act.p_last[rows] = 0.5
             if act.harm is not None:
                 act.harm[rows] = 0.0
+                if spec.harm_condition is not None:
+                    core[spec.harm_condition][rows] = act.base[spec.harm_condition][rows]
             self.last_choice_state[name][rows] = 0
 
     def _grow(self) -> None:
@@ -516,3 +549,77 @@ def _exposure_kernel(
             if treated[i]:
                 p = 0.0
             opportunity[i] = u[i] < p
+
+
+@jit_parallel
+def _life_kernel(
+    age, years_per_tick, hazard, growth, max_age, statuses, ratios, u, peak, rise, fall, floor,
+    edges, died, aged_out, age_factor, bands,
+):  # pragma: no cover - compiled
+    """:meth:`PopulationModel._life_course`'s per-person part as one pass: age a tick, the
+    death hazard (Gompertz times the ratios of the activities one is addicted to), who dies
+    or ages out, the age curve of opportunity and the survey band."""
+    n = age.size
+    chunk = CHUNK
+    for c in prange((n + chunk - 1) // chunk):
+        for i in range(c * chunk, min(n, (c + 1) * chunk)):
+            a = age[i] + years_per_tick
+            age[i] = a
+            m = 1.0
+            for j in range(len(statuses)):
+                st = statuses[j][i]
+                if ratios[j] != 1.0 and (st == 3 or st == 5):  # ADDICTED, RELAPSED
+                    m *= ratios[j]
+            h = hazard[i] * growth
+            hazard[i] = h
+            p = -np.expm1(-h * m * years_per_tick)
+            d = u[i] < p
+            died[i] = d
+            aged_out[i] = (a >= max_age) and not d
+            sd = rise if a < peak else fall
+            z = (a - peak) / sd
+            age_factor[i] = floor + (1.0 - floor) * np.exp(-0.5 * z * z)
+            b = 0
+            while b < edges.size and a >= edges[b]:
+                b += 1
+            bands[i] = b
+
+
+@jit_parallel
+def _seek_kernel(
+    status, treated, opportunity, c, u, supply, peer, base, effort, has_effort, available,
+    effort_out, can_seek,
+):  # pragma: no cover - compiled
+    """:meth:`PopulationModel._seeking` as one pass: who may seek, whose search succeeds
+    (1 - (1 - supply)(1 - peer)^c, the power by squaring) and the effort-lowered outcome."""
+    n = c.size
+    chunk = CHUNK
+    for k in prange((n + chunk - 1) // chunk):
+        for i in range(k * chunk, min(n, (k + 1) * chunk)):
+            cs = status[i] != 0 and not treated[i] and not opportunity[i]
+            can_seek[i] = cs
+            q = 1.0 - peer
+            r = 1.0
+            e = c[i]
+            while e > 0:
+                if e & 1:
+                    r *= q
+                q *= q
+                e >>= 1
+            found = u[i] >= (1.0 - supply) * r
+            available[i] = 1.0 if (opportunity[i] or (cs and found)) else 0.0
+            if has_effort:
+                effort_out[i] = base[i] if opportunity[i] else base[i] - effort
+
+
+@jit_parallel
+def _harm_kernel(harm, used, decay, scale, max_cost, base, out):  # pragma: no cover
+    """:meth:`PopulationModel._consequences` as one pass: harm decays and grows with use;
+    the outcome condition is its base lowered by min(scale * harm, max_cost)."""
+    n = harm.size
+    chunk = CHUNK
+    for k in prange((n + chunk - 1) // chunk):
+        for i in range(k * chunk, min(n, (k + 1) * chunk)):
+            h = harm[i] * decay + used[i]
+            harm[i] = h
+            out[i] = base[i] - min(scale * h, max_cost)

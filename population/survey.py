@@ -37,9 +37,9 @@ import numpy as np
 from addsim import _jit
 from addsim._jit import CHUNK, jit_parallel, prange
 from addsim.population import calendar
+from addsim.population.lifecourse import EDGES, band_of
 
-BANDS = ("12-17", "18-25", "26-34", "35-49", "50-64", "65+")
-EDGES = np.array([18.0, 26.0, 35.0, 50.0, 65.0])  # lower edges of the bands after the first
+BANDS = ("12-17", "18-25", "26-34", "35-49", "50-64", "65+")  # band_of's 0..5
 MEASURES = (
     "lifetime_use", "past_year_use", "past_month_use", "past_year_disorder",
     "lifetime_disorder", "conditional_dependence", "incidence_use_per_1000py",
@@ -53,11 +53,6 @@ COLUMNS = ("year", "age_band", "activity", "measure", "value")
 TICKS, RISK_USE, RISK_DIS, TICKS_DIS, FIRST_USE, FIRST_DIS, DEATHS, DEATHS_DIS = range(8)
 NEVER = -(2**30)
 _DISORDER = (3, 5)  # population.status ADDICTED, RELAPSED
-
-
-def band_of(age: np.ndarray) -> np.ndarray:
-    """Age band index (0 = 12-17, ..., 5 = 65+) of each age in years."""
-    return np.searchsorted(EDGES, age, side="right")
 
 
 class Survey:
@@ -86,28 +81,25 @@ class Survey:
         self.remit[:, rows] = NEVER
         self.first_after[:, rows] = NEVER
 
-    def record_deaths(self, died: np.ndarray, age: np.ndarray,
-                      disorder: Sequence[np.ndarray]) -> None:
-        """Count this tick's deaths by band (before the leavers' rows are renewed)."""
-        if not died.any():
+    def record_deaths(self, bands: np.ndarray, disorder: Sequence[np.ndarray]) -> None:
+        """Count this tick's deaths: ``bands`` the age bands of the dead, ``disorder`` per
+        activity whether each of them was in disorder (before their rows are renewed)."""
+        if not bands.size:
             return
-        bands = band_of(age[died])
         for j, dis in enumerate(disorder):
             self.acc[j, :, DEATHS] += np.bincount(bands, minlength=len(BANDS))
-            self.acc[j, :, DEATHS_DIS] += np.bincount(
-                bands, weights=dis[died], minlength=len(BANDS)).astype(np.int64)
+            self.acc[j, :, DEATHS_DIS] += np.bincount(bands[dis], minlength=len(BANDS))
 
-    def observe(self, tick: int, age: np.ndarray, trackers: Sequence[Any],
+    def observe(self, tick: int, bands: np.ndarray, trackers: Sequence[Any],
                 treated_until: Sequence[np.ndarray]) -> None:
-        """Fold in tick ``tick`` (after every activity's status update); at a year's end,
-        add that year's rows."""
-        bands = None if _jit.ENABLED else band_of(age)
+        """Fold in tick ``tick`` (after every activity's status update; ``bands``: each
+        person's age band, :func:`band_of`); at a year's end, add that year's rows."""
         for j, (tr, until) in enumerate(zip(trackers, treated_until, strict=True)):
             if _jit.ENABLED:
                 n_chunks = (self.n + CHUNK - 1) // CHUNK
                 out = np.zeros((n_chunks, len(BANDS), 6), dtype=np.int64)
                 _accumulate_kernel(
-                    tick, age, EDGES, tr.ever_used, tr.ever_addicted, tr.status, tr.last_use,
+                    tick, bands, tr.ever_used, tr.ever_addicted, tr.status, tr.last_use,
                     tr.last_cessation, until, self.prev_used[j], self.prev_disorder[j],
                     self.remit[j], self.first_after[j], out,
                 )
@@ -116,7 +108,7 @@ class Survey:
                 self._accumulate_numpy(j, tick, bands, tr, until)
         if int((tick + 1) / self.tpy) > int(tick / self.tpy):
             self.year += 1
-            self._year_end(tick, band_of(age) if bands is None else bands, trackers)
+            self._year_end(tick, bands, trackers)
 
     def _accumulate_numpy(self, j: int, tick: int, bands: np.ndarray, tr: Any,
                           until: np.ndarray) -> None:
@@ -228,18 +220,16 @@ def odds_ratio(outcome: np.ndarray, exposure: np.ndarray) -> float:
 
 @jit_parallel
 def _accumulate_kernel(
-    tick, age, edges, ever_used, ever_addicted, status, last_use, last_cessation,
+    tick, bands, ever_used, ever_addicted, status, last_use, last_cessation,
     treated_until, prev_used, prev_disorder, remit, first_after, out,
 ):  # pragma: no cover - compiled
     """:meth:`Survey._accumulate_numpy` as one pass over individuals; ``out`` (chunks, bands,
     6) receives person-ticks, at-risk person-ticks, disorder person-ticks and first events."""
-    n = age.size
+    n = bands.size
     chunk = CHUNK
     for c in prange((n + chunk - 1) // chunk):
         for i in range(c * chunk, min(n, (c + 1) * chunk)):
-            b = 0
-            while b < edges.size and age[i] >= edges[b]:  # band_of: searchsorted, right
-                b += 1
+            b = bands[i]
             out[c, b, 0] += 1
             if not prev_used[i]:
                 out[c, b, 1] += 1
@@ -260,4 +250,5 @@ def _accumulate_kernel(
                 first_after[i] = tick
 
 
-__all__ = ["BANDS", "COLUMNS", "COMORBIDITY", "MEASURES", "Survey", "band_of", "odds_ratio"]
+__all__ = ["BANDS", "COLUMNS", "COMORBIDITY", "EDGES", "MEASURES", "Survey", "band_of",
+           "odds_ratio"]

@@ -10,7 +10,7 @@ from addsim import _jit
 from addsim.population import config as C
 from addsim.population.model import PopulationModel
 from addsim.population.status import StatusRules, StatusTracker
-from addsim.population.survey import BANDS, COLUMNS, MEASURES, Survey, odds_ratio
+from addsim.population.survey import BANDS, COLUMNS, MEASURES, Survey, band_of, odds_ratio
 
 WEEK = 7.0
 PY = WEEK / 365.25  # person-years per person-tick
@@ -37,13 +37,13 @@ def test_everyone_uses_once_at_a_known_tick(jit: bool) -> None:
     for t in range(105):
         if t == 20:
             died = np.arange(n) == 9
-            s.record_deaths(died, age, [np.zeros(n, bool)])
+            s.record_deaths(band_of(age[died]), [np.zeros(1, bool)])
             s.reset(np.array([9]))
             tr.reset(np.array([9]))
             age[9] = 12.0
         use = np.full(n, t == 10) & (np.arange(n) < 9 if t > 20 else True)
         tr.update(t, use, use)
-        s.observe(t, age, [tr], [never])
+        s.observe(t, band_of(age), [tr], [never])
     f = _frame(s)["value"]
     y1 = lambda band, m: f[(1, band, "substance", m)]  # noqa: E731
     assert y1("12-17", "lifetime_use") == pytest.approx(5 / 6)  # the newcomer never used
@@ -77,7 +77,7 @@ def test_remission_and_relapse_of_a_known_pair(jit: bool) -> None:
     for t in range(105):
         use = np.array([t < 30 or t == 60, t < 30])
         tr.update(t, use, use)
-        s.observe(t, age, [tr], [never])
+        s.observe(t, band_of(age), [tr], [never])
     assert tr.last_cessation.tolist() == [34, 34]
     f = _frame(s)["value"]
     assert f[(1, "18-25", "substance", "past_year_disorder")] == 1.0
