@@ -33,8 +33,9 @@ if TYPE_CHECKING:
 
 # Sub-stream keys of a run under its seed: 0 Mesa, 1 network, 2 risk factors; activities
 # from 3 (SeedSequence(seed, spawn_key=(key,)), the key each spec names); the life course
-# (ages, deaths, newcomers' risk factors) 1000, clear of any activity's key.
-MESA_STREAM, NETWORK_STREAM, RISK_STREAM, LIFE_STREAM = 0, 1, 2, 1000
+# (ages, deaths, newcomers' risk factors) 1000 and the shared trait 1001, clear of any
+# activity's key.
+MESA_STREAM, NETWORK_STREAM, RISK_STREAM, LIFE_STREAM, TRAIT_STREAM = 0, 1, 2, 1000, 1001
 
 
 @dataclass(frozen=True)

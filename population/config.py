@@ -391,6 +391,29 @@ class LifeCfg(_Strict):
         return self
 
 
+class ComorbidityCfg(_Strict):
+    """A shared trait correlating risk factors across activities (population/risk.py couple)."""
+
+    correlation: float = Field(
+        0.5, ge=0, le=1, description="correlation of each factor's score with the others"
+    )
+    factors: dict[str, int] = Field(
+        default_factory=lambda: {"surge": 1, "natural_reward": -1, "perceived_win": 1},
+        description="risk factors the trait raises (1) or lowers (-1)",
+    )
+
+    @field_validator("factors")
+    @classmethod
+    def _factors(cls, value: dict[str, int]) -> dict[str, int]:
+        for key, sign in value.items():
+            if key not in RISK_FACTORS:
+                raise ValueError(f"unknown risk factor {key!r}; expected one of "
+                                 f"{', '.join(RISK_FACTORS)}" + did_you_mean(key, RISK_FACTORS))
+            if sign not in (1, -1):
+                raise ValueError(f"{key}: got {sign!r}, expected 1 or -1")
+        return value
+
+
 class InterventionCfg(_Strict):
     """A scheduled intervention."""
 
@@ -443,6 +466,7 @@ class Config(_Strict):
     life: LifeCfg = LifeCfg()
     seeking: SeekingCfg = SeekingCfg()
     consequences: ConsequencesCfg = ConsequencesCfg()
+    comorbidity: ComorbidityCfg = ComorbidityCfg()
     interventions: list[InterventionCfg] = Field(
         default_factory=lambda: [InterventionCfg(**d) for d in DEFAULT_INTERVENTIONS]
     )

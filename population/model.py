@@ -32,6 +32,7 @@ from addsim.population.activity import (
     NETWORK_STREAM,
     RISK_STREAM,
     SPECS,
+    TRAIT_STREAM,
     Activity,
     ActivitySpec,
     learner_inputs,
@@ -136,6 +137,10 @@ class PopulationModel(mesa.Model):
             from_csv = risk.read_csv(config.population.risk_csv, n)
             self.risk.update(from_csv)
             self._csv_factors = set(from_csv)
+        self._trait_rng = stream(TRAIT_STREAM)
+        self._fixed_factors = set(risk.level_factors(config.risk)) | self._csv_factors
+        co = config.comorbidity
+        risk.couple(self.risk, co.factors, co.correlation, self._trait_rng, self._fixed_factors)
         self.years_per_tick = calendar.years(1.0, self.days_per_tick)
         life_rng = stream(LIFE_STREAM)
         self._age_rng, self._death_rng, self._newcomer_rng = life_rng.spawn(3)
@@ -419,12 +424,18 @@ class PopulationModel(mesa.Model):
         self.hazard[rows] = lifecourse.annual_hazard(np.array([life.entry_age]), life)[0]
         self.survey.reset(rows)
         if life.redraw_risk:
-            fixed = set(risk.level_factors(self.config.risk)) | self._csv_factors
+            # a pool of at least 256 newcomers' draws, coupled by the shared trait, of which
+            # the first m enter (a rank coupling needs more than one person to order)
+            pool, fresh = max(m, 256), {}
             subs = self._newcomer_rng.spawn(len(risk.RISK_FACTORS))
             for name, sub in zip(risk.RISK_FACTORS, subs, strict=True):
                 dist = getattr(self.config.risk, name)
-                if dist is not None and name not in fixed and name in self.risk:
-                    self.risk[name][rows] = risk.sample(dist, m, sub)
+                if dist is not None and name not in self._fixed_factors and name in self.risk:
+                    fresh[name] = risk.sample(dist, pool, sub)
+            co = self.config.comorbidity
+            risk.couple(fresh, co.factors, co.correlation, self._trait_rng)
+            for name, values in fresh.items():
+                self.risk[name][rows] = values[:m]
         sliced = {k: v[rows] for k, v in self.risk.items()}
         for name, act in self.activities.items():
             cfg, spec, core = getattr(self.config.activities, name), act.spec, act.core

@@ -53,8 +53,8 @@ def test_peer_exposure_raises_prevalence_and_without_it_some_still_become_addict
 
 def test_treatment_lowers_prevalence_and_relapses_follow() -> None:
     """Treating every addicted person lowers prevalence while it lasts; the treated cease, and
-    some of them relapse after it ends."""
-    base = ("activities.gambling.enabled=false", "exposure.p_peer=0.05", "run.history=true")
+    some of them use again after it ends (relapse to use, McLellan et al. 2000's measure)."""
+    base = ("activities.gambling.enabled=false", "exposure.p_peer=0.05")
     control = _substance(_run(*base, ticks=780, size=1000))
     treated_model = _run(
         *base, "interventions=[{kind='treatment', tick='7.5 years', fraction=1.0, "
@@ -69,16 +69,18 @@ def test_treatment_lowers_prevalence_and_relapses_follow() -> None:
     assert treated["cessations"].loc[start:end].sum() >= hit
     sub = treated_model.activity("substance")
     who = np.flatnonzero(sub.treated_until == end)
-    after = treated_model.history[end:, 0][:, who]
-    assert who.size == hit and (after == STATUSES.index("relapsed")).any(axis=0).sum() > 0
+    assert hit - 3 <= who.size <= hit  # (a treated person may die and leave the row)
+    assert (sub.tracker.last_use[who] > end).sum() > 0
 
 
 def test_targeted_treatment_beats_random_on_a_scale_free_network() -> None:
-    """Spread by peers alone (no seeking, no life course, the older per-opportunity-like
-    window): treating hubs first (degree centrality) lowers later use more than random."""
+    """Spread by peers alone (no seeking, no life course, no shared trait, the older
+    per-opportunity-like window): treating hubs first (degree centrality) lowers later use
+    more than random."""
     common = ("network.kind=barabasi_albert", "network.m=2", "exposure.p_peer=0.2",
               "activities.gambling.enabled=false", "seeking.enabled=false",
               "life.enabled=false", "consequences.enabled=false", "status.window=20",
+              "comorbidity.correlation=0",
               "status.abstinence_ticks=100", "status.use_recency=50")
     out = {}
     for targeting in ("random", "centrality"):
