@@ -1,8 +1,10 @@
 """Survey measures per simulated year and age band, as an epidemiological survey reports them.
 
-At the end of every simulated year (calendar years of 365.25 days: with weekly ticks a year
-ends after tick 52, 104, 156, ...), for each activity and age band (12-17, 18-25, 26-34,
-35-49, 50-64, 65+ and ``all``), the table ``year, age_band, activity, measure, value`` gets:
+At the end of every simulated year (calendar years of 365.25 days; year y ends once
+round(y x ticks per year) ticks are done, as durations round: with weekly ticks after 52,
+104, 157, ... ticks, so a run of "20 years" has 20), for each activity and age band (12-17,
+18-25, 26-34, 35-49, 50-64, 65+ and ``all``), the table ``year, age_band, activity, measure,
+value`` gets:
 
 - ``lifetime_use``: share who ever used; ``past_year_use`` / ``past_month_use``: share who
   used within the last 52 / 4 ticks (with weekly ticks; a year and a twelfth of it in ticks).
@@ -106,7 +108,7 @@ class Survey:
                 self.acc[j, :, :6] += out.sum(axis=0)
             else:
                 self._accumulate_numpy(j, tick, bands, tr, until)
-        if int((tick + 1) / self.tpy) > int(tick / self.tpy):
+        if tick + 1 >= round((self.year + 1) * self.tpy):
             self.year += 1
             self._year_end(tick, bands, trackers)
 
