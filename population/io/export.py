@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from addsim.population import calendar
 from addsim.population.config import Config, to_toml
 from addsim.population.model import PopulationModel
 from addsim.population.status import STATUSES
@@ -37,11 +38,14 @@ def survey_frame(model: PopulationModel) -> pd.DataFrame:
 
 
 def events_frame(model: PopulationModel) -> pd.DataFrame:
-    """Events as they happened (tick, activity, event, count), interventions included."""
+    """Events as they happened (tick, activity, event, count, time in years), interventions
+    included."""
     rows = list(model.events_log)
     rows += [(t, act, f"intervention:{kind}", k) for t, kind, act, k in model.applied]
     frame = pd.DataFrame(rows, columns=["tick", "activity", "event", "count"])
-    return frame.sort_values(["tick", "activity", "event"], kind="stable").reset_index(drop=True)
+    frame = frame.sort_values(["tick", "activity", "event"], kind="stable").reset_index(drop=True)
+    frame["time"] = calendar.years(frame["tick"].to_numpy(), model.days_per_tick)  # years
+    return frame
 
 
 def individuals_frame(model: PopulationModel) -> pd.DataFrame:
