@@ -152,3 +152,12 @@ def test_summarize_aggregates_survey_tables_across_seeds(tmp_path: Path) -> None
     assert (ok["value_lo"] <= ok["value_mean"] + 1e-12).all()
     assert (ok["value_mean"] <= ok["value_hi"] + 1e-12).all()
     assert (life["value_hi"] > life["value_lo"]).any()  # seeds differ
+
+
+def test_api_run_returns_the_survey() -> None:
+    """addsim.run(ticks='1 year') gives the run's survey table (one simulated year)."""
+    import addsim
+
+    r = addsim.run(ticks="1 year", size=60, seed=2)
+    assert r.config.run.ticks == 52 and r.survey is not None
+    assert tuple(r.survey.columns) == COLUMNS and set(r.survey["year"]) == {1}
