@@ -2,16 +2,24 @@
 
 ``PopulationModel(mesa.Model)`` owns the seed, the network, the activities and the records;
 ``Individual(mesa.Agent)`` is a thin view (an index into the arrays) for people to inspect.
-A tick follows DESIGN.md: exposure (base access and using neighbours), act/step/learn through
-the same :class:`~population.rollout.Stepper` the cohort protocols use, statuses, records.
-The engine never loops over agents. All Mesa calls live in this module (Mesa 3.3 and 3.5).
+A tick is a calendar duration (``run.tick``, default a week) and follows DESIGN.md: the life
+course (ageing, deaths and the old leaving, naive newcomers in the same rows:
+population/lifecourse.py), then per activity exposure (base access and using neighbours,
+scaled by the age curve), seeking, act/step/learn through the same
+:class:`~population.rollout.Stepper` the cohort protocols use, consequences, statuses over a
+calendar window, records, and the survey's accumulators (population/survey.py). The engine
+never loops over agents. All Mesa calls live in this module (Mesa 3.3 and 3.5).
 
 Opportunity of individual i for an activity at a tick::
 
-    p_i = 1 - (1 - access_i * supply) * prod over using neighbours j of (1 - p_peer * s_i)
+    p_i = g(age_i) [1 - (1 - access_i * supply) * prod over using neighbours j of (1 - p_peer s_i)]
 
-Without an opportunity the addictive action is unavailable (masked) and the drug cue absent;
-the fraction of neighbours using is the cue's context feature (the social context of use).
+Without an opportunity the drug cue is absent and the addictive action is a search: allowed to
+people who have met the activity (and are not in treatment), costing ``seeking.effort``, and
+delivering the drug with P = 1 - (1 - base supply)(1 - peer)^(using neighbours); without
+seeking it is masked. Each use adds a unit of harm (halving every ``consequences.half_life``)
+that lowers the outcome after use. The fraction of neighbours using is the cue's context
+feature (the social context of use).
 """
 
 from __future__ import annotations
