@@ -38,6 +38,7 @@ class Result:
     individuals: pd.DataFrame  # one row per person: risk factors, final status per activity
     config: Config  # the resolved config (rerun it to reproduce)
     model: PopulationModel  # inspect people: model.individuals[i].status("substance")
+    survey: pd.DataFrame | None = None  # year, age_band, activity, measure, value
 
 
 def load_config(path: str | Path | None = None, sets: Sequence[str] | None = None) -> Config:
@@ -60,7 +61,12 @@ def run(
     ``overrides`` (``ticks=``, ``seed=``, ``size=``, ``history=``, ``network=``, or any dotted key
     with ``__`` for the dots), then return its tables. Nothing is written to disk."""
     from addsim.population.config import Config, validate
-    from addsim.population.io.export import events_frame, individuals_frame, prevalence_frame
+    from addsim.population.io.export import (
+        events_frame,
+        individuals_frame,
+        prevalence_frame,
+        survey_frame,
+    )
     from addsim.population.model import PopulationModel
 
     if config is None or isinstance(config, (str, Path)):
@@ -82,7 +88,7 @@ def run(
     model = PopulationModel(config)
     model.run(config.run.ticks, progress=progress)
     return Result(prevalence_frame(model), events_frame(model), individuals_frame(model),
-                  config, model)
+                  config, model, survey_frame(model))
 
 
 def batch(

@@ -1,10 +1,11 @@
 """addsim task environments: batched task cores and their Gymnasium faces.
 
-Each task (substance use, gambling, impulsivity) is a :class:`~envs._core.TaskCore` holding N
-individuals at once; the population engine drives the cores directly. For Gymnasium users the
-tasks are registered as ``addsim/Substance-v0``, ``addsim/Gambling-v0`` and
-``addsim/Impulsivity-v0`` (``gymnasium.make`` for one individual, ``gymnasium.make_vec`` with
-the native vector face for N), with ``obs_mode="index"`` or ``"cue"`` and any condition as a
+Each task (substance use, gambling, impulsivity, Dezfouli's seek-take chain) is a
+:class:`~envs._core.TaskCore` holding N individuals at once; the population engine drives the
+cores directly. For Gymnasium users the tasks are registered as ``addsim/Substance-v0``,
+``addsim/Gambling-v0``, ``addsim/Impulsivity-v0`` and ``addsim/SeekTake-v0``
+(``gymnasium.make`` for one individual, ``gymnasium.make_vec`` with the native vector face
+for N), with ``obs_mode="index"`` or ``"cue"`` and any condition as a
 keyword. Importing this package only registers the ids.
 """
 
@@ -15,20 +16,24 @@ import gymnasium
 from addsim.envs._core import TaskCore
 from addsim.envs.gambling import GamblingCore
 from addsim.envs.impulsivity import ImpulsivityCore
+from addsim.envs.seek_take import SeekTakeCore
 from addsim.envs.substance import SubstanceCore
 
-__all__ = ["TASKS", "GamblingCore", "ImpulsivityCore", "SubstanceCore", "TaskCore"]
+__all__ = ["TASKS", "GamblingCore", "ImpulsivityCore", "SeekTakeCore", "SubstanceCore",
+           "TaskCore"]
 
 TASKS: dict[str, type[TaskCore]] = {
     "substance": SubstanceCore,
     "gambling": GamblingCore,
     "impulsivity": ImpulsivityCore,
+    "seek_take": SeekTakeCore,
 }
 
 for _module, _cls in (
     ("substance", "Substance"),
     ("gambling", "Gambling"),
     ("impulsivity", "Impulsivity"),
+    ("seek_take", "SeekTake"),
 ):
     if f"addsim/{_cls}-v0" not in gymnasium.registry:
         gymnasium.register(

@@ -32,8 +32,10 @@ if TYPE_CHECKING:
     from addsim.population.status import StatusTracker
 
 # Sub-stream keys of a run under its seed: 0 Mesa, 1 network, 2 risk factors; activities
-# from 3 (SeedSequence(seed, spawn_key=(key,)), the key each spec names).
-MESA_STREAM, NETWORK_STREAM, RISK_STREAM = 0, 1, 2
+# from 3 (SeedSequence(seed, spawn_key=(key,)), the key each spec names); the life course
+# (ages, deaths, newcomers' risk factors) 1000 and the shared trait 1001, clear of any
+# activity's key.
+MESA_STREAM, NETWORK_STREAM, RISK_STREAM, LIFE_STREAM, TRAIT_STREAM = 0, 1, 2, 1000, 1001
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,9 @@ class ActivitySpec:
     core_risk: Mapping[str, str] = field(default_factory=dict)  # condition <- risk factor
     learner_risk: Mapping[str, str | float] = field(default_factory=dict)  # param <- factor
     treatment_condition: str | None = None  # raised by a treatment's reward_boost
+    seek_conditions: tuple[str, ...] = ()  # set to 1 by a successful search (none: no seeking)
+    effort_condition: str | None = None  # the addictive action's outcome, lowered by effort
+    harm_condition: str | None = None  # the outcome after use, lowered by accumulated harm
 
 
 SPECS: dict[str, ActivitySpec] = {
@@ -56,13 +61,15 @@ SPECS: dict[str, ActivitySpec] = {
             core_risk={"r0_mean": "natural_reward"},
             learner_risk={"alpha": "learning_rate", "beta": "inverse_temperature",
                           "surge": "surge", "r_bar0": "natural_reward"},
-            treatment_condition="r0_mean",
+            treatment_condition="r0_mean", seek_conditions=("drug_available",),
+            effort_condition="r1_mean", harm_condition="r2_mean",
         ),
         ActivitySpec(
             "gambling", GamblingCore, 4, exposure=("available",),
             core_risk={"p_win": "perceived_win"},
             learner_risk={"alpha": "learning_rate", "beta": "inverse_temperature",
                           "surge": 0.0, "r_bar0": 0.0},
+            seek_conditions=("available",), harm_condition="loss_mean",
         ),
     )
 }
@@ -130,6 +137,10 @@ class Activity:
     treated_until: np.ndarray | None = None
     boost: np.ndarray | None = None
     boosted: bool = False  # someone's natural reward was raised by treatment last tick
+    renewed: tuple[np.ndarray, Any] | None = None  # newcomers' rows and their naive learner
+    base: dict[str, np.ndarray] = field(default_factory=dict)  # effort/harm conditions' own
+    harm: np.ndarray | None = None  # accumulated harm per person (consequences)
+    harm_decay: float = 1.0  # harm kept per tick
 
     @property
     def name(self) -> str:

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -27,6 +28,7 @@ from pydantic.fields import FieldInfo
 
 from addsim._errors import ConfigError, did_you_mean
 from addsim.agents import LEARNERS
+from addsim.population import calendar
 from addsim.population.activity import ACTIVITIES
 from addsim.population.io.toml import MAX_DEPTH, dump, parse_value, read_toml
 from addsim.population.io.toml import value as toml_value
@@ -40,6 +42,16 @@ class _Strict(BaseModel):
     # strict: a boolean is not a number (TOML's true would be 1); finite: no inf or nan
     model_config = ConfigDict(extra="forbid", validate_assignment=True, strict=True,
                               allow_inf_nan=False)
+
+
+def _weekly_ticks(value: Any) -> Any:
+    """A duration field's value as ticks of the default length (one week); a whole Config
+    converts with its own ``run.tick`` first (:meth:`Config._calendar`)."""
+    return calendar.to_ticks(value, calendar.tick_days(calendar.DEFAULT_TICK))
+
+
+# A duration: a whole number of ticks, or a calendar duration ("26 weeks", "2 years").
+Ticks = Annotated[int, BeforeValidator(_weekly_ticks)]
 
 
 # --------------------------------------------------------------------- distributions
@@ -331,27 +343,146 @@ class ExposureCfg(_Strict):
 
 
 class StatusCfg(_Strict):
-    """Status rules per individual and activity (see population/status.py)."""
+    """Status rules per individual and activity, over calendar time (population/status.py)."""
 
-    window: int = Field(20, ge=1, le=10_000, description="opportunities in the rolling window")
+    window: Ticks = Field("52 weeks", ge=1, le=10_000, validate_default=True,
+                          description="rolling window of behaviour")
     addicted_fraction: float = Field(
-        0.6, gt=0, le=1, description="addicted: addictive choices / window at least this"
+        0.3, gt=0, le=1, description="addicted: ticks with use / window ticks at least this"
     )
-    use_recency: int = Field(50, ge=1, le=MAX_TICKS,
-                             description="user: used within this many ticks")
-    abstinence_ticks: int = Field(100, ge=1, le=MAX_TICKS,
-                                  description="abstinent: no use for this many ticks")
+    seek_fraction: float = Field(
+        0.04, ge=0, le=1, description="addicted: ticks with seeking / window ticks at least this"
+    )
+    use_recency: Ticks = Field("4 weeks", ge=1, le=MAX_TICKS, validate_default=True,
+                               description="user: used within this long")
+    abstinence_ticks: Ticks = Field(
+        "13 weeks", ge=1, le=MAX_TICKS, validate_default=True,
+        description="abstinent: no use for this long"
+    )
+
+
+class SeekingCfg(_Strict):
+    """Seeking: the addictive action chosen without an offer (SCIENCE.md 1.3, Dezfouli 2009).
+
+    P(success) = 1 - (1 - base * supply) * (1 - peer)^(using friends); a sought drug or bet is
+    then delivered; seeking costs ``effort`` (substance: added to the action's cost) whether
+    it succeeds or not. Only people who have met the activity can seek it.
+    """
+
+    enabled: bool = Field(True, description="people who know the activity can seek it")
+    base: float = Field(0.8, ge=0, le=1, description="success without using friends")
+    peer: float = Field(0.2, ge=0, le=1, description="success added per using friend")
+    effort: float = Field(1.0, ge=0, le=1000, description="cost of a seeking attempt")
+
+
+class ConsequencesCfg(_Strict):
+    """Costs of heavy use that grow with it: health, money, family (population/model.py).
+
+    Harm h accumulates one unit per use and halves every ``half_life``; the outcome after a
+    use (substance: the return from the drug state; gambling: a loss) is lowered by
+    min(scale * h, max_cost).
+    """
+
+    enabled: bool = Field(True, description="use has costs that grow with it")
+    scale: float = Field(1.0, ge=0, le=1000, description="cost per unit of accumulated harm")
+    max_cost: float = Field(20.0, ge=0, le=1e6, description="largest cost of one use")
+    half_life: Ticks = Field("26 weeks", ge=1, le=MAX_TICKS, validate_default=True,
+                             description="harm halves in this long")
+
+
+class LifeCfg(_Strict):
+    """Life course: ages, ageing, leaving and replacement, age curves (population/lifecourse.py)."""
+
+    enabled: bool = Field(True, description="people age, leave and are replaced")
+    initial_age: Dist = Field(
+        Beta(dist="beta", a=1.1, b=1.4, low=12.0, high=80.0),
+        description="ages (years) at the start: census-like, 12 to 80, fewer of the old",
+    )
+    entry_age: float = Field(12.0, ge=0, le=120, description="age (years) of a newcomer")
+    max_age: float = Field(80.0, gt=0, le=130, description="people leave at this age (years)")
+    mortality_at_30: float = Field(
+        0.001, ge=0, le=1, description="annual probability of death at 30 (Gompertz baseline)"
+    )
+    mortality_doubling: float = Field(
+        8.5, gt=0, le=100, description="years for the baseline death hazard to double"
+    )
+    hazard_ratio: dict[str, Annotated[float, Field(ge=0, le=1000)]] = Field(
+        default_factory=lambda: {"substance": 5.0, "gambling": 1.5},
+        description="death hazard multiplier while addicted, per activity",
+    )
+    redraw_risk: bool = Field(True, description="newcomers draw fresh risk factors")
+    opportunity_peak: float = Field(
+        19.0, ge=0, le=130, description="age (years) of most opportunities"
+    )
+    opportunity_rise: float = Field(
+        3.0, gt=0, le=100, description="sd (years) of the age curve below the peak"
+    )
+    opportunity_fall: float = Field(
+        12.0, gt=0, le=100, description="sd (years) of the age curve above the peak"
+    )
+    opportunity_floor: float = Field(
+        0.05, ge=0, le=1, description="age curve's minimum (share of the peak's opportunity)"
+    )
+    roles_gain: float = Field(
+        1.5, ge=0, le=100, description="natural reward added by adult roles (maturing out)"
+    )
+    roles_start: float = Field(18.0, ge=0, le=130, description="adult roles begin (years)")
+    roles_end: float = Field(30.0, ge=0, le=130, description="adult roles complete (years)")
+
+    @field_validator("hazard_ratio")
+    @classmethod
+    def _hazards(cls, value: dict[str, float]) -> dict[str, float]:
+        for key, ratio in value.items():
+            if key not in ACTIVITIES:
+                raise ValueError(f"unknown activity {key!r}; expected one of "
+                                 f"{', '.join(ACTIVITIES)}" + did_you_mean(key, ACTIVITIES))
+            if not 0 <= ratio <= 1000:
+                raise ValueError(f"{key}: got {ratio!r}, expected a ratio in [0, 1000]")
+        return value
+
+    @model_validator(mode="after")
+    def _ages(self) -> LifeCfg:
+        if not self.entry_age < self.max_age:
+            raise ValueError(f"entry_age {self.entry_age} must be below max_age {self.max_age}")
+        if not self.roles_start <= self.roles_end:
+            raise ValueError(f"roles_start {self.roles_start} must not exceed roles_end "
+                             f"{self.roles_end}")
+        return self
+
+
+class ComorbidityCfg(_Strict):
+    """A shared trait correlating risk factors across activities (population/risk.py couple)."""
+
+    correlation: float = Field(
+        0.5, ge=0, le=1, description="correlation of each factor's score with the others"
+    )
+    factors: dict[str, Annotated[int, Field(ge=-1, le=1)]] = Field(
+        default_factory=lambda: {"surge": 1, "natural_reward": -1, "perceived_win": 1},
+        description="risk factors the trait raises (1) or lowers (-1)",
+    )
+
+    @field_validator("factors")
+    @classmethod
+    def _factors(cls, value: dict[str, int]) -> dict[str, int]:
+        for key, sign in value.items():
+            if key not in RISK_FACTORS:
+                raise ValueError(f"unknown risk factor {key!r}; expected one of "
+                                 f"{', '.join(RISK_FACTORS)}" + did_you_mean(key, RISK_FACTORS))
+            if sign not in (1, -1):
+                raise ValueError(f"{key}: got {sign!r}, expected 1 or -1")
+        return value
 
 
 class InterventionCfg(_Strict):
     """A scheduled intervention."""
 
     kind: Literal["treatment", "supply_reduction"]
-    tick: int = Field(ge=0, le=MAX_TICKS, description="tick at which it starts")
+    tick: Ticks = Field(ge=0, le=MAX_TICKS,
+                        description="tick (or calendar time) at which it starts")
     activity: Literal[(*ACTIVITIES, "all")] = "all"  # type: ignore[valid-type]
     fraction: float = Field(0.5, ge=0, le=1, description="treatment: share of the addicted")
-    duration: int = Field(200, ge=1, le=MAX_TICKS,
-                          description="treatment: ticks without availability")
+    duration: Ticks = Field("12 weeks", ge=1, le=MAX_TICKS, validate_default=True,
+                            description="treatment: time without availability")
     reward_boost: float = Field(5.0, ge=0, le=BOUND,
                                 description="treatment: natural reward added")
     targeting: Literal["random", "centrality"] = Field(
@@ -363,13 +494,29 @@ class InterventionCfg(_Strict):
 class RunCfg(_Strict):
     """Length, seed and what to keep."""
 
-    ticks: int = Field(1000, ge=1, le=MAX_TICKS, description="ticks to simulate")
+    @field_validator("tick")
+    @classmethod
+    def _tick(cls, value: str) -> str:
+        try:
+            calendar.tick_days(value)
+        except ValueError:
+            raise ValueError(
+                f"expected a duration such as '1 week' or '1 day' (units: {calendar.UNITS_HELP})"
+            ) from None
+        return value
+
+    tick: str = Field(calendar.DEFAULT_TICK, description="calendar length of one tick")
+    ticks: Ticks = Field("20 years", ge=1, le=MAX_TICKS, validate_default=True,
+                         description="run length (ticks or time)")
     seed: int = Field(0, ge=0, lt=2**63, description="random seed: same seed, same results")
     history: bool = Field(False, description="keep per-individual status history (uint8)")
 
 
+DEFAULT_INTERVENTIONS = ({"kind": "treatment", "tick": "10 years"},)
+
+
 class Config(_Strict):
-    """A whole run."""
+    """A whole run (durations in calendar units are converted with ``run.tick``)."""
 
     population: PopulationCfg = PopulationCfg()
     network: NetworkCfg = NetworkCfg()
@@ -377,10 +524,35 @@ class Config(_Strict):
     risk: RiskCfg = RiskCfg()
     exposure: ExposureCfg = ExposureCfg()
     status: StatusCfg = StatusCfg()
+    life: LifeCfg = LifeCfg()
+    seeking: SeekingCfg = SeekingCfg()
+    consequences: ConsequencesCfg = ConsequencesCfg()
+    comorbidity: ComorbidityCfg = ComorbidityCfg()
     interventions: list[InterventionCfg] = Field(
-        default_factory=lambda: [InterventionCfg(kind="treatment", tick=500)]
+        default_factory=lambda: [InterventionCfg(**d) for d in DEFAULT_INTERVENTIONS]
     )
     run: RunCfg = RunCfg()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _calendar(cls, data: Any) -> Any:
+        """Convert calendar durations to ticks of ``run.tick`` before the fields see them."""
+        if not isinstance(data, dict):
+            return data
+        run = data.get("run")
+        tick = run.get("tick", calendar.DEFAULT_TICK) if isinstance(run, dict) else None
+        try:
+            days = calendar.tick_days(tick) if isinstance(tick, str) else None
+        except ValueError:
+            days = None  # run.tick's own validator refuses it, naming the field
+        if days is None:
+            return data
+        return _convert_durations(cls, data, days)
+
+    @property
+    def days_per_tick(self) -> float:
+        """Days in one tick."""
+        return calendar.tick_days(self.run.tick)
 
     @property
     def enabled_activities(self) -> tuple[str, ...]:
@@ -392,6 +564,39 @@ class Config(_Strict):
         if not self.enabled_activities:
             raise ValueError("at least one of activities.substance / activities.gambling")
         return self
+
+
+def _convert_durations(model: type[BaseModel], data: dict[str, Any], days: float) -> dict:
+    """A copy of raw ``data`` for ``model`` with its duration fields' strings in ticks (strings
+    that do not parse are left for the field to refuse)."""
+    out = dict(data)
+    for name, field in model.model_fields.items():
+        ann = field.annotation
+        if name not in out:  # defaults in calendar units follow run.tick too
+            if isinstance(field.default, str) and field.metadata and any(
+                    getattr(m, "func", None) is _weekly_ticks for m in field.metadata):
+                out[name] = calendar.to_ticks(field.default, days)
+            elif isinstance(ann, type) and issubclass(ann, BaseModel):
+                sub = _convert_durations(ann, {}, days)
+                if sub:
+                    out[name] = sub
+            elif name == "interventions" and model.__name__ == "Config":
+                out[name] = [_convert_durations(InterventionCfg, dict(d), days)
+                             for d in DEFAULT_INTERVENTIONS]
+            continue
+        value = out[name]
+        if any(isinstance(m, BeforeValidator) and m.func is _weekly_ticks
+               for m in field.metadata):
+            try:
+                out[name] = calendar.to_ticks(value, days)
+            except ValueError:
+                pass
+        elif isinstance(value, dict) and isinstance(ann, type) and issubclass(ann, BaseModel):
+            out[name] = _convert_durations(ann, value, days)
+        elif isinstance(value, list) and name == "interventions":
+            out[name] = [_convert_durations(InterventionCfg, v, days) if isinstance(v, dict)
+                         else v for v in value]
+    return out
 
 
 # --------------------------------------------------------------------- loading

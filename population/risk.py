@@ -183,3 +183,27 @@ def check_levels(cfg: RiskCfg, n: int) -> None:
                 f"population.size: got {n}, expected a multiple of {dist.block} "
                 f"(risk.{name}: {len(dist.levels())} levels x each {dist.each})"
             )
+
+
+def couple(
+    values: dict[str, np.ndarray], factors: dict[str, int], correlation: float,
+    rng: np.random.Generator, skip: set[str] | frozenset[str] = frozenset(),
+) -> None:
+    """Correlate risk factors through a shared trait, in place, keeping each one's values.
+
+    Each person has a trait T ~ N(0, 1); factor k's score is sqrt(c) T + sqrt(1 - c) e_k
+    (``c`` = ``correlation``) and its values are handed out in the order of the scores
+    (descending ones for a factor whose sign is -1, e.g. a lower natural reward). Scores of
+    two factors correlate by c; the marginal distributions are unchanged (a rank coupling).
+    Factors in ``skip`` (levels, CSV columns) or not drawn are left alone.
+    """
+    names = [k for k in factors if k in values and k not in skip]
+    if correlation <= 0 or not names:
+        return
+    n = next(iter(values.values())).size
+    trait = rng.standard_normal(n)
+    for name in names:
+        score = np.sqrt(correlation) * trait + np.sqrt(1 - correlation) * rng.standard_normal(n)
+        order = np.argsort(factors[name] * score, kind="stable")
+        v = values[name]
+        v[order] = np.sort(v, kind="stable")

@@ -1,19 +1,33 @@
-"""Statuses and events of N individuals in one activity, from a rolling window of choices.
+"""Statuses and events of N individuals in one activity, from behaviour over calendar time.
 
-Rules, applied every tick in this order (defaults in population/config.py ``StatusCfg``):
+Every tick each person's use (the drug taken, a bet placed) and seeking (the addictive action
+chosen without an offer: effort spent obtaining it) go into a ring of the last ``window``
+ticks (a calendar window, default 52 weeks: DSM-5's 12-month period). Rules, applied every
+tick in this order (defaults in population/config.py ``StatusCfg``):
 
 - never_exposed: has never had an opportunity.
-- addicted: the addictive action was chosen in at least ``addicted_fraction`` of the last
-  ``window`` opportunities (the window must be full); relapsed instead of addicted when the
-  individual has been abstinent before.
-- abstinent: was addicted (or relapsed) and has not used for ``abstinence_ticks`` ticks;
-  entering it clears the choice window, so a return needs new use. Stays abstinent until
-  addicted again (a relapse).
-- user: otherwise, used within the last ``use_recency`` ticks.
+- addicted: use on at least ``addicted_fraction`` of the window's ticks AND seeking on at
+  least ``seek_fraction`` of them (seek_fraction applies only when the activity can be
+  sought); relapsed instead of addicted when the individual has been abstinent before.
+- addicted persists (disorder is an episode, not a weekly verdict) until remission:
+- abstinent (in remission): was addicted (or relapsed) and has not used for
+  ``abstinence_ticks`` (default 13 weeks, DSM-5's three months of early remission), or has
+  not met the criteria for that long (controlled use); entering it clears the window, so a
+  return needs new frequent use. Stays abstinent until addicted again (a relapse).
+- user: otherwise, used within the last ``use_recency`` ticks (default 4 weeks: past month).
 - exposed: otherwise (opportunities, no recent use).
+
+Against DSM-5 substance use disorder (2 or more of 11 criteria within 12 months): frequent
+use in the window stands for impaired control (more, or longer, than intended; unsuccessful
+efforts to cut down), seeking for "a great deal of time spent obtaining" and craving, and
+both persisting while use carries growing costs (population/config.py ``ConsequencesCfg``)
+for "continued use despite problems". The thresholds are config fields; a survey's criteria
+count is not modelled one by one.
 
 Events, counted on the tick they happen: initiation (first use ever), onset (first time
 addicted), cessation (addicted or relapsed -> abstinent), relapse (-> relapsed).
+Per person the tracker also keeps the ticks of the last use, the last tick in disorder and the
+last cessation, which the survey measures read (population/survey.py).
 """
 
 from __future__ import annotations
@@ -27,6 +41,7 @@ from addsim.population.config import StatusCfg
 NEVER_EXPOSED, EXPOSED, USER, ADDICTED, ABSTINENT, RELAPSED = range(6)
 STATUSES = ("never_exposed", "exposed", "user", "addicted", "abstinent", "relapsed")
 EVENTS = ("initiations", "onsets", "cessations", "relapses")
+NEVER = -(2**30)  # "no such tick yet"
 
 
 # The thresholds are the config's: one home for their names, defaults and ranges.
@@ -34,52 +49,76 @@ StatusRules = StatusCfg
 
 
 class StatusTracker:
-    """Per-individual status of one activity; memory: ``window`` bytes + ~20 bytes each."""
+    """Per-individual status of one activity; memory: ``window`` bytes + ~40 bytes each.
 
-    def __init__(self, n: int, rules: StatusRules) -> None:
+    ``seeking``: whether the activity can be sought (then ``seek_fraction`` applies).
+    """
+
+    def __init__(self, n: int, rules: StatusRules, seeking: bool = False) -> None:
         self.n, self.rules = n, rules
+        w = rules.window
         self.status = np.full(n, NEVER_EXPOSED, dtype=np.uint8)
-        self.choices = np.zeros((n, rules.window), dtype=np.uint8)  # ring buffer per person
-        self.ptr = np.zeros(n, dtype=np.int32)
-        self.filled = np.zeros(n, dtype=np.int32)
-        self.total = np.zeros(n, dtype=np.int32)  # addictive choices in the window
-        self.last_use = np.full(n, -(2**30), dtype=np.int64)
+        self.choices = np.zeros((n, w), dtype=np.uint8)  # ring: bit 0 used, bit 1 sought
+        self.total = np.zeros(n, dtype=np.int32)  # ticks with use in the window
+        self.seeks = np.zeros(n, dtype=np.int32)  # ticks with seeking in the window
+        self.last_use = np.full(n, NEVER, dtype=np.int64)
+        self.last_disorder = np.full(n, NEVER, dtype=np.int64)  # last tick addicted/relapsed
+        self.last_met = np.full(n, NEVER, dtype=np.int64)  # last tick the criteria were met
+        self.last_cessation = np.full(n, NEVER, dtype=np.int64)
         self.ever_used = np.zeros(n, dtype=bool)
         self.ever_addicted = np.zeros(n, dtype=bool)
         self.ever_abstinent = np.zeros(n, dtype=bool)
-        self._need = int(np.ceil(rules.addicted_fraction * rules.window - 1e-9))
+        self._need = max(1, int(np.ceil(rules.addicted_fraction * w - 1e-9)))
+        self._need_seek = int(np.ceil(rules.seek_fraction * w - 1e-9)) if seeking else 0
+
+    def reset(self, rows: np.ndarray) -> None:
+        """Rows ``rows`` start afresh (newcomers who replace leavers): never exposed, no record."""
+        self.status[rows] = NEVER_EXPOSED
+        self.choices[rows] = 0
+        self.total[rows] = 0
+        self.seeks[rows] = 0
+        for arr in (self.last_use, self.last_disorder, self.last_met, self.last_cessation):
+            arr[rows] = NEVER
+        for arr in (self.ever_used, self.ever_addicted, self.ever_abstinent):
+            arr[rows] = False
 
     def using(self, tick: int) -> np.ndarray:
         """Who counts as currently using (used within ``use_recency`` ticks), (N,) bool."""
         return (tick - self.last_use) < self.rules.use_recency
 
-    def update(self, tick: int, opportunity: np.ndarray, used: np.ndarray) -> np.ndarray:
-        """Fold in this tick's opportunities and uses; returns the event counts (4,)."""
+    def update(
+        self, tick: int, opportunity: np.ndarray, used: np.ndarray,
+        sought: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Fold in this tick's opportunities, uses and seeking; returns the event counts (4,)."""
+        sought = np.zeros(self.n, bool) if sought is None else np.asarray(sought, bool)
         if _jit.ENABLED:
             r = self.rules
             n_chunks = (self.n + CHUNK - 1) // CHUNK
             events = np.zeros((n_chunks, len(EVENTS)), dtype=np.int64)
             _update_kernel(
-                tick, np.asarray(opportunity, bool), np.asarray(used, bool), self.status,
-                self.choices, self.ptr, self.filled, self.total, self.last_use, self.ever_used,
-                self.ever_addicted, self.ever_abstinent, self._need, r.use_recency,
+                tick, np.asarray(opportunity, bool), np.asarray(used, bool), sought,
+                self.status, self.choices, self.total, self.seeks, self.last_use,
+                self.last_disorder, self.last_met, self.last_cessation, self.ever_used,
+                self.ever_addicted, self.ever_abstinent, self._need, self._need_seek, r.use_recency,
                 r.abstinence_ticks, events,
             )
             return events.sum(axis=0)
-        return self._update_numpy(tick, opportunity, used)
+        return self._update_numpy(tick, opportunity, used, sought)
 
-    def _update_numpy(self, tick: int, opportunity: np.ndarray, used: np.ndarray) -> np.ndarray:
+    def _update_numpy(
+        self, tick: int, opportunity: np.ndarray, used: np.ndarray,
+        sought: np.ndarray | None = None,
+    ) -> np.ndarray:
         """:meth:`update` as numpy expressions (the reference form of the compiled pass)."""
         r = self.rules
-        idx = np.flatnonzero(opportunity)
-        if idx.size:
-            slot = self.ptr[idx]
-            old = self.choices[idx, slot]
-            new = used[idx].astype(np.uint8)
-            self.choices[idx, slot] = new
-            self.total[idx] += new.astype(np.int32) - old
-            self.ptr[idx] = (slot + 1) % r.window
-            self.filled[idx] = np.minimum(self.filled[idx] + 1, r.window)
+        used = np.asarray(used, bool)
+        sought = np.zeros(self.n, bool) if sought is None else np.asarray(sought, bool)
+        col = tick % self.choices.shape[1]
+        old = self.choices[:, col]
+        self.total += used.astype(np.int32) - (old & 1)
+        self.seeks += sought.astype(np.int32) - (old >> 1)
+        self.choices[:, col] = used.astype(np.uint8) | (sought.astype(np.uint8) << 1)
         initiation = used & ~self.ever_used
         self.ever_used |= used
         self.last_use = np.where(used, tick, self.last_use)
@@ -87,28 +126,38 @@ class StatusTracker:
         prev = self.status
         was_addicted = (prev == ADDICTED) | (prev == RELAPSED)
         since = tick - self.last_use
-        cease = was_addicted & (since >= r.abstinence_ticks)
+        cease = was_addicted & (
+            (since >= r.abstinence_ticks) | (tick - self.last_met >= r.abstinence_ticks)
+        )
         if cease.any():
             self.choices[cease] = 0
             self.total[cease] = 0
-            self.filled[cease] = 0
+            self.seeks[cease] = 0
             self.ever_abstinent |= cease
-        addicted_now = (self.filled >= r.window) & (self.total >= self._need)
-        onset = addicted_now & ~self.ever_addicted
-        self.ever_addicted |= addicted_now
+            self.last_cessation[cease] = tick
+        met = (self.total >= self._need) & (self.seeks >= self._need_seek)
+        onset = met & ~self.ever_addicted
+        self.ever_addicted |= met
+        self.last_met[met] = tick
         status = np.where(
-            addicted_now,
+            met,
             np.where(self.ever_abstinent, RELAPSED, ADDICTED),
             np.where(
+                was_addicted & ~cease,
+                prev,
+                np.where(
                 cease | (prev == ABSTINENT),
                 ABSTINENT,
-                np.where(
-                    since < r.use_recency,
-                    USER,
-                    np.where((prev == NEVER_EXPOSED) & ~opportunity, NEVER_EXPOSED, EXPOSED),
+                    np.where(
+                        since < r.use_recency,
+                        USER,
+                        np.where((prev == NEVER_EXPOSED) & ~opportunity, NEVER_EXPOSED,
+                                 EXPOSED),
+                    ),
                 ),
             ),
         ).astype(np.uint8)
+        self.last_disorder[(status == ADDICTED) | (status == RELAPSED)] = tick
         relapse = (status == RELAPSED) & (prev != RELAPSED)
         self.status = status
         return np.array(
@@ -127,22 +176,22 @@ class StatusTracker:
 
 @jit_parallel
 def _update_kernel(
-    tick, opportunity, used, status, choices, ptr, filled, total, last_use, ever_used,
-    ever_addicted, ever_abstinent, need, use_recency, abstinence_ticks, events,
+    tick, opportunity, used, sought, status, choices, total, seeks, last_use, last_disorder,
+    last_met, last_cessation, ever_used, ever_addicted, ever_abstinent, need, need_seek,
+    use_recency, abstinence_ticks, events,
 ):  # pragma: no cover - compiled
     """The status rules of :meth:`StatusTracker._update_numpy` as one pass over individuals;
     ``events`` (chunks, 4) receives each chunk's event counts."""
     n, window = choices.shape
+    col = tick % window
     chunk = CHUNK
     for c in prange((n + chunk - 1) // chunk):
         for i in range(c * chunk, min(n, (c + 1) * chunk)):
             u = used[i]
-            if opportunity[i]:
-                slot = ptr[i]
-                total[i] += np.int32(u) - np.int32(choices[i, slot])
-                choices[i, slot] = u
-                ptr[i] = (slot + 1) % window
-                filled[i] = min(filled[i] + 1, window)
+            old = choices[i, col]
+            total[i] += np.int32(u) - np.int32(old & 1)
+            seeks[i] += np.int32(sought[i]) - np.int32(old >> 1)
+            choices[i, col] = np.uint8(u) | (np.uint8(sought[i]) << 1)
             if u:
                 if not ever_used[i]:
                     events[c, 0] += 1  # initiation
@@ -150,19 +199,24 @@ def _update_kernel(
                 last_use[i] = tick
             prev = status[i]
             since = tick - last_use[i]
-            cease = (prev == ADDICTED or prev == RELAPSED) and since >= abstinence_ticks
+            was = prev == ADDICTED or prev == RELAPSED
+            cease = was and (since >= abstinence_ticks or tick - last_met[i] >= abstinence_ticks)
             if cease:
                 choices[i, :] = 0
                 total[i] = 0
-                filled[i] = 0
+                seeks[i] = 0
                 ever_abstinent[i] = True
+                last_cessation[i] = tick
                 events[c, 2] += 1
-            addicted_now = filled[i] >= window and total[i] >= need
-            if addicted_now:
+            met = total[i] >= need and seeks[i] >= need_seek
+            if met:
                 if not ever_addicted[i]:
                     events[c, 1] += 1  # onset
                     ever_addicted[i] = True
+                last_met[i] = tick
                 new = RELAPSED if ever_abstinent[i] else ADDICTED
+            elif was and not cease:
+                new = prev
             elif cease or prev == ABSTINENT:
                 new = ABSTINENT
             elif since < use_recency:
@@ -173,6 +227,8 @@ def _update_kernel(
                 new = EXPOSED
             if new == RELAPSED and prev != RELAPSED:
                 events[c, 3] += 1
+            if new == ADDICTED or new == RELAPSED:
+                last_disorder[i] = tick
             status[i] = new
 
 

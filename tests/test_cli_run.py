@@ -24,10 +24,12 @@ def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_run_writes_every_output(run_dir: Path) -> None:
-    """config.toml, prevalence parquet+csv, events, individuals, history, run.json, png."""
+    """config.toml, prevalence and survey parquet+csv, events, individuals, history, run.json,
+    png."""
     names = {p.name for p in run_dir.iterdir()}
     assert names == {"config.toml", "prevalence.parquet", "prevalence.csv", "events.parquet",
-                     "individuals.parquet", "history.npz", "run.json", "prevalence.png"}
+                     "individuals.parquet", "history.npz", "run.json", "prevalence.png",
+                     "survey.parquet", "survey.csv"}
     prev = pd.read_csv(run_dir / "prevalence.csv")
     assert list(prev.columns[: len(PREVALENCE)]) == PREVALENCE
     assert set(prev["activity"]) == {"substance", "gambling"} and prev["tick"].max() == 39

@@ -13,11 +13,13 @@ from addsim.population import risk
 
 
 def test_default_is_the_documented_embedded_run() -> None:
-    """The default: 1,000 people, small world, both activities, 1,000 ticks, treatment at 500."""
+    """The default: 1,000 people, small world, both activities, 20 years of weekly ticks,
+    a treatment wave at year 10."""
     cfg = C.load()
     assert cfg.population.size == 1000 and cfg.network.kind == "watts_strogatz"
-    assert cfg.enabled_activities == ("substance", "gambling") and cfg.run.ticks == 1000
-    assert [(i.kind, i.tick) for i in cfg.interventions] == [("treatment", 500)]
+    assert cfg.enabled_activities == ("substance", "gambling") and cfg.run.ticks == 1044
+    assert cfg.run.tick == "1 week"
+    assert [(i.kind, i.tick) for i in cfg.interventions] == [("treatment", 522)]
     shown = C.documented_default()
     assert "# number of individuals" in shown and "[exposure]" in shown
     assert C.validate(tomllib.loads(shown)) == cfg  # the shown default is itself valid

@@ -18,9 +18,11 @@ from addsim import envs
 from addsim.envs._core import Draws, TaskCore
 from addsim.envs.gambling import GamblingCore
 from addsim.envs.impulsivity import ImpulsivityCore
+from addsim.envs.seek_take import SeekTakeCore
 from addsim.envs.substance import SubstanceCore
 
-IDS = ("addsim/Substance-v0", "addsim/Gambling-v0", "addsim/Impulsivity-v0")
+IDS = ("addsim/Substance-v0", "addsim/Gambling-v0", "addsim/Impulsivity-v0",
+       "addsim/SeekTake-v0")
 MODES = ("index", "cue")
 BIG = 200_000
 
@@ -51,7 +53,7 @@ def rollout_vector(env_id: str, seed: int, actions: np.ndarray, **kw: Any) -> li
 
 # ---------------------------------------------------------------- Gymnasium API
 def test_registry_and_tasks() -> None:
-    """The three ids are registered once and TASKS maps task names to the core classes."""
+    """The four ids are registered once and TASKS maps task names to the core classes."""
     import importlib
 
     with warnings.catch_warnings():
@@ -64,6 +66,7 @@ def test_registry_and_tasks() -> None:
         "substance": SubstanceCore,
         "gambling": GamblingCore,
         "impulsivity": ImpulsivityCore,
+        "seek_take": SeekTakeCore,
     }
 
 

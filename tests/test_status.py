@@ -1,4 +1,5 @@
-"""The status rules: six statuses that partition the population, and the four events."""
+"""The status rules over calendar time: six statuses that partition the population, the four
+events, use and seeking counted in a rolling window of ticks."""
 
 from __future__ import annotations
 
@@ -16,26 +17,45 @@ from addsim.population.status import (
 )
 
 
-def _run(tracker: StatusTracker, ticks: range, opp: bool, use: bool) -> list[np.ndarray]:
+def _run(tracker: StatusTracker, ticks: range, opp: bool, use: bool,
+         seek: bool = False) -> list[np.ndarray]:
     n = tracker.n
-    return [tracker.update(t, np.full(n, opp), np.full(n, use)) for t in ticks]
+    return [tracker.update(t, np.full(n, opp), np.full(n, use), np.full(n, seek))
+            for t in ticks]
 
 
 def test_life_course_never_exposed_to_relapsed() -> None:
     """never_exposed -> user -> addicted -> abstinent -> relapsed, with one event each."""
     tr = StatusTracker(1, StatusRules(window=4, addicted_fraction=0.75, use_recency=3,
-                                      abstinence_ticks=5))
+                                      abstinence_ticks=5, seek_fraction=0.25), seeking=True)
     assert tr.status[0] == NEVER_EXPOSED
     ev = _run(tr, range(0, 1), opp=True, use=True)
     assert tr.status[0] == USER and ev[0].tolist() == [1, 0, 0, 0]
-    ev = _run(tr, range(1, 4), opp=True, use=True)
+    ev = _run(tr, range(1, 3), opp=True, use=True)  # 3 uses of 4 ticks, but no seeking
+    assert tr.status[0] == USER
+    ev = _run(tr, range(3, 4), opp=False, use=True, seek=True)  # a sought use
     assert tr.status[0] == ADDICTED and sum(e[1] for e in ev) == 1
+    assert tr.last_disorder[0] == 3
     ev = _run(tr, range(4, 9), opp=False, use=False)  # treatment: no opportunity
-    assert tr.status[0] == ABSTINENT and sum(e[2] for e in ev) == 1
-    ev = _run(tr, range(9, 12), opp=True, use=True)  # window cleared: needs 4 new uses
+    assert tr.status[0] == ABSTINENT and sum(e[2] for e in ev) == 1 and tr.last_cessation[0] == 8
+    ev = _run(tr, range(9, 11), opp=False, use=True, seek=True)  # window cleared: needs 3
     assert tr.status[0] == ABSTINENT
-    ev = _run(tr, range(12, 13), opp=True, use=True)
+    ev = _run(tr, range(11, 12), opp=False, use=True, seek=True)
     assert tr.status[0] == RELAPSED and ev[0].tolist() == [0, 0, 0, 1]
+
+
+def test_use_counts_only_within_the_calendar_window() -> None:
+    """Use every third tick fills a 6-tick window with 2 uses: addicted at a threshold of 2
+    uses (1/3), never at 3 (1/2), whatever the number of ticks; without seeking rules the
+    seek threshold does not apply."""
+    lax = StatusTracker(1, StatusRules(window=6, addicted_fraction=1 / 3, seek_fraction=0.5))
+    strict = StatusTracker(1, StatusRules(window=6, addicted_fraction=0.5, seek_fraction=0.5))
+    for t in range(60):
+        use = np.array([t % 3 == 0])
+        for tr in (lax, strict):
+            tr.update(t, use, use)
+        assert strict.status[0] != ADDICTED and 1 <= strict.total[0] <= 2
+    assert lax.status[0] == ADDICTED and lax.total[0] == 2
 
 
 def test_exposed_without_use_and_user_expires() -> None:
@@ -48,35 +68,45 @@ def test_exposed_without_use_and_user_expires() -> None:
     assert tr.status.tolist() == [EXPOSED, EXPOSED]
 
 
-def test_statuses_partition_and_addiction_needs_a_full_window() -> None:
-    """Counts always sum to N; no one is addicted before the window holds enough choices."""
+def test_statuses_partition_and_addiction_needs_frequent_use_and_seeking() -> None:
+    """Counts always sum to N; everyone addicted has the window's uses and seeking."""
     rng = np.random.default_rng(0)
-    tr = StatusTracker(500, StatusRules(window=8, addicted_fraction=0.5))
+    rules = StatusRules(window=8, addicted_fraction=0.5, seek_fraction=0.25)
+    tr = StatusTracker(500, rules, seeking=True)
+    rate = np.linspace(0, 1, 500)
     for t in range(200):
         opp = rng.random(500) < 0.3
-        used = opp & (rng.random(500) < np.linspace(0, 1, 500))
-        tr.update(t, opp, used)
+        used = rng.random(500) < rate
+        sought = used & ~opp
+        tr.update(t, opp, used, sought)
         assert tr.counts().sum() == 500
-        assert np.all(tr.filled[tr.status == ADDICTED] == 8)
+        a = (tr.status == ADDICTED) | (tr.status == RELAPSED)
+        met = (tr.total >= 4) & (tr.seeks >= 2)
+        assert np.all(tr.last_met[a] >= t - rules.abstinence_ticks)  # met within remission
+        assert np.all(a[met])
     assert tr.counts()[ADDICTED] > 0
 
 
 def test_compiled_update_matches_the_numpy_form() -> None:
     """The compiled status pass (population/status.py) against its numpy form: random
-    opportunities and phases of heavy and no use, every status, counter and event equal."""
-    rules = StatusRules(window=6, addicted_fraction=0.5, use_recency=5, abstinence_ticks=8)
-    a, b = StatusTracker(3000, rules), StatusTracker(3000, rules)
+    opportunities, seeking and phases of heavy and no use, every status, counter and event
+    equal."""
+    rules = StatusRules(window=6, addicted_fraction=0.5, use_recency=5, abstinence_ticks=8,
+                        seek_fraction=0.2)
+    a, b = StatusTracker(3000, rules, seeking=True), StatusTracker(3000, rules, seeking=True)
     rng = np.random.default_rng(2)
     rate = rng.uniform(0.0, 1.0, 3000)
     seen = set()
     for t in range(300):
         opp = rng.random(3000) < 0.7
-        use = opp & (rng.random(3000) < (rate if (t // 40) % 2 == 0 else 0.0))
-        ea = a.update(t, opp, use)
-        eb = b._update_numpy(t, opp, use)
+        use = rng.random(3000) < (rate if (t // 40) % 2 == 0 else 0.0)
+        seek = use & ~opp
+        ea = a.update(t, opp, use, seek)
+        eb = b._update_numpy(t, opp, use, seek)
         np.testing.assert_array_equal(ea, eb)
         np.testing.assert_array_equal(a.status, b.status)
         seen.update(np.unique(a.status).tolist())
-    for name in ("choices", "ptr", "filled", "total", "last_use", "ever_abstinent"):
+    for name in ("choices", "total", "seeks", "last_use", "last_disorder", "last_met",
+                 "last_cessation", "ever_abstinent"):
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
     assert seen == {NEVER_EXPOSED, EXPOSED, USER, ADDICTED, ABSTINENT, RELAPSED}

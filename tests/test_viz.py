@@ -204,3 +204,96 @@ def test_node_limit_draws_a_sample() -> None:
     assert view.node_screen(int(view.sample[0])) is not None
     assert src.prevalence(0).shape[0] == 0 and len(src.status(0)) == 400
     view.close()
+
+
+class _Scripted:
+    """A frame source whose statuses and ages follow a script (one row per tick)."""
+
+    live = True
+    title = "scripted"
+
+    def __init__(self, status: np.ndarray, ages: np.ndarray) -> None:
+        from addsim.population.status import STATUSES
+
+        self.statuses = STATUSES
+        self.activities = ("substance",)
+        self._status, self._ages, self._t = status, ages, 0
+        self.n = status.shape[1]
+        self.years_per_tick = 7 / 365.25
+
+    tick = property(lambda self: self._t)
+    horizon = property(lambda self: len(self._status) - 1)
+
+    def edges(self) -> np.ndarray:
+        return np.array([[i, i + 1] for i in range(self.n - 1)], dtype=np.int64)
+
+    def layout_path(self) -> None:
+        return None
+
+    def status(self, activity: int) -> np.ndarray:
+        return self._status[self._t]
+
+    def ages(self) -> np.ndarray:
+        return self._ages[self._t]
+
+    def prevalence(self, activity: int) -> np.ndarray:
+        return np.stack([np.bincount(s, minlength=6) for s in self._status[1 : self._t + 1]]
+                        ) if self._t else np.zeros((0, 6))
+
+    def markers(self, activity: int) -> list[tuple[int, str]]:
+        return []
+
+    def advance(self, ticks: int) -> int:
+        moved = min(ticks, len(self._status) - 1 - self._t)
+        self._t += moved
+        return moved
+
+    def person(self, index: int, activity: int) -> object:
+        from addsim.viz.source import Person
+
+        return Person(index=index, status=int(self.status(0)[index]), age=float(self.ages()[index]))
+
+    def treat(self) -> str:
+        return "no"
+
+
+def test_events_flash_time_in_years_and_the_age_filter() -> None:
+    """Onset, relapse, cessation and a new person (age fell) each start a flash; the status
+    line says the year; 'a' cycles the age bands and fades the other ages."""
+    import pygame
+
+    from addsim.population.status import ABSTINENT, ADDICTED, EXPOSED, NEVER_EXPOSED, RELAPSED
+
+    status = np.full((3, 6), EXPOSED, dtype=np.uint8)
+    status[1, 0], status[1, 1], status[1, 2] = ADDICTED, RELAPSED, ABSTINENT
+    status[1, 3] = NEVER_EXPOSED  # a leaver replaced by a newcomer
+    status[2] = status[1]
+    ages = np.array([[15.0, 20, 30, 70, 40, 50]] * 3)
+    ages[1:, 3] = 12.0
+    ages[1:, :3] += 7 / 365.25
+    view = _viewer(_Scripted(status, ages), speed=30)
+    view.playing = False
+    view.step_frame()
+    assert sum(view.flashing().values()) == 0
+    view.source.advance(1)
+    view.step_frame()
+    assert view.flashing() == {"onset": 1, "relapse": 1, "cessation": 1, "new": 1}
+    for _ in range(20):
+        view.step_frame()  # the flashes fade, with the tick unchanged
+    assert sum(view.flashing().values()) == 0
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_a, mod=0, unicode=""))
+    view.step_frame()
+    assert view.age_band == 1 and "12-17" in view._message[0]
+    view.selected = 3
+    view.render()
+    assert view.source.person(3, 0).age == 12.0
+    view.close()
+
+
+def test_live_source_gives_years_and_ages() -> None:
+    """The live source reports years per tick and ages; the person panel gets the age."""
+    src = LiveSource(load(sets=["population.size=100"]))
+    assert src.years_per_tick == pytest.approx(7 / 365.25)
+    ages = src.ages()
+    assert ages.shape == (100,) and ages.min() >= 12 and ages.max() <= 80
+    assert src.person(5, 0).age == pytest.approx(ages[5])

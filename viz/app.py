@@ -4,7 +4,10 @@ Left, the network: positions from viz.layout (cached per graph), edges rasterise
 background surface (again only on zoom, pan or resize), nodes written into the pixels with numpy
 each frame (fast enough for 20,000 nodes at 30+ fps). Right, the prevalence curves of the whole
 population with the current tick and interventions marked, and the legend. Bottom, a status
-line. The viewer draws from a :class:`viz.source.FrameSource` and imports no model code.
+line with the time in years when the source knows it. Onsets, relapses, cessations and new
+people (a leaver replaced: an age that fell, or a person back to never-exposed) flash as rings
+for a moment; ``a`` filters by age band (sources with ages). The viewer draws from a
+:class:`viz.source.FrameSource` and imports no model code.
 """
 
 from __future__ import annotations
@@ -38,11 +41,19 @@ COLOURS = {
 }
 FALLBACK = ((160, 160, 160), (0, 200, 200), (200, 120, 0), (120, 0, 200))
 DRAW_ORDER = ("never_exposed", "exposed", "abstinent", "user", "relapsed", "addicted")
+FLASH_FRAMES = 12  # a flash ring lasts this many frames
+FLASH_COLOURS = {"onset": (255, 90, 70), "relapse": (235, 120, 255),
+                 "cessation": (90, 255, 150), "new": (255, 255, 255)}
+FLASH_KINDS = tuple(FLASH_COLOURS)
+AGE_BANDS = ((0.0, 200.0, "all ages"), (0.0, 18.0, "12-17"), (18.0, 26.0, "18-25"),
+             (26.0, 35.0, "26-34"), (35.0, 50.0, "35-49"), (50.0, 65.0, "50-64"),
+             (65.0, 200.0, "65+"))
 HELP = (
     ("space", "play / pause"),
     ("right / left", "one tick forward / back (back: replay only)"),
     ("up / down", "faster / slower"),
     ("tab", "next activity"),
+    ("a", "age filter: all, 12-17, 18-25, ..., 65+ (sources with ages)"),
     ("wheel, drag", "zoom, pan"),
     ("click a person", "person panel (click empty space to close)"),
     ("t", "treatment wave now (live)"),
@@ -111,6 +122,10 @@ class Viewer:
         self.edges = edges
         self.zoom, self.pan = 1.0, np.zeros(2)
         self._status_colours = self._colours()
+        self.age_band = 0  # index into AGE_BANDS
+        self._seen: tuple[int, int, np.ndarray, np.ndarray | None] | None = None
+        self._flash_left = np.zeros(self.sample.size, dtype=np.int64)
+        self._flash_kind = np.zeros(self.sample.size, dtype=np.int64)
         self._geometry()
 
     # ------------------------------------------------------------------ geometry
@@ -204,6 +219,8 @@ class Viewer:
         net.fill(BG)
         net.blit(self.bg, tuple((self.pan - self._bg_pan).astype(int)))
         status = self.source.status(self.activity)[self.sample]
+        ages = self._ages()
+        self._update_flashes(status, ages)
         scale, offset = self._transform()
         p = (self.pos * scale + offset).astype(np.int64)
         r = self._radius()
@@ -219,11 +236,17 @@ class Viewer:
         xs = (p[:, 0:1] + dx).ravel()
         ys = (p[:, 1:2] + dy).ravel()
         mapped = np.array([net.map_rgb(tuple(c)) for c in self._status_colours], dtype=np.int64)
-        col = np.repeat(mapped[status], dx.size)
+        node_col = mapped[status]
+        if ages is not None and self.age_band:
+            lo, hi, _ = AGE_BANDS[self.age_band]
+            outside = ~((ages[order] >= lo) & (ages[order] < hi))
+            node_col[outside] = net.map_rgb(PANEL)  # other ages fade into the background
+        col = np.repeat(node_col, dx.size)
         ok = (xs >= 0) & (xs < w) & (ys >= 0) & (ys < h)
         px = pg.surfarray.pixels2d(net)
         px[xs[ok], ys[ok]] = col[ok].astype(px.dtype)
         del px
+        self._draw_flashes(net, scale, offset, r)
         if self.selected is not None:
             pos = self.node_screen(self.selected)
             if pos is not None:
@@ -233,6 +256,52 @@ class Viewer:
             self._text(net, f"showing a sample of {self.sample.size:,} of {self.source.n:,} "
                        "people (curves: everyone)", (8, h - 22), MARK)
         self.screen.blit(net, self.net_rect.topleft)
+
+    def _ages(self) -> np.ndarray | None:
+        """Ages of the drawn sample (None: the source has none)."""
+        ages = getattr(self.source, "ages", None)
+        return None if ages is None else np.asarray(ages())[self.sample]
+
+    def _update_flashes(self, status: np.ndarray, ages: np.ndarray | None) -> None:
+        """Start a flash for each drawn person whose status or age changed since the last
+        frame: onset (to addicted), relapse, cessation (to abstinent), a new person."""
+        self._flash_left = np.maximum(self._flash_left - 1, 0)
+        seen, now = self._seen, (self.activity, self.source.tick)
+        self._seen = (*now, status.copy(), None if ages is None else ages.copy())
+        if seen is None or seen[:2] == now or seen[0] != self.activity or now[1] < seen[1]:
+            return  # first frame, same tick, another activity, or scrubbed back
+        names = self.source.statuses
+        code = {name: names.index(name) if name in names else -1
+                for name in ("addicted", "relapsed", "abstinent", "never_exposed")}
+        prev, prev_ages = seen[2], seen[3]
+        new = (status == code["never_exposed"]) & (prev != code["never_exposed"])
+        if ages is not None and prev_ages is not None:
+            new |= ages < prev_ages
+        kinds = (
+            ("onset", (status == code["addicted"]) & (prev != code["addicted"])),
+            ("relapse", (status == code["relapsed"]) & (prev != code["relapsed"])),
+            ("cessation", (status == code["abstinent"]) & (prev != code["abstinent"])),
+            ("new", new),
+        )
+        for kind, hit in kinds:
+            self._flash_left[hit] = FLASH_FRAMES
+            self._flash_kind[hit] = FLASH_KINDS.index(kind)
+
+    def _draw_flashes(self, net: Any, scale: float, offset: np.ndarray, r: int) -> None:
+        """Rings around the people whose flash is running (at most 2,000 per frame)."""
+        idx = np.flatnonzero(self._flash_left)[:2000]
+        if not idx.size:
+            return
+        p = (self.pos[idx] * scale + offset).astype(np.int64)
+        for (x, y), k, left in zip(p, self._flash_kind[idx], self._flash_left[idx],
+                                   strict=True):
+            grow = r + 2 + (FLASH_FRAMES - left) // 2
+            self.pg.draw.circle(net, FLASH_COLOURS[FLASH_KINDS[k]], (int(x), int(y)), grow, 2)
+
+    def flashing(self) -> dict[str, int]:
+        """People flashing now, per kind (onset, relapse, cessation, new)."""
+        on = self._flash_left > 0
+        return {k: int((on & (self._flash_kind == i)).sum()) for i, k in enumerate(FLASH_KINDS)}
 
     def _text(self, surf: Any, text: str, at: tuple[int, int], colour: tuple = TEXT,
               font: Any = None) -> int:
@@ -257,7 +326,8 @@ class Viewer:
             y = plot.bottom - frac * plot.h
             self._text(scr, f"{frac:.0%}", (side.x + 8, int(y) - 7), DIM, self.small)
         self._text(scr, "0", (plot.x, plot.bottom + 4), DIM, self.small)
-        label = f"{horizon} ticks"
+        ypt = getattr(self.source, "years_per_tick", None)
+        label = f"{horizon} ticks" if ypt is None else f"{horizon * ypt:.1f} years"
         self._text(scr, label, (plot.right - self.small.size(label)[0], plot.bottom + 4), DIM,
                    self.small)
         for t, text in self.source.markers(self.activity):
@@ -294,7 +364,8 @@ class Viewer:
         pg, scr = self.pg, self.screen
         names = self.source.statuses
         lines: list[tuple[str, tuple]] = [
-            (f"person {person.index}  (degree {person.degree})", TEXT),
+            (f"person {person.index}  (degree {person.degree}"
+             + ("" if person.age is None else f", age {person.age:.1f}") + ")", TEXT),
             (f"status: {names[person.status].replace('_', ' ')}",
              tuple(self._status_colours[person.status])),
             (f"latent states: {'?' if person.n_latent is None else person.n_latent}", TEXT),
@@ -342,10 +413,14 @@ class Viewer:
         state = "playing" if self.playing else "paused"
         counts = np.bincount(src.status(self.activity), minlength=len(src.statuses))
         short = {"never_exposed": "never", "abstinent": "abstin."}
-        parts = [f"tick {src.tick}", f"{state} at {self.speed:g} ticks/s",
+        ypt = getattr(src, "years_per_tick", None)
+        when = f"tick {src.tick}" if ypt is None else f"year {src.tick * ypt:.1f} (tick {src.tick})"
+        parts = [when, f"{state} at {self.speed:g} ticks/s",
                  src.activities[self.activity],
                  "  ".join(f"{short.get(s, s)} {c:,}" for s, c in zip(src.statuses, counts,
                                                                        strict=False))]
+        if self.age_band:
+            parts.append(f"ages {AGE_BANDS[self.age_band][2]}")
         if self.recorder is not None and not self._record_arg:
             parts.append(f"REC {self.recorder.count}")
         text = "  |  ".join(parts)
@@ -455,6 +530,12 @@ class Viewer:
             self._acc = 0.0
         elif key == pg.K_TAB:
             self.activity = (self.activity + 1) % len(src.activities)
+        elif key == pg.K_a:
+            if getattr(src, "ages", None) is None:
+                self.flash("this source has no ages (view a config: live)")
+            else:
+                self.age_band = (self.age_band + 1) % len(AGE_BANDS)
+                self.flash(f"showing {AGE_BANDS[self.age_band][2]}")
         elif key == pg.K_t:
             self.flash(src.treat())
         elif key == pg.K_s:

@@ -3,6 +3,10 @@
 The viewer draws from a :class:`FrameSource` (positions come from the edges via viz.layout,
 statuses and prevalence per tick, a person-detail call). ``population.view_source`` provides a
 live source (a model stepping in the viewer's process) and a replay source (a run's history).
+
+Optional members, used when a source has them: ``years_per_tick`` (float: the viewer shows
+time in years) and ``ages()`` (current ages in years, (N,) float: the age filter, and a new
+person is told apart by an age that fell).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ class Person:
     action_values: dict[str, float] = field(default_factory=dict)
     history: np.ndarray | None = None  # status code per tick so far (None: not kept)
     note: str = ""  # e.g. "values at the end of the run"
+    age: float | None = None  # years (None: the source has no ages)
 
 
 @runtime_checkable

@@ -64,7 +64,7 @@ def execute_run(config: str, individuals: bool = False) -> dict[str, Any]:
     is in the config, so the result does not depend on which worker runs it.
     """
     from addsim.population.config import Config
-    from addsim.population.io.export import individuals_frame, prevalence_frame
+    from addsim.population.io.export import individuals_frame, prevalence_frame, survey_frame
     from addsim.population.model import PopulationModel
 
     _one_thread()
@@ -78,6 +78,9 @@ def execute_run(config: str, individuals: bool = False) -> dict[str, Any]:
     prev = prevalence_frame(model)
     prev.insert(0, "run_id", run_id)
     out: dict[str, Any] = {"duration": seconds, "prevalence": _parquet(prev, meta)}
+    survey = survey_frame(model)
+    survey.insert(0, "run_id", run_id)
+    out["survey"] = _parquet(survey, meta)
     if individuals:
         ind = individuals_frame(model)
         ind.insert(0, "run_id", run_id)
@@ -250,8 +253,9 @@ def _run_batch(plan: Plan, out: Path, executor: cf.Executor,
                 index.status[run.run_id], index.error[run.run_id] = "failed", err or ""
                 outcome.failed += 1
             else:
-                if "individuals" in res:
-                    atomic_bytes(run_path(out, run.run_id, "individuals"), res["individuals"])
+                for table in ("individuals", "survey"):  # before the prevalence (completion)
+                    if table in res:
+                        atomic_bytes(run_path(out, run.run_id, table), res[table])
                 atomic_bytes(run_path(out, run.run_id), res["prevalence"])
                 index.status[run.run_id] = "ok"
                 index.error.pop(run.run_id, None)

@@ -10,6 +10,9 @@ per condition, ``levels`` risk factor value and activity the final statistics ov
 ``fraction_addicted`` (final P(addictive) > 0.5, the report's heatmap criterion),
 ``mean_p_addictive`` and ``fraction_status_addicted`` (status addicted or relapsed).
 With exactly two axes (swept keys plus level factors), ``heatmap.png`` shows a statistic.
+``survey_summary`` holds per condition, year, age band, activity and survey measure
+(population/survey.py) the mean over seeds with its 95% interval (``value_mean``, ``value_lo``,
+``value_hi``; seeds where a measure is undefined are left out of its ``n_seeds``).
 """
 
 from __future__ import annotations
@@ -95,6 +98,18 @@ def prevalence_summary(out: Path, meta: dict[str, Any], ok: pd.DataFrame) -> pd.
         frame[f"fraction_{s}"] = frame[s] / np.maximum(n, 1)
     cols = [c for c in frame.columns if c not in ("run_id", "seed", "activity", "tick", *keys)]
     return mean_interval(frame, [*keys, "activity", "tick"], cols)
+
+
+def survey_summary(out: Path, meta: dict[str, Any], ok: pd.DataFrame) -> pd.DataFrame | None:
+    """Per condition, year, age band, activity and measure: mean and 95% interval over seeds
+    of the runs' survey tables (None when the runs kept none)."""
+    from addsim.population.batches.store import run_path
+
+    if not all(run_path(out, r, "survey").is_file() for r in ok["run_id"]):
+        return None
+    keys = list(meta["keys"])
+    frame = _runs(out, ok, keys, "survey")
+    return mean_interval(frame, [*keys, "year", "age_band", "activity", "measure"], ["value"])
 
 
 def partition_key(key: str, levels: list[str]) -> bool:
@@ -184,6 +199,9 @@ def summarize(out: Path, statistic: str = "fraction_addicted",
     keys = list(meta["keys"])
     summary = prevalence_summary(out, meta, ok)
     tables = {"summary": summary}
+    survey = survey_summary(out, meta, ok)
+    if survey is not None:
+        tables["survey_summary"] = survey
     axes, final = keys, summary[summary["tick"] == summary["tick"].max()]
     if meta.get("individuals"):
         tables["summary_levels"] = final = levels_summary(out, meta, ok)
@@ -218,4 +236,5 @@ def summarize(out: Path, statistic: str = "fraction_addicted",
     return written
 
 
-__all__ = ["levels_summary", "mean_interval", "prevalence_summary", "summarize", "t975"]
+__all__ = ["levels_summary", "mean_interval", "prevalence_summary", "summarize",
+           "survey_summary", "t975"]

@@ -17,11 +17,12 @@ import pandas as pd
 
 from addsim._errors import ConfigError
 from addsim._files import clean_stale, entries, replace_folder
+from addsim.population import calendar
 from addsim.population.config import Config, to_toml
 from addsim.population.model import PopulationModel
 from addsim.population.status import STATUSES
 
-TABLES = ("prevalence", "events", "individuals")
+TABLES = ("prevalence", "events", "individuals", "survey")
 PACKAGES = ("addsim", "numpy", "mesa", "gymnasium", "networkx", "pandas", "pyarrow", "pydantic")
 
 
@@ -30,12 +31,20 @@ def prevalence_frame(model: PopulationModel) -> pd.DataFrame:
     return pd.DataFrame(model.prevalence())
 
 
+def survey_frame(model: PopulationModel) -> pd.DataFrame:
+    """Survey measures: year, age_band, activity, measure, value (population/survey.py)."""
+    return pd.DataFrame(model.survey_table())
+
+
 def events_frame(model: PopulationModel) -> pd.DataFrame:
-    """Events as they happened (tick, activity, event, count), interventions included."""
+    """Events as they happened (tick, activity, event, count, time in years), interventions
+    included."""
     rows = list(model.events_log)
     rows += [(t, act, f"intervention:{kind}", k) for t, kind, act, k in model.applied]
     frame = pd.DataFrame(rows, columns=["tick", "activity", "event", "count"])
-    return frame.sort_values(["tick", "activity", "event"], kind="stable").reset_index(drop=True)
+    frame = frame.sort_values(["tick", "activity", "event"], kind="stable").reset_index(drop=True)
+    frame["time"] = calendar.years(frame["tick"].to_numpy(), model.days_per_tick)  # years
+    return frame
 
 
 def individuals_frame(model: PopulationModel) -> pd.DataFrame:
@@ -70,11 +79,12 @@ def write_run(model: PopulationModel, config: Config, out: Path, seconds: float)
         prev = prevalence_frame(model)
         tables = {
             "prevalence": prev, "events": events_frame(model),
-            "individuals": individuals_frame(model),
+            "individuals": individuals_frame(model), "survey": survey_frame(model),
         }
         for name, frame in tables.items():
             frame.to_parquet(tmp / f"{name}.parquet", index=False)
         prev.to_csv(tmp / "prevalence.csv", index=False)
+        tables["survey"].to_csv(tmp / "survey.csv", index=False)
         if model.history is not None:
             np.savez_compressed(
                 tmp / "history.npz", status=model.history[: model.tick],

@@ -16,6 +16,7 @@ import pandas as pd
 from addsim.population.reproduce import (
     acquisition,
     blocking,
+    compulsive_seeking,
     gambling,
     heatmap,
     impulsivity,
@@ -94,6 +95,11 @@ REGISTRY: dict[str, Reproduction] = {
         blocking.blocking, "item 9: Kamin blocking of a cue paired with the drug, two controls",
         12,
         blocking.plot,
+    ),
+    "compulsive-seeking": Reproduction(
+        compulsive_seeking.compulsive_seeking,
+        "Dezfouli 2009: seeking persists under punishment after long, not short, exposure", 6,
+        compulsive_seeking.plot,
     ),
 }
 

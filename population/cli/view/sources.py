@@ -181,8 +181,17 @@ class LiveSource:
         return Person(
             index=index, status=int(self.status(activity)[index]), n_latent=ind.n_latent(name),
             action_values={a: float(v) for a, v in zip(act.core.action_names, q, strict=False)},
-            history=hist, **_person_common(self.model, index),
+            history=hist, age=float(self.model.age[index]), **_person_common(self.model, index),
         )
+
+    @property
+    def years_per_tick(self) -> float:
+        """Calendar years in one tick (the viewer shows time in years)."""
+        return float(self.model.years_per_tick)
+
+    def ages(self) -> np.ndarray:
+        """Everyone's current age in years."""
+        return self.model.age.copy()
 
     def treat(self) -> str:
         """Treat half of the addicted in every activity now (the config's treatment defaults)."""

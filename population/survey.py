@@ -1,0 +1,256 @@
+"""Survey measures per simulated year and age band, as an epidemiological survey reports them.
+
+At the end of every simulated year (calendar years of 365.25 days; year y ends once
+round(y x ticks per year) ticks are done, as durations round: with weekly ticks after 52,
+104, 157, ... ticks, so a run of "20 years" has 20), for each activity and age band (12-17,
+18-25, 26-34, 35-49, 50-64, 65+ and ``all``), the table ``year, age_band, activity, measure,
+value`` gets:
+
+- ``lifetime_use``: share who ever used; ``past_year_use`` / ``past_month_use``: share who
+  used within the last 52 / 4 ticks (with weekly ticks; a year and a twelfth of it in ticks).
+- ``past_year_disorder``: share in disorder (addicted or relapsed) at some tick of the past
+  year; ``lifetime_disorder``: share ever addicted; ``conditional_dependence``: ever addicted
+  among those who ever used (Lopez-Quintero et al. 2011's "use to dependence").
+- ``incidence_use_per_1000py`` / ``incidence_disorder_per_1000py``: first uses / first
+  disorders during the year per 1,000 person-years at risk (person-ticks lived before the
+  event, the event's tick included; the band of the age at each tick).
+- ``past_year_remission``: of the people in disorder during the year before (and still here),
+  the share with no disorder this year (NESARC's "prior-to-past-year, no past-year").
+- ``relapse_12m``: of the people who left treatment or remitted (ceased) 12 to 24 months
+  before the year's end, the share who used again within 12 months (McLellan et al. 2000).
+- ``deaths_per_1000py``: deaths during the year per 1,000 person-years (the same in every
+  activity); ``deaths_disorder_per_1000py``: deaths in disorder per 1,000 person-years lived
+  in disorder in this activity.
+- ``odds_ratio_gambling_given_substance`` (activity ``all``, both activities enabled): odds of
+  ever gambling disorder with, against without, ever substance disorder.
+
+Shares are of the people alive in the band at the year's end; a measure without anyone to
+measure (no one at risk, an empty cohort) is NaN. Per tick one compiled pass per activity
+accumulates the person-ticks and events; a year's end costs a few numpy passes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from addsim import _jit
+from addsim._jit import CHUNK, jit_parallel, prange
+from addsim.population import calendar
+from addsim.population.lifecourse import EDGES, band_of
+
+BANDS = ("12-17", "18-25", "26-34", "35-49", "50-64", "65+")  # band_of's 0..5
+MEASURES = (
+    "lifetime_use", "past_year_use", "past_month_use", "past_year_disorder",
+    "lifetime_disorder", "conditional_dependence", "incidence_use_per_1000py",
+    "incidence_disorder_per_1000py", "past_year_remission", "relapse_12m",
+    "deaths_per_1000py", "deaths_disorder_per_1000py",
+)
+COMORBIDITY = "odds_ratio_gambling_given_substance"
+COLUMNS = ("year", "age_band", "activity", "measure", "value")
+# per band and activity, over the current year: person-ticks alive, at risk of first use, at
+# risk of first disorder, in disorder; first uses, first disorders; deaths, deaths in disorder
+TICKS, RISK_USE, RISK_DIS, TICKS_DIS, FIRST_USE, FIRST_DIS, DEATHS, DEATHS_DIS = range(8)
+NEVER = -(2**30)
+_DISORDER = (3, 5)  # population.status ADDICTED, RELAPSED
+
+
+class Survey:
+    """Accumulates one run's survey measures; rows are added at each simulated year's end."""
+
+    def __init__(self, n: int, activities: Sequence[str], days_per_tick: float) -> None:
+        self.n, self.activities = n, tuple(activities)
+        self.tpy = calendar.ticks_per_year(days_per_tick)
+        self.year_ticks = max(1, round(self.tpy))  # "past year" in ticks
+        self.month_ticks = max(1, round(self.tpy / 12))
+        self.years_per_tick = 1.0 / self.tpy
+        k = len(self.activities)
+        self.prev_used = np.zeros((k, n), dtype=bool)
+        self.prev_disorder = np.zeros((k, n), dtype=bool)
+        self.remit = np.full((k, n), NEVER, dtype=np.int64)  # last cessation / treatment end
+        self.first_after = np.full((k, n), NEVER, dtype=np.int64)  # first use after it
+        self.cohort = np.zeros((k, n), dtype=bool)  # in disorder during the previous year
+        self.acc = np.zeros((k, len(BANDS), 8), dtype=np.int64)
+        self.year = 0
+        self.rows: list[tuple[int, str, str, str, float]] = []
+
+    def reset(self, rows: np.ndarray) -> None:
+        """Newcomers in ``rows``: no history, in no cohort."""
+        for arr in (self.prev_used, self.prev_disorder, self.cohort):
+            arr[:, rows] = False
+        self.remit[:, rows] = NEVER
+        self.first_after[:, rows] = NEVER
+
+    def record_deaths(self, bands: np.ndarray, disorder: Sequence[np.ndarray]) -> None:
+        """Count this tick's deaths: ``bands`` the age bands of the dead, ``disorder`` per
+        activity whether each of them was in disorder (before their rows are renewed)."""
+        if not bands.size:
+            return
+        for j, dis in enumerate(disorder):
+            self.acc[j, :, DEATHS] += np.bincount(bands, minlength=len(BANDS))
+            self.acc[j, :, DEATHS_DIS] += np.bincount(bands[dis], minlength=len(BANDS))
+
+    def observe(self, tick: int, bands: np.ndarray, trackers: Sequence[Any],
+                treated_until: Sequence[np.ndarray]) -> None:
+        """Fold in tick ``tick`` (after every activity's status update; ``bands``: each
+        person's age band, :func:`band_of`); at a year's end, add that year's rows."""
+        for j, (tr, until) in enumerate(zip(trackers, treated_until, strict=True)):
+            if _jit.ENABLED:
+                n_chunks = (self.n + CHUNK - 1) // CHUNK
+                out = np.zeros((n_chunks, len(BANDS), 6), dtype=np.int64)
+                _accumulate_kernel(
+                    tick, bands, tr.ever_used, tr.ever_addicted, tr.status, tr.last_use,
+                    tr.last_cessation, until, self.prev_used[j], self.prev_disorder[j],
+                    self.remit[j], self.first_after[j], out,
+                )
+                self.acc[j, :, :6] += out.sum(axis=0)
+            else:
+                self._accumulate_numpy(j, tick, bands, tr, until)
+        if tick + 1 >= round((self.year + 1) * self.tpy):
+            self.year += 1
+            self._year_end(tick, bands, trackers)
+
+    def _accumulate_numpy(self, j: int, tick: int, bands: np.ndarray, tr: Any,
+                          until: np.ndarray) -> None:
+        """:meth:`observe`'s per-tick pass as numpy expressions (the kernel's reference)."""
+        nb = len(BANDS)
+        count = lambda mask: np.bincount(bands[mask], minlength=nb)  # noqa: E731
+        dis = (tr.status == _DISORDER[0]) | (tr.status == _DISORDER[1])
+        acc, pu, pd = self.acc[j], self.prev_used[j], self.prev_disorder[j]
+        acc[:, TICKS] += np.bincount(bands, minlength=nb)
+        acc[:, RISK_USE] += count(~pu)
+        acc[:, RISK_DIS] += count(~pd)
+        acc[:, TICKS_DIS] += count(dis)
+        acc[:, FIRST_USE] += count(tr.ever_used & ~pu)
+        acc[:, FIRST_DIS] += count(tr.ever_addicted & ~pd)
+        pu |= tr.ever_used
+        pd |= tr.ever_addicted
+        remit, after = self.remit[j], self.first_after[j]
+        new = (tr.last_cessation == tick) | (until == tick)
+        again = ~new & (tr.last_use == tick) & (remit != NEVER) & (after == NEVER)
+        after[again] = tick
+        remit[new] = tick
+        after[new] = NEVER
+
+    def _year_end(self, tick: int, bands: np.ndarray, trackers: Sequence[Any]) -> None:
+        """Add this year's rows and start the next year's accumulators."""
+        nb, year = len(BANDS), self.year
+        alive = np.bincount(bands, minlength=nb).astype(np.float64)
+        ever_dis = []
+        for j, (name, tr) in enumerate(zip(self.activities, trackers, strict=True)):
+            acc = self.acc[j].astype(np.float64)
+            pyd = tr.last_disorder > tick - self.year_ticks
+            remit, after = self.remit[j], self.first_after[j]
+            cohort_r = (remit <= tick - self.year_ticks) & (remit > tick - 2 * self.year_ticks)
+            relapsed = cohort_r & (after != NEVER) & (after - remit <= self.year_ticks)
+            counts = {
+                "n": alive,
+                "ever_used": self._count(bands, tr.ever_used),
+                "past_year": self._count(bands, tr.last_use > tick - self.year_ticks),
+                "past_month": self._count(bands, tr.last_use > tick - self.month_ticks),
+                "pyd": self._count(bands, pyd),
+                "ever_dis": self._count(bands, tr.ever_addicted),
+                "cohort": self._count(bands, self.cohort[j]),
+                "remitted": self._count(bands, self.cohort[j] & ~pyd),
+                "cohort_r": self._count(bands, cohort_r),
+                "relapsed": self._count(bands, relapsed),
+            }
+            ever_dis.append(tr.ever_addicted)
+            for b in range(nb + 1):  # the bands, then "all"
+                sel = slice(None) if b == nb else b
+                c = {k: float(np.sum(v[sel])) for k, v in counts.items()}
+                a = acc[sel].sum(axis=0) if b == nb else acc[b]
+                values = {
+                    "lifetime_use": _ratio(c["ever_used"], c["n"]),
+                    "past_year_use": _ratio(c["past_year"], c["n"]),
+                    "past_month_use": _ratio(c["past_month"], c["n"]),
+                    "past_year_disorder": _ratio(c["pyd"], c["n"]),
+                    "lifetime_disorder": _ratio(c["ever_dis"], c["n"]),
+                    "conditional_dependence": _ratio(c["ever_dis"], c["ever_used"]),
+                    "incidence_use_per_1000py": self._rate(a[FIRST_USE], a[RISK_USE]),
+                    "incidence_disorder_per_1000py": self._rate(a[FIRST_DIS], a[RISK_DIS]),
+                    "past_year_remission": _ratio(c["remitted"], c["cohort"]),
+                    "relapse_12m": _ratio(c["relapsed"], c["cohort_r"]),
+                    "deaths_per_1000py": self._rate(a[DEATHS], a[TICKS]),
+                    "deaths_disorder_per_1000py": self._rate(a[DEATHS_DIS], a[TICKS_DIS]),
+                }
+                band = "all" if b == nb else BANDS[b]
+                self.rows += [(year, band, name, m, values[m]) for m in MEASURES]
+            self.cohort[j] = pyd
+        if {"substance", "gambling"} <= set(self.activities):
+            s = ever_dis[self.activities.index("substance")]
+            g = ever_dis[self.activities.index("gambling")]
+            self.rows.append((year, "all", "all", COMORBIDITY, odds_ratio(g, s)))
+        self.acc[:] = 0
+
+    def _rate(self, events: float, person_ticks: float) -> float:
+        """Events per 1,000 person-years (NaN without person-time)."""
+        return _ratio(events * 1000.0, person_ticks * self.years_per_tick)
+
+    @staticmethod
+    def _count(bands: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        return np.bincount(bands[mask], minlength=len(BANDS))
+
+    def table(self) -> dict[str, np.ndarray]:
+        """The survey so far as columns ``year, age_band, activity, measure, value``."""
+        rows = self.rows
+        return {
+            "year": np.array([r[0] for r in rows], dtype=np.int64),
+            "age_band": np.array([r[1] for r in rows], dtype=object),
+            "activity": np.array([r[2] for r in rows], dtype=object),
+            "measure": np.array([r[3] for r in rows], dtype=object),
+            "value": np.array([r[4] for r in rows], dtype=np.float64),
+        }
+
+
+def _ratio(a: float, b: float) -> float:
+    return float(a) / float(b) if b > 0 else float("nan")
+
+
+def odds_ratio(outcome: np.ndarray, exposure: np.ndarray) -> float:
+    """Odds of ``outcome`` among the exposed over the unexposed (Haldane's +0.5 in every
+    cell, so a zero cell gives a finite value; NaN when a group is empty)."""
+    e, o = np.asarray(exposure, bool), np.asarray(outcome, bool)
+    if not e.any() or e.all():
+        return float("nan")
+    a, b = float((e & o).sum()) + 0.5, float((e & ~o).sum()) + 0.5
+    c, d = float((~e & o).sum()) + 0.5, float((~e & ~o).sum()) + 0.5
+    return (a / b) / (c / d)
+
+
+@jit_parallel
+def _accumulate_kernel(
+    tick, bands, ever_used, ever_addicted, status, last_use, last_cessation,
+    treated_until, prev_used, prev_disorder, remit, first_after, out,
+):  # pragma: no cover - compiled
+    """:meth:`Survey._accumulate_numpy` as one pass over individuals; ``out`` (chunks, bands,
+    6) receives person-ticks, at-risk person-ticks, disorder person-ticks and first events."""
+    n = bands.size
+    chunk = CHUNK
+    for c in prange((n + chunk - 1) // chunk):
+        for i in range(c * chunk, min(n, (c + 1) * chunk)):
+            b = bands[i]
+            out[c, b, 0] += 1
+            if not prev_used[i]:
+                out[c, b, 1] += 1
+                if ever_used[i]:
+                    out[c, b, 4] += 1
+                    prev_used[i] = True
+            if not prev_disorder[i]:
+                out[c, b, 2] += 1
+                if ever_addicted[i]:
+                    out[c, b, 5] += 1
+                    prev_disorder[i] = True
+            if status[i] == 3 or status[i] == 5:
+                out[c, b, 3] += 1
+            if last_cessation[i] == tick or treated_until[i] == tick:
+                remit[i] = tick
+                first_after[i] = NEVER
+            elif last_use[i] == tick and remit[i] != NEVER and first_after[i] == NEVER:
+                first_after[i] = tick
+
+
+__all__ = ["BANDS", "COLUMNS", "COMORBIDITY", "EDGES", "MEASURES", "Survey", "band_of",
+           "odds_ratio"]

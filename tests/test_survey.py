@@ -1,0 +1,163 @@
+"""Survey measures on small hand-checked cases, and the table a run writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from addsim import _jit
+from addsim.population import config as C
+from addsim.population.model import PopulationModel
+from addsim.population.status import StatusRules, StatusTracker
+from addsim.population.survey import BANDS, COLUMNS, MEASURES, Survey, band_of, odds_ratio
+
+WEEK = 7.0
+PY = WEEK / 365.25  # person-years per person-tick
+
+
+def _frame(s: Survey) -> pd.DataFrame:
+    return pd.DataFrame(s.table()).set_index(["year", "age_band", "activity", "measure"])
+
+
+@pytest.fixture(params=[True, False], ids=["compiled", "numpy"])
+def jit(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
+    monkeypatch.setattr(_jit, "ENABLED", request.param and _jit.numba is not None)
+    return request.param
+
+
+def test_everyone_uses_once_at_a_known_tick(jit: bool) -> None:
+    """Ten people (five aged 15, five aged 30) each use once at tick 10; person 9 dies at
+    tick 20 and a 12-year-old takes the row. Year 1 ends after 52 ticks (round(52.18))."""
+    n = 10
+    age = np.array([15.0] * 5 + [30.0] * 5)
+    tr = StatusTracker(n, StatusRules())
+    s = Survey(n, ["substance"], WEEK)
+    never = np.full(n, -1, np.int64)
+    for t in range(105):
+        if t == 20:
+            died = np.arange(n) == 9
+            s.record_deaths(band_of(age[died]), [np.zeros(1, bool)])
+            s.reset(np.array([9]))
+            tr.reset(np.array([9]))
+            age[9] = 12.0
+        use = np.full(n, t == 10) & (np.arange(n) < 9 if t > 20 else True)
+        tr.update(t, use, use)
+        s.observe(t, band_of(age), [tr], [never])
+    f = _frame(s)["value"]
+    y1 = lambda band, m: f[(1, band, "substance", m)]  # noqa: E731
+    assert y1("12-17", "lifetime_use") == pytest.approx(5 / 6)  # the newcomer never used
+    assert y1("26-34", "lifetime_use") == 1.0 and y1("all", "lifetime_use") == 0.9
+    assert y1("all", "past_year_use") == 0.9 and y1("all", "past_month_use") == 0.0
+    # at risk: ticks 0..10 for the first users; the newcomer from tick 20 to 51 (32 ticks)
+    assert y1("12-17", "incidence_use_per_1000py") == pytest.approx(5 / ((55 + 32) * PY) * 1000)
+    assert y1("26-34", "incidence_use_per_1000py") == pytest.approx(5 / (55 * PY) * 1000)
+    # person-ticks aged 30: four people x 52 ticks + person 9 on ticks 0..19
+    assert y1("26-34", "deaths_per_1000py") == pytest.approx(1 / (228 * PY) * 1000)
+    assert y1("12-17", "deaths_per_1000py") == 0.0
+    assert y1("all", "conditional_dependence") == 0.0 and y1("all", "lifetime_disorder") == 0.0
+    assert np.isnan(y1("all", "past_year_remission")) and np.isnan(y1("all", "relapse_12m"))
+    assert np.isnan(y1("35-49", "lifetime_use"))  # nobody in the band
+    assert f[(2, "all", "substance", "past_year_use")] == 0.0
+    assert f[(2, "12-17", "substance", "incidence_use_per_1000py")] == 0.0
+    assert np.isnan(f[(2, "26-34", "substance", "incidence_use_per_1000py")])  # none at risk
+    assert s.year == 2 and len(s.rows) == 2 * (len(BANDS) + 1) * len(MEASURES)
+
+
+def test_remission_and_relapse_of_a_known_pair(jit: bool) -> None:
+    """Two people use every tick 0..29 (addicted from tick 1), stop and remit at tick 34;
+    one uses once more at tick 60. Year 2: both remitted (in disorder in year 1, not in
+    year 2), one of the two remitters used again within 12 months; conditional dependence 1."""
+    n = 2
+    rules = StatusRules(window=4, addicted_fraction=0.5, abstinence_ticks=5, use_recency=2)
+    tr = StatusTracker(n, rules)
+    s = Survey(n, ["substance"], WEEK)
+    age = np.full(n, 20.0)
+    never = np.full(n, -1, np.int64)
+    for t in range(105):
+        use = np.array([t < 30 or t == 60, t < 30])
+        tr.update(t, use, use)
+        s.observe(t, band_of(age), [tr], [never])
+    assert tr.last_cessation.tolist() == [34, 34]
+    f = _frame(s)["value"]
+    assert f[(1, "18-25", "substance", "past_year_disorder")] == 1.0
+    assert f[(1, "all", "substance", "incidence_disorder_per_1000py")] == pytest.approx(
+        2 / (2 * 2 * PY) * 1000)  # at risk on ticks 0 and 1, the disorder starting at 1
+    assert f[(2, "18-25", "substance", "past_year_disorder")] == 0.0
+    assert f[(2, "18-25", "substance", "past_year_remission")] == 1.0
+    assert f[(2, "18-25", "substance", "relapse_12m")] == 0.5
+    assert f[(2, "all", "substance", "conditional_dependence")] == 1.0
+
+
+def test_odds_ratio() -> None:
+    """Haldane-corrected odds ratio: 4 cells hand-computed; NaN without both groups."""
+    e = np.array([1, 1, 1, 1, 0, 0, 0, 0, 0, 0], bool)
+    o = np.array([1, 1, 1, 0, 1, 0, 0, 0, 0, 0], bool)
+    assert odds_ratio(o, e) == pytest.approx((3.5 / 1.5) / (1.5 / 5.5))
+    assert np.isnan(odds_ratio(o, np.ones(10, bool)))
+
+
+def test_a_run_writes_every_measure_per_year_and_band() -> None:
+    """Five simulated years of 200 people: the columns, 5 years x 7 bands x 2 activities x
+    every measure plus the comorbidity odds ratio, shares within [0, 1]."""
+    cfg = C.load(sets=["population.size=200", "run.ticks=5 years", "interventions=[]"])
+    m = PopulationModel(cfg)
+    m.run(cfg.run.ticks)
+    f = pd.DataFrame(m.survey_table())
+    assert tuple(f.columns) == COLUMNS
+    assert sorted(f["year"].unique()) == [1, 2, 3, 4, 5]
+    per = f[f["activity"] != "all"].groupby("year").size()
+    assert (per == (len(BANDS) + 1) * len(MEASURES) * 2).all()
+    assert (f["measure"] == "odds_ratio_gambling_given_substance").sum() == 5
+    shares = f[f["measure"].isin(["lifetime_use", "past_year_use", "conditional_dependence"])]
+    v = shares["value"].dropna()
+    assert ((v >= 0) & (v <= 1)).all() and v.max() > 0
+
+
+def test_same_seed_same_survey() -> None:
+    """Reproducible: the same config and seed give the identical survey table."""
+    sets = ["population.size=150", "run.ticks=2 years", "run.seed=5"]
+    a, b = (pd.DataFrame(PopulationModel(C.load(sets=sets)).survey_table()) for _ in range(2))
+    runs = []
+    for _ in range(2):
+        m = PopulationModel(C.load(sets=sets))
+        m.run(m.config.run.ticks)
+        runs.append(pd.DataFrame(m.survey_table()))
+    pd.testing.assert_frame_equal(*runs)
+    assert len(runs[0]) > 0 and len(a) == len(b) == 0  # rows only once a year is complete
+
+
+def test_summarize_aggregates_survey_tables_across_seeds(tmp_path: Path) -> None:
+    """A batch keeps each run's survey; summarize gives per year, band, activity and measure
+    the mean over seeds inside its 95% interval, with the seeds counted."""
+    from addsim.population.cli import main
+
+    sweep = tmp_path / "sweep.toml"
+    sweep.write_text('[base]\npopulation.size = 80\nrun.ticks = "1 year"\n'
+                     'interventions = []\n\n[sweep]\ngrid = { "exposure.p_peer" = [0.05] }\n'
+                     "seeds = 3\n")
+    out = tmp_path / "out"
+    assert main(["batch", str(sweep), "--out", str(out), "--workers", "1"]) == 0
+    assert len(list((out / "runs").glob("*.survey.parquet"))) == 3
+    assert main(["summarize", str(out)]) == 0
+    s = pd.read_parquet(out / "survey_summary.parquet")
+    assert (out / "survey_summary.csv").is_file()
+    assert {"year", "age_band", "activity", "measure", "n_seeds", "value_mean", "value_lo",
+            "value_hi"} <= set(s.columns)
+    life = s[(s["measure"] == "lifetime_use") & (s["age_band"] == "all")]
+    assert len(life) == 2 and set(life["n_seeds"]) == {3}  # two activities, year 1
+    ok = s.dropna(subset=["value_mean"])
+    assert (ok["value_lo"] <= ok["value_mean"] + 1e-12).all()
+    assert (ok["value_mean"] <= ok["value_hi"] + 1e-12).all()
+    assert (life["value_hi"] > life["value_lo"]).any()  # seeds differ
+
+
+def test_api_run_returns_the_survey() -> None:
+    """addsim.run(ticks='1 year') gives the run's survey table (one simulated year)."""
+    import addsim
+
+    r = addsim.run(ticks="1 year", size=60, seed=2)
+    assert r.config.run.ticks == 52 and r.survey is not None
+    assert tuple(r.survey.columns) == COLUMNS and set(r.survey["year"]) == {1}
