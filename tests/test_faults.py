@@ -252,12 +252,12 @@ def test_ctrl_c_on_a_batch_keeps_finished_runs_and_exits_at_once(tmp_path: Path,
     """SIGINT to the batch's process group (a terminal's Ctrl-C), or SIGTERM to the batch
     process alone, after some runs finished: exit 130 within a few seconds, the finished runs
     on disk and marked ok in the index, no worker left, no temporary file."""
-    argv, out = _batch(tmp_path, ticks=400, seeds=40, workers=2)
+    argv, out = _batch(tmp_path, ticks=200, seeds=40, workers=2)
     env = {**os.environ, "ADDSIM_NUMBA": "0"}
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             text=True, start_new_session=True)
     try:
-        assert _wait(lambda: len(completed(out)) >= 2, 90), proc.stderr.read()
+        assert _wait(lambda: len(completed(out)) >= 1, 90), proc.stderr.read()
         workers = _children(proc.pid)
         t0 = time.monotonic()
         if how == "ctrl-c":
@@ -272,7 +272,7 @@ def test_ctrl_c_on_a_batch_keeps_finished_runs_and_exits_at_once(tmp_path: Path,
     assert code == 130
     assert "finished runs are kept" in proc.stderr.read()
     kept = completed(out)
-    assert 2 <= len(kept) < 40
+    assert 1 <= len(kept) < 40
     index = pd.read_parquet(out / "index.parquet")
     assert set(index.loc[index["status"] == "ok", "run_id"]) == kept
     _, alive = psutil.wait_procs(workers, timeout=5)
