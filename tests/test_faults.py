@@ -334,6 +334,32 @@ def test_all_dask_workers_lost_is_one_line(tmp_path: Path, monkeypatch: pytest.M
     _one_line(capsys.readouterr().err, "--scheduler: no Dask workers for 2 s")
 
 
+def test_ctrl_c_on_dask_with_no_workers_exits_at_once(tmp_path: Path) -> None:
+    """Ctrl-C on a batch waiting for Dask workers that are gone: exit 130 within seconds
+    (it hung 10 minutes)."""
+    distributed = pytest.importorskip("distributed")
+    argv, out = _batch(tmp_path, ticks=5, seeds=2, workers=1)
+    with distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=None,
+                                  protocol="tcp") as cluster:
+        cmd = [*argv[:7], "--scheduler", cluster.scheduler_address]  # without --workers
+        proc = subprocess.Popen(cmd, env={**os.environ, "ADDSIM_NUMBA": "0"},
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                start_new_session=True)
+        try:
+            assert _wait(lambda: (out / "index.parquet").exists() or proc.poll() is not None,
+                         60)
+            assert proc.poll() is None, proc.stderr.read()
+            time.sleep(1.0)  # submitted, waiting for a worker
+            t0 = time.monotonic()
+            os.killpg(proc.pid, signal.SIGINT)
+            code = proc.wait(timeout=30)
+            assert time.monotonic() - t0 < 10
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+    assert code == 130 and "Traceback" not in proc.stderr.read()
+
+
 # --------------------------------------------------------------------- odd but valid inputs
 
 
