@@ -68,10 +68,12 @@ def _read_only_run(argv: list[str], cwd: Path) -> subprocess.CompletedProcess[st
     env = {**os.environ, "ADDSIM_NUMBA": "0", "HOME": "/nonexistent"}
     cmd = [sys.executable, "-m", "addsim", *argv]
     if os.geteuid() == 0:
-        setpriv = shutil.which("setpriv")
-        if setpriv is None:
-            pytest.skip("root without setpriv: cannot make a folder read-only to ourselves")
-        cmd = [setpriv, "--reuid=54321", "--regid=54321", "--clear-groups", *cmd]
+        from test_odd_install import stranger
+
+        if not stranger():
+            pytest.skip("root, and no other user id can start this interpreter: a folder "
+                        "cannot be made read-only to us")
+        cmd = [*stranger(), *cmd]
     else:
         cwd.chmod(0o555)
     try:
@@ -250,12 +252,12 @@ def test_ctrl_c_on_a_batch_keeps_finished_runs_and_exits_at_once(tmp_path: Path,
     """SIGINT to the batch's process group (a terminal's Ctrl-C), or SIGTERM to the batch
     process alone, after some runs finished: exit 130 within a few seconds, the finished runs
     on disk and marked ok in the index, no worker left, no temporary file."""
-    argv, out = _batch(tmp_path, ticks=400, seeds=40, workers=2)
+    argv, out = _batch(tmp_path, ticks=200, seeds=40, workers=2)
     env = {**os.environ, "ADDSIM_NUMBA": "0"}
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             text=True, start_new_session=True)
     try:
-        assert _wait(lambda: len(completed(out)) >= 2, 90), proc.stderr.read()
+        assert _wait(lambda: len(completed(out)) >= 1, 90), proc.stderr.read()
         workers = _children(proc.pid)
         t0 = time.monotonic()
         if how == "ctrl-c":
@@ -270,7 +272,7 @@ def test_ctrl_c_on_a_batch_keeps_finished_runs_and_exits_at_once(tmp_path: Path,
     assert code == 130
     assert "finished runs are kept" in proc.stderr.read()
     kept = completed(out)
-    assert 2 <= len(kept) < 40
+    assert 1 <= len(kept) < 40
     index = pd.read_parquet(out / "index.parquet")
     assert set(index.loc[index["status"] == "ok", "run_id"]) == kept
     _, alive = psutil.wait_procs(workers, timeout=5)
@@ -330,6 +332,32 @@ def test_all_dask_workers_lost_is_one_line(tmp_path: Path, monkeypatch: pytest.M
         code = main(["batch", argv[4], "--out", str(out), "--scheduler", c.scheduler_address])
     assert code == 2 and time.monotonic() - t0 < 30
     _one_line(capsys.readouterr().err, "--scheduler: no Dask workers for 2 s")
+
+
+def test_ctrl_c_on_dask_with_no_workers_exits_at_once(tmp_path: Path) -> None:
+    """Ctrl-C on a batch waiting for Dask workers that are gone: exit 130 within seconds
+    (it hung 10 minutes)."""
+    distributed = pytest.importorskip("distributed")
+    argv, out = _batch(tmp_path, ticks=5, seeds=2, workers=1)
+    with distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=None,
+                                  protocol="tcp") as cluster:
+        cmd = [*argv[:7], "--scheduler", cluster.scheduler_address]  # without --workers
+        proc = subprocess.Popen(cmd, env={**os.environ, "ADDSIM_NUMBA": "0"},
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                start_new_session=True)
+        try:
+            assert _wait(lambda: (out / "index.parquet").exists() or proc.poll() is not None,
+                         60)
+            assert proc.poll() is None, proc.stderr.read()
+            time.sleep(1.0)  # submitted, waiting for a worker
+            t0 = time.monotonic()
+            os.killpg(proc.pid, signal.SIGINT)
+            code = proc.wait(timeout=30)
+            assert time.monotonic() - t0 < 10
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+    assert code == 130 and "Traceback" not in proc.stderr.read()
 
 
 # --------------------------------------------------------------------- odd but valid inputs

@@ -4,6 +4,7 @@ never imports numba, even through the command line."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -34,11 +35,22 @@ def _as_stranger(argv: list[str], cwd: Path, **env: str) -> subprocess.Completed
     (so the install and the home are really read-only to it)."""
     full = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": "/nonexistent",
             "XDG_CACHE_HOME": "/nonexistent/.cache", **env}
+    return subprocess.run([*stranger(), *argv], capture_output=True, text=True, env=full,
+                          cwd=cwd, timeout=240)
+
+
+@functools.cache
+def stranger() -> tuple[str, ...]:
+    """The command prefix that runs as a user id owning nothing (when we are root and that
+    user can still start this interpreter), else nothing (we run as ourselves)."""
     setpriv = shutil.which("setpriv")
-    if os.geteuid() == 0 and setpriv:  # drop root: the install and / become read-only to us
-        argv = [setpriv, f"--reuid={STRANGER}", f"--regid={STRANGER}", "--clear-groups",
-                "--inh-caps=-all", *argv]
-    return subprocess.run(argv, capture_output=True, text=True, env=full, cwd=cwd, timeout=240)
+    if os.geteuid() != 0 or setpriv is None:
+        return ()
+    prefix = (setpriv, f"--reuid={STRANGER}", f"--regid={STRANGER}", "--clear-groups",
+              "--inh-caps=-all")
+    probe = subprocess.run([*prefix, sys.executable, "-c", "import addsim"], cwd="/",
+                           capture_output=True, timeout=60)
+    return prefix if probe.returncode == 0 else ()
 
 
 def _unwritable(tmp_path: Path) -> str:
