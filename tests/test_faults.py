@@ -417,3 +417,23 @@ def test_graphml_size_is_checked_before_parsing(tmp_path: Path,
     path.write_text(f'<graphml><graph edgedefault="undirected">{nodes}</graph></graphml>')
     with pytest.raises(ValueError, match=r"network\.file: g\.graphml is larger"):
         network.load(path, max_nodes=49)
+
+
+def test_a_second_ctrl_c_during_cleanup_exits_at_once() -> None:
+    """While a batch cleans up after a first Ctrl-C, a second one ends the process at once
+    (exit 130); outside that window Ctrl-C is the usual KeyboardInterrupt again."""
+    code = (
+        "import os, signal, time\n"
+        "from addsim.population.batches.execute import second_interrupt_exits\n"
+        "with second_interrupt_exits():\n"
+        "    pass\n"
+        "assert signal.getsignal(signal.SIGINT) is signal.default_int_handler\n"
+        "with second_interrupt_exits():\n"
+        "    os.kill(os.getpid(), signal.SIGINT)\n"
+        "    time.sleep(30)\n"
+    )
+    t0 = time.monotonic()
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, env={**os.environ, "ADDSIM_NUMBA": "0"})
+    assert proc.returncode == 130, proc.stderr
+    assert time.monotonic() - t0 < 10

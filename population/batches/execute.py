@@ -110,6 +110,20 @@ def _watch_parent(parent: int) -> None:
     threading.Thread(target=watch, name="addsim-watchdog", daemon=True).start()
 
 
+@contextlib.contextmanager
+def second_interrupt_exits() -> Iterator[None]:
+    """While cleaning up after a first Ctrl-C, a second one exits at once (status 130); the
+    local workers follow within a second (their watchdog sees the parent gone)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: os._exit(130))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _abandon(executor: cf.ProcessPoolExecutor) -> None:
     """Cancel what has not started and stop the workers now (Ctrl-C: runs in flight are lost,
     finished ones are already on disk)."""
@@ -170,7 +184,8 @@ def open_executor(workers: int | None = None, scheduler: str | None = None
             ex.shutdown(wait=True)
         except BaseException:
             if ex is not None:
-                ex.shutdown(wait=False)
+                with second_interrupt_exits():
+                    ex.shutdown(wait=False)
             raise
         finally:
             client.close(timeout=5)
@@ -183,7 +198,8 @@ def open_executor(workers: int | None = None, scheduler: str | None = None
     try:
         yield pool, f"{n} local worker process{'es' if n > 1 else ''}"
     except BaseException:
-        _abandon(pool)
+        with second_interrupt_exits():
+            _abandon(pool)
         raise
     pool.shutdown(wait=True)
 
@@ -266,6 +282,8 @@ def _run_batch(plan: Plan, out: Path, executor: cf.Executor,
                 on_result(outcome)
     except KeyboardInterrupt:
         outcome.interrupted = True
+        with second_interrupt_exits():
+            index.write(force=True)
         raise
     finally:
         index.write(force=True)
