@@ -86,3 +86,21 @@ def test_age_curve_peaks_and_roles_rise() -> None:
     p = lifecourse.death_probability(np.array([30.0, 38.5]), np.ones(2), cfg, 1.0)
     np.testing.assert_allclose(p[0], 0.001)
     assert 1.9 < -np.log1p(-p[1]) / -np.log1p(-p[0]) < 2.1  # doubling time 8.5 years
+
+
+def test_a_newcomer_does_not_learn_the_leavers_last_step() -> None:
+    """After a renewal the next tick learns the leaver's pending transition into the row;
+    the engine starts the row naive again after that tick, so the newcomer keeps no trace."""
+    m = _model("life.mortality_at_30=0", "exposure.p_peer=0.2", "risk.access={dist='fixed', "
+               "value=0.2}", "life.opportunity_floor=1")
+    m.run(150)
+    sub = m.activity("substance")
+    rows = np.flatnonzero(sub.tracker.ever_used)[:20]
+    m._renew(rows)
+    m.step()
+    lr = sub.learner
+    assert np.all(lr.q[rows] == 0.0) and np.all(lr.n_latent[rows] == 0)
+    np.testing.assert_array_equal(lr.rule["r_bar"][rows], m.risk["natural_reward"][rows])
+    np.testing.assert_array_equal(lr.rule["kappa"][rows], 0.0)
+    m.step()
+    assert np.all(lr.n_latent[rows] >= 1)  # from here on it learns its own steps

@@ -42,13 +42,17 @@ def plot_prevalence(frame: pd.DataFrame, applied: list, path: Path) -> None:
     for ax, act in zip(axes, activities, strict=True):
         g = frame[frame["activity"] == act]
         total = g[list(STATUS_COLOURS)].sum(axis=1).to_numpy()
+        # calendar time when the frame carries it (years per tick from its time column)
+        years = "time" in g and len(g) > 1 and g["tick"].iloc[-1] > 0
+        per = float(g["time"].iloc[-1] / g["tick"].iloc[-1]) if years else 1.0
         for status, colour in STATUS_COLOURS.items():
-            ax.plot(g["tick"], g[status] / total, color=colour, label=status, lw=1.5)
+            ax.plot(g["tick"] * per, g[status] / total, color=colour, label=status, lw=1.5)
         for tick, kind, a, people in applied:
             if a == act:
-                ax.axvline(tick, color="k", ls="--", lw=0.8)
-                ax.annotate(f"{kind} ({people})", (tick, 0.97), fontsize=7, rotation=90,
+                ax.axvline(tick * per, color="k", ls="--", lw=0.8)
+                ax.annotate(f"{kind} ({people})", (tick * per, 0.97), fontsize=7, rotation=90,
                             va="top", ha="right")
-        ax.set(xlabel="tick", ylabel="fraction of the population", title=act, ylim=(0, 1))
+        ax.set(xlabel="years" if years else "tick", ylabel="fraction of the population",
+               title=act, ylim=(0, 1))
         ax.legend(fontsize=7, loc="center right")
     save(fig, path)
