@@ -11,6 +11,7 @@ of weekly ticks are 1,044 ticks. Outputs carry ``time`` in years beside the tick
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -24,6 +25,7 @@ UNIT_DAYS: dict[str, float] = {
 }
 UNITS_HELP = "days, weeks, months or years"
 DEFAULT_TICK = "1 week"
+MAX_DAYS = 1e6 * DAYS_PER_YEAR  # a million years: beyond it no duration is meant
 _PATTERN = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([A-Za-z]+)\s*$")
 
 
@@ -36,7 +38,10 @@ def parse_days(text: str) -> float:
             f"expected a whole number of ticks or a duration such as '26 weeks' "
             f"(units: {UNITS_HELP})"
         )
-    return float(m.group(1)) * UNIT_DAYS[unit]
+    days = float(m.group(1)) * UNIT_DAYS[unit]
+    if not math.isfinite(days) or days > MAX_DAYS:
+        raise ValueError(f"expected a duration of at most {MAX_DAYS / DAYS_PER_YEAR:g} years")
+    return days
 
 
 def tick_days(tick: str) -> float:
