@@ -1,0 +1,178 @@
+"""Calibration targets: published survey figures a run's survey table is compared with.
+
+A targets file (TOML) lists targets; each names a survey measure (population/survey.py), a
+slice (simulated years, age band, activity), a value with a 95% interval or an sd, and its
+source::
+
+    [[target]]
+    name = "past-year drug use disorder"
+    measure = "past_year_disorder"
+    activity = "substance"
+    age_band = "all"
+    years = [11, 20]          # simulated years averaged (one year: years = 20)
+    value = 0.039
+    interval = [0.035, 0.043] # or: sd = 0.002 (the interval is then value +- 1.96 sd)
+    source = "Grant et al. 2016, NESARC-III"
+
+``observe`` reads a run's survey table for a target's slice; ``validate`` compares runs (one
+per seed) with every target: the mean across runs with a 2.5-97.5 percentile interval, and
+whether the mean lies inside the target's interval.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from addsim._errors import ConfigError
+from addsim.population.io.toml import read_toml
+from addsim.population.survey import BANDS, COMORBIDITY, MEASURES
+
+ACTIVITIES = ("substance", "gambling", "all")
+AGE_BANDS = (*BANDS, "all")
+Z95 = 1.959963984540054
+Year = Annotated[int, Field(ge=1, le=100_000)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+
+class Target(_Strict):
+    """One published figure and the slice of the survey table it is set against."""
+
+    name: str = Field(min_length=1, max_length=200, description="what the figure is")
+    measure: str = Field(description="a survey measure (population/survey.py)")
+    activity: str = Field("substance", description="substance, gambling or all")
+    age_band: str = Field("all", description="12-17, 18-25, 26-34, 35-49, 50-64, 65+ or all")
+    years: Year | list[Year] = Field(description="a simulated year, or [first, last] averaged")
+    value: float = Field(ge=-1e9, le=1e9, description="the published value")
+    interval: list[Annotated[float, Field(ge=-1e9, le=1e9)]] | None = Field(
+        None, description="its 95% interval [low, high]")
+    sd: float | None = Field(None, gt=0, le=1e9, description="or its standard deviation")
+    source: str = Field(min_length=1, max_length=500, description="where the figure comes from")
+
+    @field_validator("measure")
+    @classmethod
+    def _measure(cls, value: str) -> str:
+        allowed = (*MEASURES, COMORBIDITY)
+        if value not in allowed:
+            raise ValueError(f"expected one of {', '.join(allowed)}")
+        return value
+
+    @field_validator("activity")
+    @classmethod
+    def _activity(cls, value: str) -> str:
+        if value not in ACTIVITIES:
+            raise ValueError(f"expected one of {', '.join(ACTIVITIES)}")
+        return value
+
+    @field_validator("age_band")
+    @classmethod
+    def _band(cls, value: str) -> str:
+        if value not in AGE_BANDS:
+            raise ValueError(f"expected one of {', '.join(AGE_BANDS)}")
+        return value
+
+    @field_validator("years")
+    @classmethod
+    def _years(cls, value: int | list[int]) -> int | list[int]:
+        if isinstance(value, list) and (len(value) != 2 or value[0] > value[1]):
+            raise ValueError("expected one year or [first, last] with first <= last")
+        return value
+
+    @field_validator("interval")
+    @classmethod
+    def _interval(cls, value: list[float] | None) -> list[float] | None:
+        if value is not None and (len(value) != 2 or value[0] > value[1]):
+            raise ValueError("expected [low, high] with low <= high")
+        return value
+
+    @model_validator(mode="after")
+    def _spread(self) -> Target:
+        if (self.interval is None) == (self.sd is None):
+            raise ValueError("give exactly one of interval and sd")
+        if self.interval is not None and not self.interval[0] <= self.value <= self.interval[1]:
+            raise ValueError(f"value {self.value} lies outside its interval {self.interval}")
+        return self
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """The target's 95% interval (from ``sd`` when no interval is given)."""
+        if self.interval is not None:
+            return (self.interval[0], self.interval[1])
+        assert self.sd is not None
+        return (self.value - Z95 * self.sd, self.value + Z95 * self.sd)
+
+    @property
+    def year_range(self) -> tuple[int, int]:
+        """First and last simulated year of the slice."""
+        return (self.years, self.years) if isinstance(self.years, int) else (
+            self.years[0], self.years[1])
+
+
+class Targets(_Strict):
+    """A targets file: a list of ``[[target]]`` tables with distinct names."""
+
+    target: list[Target] = Field(min_length=1, max_length=10_000)
+
+    @field_validator("target")
+    @classmethod
+    def _distinct(cls, value: list[Target]) -> list[Target]:
+        seen: set[str] = set()
+        for t in value:
+            if t.name in seen:
+                raise ValueError(f"two targets are named {t.name!r}")
+            seen.add(t.name)
+        return value
+
+
+def load_targets(path: str | Path, field: str = "--targets") -> Targets:
+    """Read and check a targets file; any mistake is one ConfigError line naming the field."""
+    from addsim.population.config import format_error
+
+    data = read_toml(path, field)
+    try:
+        return Targets.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{field}: {format_error(exc, Targets)}") from None
+
+
+def observe(survey: pd.DataFrame, target: Target) -> float:
+    """The run's value for ``target``: its measure in the slice, averaged over the years
+    present (NaN where the run has no such rows or only NaN there)."""
+    first, last = target.year_range
+    rows = survey[(survey["measure"] == target.measure) & (survey["activity"] == target.activity)
+                  & (survey["age_band"] == target.age_band) & (survey["year"] >= first)
+                  & (survey["year"] <= last)]
+    values = rows["value"].to_numpy(dtype=np.float64)
+    values = values[np.isfinite(values)]
+    return float(values.mean()) if values.size else float("nan")
+
+
+def validate(surveys: list[pd.DataFrame], targets: Targets) -> pd.DataFrame:
+    """One row per target: the runs' mean with a 2.5-97.5 percentile interval across runs
+    (one run: no interval), the target and its interval, and whether the mean is inside."""
+    rows: list[dict[str, Any]] = []
+    for t in targets.target:
+        obs = np.array([observe(s, t) for s in surveys])
+        ok = obs[np.isfinite(obs)]
+        lo, hi = t.bounds
+        mean = float(ok.mean()) if ok.size else float("nan")
+        rows.append({
+            "target": t.name, "measure": t.measure, "activity": t.activity,
+            "age_band": t.age_band, "years": f"{t.year_range[0]}-{t.year_range[1]}",
+            "observed": mean,
+            "observed_low": float(np.percentile(ok, 2.5)) if ok.size > 1 else float("nan"),
+            "observed_high": float(np.percentile(ok, 97.5)) if ok.size > 1 else float("nan"),
+            "runs": int(ok.size), "value": t.value, "low": lo, "high": hi,
+            "within": bool(ok.size and lo <= mean <= hi), "source": t.source,
+        })
+    return pd.DataFrame(rows)
+
+
+__all__ = ["Target", "Targets", "load_targets", "observe", "validate"]
