@@ -31,7 +31,7 @@ import mesa
 import numpy as np
 
 from addsim import _jit
-from addsim._jit import CHUNK, jit_parallel, prange
+from addsim._jit import CHUNK, jit, jit_parallel, prange
 from addsim.agents import LEARNERS, make_learner
 from addsim.population import calendar, lifecourse, network, risk
 from addsim.population.activity import (
@@ -535,6 +535,19 @@ class PopulationModel(mesa.Model):
 __all__ = ["COLUMNS", "ConfigError", "Individual", "PopulationModel"]
 
 
+@jit
+def _power(q: float, e: int) -> float:
+    """q ** e for a small whole e >= 0 by squaring: ~5x cheaper than pow in the kernels, equal
+    to numpy's power up to the last bits."""
+    r = 1.0
+    while e > 0:
+        if e & 1:
+            r *= q
+        q *= q
+        e >>= 1
+    return r
+
+
 @jit_parallel
 def _exposure_kernel(
     c, u, access, supply, p_peer, s, treated, degree, social_cue, age_factor, opportunity,
@@ -548,18 +561,9 @@ def _exposure_kernel(
         for i in range(k * chunk, min(n, (k + 1) * chunk)):
             base = 1.0 - min(max(access[i] * supply, 0.0), 1.0)
             if c[i] > 0:
-                # q ** c by squaring (c is small): ~5x cheaper than pow, equal to numpy's
-                # power up to the last bits (an opportunity could differ only if u fell
-                # within ~1e-16 of p; the default run's output is unchanged)
-                q = 1.0 - p_peer * s[i]
-                r = 1.0
-                e = c[i]
-                while e > 0:
-                    if e & 1:
-                        r *= q
-                    q *= q
-                    e >>= 1
-                p = 1.0 - base * r
+                # an opportunity could differ from numpy's power only if u fell within
+                # ~1e-16 of p; the default run's output is unchanged
+                p = 1.0 - base * _power(1.0 - p_peer * s[i], c[i])
                 context[i] = c[i] / degree[i] if social_cue else 0.0
             else:
                 p = 1.0 - base
@@ -617,15 +621,7 @@ def _seek_kernel(
         for i in range(k * chunk, min(n, (k + 1) * chunk)):
             cs = status[i] != 0 and not treated[i] and not opportunity[i]
             can_seek[i] = cs
-            q = 1.0 - peer
-            r = 1.0
-            e = c[i]
-            while e > 0:
-                if e & 1:
-                    r *= q
-                q *= q
-                e >>= 1
-            found = u[i] >= (1.0 - supply) * r
+            found = u[i] >= (1.0 - supply) * _power(1.0 - peer, c[i])
             available[i] = 1.0 if (opportunity[i] or (cs and found)) else 0.0
             if has_effort:
                 effort_out[i] = base[i] if opportunity[i] else base[i] - effort

@@ -22,7 +22,7 @@ whether the mean lies inside the target's interval.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -46,37 +46,18 @@ class Target(_Strict):
     """One published figure and the slice of the survey table it is set against."""
 
     name: str = Field(min_length=1, max_length=200, description="what the figure is")
-    measure: str = Field(description="a survey measure (population/survey.py)")
-    activity: str = Field("substance", description="substance, gambling or all")
-    age_band: str = Field("all", description="12-17, 18-25, 26-34, 35-49, 50-64, 65+ or all")
+    measure: Literal[(*MEASURES, COMORBIDITY)] = Field(  # type: ignore[valid-type]
+        description="a survey measure (population/survey.py)")
+    activity: Literal[ACTIVITIES] = Field(  # type: ignore[valid-type]
+        "substance", description="substance, gambling or all")
+    age_band: Literal[AGE_BANDS] = Field(  # type: ignore[valid-type]
+        "all", description="12-17, 18-25, 26-34, 35-49, 50-64, 65+ or all")
     years: Year | list[Year] = Field(description="a simulated year, or [first, last] averaged")
     value: float = Field(ge=-1e9, le=1e9, description="the published value")
     interval: list[Annotated[float, Field(ge=-1e9, le=1e9)]] | None = Field(
         None, description="its 95% interval [low, high]")
     sd: float | None = Field(None, gt=0, le=1e9, description="or its standard deviation")
     source: str = Field(min_length=1, max_length=500, description="where the figure comes from")
-
-    @field_validator("measure")
-    @classmethod
-    def _measure(cls, value: str) -> str:
-        allowed = (*MEASURES, COMORBIDITY)
-        if value not in allowed:
-            raise ValueError(f"expected one of {', '.join(allowed)}")
-        return value
-
-    @field_validator("activity")
-    @classmethod
-    def _activity(cls, value: str) -> str:
-        if value not in ACTIVITIES:
-            raise ValueError(f"expected one of {', '.join(ACTIVITIES)}")
-        return value
-
-    @field_validator("age_band")
-    @classmethod
-    def _band(cls, value: str) -> str:
-        if value not in AGE_BANDS:
-            raise ValueError(f"expected one of {', '.join(AGE_BANDS)}")
-        return value
 
     @field_validator("years")
     @classmethod

@@ -15,6 +15,13 @@ from addsim.population.io.figures import figure, save
 
 ALL_LEARNERS = tuple(LEARNERS)
 MODEL_FREE = ("redish2004", "dezfouli2009")
+# the model-free learners, dual-process, and dual-process with the negative-error history off
+# (the ablation): (learner, label in the summary, parameter overrides)
+WITH_ABLATION: tuple[tuple[str, str, dict[str, float]], ...] = (
+    *((name, name, {}) for name in MODEL_FREE),
+    ("dual_process", "dual_process", {}),
+    ("dual_process", "dual_process/ablation", {"history": 0.0}),
+)
 Progress = Callable[[int], None]
 
 
@@ -66,6 +73,27 @@ def plot_p_addictive(
     ax.set(xlabel="tick", ylabel="P(addictive action | choice state)", ylim=(-0.02, 1.02))
     ax.set_title(f"{title}: mean over individuals")
     ax.legend(fontsize=8)
+    save(fig, path)
+
+
+def plot_panels(frame: pd.DataFrame, path: Path, x: str, y: str, xlabel: str, ylabel: str,
+                decorate: Callable[[Any], None] | None = None,
+                ylim: tuple[float, float] | None = None) -> None:
+    """One panel per learner (its ablation, conditions starting "ablation", apart): ``y``
+    over ``x``, a line per condition; ``decorate(ax)`` marks the phases."""
+    ablation = frame["condition"].str.startswith("ablation")
+    keys = list(dict.fromkeys(zip(frame["learner"], ablation, strict=True)))
+    fig, axes = figure(len(keys), 5.5)
+    for ax, (learner, off) in zip(axes, keys, strict=True):
+        g = frame[(frame["learner"] == learner) & (ablation == off)]
+        for cond, h in g.groupby("condition", sort=False):
+            ax.plot(h[x], h[y], label=cond, lw=1.2)
+        if decorate is not None:
+            decorate(ax)
+        ax.set(xlabel=xlabel, ylabel=ylabel, title=f"{learner}{' (history off)' if off else ''}")
+        if ylim is not None:
+            ax.set_ylim(*ylim)
+        ax.legend(fontsize=7)
     save(fig, path)
 
 

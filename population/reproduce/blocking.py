@@ -31,12 +31,13 @@ import pandas as pd
 
 from addsim.agents.elemental import make_elemental
 from addsim.envs.substance import SubstanceCore
-from addsim.population.io.figures import figure, save
 from addsim.population.reproduce._common import (
     MODEL_FREE,
+    WITH_ABLATION,
     Progress,
     Result,
     learner_for,
+    plot_panels,
     stream,
     tick,
 )
@@ -53,11 +54,6 @@ CONDITIONS: dict[str, tuple[tuple[int, dict[str, float]], ...]] = {
     "AB only": ((COMPOUND, AB), (TEST, B_ONLY)),
     "pre-exposed": ((PRE, NO_CUE), (COMPOUND, AB), (TEST, B_ONLY)),
 }
-LEARNERS: tuple[tuple[str, str, dict[str, float]], ...] = (
-    *((name, name, {}) for name in MODEL_FREE),
-    ("dual_process", "dual_process", {}),
-    ("dual_process", "dual_process/ablation", {"history": 0.0}),
-)
 B_FEATURE, CHOICE, NATURAL, ADDICTIVE = 3, 0, 0, 1
 
 
@@ -70,7 +66,7 @@ def _learner(name: str, core: SubstanceCore, over: dict[str, float]) -> Any:
 def blocking(n: int = 100, seed: int = 0, progress: Progress | None = None) -> Result:
     """Every learner in the three conditions; rows of B's value per test trial, summary."""
     rows, summary = [], {}
-    for name, label, over in LEARNERS:
+    for name, label, over in WITH_ABLATION:
         out: dict[str, Any] = {}
         p_test: dict[str, np.ndarray] = {}
         v_test: dict[str, np.ndarray] = {}
@@ -116,16 +112,5 @@ def blocking(n: int = 100, seed: int = 0, progress: Progress | None = None) -> R
 
 def plot(frame: pd.DataFrame, path: Path) -> None:
     """B's value over the test trials: one panel per learner, a line per condition."""
-    keys = list(dict.fromkeys(zip(frame["learner"], frame["condition"].str.startswith("abl"),
-                                  strict=True)))
-    fig, axes = figure(len(keys), 5.0)
-    for ax, (learner, ablation) in zip(axes, keys, strict=True):
-        g = frame[(frame["learner"] == learner)
-                  & (frame["condition"].str.startswith("abl") == ablation)]
-        for cond, h in g.groupby("condition", sort=False):
-            ax.plot(h["trial"], h["value_b"], label=cond, lw=1.3)
-        ax.axhline(0, color="0.6", lw=0.6)
-        ax.set(xlabel="test trial (B alone, drug withheld)", ylabel="Q(addictive) - Q(natural)",
-               title=f"{learner}{' (history off)' if ablation else ''}")
-        ax.legend(fontsize=7)
-    save(fig, path)
+    plot_panels(frame, path, "trial", "value_b", "test trial (B alone, drug withheld)",
+                "Q(addictive) - Q(natural)", lambda ax: ax.axhline(0, color="0.6", lw=0.6))

@@ -23,7 +23,7 @@ import pandas as pd
 
 from addsim.envs.substance import SubstanceCore
 from addsim.population.reproduce._common import (
-    MODEL_FREE,
+    WITH_ABLATION,
     Progress,
     Result,
     learner_for,
@@ -37,18 +37,13 @@ from addsim.population.rollout import phases, rollout
 ACQ, EXT, RE = 250, 250, 250
 LEVEL = 0.7  # above the naive 0.5, below every learner's plateau (0.86-1.0)
 DESIGNS = {"same context": 0.0, "context B": 1.0}
-LEARNERS: tuple[tuple[str, str, dict[str, float]], ...] = (
-    *((name, name, {}) for name in MODEL_FREE),
-    ("dual_process", "dual_process", {}),
-    ("dual_process", "dual_process/ablation", {"history": 0.0}),
-)
 
 
 def reacquisition(n: int = 100, seed: int = 0, progress: Progress | None = None) -> Result:
     """Every learner in both designs; rows per tick, survival summaries of both rises."""
     ticks = ACQ + EXT + RE
     rows, summary = [], {}
-    for k, (name, label, over) in enumerate(LEARNERS):
+    for k, (name, label, over) in enumerate(WITH_ABLATION):
         out: dict[str, Any] = {}
         for design, context in DESIGNS.items():
             sched = phases((ACQ, {"context": 0.0, "cue_shown": 1.0, "drug_available": 1.0}),

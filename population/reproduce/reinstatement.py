@@ -23,7 +23,7 @@ import pandas as pd
 
 from addsim.envs.substance import SubstanceCore
 from addsim.population.reproduce._common import (
-    MODEL_FREE,
+    WITH_ABLATION,
     Progress,
     Result,
     learner_for,
@@ -36,11 +36,6 @@ from addsim.population.rollout import phases, rollout
 
 ACQ, EXT, TEST, WINDOW = 250, 250, 50, 20
 DOSES = (0, 1, 5, 20)  # forced exposures; 0 is the no-prime control
-LEARNERS: tuple[tuple[str, str, dict[str, float]], ...] = (
-    *((name, name, {}) for name in MODEL_FREE),
-    ("dual_process", "dual_process", {}),
-    ("dual_process", "dual_process/ablation", {"history": 0.0}),
-)
 FORCED = np.array([False, True])  # only the addictive action: the experimenter's dose
 
 
@@ -52,7 +47,7 @@ def arm(doses: int) -> str:
 def reinstatement(n: int = 100, seed: int = 0, progress: Progress | None = None) -> Result:
     """Every learner with each number of doses; rows per tick, summary over the test."""
     rows, summary = [], {}
-    for k, (name, label, over) in enumerate(LEARNERS):
+    for k, (name, label, over) in enumerate(WITH_ABLATION):
         out: dict[str, Any] = {}
         at_test: dict[int, np.ndarray] = {}
         for doses in DOSES:

@@ -24,12 +24,12 @@ import numpy as np
 import pandas as pd
 
 from addsim.envs.substance import SubstanceCore
-from addsim.population.io.figures import figure, save
 from addsim.population.reproduce._common import (
-    MODEL_FREE,
+    WITH_ABLATION,
     Progress,
     Result,
     learner_for,
+    plot_panels,
     stream,
     tick,
 )
@@ -39,11 +39,6 @@ from addsim.population.rollout import phases, rollout
 ACQ, EXT, TEST, WINDOW = 250, 250, 50, 20
 CONTEXT = {"A": 0.0, "B": 1.0}
 DESIGNS = ("ABA", "AAB", "AAA")
-LEARNERS: tuple[tuple[str, str, dict[str, float]], ...] = (
-    *((name, name, {}) for name in MODEL_FREE),
-    ("dual_process", "dual_process", {}),
-    ("dual_process", "dual_process/ablation", {"history": 0.0}),
-)
 
 
 def schedule(design: str) -> dict[int, Any]:
@@ -60,7 +55,7 @@ def renewal(n: int = 100, seed: int = 0, progress: Progress | None = None) -> Re
     """Every learner in every design; rows of mean P(addictive) per tick, summary at test."""
     ticks = ACQ + EXT + TEST
     rows, summary = [], {}
-    for k, (name, label, over) in enumerate(LEARNERS):
+    for k, (name, label, over) in enumerate(WITH_ABLATION):
         at_test: dict[str, np.ndarray] = {}
         out: dict[str, Any] = {}
         for design in DESIGNS:
@@ -86,17 +81,9 @@ def renewal(n: int = 100, seed: int = 0, progress: Progress | None = None) -> Re
 
 def plot(frame: pd.DataFrame, path: Path) -> None:
     """One panel per learner: mean P(addictive) through the phases, a line per design."""
-    keys = list(dict.fromkeys(zip(frame["learner"], frame["condition"].str.startswith("abl"),
-                                  strict=True)))
-    fig, axes = figure(len(keys), 5.5)
-    for ax, (learner, ablation) in zip(axes, keys, strict=True):
-        g = frame[(frame["learner"] == learner)
-                  & (frame["condition"].str.startswith("abl") == ablation)]
-        for cond, h in g.groupby("condition", sort=False):
-            ax.plot(h["t"], h["p_addictive"], label=cond, lw=1.2)
+    def phases_shown(ax: Any) -> None:
         ax.axvspan(ACQ, ACQ + EXT, color="0.9", zorder=0)
         ax.axvline(ACQ + EXT, color="0.5", lw=0.6)
-        ax.set(xlabel="tick", ylabel="P(addictive | choice)", ylim=(-0.02, 1.02),
-               title=f"{learner}{' (history off)' if ablation else ''}")
-        ax.legend(fontsize=7)
-    save(fig, path)
+
+    plot_panels(frame, path, "t", "p_addictive", "tick", "P(addictive | choice)",
+                phases_shown, ylim=(-0.02, 1.02))
