@@ -14,6 +14,7 @@ from __future__ import annotations
 import errno
 import os
 import re
+import secrets
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -33,10 +34,11 @@ def _shareable(tmp: str | Path) -> None:
 
 def atomic_write(path: Path, write: Callable[[Path], object]) -> Path:
     """Call ``write(tmp)`` on a temporary file beside ``path`` (same suffix), then rename it."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-                               + path.suffix)
-    os.close(fd)
+    # the name is chosen before the file exists, so an interrupt at any point leaves either
+    # nothing or a file the handler below knows about (mkstemp would open it out of our reach)
+    tmp = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp{path.suffix}"
     try:
+        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         write(Path(tmp))
         _shareable(tmp)
         move(Path(tmp), path)

@@ -248,10 +248,7 @@ def run_batch(
 def _run_batch(plan: Plan, out: Path, executor: cf.Executor,
                on_result: Callable[[Outcome], None] | None) -> Outcome:
     (out / "runs").mkdir(parents=True, exist_ok=True)
-    for folder in (out, out / "runs"):  # temporary files of a batch killed while writing
-        for stale in folder.glob(".*.tmp*"):
-            if stale.is_file():
-                stale.unlink(missing_ok=True)
+    _sweep(out)  # temporary files of a batch killed while writing
     write_meta(plan, out)
     done = completed(out)
     index = Index(plan, out)
@@ -287,4 +284,13 @@ def _run_batch(plan: Plan, out: Path, executor: cf.Executor,
         raise
     finally:
         index.write(force=True)
+        _sweep(out)  # the lock is held: no temporary file here belongs to anyone else
     return outcome
+
+
+def _sweep(out: Path) -> None:
+    """Remove the hidden temporary files of interrupted writes in the batch folder."""
+    for folder in (out, out / "runs"):
+        for stale in folder.glob(".*.tmp*"):
+            if stale.is_file():
+                stale.unlink(missing_ok=True)
