@@ -165,7 +165,8 @@ class PopulationModel(mesa.Model):
             spec = SPECS[name]
             self.activities[name] = self._make_activity(spec, stream(spec.stream))
             self.last_choice_state[name] = np.zeros(n, dtype=np.int64)
-        self.survey = Survey(n, self.activity_names, self.days_per_tick)
+        self.survey = Survey(n, self.activity_names, self.days_per_tick,
+                             friends=self.adjacency.count)
         self.tick = 0
         self.degree = self.adjacency.degree()  # neighbours per person (the graph is fixed)
         self.records = np.zeros((config.run.ticks, len(self.activity_names), len(COLUMNS)))

@@ -23,6 +23,16 @@ value`` gets:
   in disorder in this activity.
 - ``odds_ratio_gambling_given_substance`` (activity ``all``, both activities enabled): odds of
   ever gambling disorder with, against without, ever substance disorder.
+- The peer effect (band ``all``, when the survey knows the network), Christakis and Fowler
+  2008's design between yearly waves: ``peer_onset_rr``, the risk of first use this year for
+  people who had not used by the year's start, with against without a friend whose first use
+  fell in the previous year; ``peer_cessation_rr``, the risk of remission (a cessation) this
+  year for people in disorder at the previous year's end, with against without a friend who
+  ceased in the previous year. Each with its Katz 95% interval (``_low``, ``_high``) and its
+  four counts (``_n_exposed``, ``_k_exposed``, ``_n_unexposed``, ``_k_unexposed``: people and
+  events), so that years and runs can be pooled (:func:`pooled_rr`). Only people present since
+  the previous year's start count (newcomers have no previous year); a friend who left is no
+  longer a friend.
 
 Shares are of the people alive in the band at the year's end; a measure without anyone to
 measure (no one at risk, an empty cohort) is NaN. Per tick one compiled pass per activity
@@ -31,7 +41,7 @@ accumulates the person-ticks and events; a year's end costs a few numpy passes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -49,6 +59,9 @@ MEASURES = (
     "deaths_per_1000py", "deaths_disorder_per_1000py",
 )
 COMORBIDITY = "odds_ratio_gambling_given_substance"
+PEER = ("peer_onset_rr", "peer_cessation_rr")
+PEER_PARTS = ("", "_low", "_high", "_n_exposed", "_k_exposed", "_n_unexposed", "_k_unexposed")
+PEER_MEASURES = tuple(f"{m}{part}" for m in PEER for part in PEER_PARTS)
 COLUMNS = ("year", "age_band", "activity", "measure", "value")
 # per band and activity, over the current year: person-ticks alive, at risk of first use, at
 # risk of first disorder, in disorder; first uses, first disorders; deaths, deaths in disorder
@@ -60,8 +73,12 @@ _DISORDER = (3, 5)  # population.status ADDICTED, RELAPSED
 class Survey:
     """Accumulates one run's survey measures; rows are added at each simulated year's end."""
 
-    def __init__(self, n: int, activities: Sequence[str], days_per_tick: float) -> None:
+    def __init__(self, n: int, activities: Sequence[str], days_per_tick: float,
+                 friends: Callable[[np.ndarray], np.ndarray] | None = None) -> None:
+        """``friends(mask)``: for every person, how many neighbours are in ``mask`` (the
+        network's ``count``); without it no peer-effect rows."""
         self.n, self.activities = n, tuple(activities)
+        self.friends = friends
         self.tpy = calendar.ticks_per_year(days_per_tick)
         self.year_ticks = max(1, round(self.tpy))  # "past year" in ticks
         self.month_ticks = max(1, round(self.tpy / 12))
@@ -73,15 +90,25 @@ class Survey:
         self.first_after = np.full((k, n), NEVER, dtype=np.int64)  # first use after it
         self.cohort = np.zeros((k, n), dtype=bool)  # in disorder during the previous year
         self.acc = np.zeros((k, len(BANDS), 8), dtype=np.int64)
+        self.first_use = np.full((k, n), NEVER, dtype=np.int64)
+        self.entered = np.zeros(n, dtype=np.int64)  # tick a row's person arrived
+        self.next_tick = 0
+        # at the previous year's end: first use during that year, cessation during it,
+        # in disorder at its end (the peer effect's exposures and the cessation cohort)
+        self.onset_prev = np.zeros((k, n), dtype=bool)
+        self.ceased_prev = np.zeros((k, n), dtype=bool)
+        self.dis_prev = np.zeros((k, n), dtype=bool)
         self.year = 0
         self.rows: list[tuple[int, str, str, str, float]] = []
 
     def reset(self, rows: np.ndarray) -> None:
         """Newcomers in ``rows``: no history, in no cohort."""
-        for arr in (self.prev_used, self.prev_disorder, self.cohort):
+        for arr in (self.prev_used, self.prev_disorder, self.cohort, self.onset_prev,
+                    self.ceased_prev, self.dis_prev):
             arr[:, rows] = False
-        self.remit[:, rows] = NEVER
-        self.first_after[:, rows] = NEVER
+        for arr in (self.remit, self.first_after, self.first_use):
+            arr[:, rows] = NEVER
+        self.entered[rows] = self.next_tick
 
     def record_deaths(self, bands: np.ndarray, disorder: Sequence[np.ndarray]) -> None:
         """Count this tick's deaths: ``bands`` the age bands of the dead, ``disorder`` per
@@ -103,11 +130,12 @@ class Survey:
                 _accumulate_kernel(
                     tick, bands, tr.ever_used, tr.ever_addicted, tr.status, tr.last_use,
                     tr.last_cessation, until, self.prev_used[j], self.prev_disorder[j],
-                    self.remit[j], self.first_after[j], out,
+                    self.remit[j], self.first_after[j], self.first_use[j], out,
                 )
                 self.acc[j, :, :6] += out.sum(axis=0)
             else:
                 self._accumulate_numpy(j, tick, bands, tr, until)
+        self.next_tick = tick + 1
         if tick + 1 >= round((self.year + 1) * self.tpy):
             self.year += 1
             self._year_end(tick, bands, trackers)
@@ -124,6 +152,7 @@ class Survey:
         acc[:, RISK_DIS] += count(~pd)
         acc[:, TICKS_DIS] += count(dis)
         acc[:, FIRST_USE] += count(tr.ever_used & ~pu)
+        self.first_use[j][tr.ever_used & ~pu] = tick
         acc[:, FIRST_DIS] += count(tr.ever_addicted & ~pd)
         pu |= tr.ever_used
         pd |= tr.ever_addicted
@@ -179,11 +208,41 @@ class Survey:
                 band = "all" if b == nb else BANDS[b]
                 self.rows += [(year, band, name, m, values[m]) for m in MEASURES]
             self.cohort[j] = pyd
+            if self.friends is not None:
+                self._peer_rows(j, name, tick, tr)
         if {"substance", "gambling"} <= set(self.activities):
             s = ever_dis[self.activities.index("substance")]
             g = ever_dis[self.activities.index("gambling")]
             self.rows.append((year, "all", "all", COMORBIDITY, odds_ratio(g, s)))
         self.acc[:] = 0
+
+    def _peer_rows(self, j: int, name: str, tick: int, tr: Any) -> None:
+        """This year's peer-effect rows for activity ``j``, then this year's exposures kept
+        for the next year's."""
+        assert self.friends is not None
+        start = tick - self.year_ticks  # this year: ticks start+1 .. tick
+        present = self.entered <= start - self.year_ticks + 1  # since the previous year's start
+        first = self.first_use[j]
+        onset = (first > start)
+        ceased = tr.last_cessation > start
+        if self.year > 1:  # the first year has no previous one
+            at_risk = present & ~(tr.ever_used & (first <= start))
+            exposed = self.friends(self.onset_prev[j]) > 0
+            self._rr_rows(name, "peer_onset_rr", at_risk, exposed, onset)
+            cohort = present & self.dis_prev[j]
+            exposed = self.friends(self.ceased_prev[j]) > 0
+            self._rr_rows(name, "peer_cessation_rr", cohort, exposed, ceased)
+        self.onset_prev[j] = onset
+        self.ceased_prev[j] = ceased
+        self.dis_prev[j] = (tr.status == _DISORDER[0]) | (tr.status == _DISORDER[1])
+
+    def _rr_rows(self, name: str, measure: str, cohort: np.ndarray, exposed: np.ndarray,
+                 event: np.ndarray) -> None:
+        counts = (float(np.sum(cohort & exposed)), float(np.sum(cohort & exposed & event)),
+                  float(np.sum(cohort & ~exposed)), float(np.sum(cohort & ~exposed & event)))
+        values = (*relative_risk(*counts), *counts)
+        self.rows += [(self.year, "all", name, f"{measure}{part}", v)
+                      for part, v in zip(PEER_PARTS, values, strict=True)]
 
     def _rate(self, events: float, person_ticks: float) -> float:
         """Events per 1,000 person-years (NaN without person-time)."""
@@ -220,10 +279,36 @@ def odds_ratio(outcome: np.ndarray, exposure: np.ndarray) -> float:
     return (a / b) / (c / d)
 
 
+def relative_risk(n_exposed: float, k_exposed: float, n_unexposed: float,
+                  k_unexposed: float) -> tuple[float, float, float]:
+    """Risk ratio (k_e / n_e) / (k_u / n_u) with its Katz log 95% interval; +0.5 in every
+    cell when one is zero (so no events on one side gives a finite value); NaN when a group
+    is empty."""
+    if n_exposed <= 0 or n_unexposed <= 0:
+        return (float("nan"),) * 3
+    a, b = k_exposed, n_exposed - k_exposed
+    c, d = k_unexposed, n_unexposed - k_unexposed
+    if min(a, b, c, d) == 0:
+        a, b, c, d = a + 0.5, b + 0.5, c + 0.5, d + 0.5
+    rr = (a / (a + b)) / (c / (c + d))
+    se = float(np.sqrt(1 / a - 1 / (a + b) + 1 / c - 1 / (c + d)))
+    z = 1.959963984540054
+    return rr, float(rr * np.exp(-z * se)), float(rr * np.exp(z * se))
+
+
+def pooled_rr(rows: Any, measure: str) -> tuple[float, float, float]:
+    """The peer measure ``measure`` (e.g. ``peer_onset_rr``) pooled over survey rows (a
+    DataFrame slice of one activity): the four counts summed over its years, then
+    :func:`relative_risk`."""
+    sums = [float(np.nansum(rows.loc[rows["measure"] == f"{measure}{p}", "value"]))
+            for p in PEER_PARTS[3:]]
+    return relative_risk(*sums)
+
+
 @jit_parallel
 def _accumulate_kernel(
     tick, bands, ever_used, ever_addicted, status, last_use, last_cessation,
-    treated_until, prev_used, prev_disorder, remit, first_after, out,
+    treated_until, prev_used, prev_disorder, remit, first_after, first_use, out,
 ):  # pragma: no cover - compiled
     """:meth:`Survey._accumulate_numpy` as one pass over individuals; ``out`` (chunks, bands,
     6) receives person-ticks, at-risk person-ticks, disorder person-ticks and first events."""
@@ -238,6 +323,7 @@ def _accumulate_kernel(
                 if ever_used[i]:
                     out[c, b, 4] += 1
                     prev_used[i] = True
+                    first_use[i] = tick
             if not prev_disorder[i]:
                 out[c, b, 2] += 1
                 if ever_addicted[i]:
@@ -252,5 +338,5 @@ def _accumulate_kernel(
                 first_after[i] = tick
 
 
-__all__ = ["BANDS", "COLUMNS", "COMORBIDITY", "EDGES", "MEASURES", "Survey", "band_of",
-           "odds_ratio"]
+__all__ = ["BANDS", "COLUMNS", "COMORBIDITY", "EDGES", "MEASURES", "PEER", "PEER_MEASURES",
+           "Survey", "band_of", "odds_ratio", "pooled_rr", "relative_risk"]

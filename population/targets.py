@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from addsim._errors import ConfigError
 from addsim.population.io.toml import read_toml
-from addsim.population.survey import BANDS, COMORBIDITY, MEASURES
+from addsim.population.survey import BANDS, COMORBIDITY, MEASURES, PEER, PEER_MEASURES, pooled_rr
 
 ACTIVITIES = ("substance", "gambling", "all")
 AGE_BANDS = (*BANDS, "all")
@@ -46,7 +46,7 @@ class Target(_Strict):
     """One published figure and the slice of the survey table it is set against."""
 
     name: str = Field(min_length=1, max_length=200, description="what the figure is")
-    measure: Literal[(*MEASURES, COMORBIDITY)] = Field(  # type: ignore[valid-type]
+    measure: Literal[(*MEASURES, COMORBIDITY, *PEER_MEASURES)] = Field(  # type: ignore[valid-type]
         description="a survey measure (population/survey.py)")
     activity: Literal[ACTIVITIES] = Field(  # type: ignore[valid-type]
         "substance", description="substance, gambling or all")
@@ -125,11 +125,14 @@ def load_targets(path: str | Path, field: str = "--targets") -> Targets:
 
 def observe(survey: pd.DataFrame, target: Target) -> float:
     """The run's value for ``target``: its measure in the slice, averaged over the years
-    present (NaN where the run has no such rows or only NaN there)."""
+    present (NaN where the run has no such rows or only NaN there); a peer-effect risk ratio
+    is pooled instead, from its counts summed over the years."""
     first, last = target.year_range
-    rows = survey[(survey["measure"] == target.measure) & (survey["activity"] == target.activity)
-                  & (survey["age_band"] == target.age_band) & (survey["year"] >= first)
-                  & (survey["year"] <= last)]
+    inside = ((survey["activity"] == target.activity) & (survey["age_band"] == target.age_band)
+              & (survey["year"] >= first) & (survey["year"] <= last))
+    if target.measure in PEER:
+        return pooled_rr(survey[inside], target.measure)[0]
+    rows = survey[inside & (survey["measure"] == target.measure)]
     values = rows["value"].to_numpy(dtype=np.float64)
     values = values[np.isfinite(values)]
     return float(values.mean()) if values.size else float("nan")

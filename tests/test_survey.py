@@ -12,7 +12,17 @@ from addsim import _jit
 from addsim.population import config as C
 from addsim.population.model import PopulationModel
 from addsim.population.status import StatusRules, StatusTracker
-from addsim.population.survey import BANDS, COLUMNS, MEASURES, Survey, band_of, odds_ratio
+from addsim.population.survey import (
+    BANDS,
+    COLUMNS,
+    MEASURES,
+    PEER_MEASURES,
+    Survey,
+    band_of,
+    odds_ratio,
+    pooled_rr,
+    relative_risk,
+)
 
 WEEK = 7.0
 PY = WEEK / 365.25  # person-years per person-tick
@@ -99,6 +109,85 @@ def test_odds_ratio() -> None:
     assert np.isnan(odds_ratio(o, np.ones(10, bool)))
 
 
+def _pairs(n: int) -> object:
+    """friends(mask) for people paired 0-1, 2-3, 4-5, ...: the partner's mask as a count."""
+    partner = np.arange(n) ^ 1
+    return lambda mask: np.asarray(mask, bool)[partner].astype(np.int64)
+
+
+def _peer(s: Survey, year: int, measure: str) -> list[float]:
+    f = _frame(s)["value"]
+    return [f[(year, "all", "substance", f"{measure}{p}")]
+            for p in ("", "_n_exposed", "_k_exposed", "_n_unexposed", "_k_unexposed")]
+
+
+def test_peer_onset_of_known_pairs(jit: bool) -> None:
+    """Pairs 0-1, 2-3, 4-5: 0 and 2 first use in year 1 (tick 10); in year 2, 1 and 3 (whose
+    partners began the year before) and 4 (whose partner did not) begin. At risk in year 2:
+    1, 3 (exposed, 2 of 2 begin) and 4, 5 (1 of 2): RR with +0.5 cells (2.5/3)/(1.5/3)."""
+    n = 6
+    tr = StatusTracker(n, StatusRules())
+    s = Survey(n, ["substance"], WEEK, friends=_pairs(n))
+    age, never = np.full(n, 20.0), np.full(n, -1, np.int64)
+    first = {0: 10, 2: 10, 1: 60, 3: 70, 4: 80}
+    for t in range(105):
+        use = np.array([first.get(i) == t for i in range(n)])
+        tr.update(t, use, use)
+        s.observe(t, band_of(age), [tr], [never])
+    assert not [r for r in s.rows if r[0] == 1 and r[3].startswith("peer")]  # no year 0
+    rr, ne, ke, nu, ku = _peer(s, 2, "peer_onset_rr")
+    assert (ne, ke, nu, ku) == (2, 2, 2, 1)
+    assert rr == pytest.approx((2.5 / 3) / (1.5 / 3))
+
+
+def test_peer_cessation_of_known_pairs(jit: bool) -> None:
+    """0 is in disorder from tick 1 and ceases at tick 34 (year 1); its partner 1 and person
+    2 are in disorder at year 1's end; 1 stops and ceases in year 2, 2 goes on using (its
+    partner 3 never used). Year 2's cohort: 1 (exposed, ceases) and 2 (not, does not)."""
+    n = 4
+    rules = StatusRules(window=4, addicted_fraction=0.5, abstinence_ticks=5, use_recency=2)
+    tr = StatusTracker(n, rules)
+    s = Survey(n, ["substance"], WEEK, friends=_pairs(n))
+    age, never = np.full(n, 20.0), np.full(n, -1, np.int64)
+    for t in range(105):
+        use = np.array([t < 30, t < 52, True, False])
+        tr.update(t, use, use)
+        s.observe(t, band_of(age), [tr], [never])
+    assert tr.last_cessation[:2].tolist() == [34, 56]
+    rr, ne, ke, nu, ku = _peer(s, 2, "peer_cessation_rr")
+    assert (ne, ke, nu, ku) == (1, 1, 1, 0)
+    assert rr == pytest.approx((1.5 / 2) / (0.5 / 2))
+
+
+def test_relative_risk_and_pooling() -> None:
+    """Katz interval by hand; counts pooled over years before the ratio; empty group NaN."""
+    rr, lo, hi = relative_risk(100, 30, 200, 20)
+    se = np.sqrt(1 / 30 - 1 / 100 + 1 / 20 - 1 / 200)
+    assert rr == pytest.approx(3.0)
+    assert (lo, hi) == pytest.approx((3.0 * np.exp(-1.959964 * se), 3.0 * np.exp(1.959964 * se)))
+    assert np.isnan(relative_risk(0, 0, 10, 1)[0])
+    rows = pd.DataFrame({"measure": [f"peer_onset_rr{p}" for p in
+                                     ("_n_exposed", "_k_exposed", "_n_unexposed", "_k_unexposed")]
+                         * 2, "value": [40, 10, 100, 5, 60, 20, 100, 15]})
+    assert pooled_rr(rows, "peer_onset_rr")[0] == pytest.approx((30 / 100) / (20 / 200))
+
+
+def test_peer_onset_effect_comes_from_peer_exposure() -> None:
+    """The default scenario (1,000 people, 20 years, seed 0), first uses pooled over years
+    2-20: a friend's first use the year before raises the risk (the interval above 1); with
+    peer exposure off (the ablation) the interval covers 1: the effect is the mechanism's."""
+    out = {}
+    for p_peer in (None, 0.0):
+        sets = [] if p_peer is None else [f"exposure.p_peer={p_peer}"]
+        m = PopulationModel(C.load(sets=sets))
+        m.run(m.config.run.ticks)
+        f = pd.DataFrame(m.survey_table())
+        out[p_peer] = pooled_rr(f[f["activity"] == "substance"], "peer_onset_rr")
+    assert out[None][1] > 1.2, out
+    assert out[0.0][1] < 1.0 < out[0.0][2], out
+    assert out[None][0] > out[0.0][2], out
+
+
 def test_a_run_writes_every_measure_per_year_and_band() -> None:
     """Five simulated years of 200 people: the columns, 5 years x 7 bands x 2 activities x
     every measure plus the comorbidity odds ratio, shares within [0, 1]."""
@@ -109,7 +198,9 @@ def test_a_run_writes_every_measure_per_year_and_band() -> None:
     assert tuple(f.columns) == COLUMNS
     assert sorted(f["year"].unique()) == [1, 2, 3, 4, 5]
     per = f[f["activity"] != "all"].groupby("year").size()
-    assert (per == (len(BANDS) + 1) * len(MEASURES) * 2).all()
+    assert per[1] == (len(BANDS) + 1) * len(MEASURES) * 2  # no previous year: no peer rows
+    assert (per[per.index > 1] == ((len(BANDS) + 1) * len(MEASURES) + len(PEER_MEASURES)) * 2
+            ).all()
     assert (f["measure"] == "odds_ratio_gambling_given_substance").sum() == 5
     shares = f[f["measure"].isin(["lifetime_use", "past_year_use", "conditional_dependence"])]
     v = shares["value"].dropna()

@@ -38,6 +38,18 @@ def test_observe_averages_the_slice_by_hand() -> None:
     assert pd.isna(observe(SURVEY, _target(years=[4, 9])))
 
 
+def test_observe_pools_a_peer_risk_ratio_over_the_years() -> None:
+    """A peer-effect target sums the counts of the years in its slice, then takes the ratio
+    (year 1: 10/40 against 5/100; year 2: 20/60 against 15/100; year 3 outside the slice)."""
+    parts = ("_n_exposed", "_k_exposed", "_n_unexposed", "_k_unexposed")
+    values = {1: [40, 10, 100, 5], 2: [60, 20, 100, 15], 3: [10, 10, 10, 0]}
+    rows = [(y, "all", "substance", f"peer_onset_rr{p}", v)
+            for y, vs in values.items() for p, v in zip(parts, vs, strict=True)]
+    survey = pd.DataFrame(rows, columns=["year", "age_band", "activity", "measure", "value"])
+    t = _target(measure="peer_onset_rr", years=[1, 2], value=1.5, interval=[1.0, 2.0])
+    assert observe(survey, t) == pytest.approx((30 / 100) / (20 / 200))
+
+
 def test_validate_within_and_outside_with_an_interval_across_runs() -> None:
     other = SURVEY.assign(value=SURVEY["value"] + 0.02)
     table = validate([SURVEY, other], Targets(target=[
