@@ -11,7 +11,16 @@ import os
 import sys
 from collections.abc import Sequence
 
-from addsim.population.cli import batch, config, export, reproduce, run, validate, view
+from addsim.population.cli import (
+    batch,
+    calibrate,
+    config,
+    export,
+    reproduce,
+    run,
+    validate,
+    view,
+)
 from addsim.population.cli._common import EXIT_USAGE, Parser, UsageError
 
 
@@ -23,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "dual-process reinforcement learners.")
     parser.add_argument("--version", action="version", version=f"addsim {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
-    for command in (reproduce, run, export, config, batch, validate, view):
+    for command in (reproduce, run, export, config, batch, validate, calibrate, view):
         command.add_parser(sub)
     return parser
 

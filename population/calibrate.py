@@ -1,0 +1,330 @@
+"""Likelihood-free calibration of a run config to survey targets with pyabc's ABC-SMC.
+
+The model of pyabc is the batch engine's run (``execute_run``: the same engine, the same
+seeding): a particle's parameter values (params.py) are set in the run config, the run's
+seed is a hash of those values (so a particle's outcome is a function of its values,
+whichever process or Dask worker runs it), and its summary statistics are the targets'
+values observed in its survey table (targets.py). The distance is the root of the summed
+squared differences, each in units of its target's standard deviation (an interval's half
+width / 1.96), with a NaN statistic (nobody to measure) counted as 10 sd.
+
+Each generation is stored in DIR/calibration.db (pyabc's SQLite history) when it completes,
+so a killed calibration continues from the last complete generation when the same command
+runs again. One worker (the default) gives the same posterior bit for bit for the same
+seed; pyabc's parallel samplers accept particles in completion order, so with more workers
+or a Dask cluster the posterior is the same in distribution only.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from addsim.population.batches.plan import canonical, run_hash
+from addsim.population.params import Space
+from addsim.population.targets import Z95, Targets, observe
+
+NAN_SD = 10.0  # a target the run cannot measure counts as this many sd away
+SEED_BASE = 1_000_000  # calibration seeds are >= this; validation seeds are 0, 1, ...
+
+
+def particle_seed(values: dict[str, float]) -> int:
+    """The run seed of a particle: a hash of its values, at least SEED_BASE."""
+    text = canonical({k: float(v) for k, v in sorted(values.items())})
+    return SEED_BASE + int(run_hash(text, 12), 16) % (2**31 - 1 - SEED_BASE)
+
+
+def target_keys(targets: Targets) -> list[str]:
+    """Summary-statistic names, one per target (t0, t1, ...: pyabc stores them by name)."""
+    return [f"t{i}" for i in range(len(targets.target))]
+
+
+def observed(targets: Targets) -> dict[str, float]:
+    """The targets' published values as pyabc's observed summary statistics."""
+    return {k: t.value for k, t in zip(target_keys(targets), targets.target, strict=True)}
+
+
+def scales(targets: Targets) -> np.ndarray:
+    """Each target's sd (from its interval when it has one)."""
+    return np.array([t.sd if t.sd is not None else (t.bounds[1] - t.bounds[0]) / (2 * Z95)
+                     for t in targets.target])
+
+
+def statistics(survey: pd.DataFrame, targets: Targets) -> dict[str, float]:
+    """A run's summary statistics: each target's value observed in its survey table."""
+    return {k: observe(survey, t)
+            for k, t in zip(target_keys(targets), targets.target, strict=True)}
+
+
+@dataclass
+class Distance:
+    """sqrt(sum(((x - x0) / sd)^2)) over the targets; NaN statistics count NAN_SD sd."""
+
+    keys: list[str]
+    sd: np.ndarray
+
+    def __call__(self, x: dict[str, float], x0: dict[str, float]) -> float:
+        z = np.array([(x[k] - x0[k]) for k in self.keys], dtype=float) / self.sd
+        z[~np.isfinite(z)] = NAN_SD
+        return float(np.sqrt(np.sum(z * z)))
+
+
+@dataclass
+class Simulator:
+    """pyabc's model: a particle's values -> its run's summary statistics (picklable, so
+    process pools and Dask workers can call it)."""
+
+    space: Space
+    targets: Targets
+
+    def survey(self, values: dict[str, float], seed: int) -> pd.DataFrame:
+        """The survey table of the run with ``values`` and ``seed`` (the batch engine's run)."""
+        from addsim.population.batches.execute import execute_run
+
+        cfg = self.space.config(values, seed)
+        res = execute_run(canonical(cfg.model_dump()))
+        return pd.read_parquet(io.BytesIO(res["survey"]))
+
+    def __call__(self, par: Any) -> dict[str, float]:
+        values = {k: float(par[k]) for k in self.space.keys}
+        return statistics(self.survey(values, particle_seed(values)), self.targets)
+
+
+def prior(space: Space) -> Any:
+    """Independent uniform priors on each parameter's scale (pyabc names them by key)."""
+    import pyabc
+
+    rvs = {}
+    for p in space.params.param:
+        lo, hi = p.bounds
+        rvs[_name(p.key)] = pyabc.RV("uniform", lo, hi - lo)
+    return pyabc.Distribution(**rvs)
+
+
+def _name(key: str) -> str:
+    """A config key as a pyabc parameter name (pyabc stores names as given; dots kept)."""
+    return key
+
+
+class _OnScale:
+    """Wraps the simulator: pyabc samples on each parameter's scale (log for ``log``)."""
+
+    def __init__(self, sim: Simulator) -> None:
+        self.sim = sim
+
+    def __call__(self, par: Any) -> dict[str, float]:
+        values = {p.key: p.from_unit(float(par[_name(p.key)]))
+                  for p in self.sim.space.params.param}
+        return self.sim(values)
+
+
+def sampler(workers: int, client: Any = None) -> Any:
+    """pyabc's sampler: one process, a local multicore pool, or a Dask cluster."""
+    from pyabc.sampler import (
+        DaskDistributedSampler,
+        MulticoreEvalParallelSampler,
+        SingleCoreSampler,
+    )
+
+    if client is not None:
+        return DaskDistributedSampler(dask_client=client)
+    if workers > 1:
+        return MulticoreEvalParallelSampler(n_procs=workers)
+    return SingleCoreSampler()
+
+
+def signature(config: dict[str, Any], space: Space, targets: Targets) -> str:
+    """What a calibration folder was made for: the config, parameters and targets."""
+    return run_hash(canonical({"config": config, "params": space.params.model_dump(),
+                               "targets": targets.model_dump()}))
+
+
+@contextmanager
+def _quiet_pyabc() -> Iterator[None]:
+    """pyabc logs every generation at INFO; the progress bar says it instead."""
+    import logging
+
+    loggers = [logging.getLogger(n) for n in ("ABC", "pyabc")]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        for lg, lv in zip(loggers, levels, strict=True):
+            lg.setLevel(lv)
+
+
+def run_abc(space: Space, targets: Targets, db: Path, workers: int = 1, client: Any = None,
+            on_generation: Callable[[int, float, float], None] | None = None) -> Any:
+    """Run (or continue) the calibration stored in ``db`` up to the parameters file's
+    generation count; return pyabc's History. ``on_generation(t, epsilon, acceptance)``
+    after each completed generation."""
+    import pyabc
+
+    cal = space.params.calibration
+    abc = pyabc.ABCSMC(
+        _OnScale(Simulator(space, targets)), prior(space),
+        Distance(target_keys(targets), scales(targets)),
+        population_size=cal.population_size, sampler=sampler(workers, client),
+        eps=pyabc.epsilon.MedianEpsilon(initial_epsilon=math.inf),
+    )
+    url = f"sqlite:///{db.resolve()}"
+    with _quiet_pyabc():
+        if db.exists() and _generations(db) > 0:
+            history = abc.load(url, 1)
+        else:
+            db.unlink(missing_ok=True)
+            history = abc.new(url, observed(targets))
+        while history.max_t + 1 < cal.generations and not _reached(history, cal.min_epsilon):
+            # every generation draws from its own stream (pyabc's single-core sampler uses
+            # numpy's global one), so a resumed calibration is the uninterrupted one
+            np.random.seed(cal.seed + history.max_t + 1)
+            history = abc.run(max_nr_populations=1, minimum_epsilon=cal.min_epsilon)
+            t = history.max_t
+            pops = history.get_all_populations()
+            row = pops[pops["t"] == t].iloc[0]
+            acceptance = float(cal.population_size) / max(float(row["samples"]), 1.0)
+            if on_generation is not None:
+                on_generation(t, float(row["epsilon"]), acceptance)
+    return history
+
+
+def _reached(history: Any, min_epsilon: float) -> bool:
+    """Whether the last stored generation's epsilon is down to ``min_epsilon`` already."""
+    if history.max_t < 0:
+        return False
+    pops = history.get_all_populations()
+    return float(pops.loc[pops["t"] == history.max_t, "epsilon"].iloc[0]) <= min_epsilon
+
+
+def _generations(db: Path) -> int:
+    """Complete generations stored in ``db`` (0 when it has none or is not pyabc's)."""
+    import sqlite3
+
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
+            (n,) = con.execute("select count(*) from populations where t >= 0").fetchone()
+            return int(n)
+    except sqlite3.Error:
+        return 0
+
+
+def posterior(db: Path, space: Space) -> pd.DataFrame:
+    """Every stored generation's particles: generation, weight (summing to 1 per
+    generation), distance and each parameter's value (on the config's own scale)."""
+    import sqlite3
+
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
+        rows = pd.read_sql_query(
+            "select p.t as generation, pa.id as particle, pa.w as weight, s.distance "
+            "from populations p join models m on m.population_id = p.id "
+            "join particles pa on pa.model_id = m.id join samples s on s.particle_id = pa.id "
+            "where p.t >= 0 order by p.t, pa.id", con)
+        pars = pd.read_sql_query("select particle_id as particle, name, value from parameters",
+                                 con)
+    wide = pars.pivot(index="particle", columns="name", values="value")
+    out = rows.drop_duplicates("particle").set_index("particle").join(wide, how="left")
+    out["weight"] /= out.groupby("generation")["weight"].transform("sum")
+    for p in space.params.param:
+        out[p.key] = [space.value(p.key, p.from_unit(u)) for u in out[_name(p.key)]]
+    cols = ["generation", "weight", "distance", *space.keys]
+    return out.reset_index()[cols]
+
+
+def best(post: pd.DataFrame, space: Space) -> dict[str, float]:
+    """The last generation's particle nearest the targets."""
+    last = post[post["generation"] == post["generation"].max()]
+    row = last.loc[last["distance"].idxmin()]
+    return {k: float(row[k]) for k in space.keys}
+
+
+def summary(post: pd.DataFrame, space: Space) -> pd.DataFrame:
+    """The last generation's weighted mean and 2.5/50/97.5 weighted percentiles per
+    parameter, with its prior range."""
+    last = post[post["generation"] == post["generation"].max()]
+    w = last["weight"].to_numpy(float)
+    rows = []
+    for p in space.params.param:
+        x = last[p.key].to_numpy(float)
+        rows.append({"param": p.key, "mean": float(np.sum(w * x) / np.sum(w)),
+                     **{f"q{int(q * 1000):03d}": weighted_quantile(x, w, q)
+                        for q in (0.025, 0.5, 0.975)},
+                     "prior_low": p.low, "prior_high": p.high, "scale": p.scale})
+    return pd.DataFrame(rows)
+
+
+def weighted_quantile(x: np.ndarray, w: np.ndarray, q: float) -> float:
+    """The ``q`` quantile of ``x`` under weights ``w`` (the inverse of the weighted CDF,
+    interpolated at the midpoints of each value's mass)."""
+    order = np.argsort(x)
+    x, w = x[order], w[order] / np.sum(w)
+    cdf = np.cumsum(w) - 0.5 * w
+    return float(np.interp(q, cdf, x))
+
+
+def plot_posterior(post: pd.DataFrame, space: Space, path: Path,
+                   truth: dict[str, float] | None = None) -> None:
+    """Each parameter's weighted histogram per generation (darker = later) over its prior
+    range; the best particle marked."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    k = len(space.params.param)
+    fig, axes = plt.subplots(1, k, figsize=(3.6 * k, 3.0), squeeze=False)
+    gens = sorted(post["generation"].unique())
+    chosen = best(post, space)
+    for ax, p in zip(axes[0], space.params.param, strict=True):
+        lo, hi = p.bounds
+        bins = np.linspace(lo, hi, 25)
+        for g in gens:
+            sel = post[post["generation"] == g]
+            u = np.array([p.to_unit(v) for v in sel[p.key]])
+            shade = 0.25 + 0.75 * (g + 1) / len(gens)
+            ax.hist(u, bins=bins, weights=sel["weight"], histtype="step",
+                    color=plt.cm.Blues(shade), label=f"gen {g}")
+        ax.axvline(p.to_unit(chosen[p.key]), color="tab:red", lw=1, label="best")
+        if truth and p.key in truth:
+            ax.axvline(p.to_unit(truth[p.key]), color="k", ls="--", lw=1, label="truth")
+        ax.set_xlabel(f"log {p.key}" if p.scale == "log" else p.key, fontsize=8)
+        ax.tick_params(labelsize=7)
+    axes[0, -1].legend(fontsize=6)
+    axes[0, 0].set_ylabel("posterior weight")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def generations_table(history: Any) -> list[dict[str, Any]]:
+    """Per generation: epsilon, simulations, particles, acceptance rate."""
+    pops = history.get_all_populations()
+    pops = pops[pops["t"] >= 0]
+    return [{"generation": int(r["t"]), "epsilon": float(r["epsilon"]),
+             "simulations": int(r["samples"]), "particles": int(r["particles"]),
+             "acceptance": float(r["particles"]) / max(float(r["samples"]), 1.0)}
+            for _, r in pops.iterrows()]
+
+
+def validation_configs(space: Space, values: dict[str, float], seeds: int) -> list[str]:
+    """The best config on seeds 0 .. seeds-1 (calibration seeds are >= SEED_BASE), as the
+    canonical JSON the batch engine runs."""
+    return [canonical(space.config(values, s).model_dump()) for s in range(seeds)]
+
+
+def to_json(obj: Any) -> str:
+    return json.dumps(obj, indent=2, default=float) + "\n"
+
+
+__all__ = ["Distance", "Simulator", "best", "particle_seed", "plot_posterior", "posterior",
+           "run_abc", "signature", "statistics", "summary", "weighted_quantile"]

@@ -1,0 +1,201 @@
+"""``addsim calibrate CONFIG --targets FILE --params PARAMS --out DIR``: ABC-SMC with pyabc.
+
+Writes into DIR: ``calibration.db`` (pyabc's history, one generation at a time: rerun the
+same command after a kill and it continues), ``posterior.parquet`` (every generation's
+particles: weight, distance, values), ``posterior_summary.csv`` (the last generation's
+weighted mean and percentiles), ``posterior.png``, ``best.toml`` (the config of the last
+generation's particle nearest the targets, which ``addsim run`` accepts),
+``validation.{csv,json,png}`` (that config on seeds the calibration did not use) and
+``calibration.json`` (settings, generations, wall time). See population/calibrate.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from addsim._errors import ConfigError
+from addsim._files import atomic_bytes, atomic_write
+from addsim.population.cli._common import UsageError, out_dir, write_error
+
+MADE = ("calibration.json", "calibration.db")
+
+
+def _inputs(args: argparse.Namespace) -> tuple[dict[str, Any], Any, Any, Any]:
+    """The raw config (CONFIG and --set), targets, parameters and their space, checked."""
+    from addsim.population.config import apply_set, validate
+    from addsim.population.io.toml import read_toml
+    from addsim.population.params import Space, load_params
+    from addsim.population.targets import load_targets
+
+    try:
+        raw = read_toml(args.config, "config") if args.config else {}
+        for assignment in args.set or []:
+            apply_set(raw, assignment)
+        validate(copy.deepcopy(raw))
+        targets = load_targets(args.targets)
+        params = load_params(args.params)
+        space = Space(params, raw)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    return raw, targets, params, space
+
+
+def _claim(out: Path, sig: str) -> bool:
+    """Check that ``out`` is new, empty, or this calibration's own; True when resuming."""
+    meta = out / "calibration.json"
+    if meta.is_file():
+        try:
+            old = json.loads(meta.read_text()).get("signature")
+        except (OSError, ValueError):
+            old = None
+        if old != sig:
+            raise UsageError(f"--out: {str(out)!r} holds a calibration of another config, "
+                             "targets or parameters file; give a new folder")
+        return (out / "calibration.db").is_file()
+    if out.is_dir() and any(out.iterdir()):
+        raise UsageError(f"--out: {str(out)!r} is not empty and holds no calibration; give a "
+                         "new or empty folder")
+    return False
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    """Calibrate CONFIG's parameters to the targets; write posterior, best config, report."""
+    from addsim.population import calibrate as cal
+    from addsim.population.io.console import progress_bar
+
+    out = out_dir(args.out)
+    raw, targets, params, space = _inputs(args)
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"--workers: got {args.workers}, expected at least 1")
+    sig = cal.signature(raw, space, targets)
+    resuming = _claim(out, sig)
+    settings = params.calibration
+    meta: dict[str, Any] = {
+        "signature": sig, "config": args.config or "(embedded default)", "set": args.set or [],
+        "targets": str(args.targets), "params": str(args.params),
+        "calibration": settings.model_dump(), "workers": args.workers or 1,
+        "scheduler": args.scheduler,
+    }
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        if not resuming:
+            atomic_bytes(out / "calibration.json", cal.to_json(meta).encode())
+    except OSError as exc:
+        raise write_error("--out", out, exc) from None
+    db = out / "calibration.db"
+    start = cal._generations(db) if resuming else 0
+    if resuming:
+        print(f"calibrate: continuing from generation {start} of {settings.generations} "
+              f"in {db}")
+    client = None
+    if args.scheduler:
+        from addsim.population.batches.execute import _connect
+
+        try:
+            client = _connect(args.scheduler)
+        except ConfigError as exc:
+            raise UsageError(str(exc)) from None
+    t0 = time.perf_counter()
+    try:
+        with progress_bar("calibrate") as bar:
+            task = bar.add_task("generations", total=settings.generations, completed=start)
+
+            def step(t: int, eps: float, acc: float) -> None:
+                bar.update(task, completed=t + 1,
+                           description=f"generation {t}: epsilon {eps:.3g}, acceptance "
+                                       f"{acc:.2f}")
+
+            history = cal.run_abc(space, targets, db, args.workers or 1, client, step)
+    except KeyboardInterrupt:
+        print(f"calibrate: interrupted; {cal._generations(db)} complete generation(s) are in "
+              f"{db}; run the same command to continue", flush=True)
+        raise
+    finally:
+        if client is not None:
+            client.close(timeout=5)
+    abc_s = time.perf_counter() - t0
+    post = cal.posterior(db, space)
+    best = cal.best(post, space)
+    summary = cal.summary(post, space)
+    best_cfg = space.config(best)
+    surveys, val_s = _validate_best(space, best, settings.validation_seeds, args)
+    from addsim.population.cli.validate import plot_validation
+    from addsim.population.config import to_toml
+    from addsim.population.targets import validate
+
+    table = validate(surveys, targets)
+    meta.update({
+        "generations": cal.generations_table(history), "abc_seconds": abc_s,
+        "validation_seconds": val_s, "resumed_at": start if resuming else None,
+        "best": best, "posterior": json.loads(summary.to_json(orient="records")),
+        "validation_seeds": list(range(settings.validation_seeds)),
+        "within": int(table["within"].sum()), "of": len(table),
+    })
+    report = {"targets": str(args.targets), "runs": len(surveys), "seeds": meta[
+        "validation_seeds"], "within": meta["within"], "of": meta["of"],
+        "rows": json.loads(table.to_json(orient="records"))}
+    header = (f"# best-fitting config of `addsim calibrate` ({args.targets}, {args.params}):\n"
+              + "".join(f"#   {k} = {v:g}\n" for k, v in best.items()))
+    try:
+        atomic_write(out / "posterior.parquet", lambda p: post.to_parquet(p, index=False))
+        atomic_write(out / "posterior_summary.csv", lambda p: summary.to_csv(p, index=False))
+        atomic_write(out / "posterior.png", lambda p: cal.plot_posterior(post, space, p))
+        atomic_bytes(out / "best.toml", (header + to_toml(best_cfg)).encode())
+        atomic_write(out / "validation.csv", lambda p: table.to_csv(p, index=False))
+        atomic_bytes(out / "validation.json", cal.to_json(report).encode())
+        atomic_write(out / "validation.png", lambda p: plot_validation(table, p))
+        atomic_bytes(out / "calibration.json", cal.to_json(meta).encode())
+    except OSError as exc:
+        raise write_error("--out", out, exc) from None
+    shown = ", ".join(f"{k} = {v:.4g}" for k, v in best.items())
+    print(f"calibrate: {history.max_t + 1} generation(s) in {abc_s:.0f} s; best {shown}; "
+          f"{meta['within']} of {meta['of']} targets within their interval on "
+          f"{len(surveys)} new seed(s); wrote {out}")
+    return 0
+
+
+def _validate_best(space: Any, best: dict[str, float], seeds: int,
+                   args: argparse.Namespace) -> tuple[list[Any], float]:
+    """The best config's survey tables on seeds 0 .. seeds-1, through the batch engine."""
+    import io
+
+    import pandas as pd
+
+    from addsim.population.batches.execute import open_executor, results
+    from addsim.population.batches.plan import Run, run_hash
+    from addsim.population.calibrate import validation_configs
+    from addsim.population.io.console import progress_bar
+
+    runs = [Run(run_hash(text), "best", {}, s, text)
+            for s, text in enumerate(validation_configs(space, best, seeds))]
+    t0 = time.perf_counter()
+    surveys = []
+    with open_executor(args.workers, args.scheduler) as (ex, _), \
+            progress_bar("validate best config") as bar:
+        task = bar.add_task("runs", total=len(runs))
+        for run, res, err in results(runs, ex):
+            if res is None:
+                raise UsageError(f"calibrate: the best config's run with seed {run.seed} "
+                                 f"failed: {err}")
+            surveys.append((run.seed, pd.read_parquet(io.BytesIO(res["survey"]))))
+            bar.advance(task)
+    return [s for _, s in sorted(surveys, key=lambda x: x[0])], time.perf_counter() - t0
+
+
+def add_parser(sub: Any) -> None:
+    """Register ``addsim calibrate``."""
+    p = sub.add_parser("calibrate", help="fit config parameters to survey targets (ABC-SMC)")
+    p.add_argument("config", nargs="?", help="TOML config (default: the embedded one)")
+    p.add_argument("--targets", required=True, help="a targets file (TOML)")
+    p.add_argument("--params", required=True, help="a parameters file (TOML): keys, ranges")
+    p.add_argument("--out", required=True, help="output folder (rerun to continue)")
+    p.add_argument("--set", action="append", metavar="KEY=VALUE",
+                   help="override a config key before calibrating (repeatable)")
+    p.add_argument("--workers", type=int, help="local processes (default 1: reproducible)")
+    p.add_argument("--scheduler", help="a Dask scheduler address (pyabc's Dask sampler)")
+    p.set_defaults(func=cmd_calibrate)
