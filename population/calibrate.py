@@ -172,23 +172,37 @@ def run_abc(space: Space, targets: Targets, db: Path, workers: int = 1, client: 
     import pyabc
 
     cal = space.params.calibration
-    abc = pyabc.ABCSMC(
-        _OnScale(Simulator(space, targets)), prior(space),
-        Distance(target_keys(targets), scales(targets)),
-        population_size=cal.population_size, sampler=sampler(workers, client),
-        eps=pyabc.epsilon.MedianEpsilon(initial_epsilon=math.inf),
-    )
     url = f"sqlite:///{db.resolve()}"
+    model = _OnScale(Simulator(space, targets))
+    dist = Distance(target_keys(targets), scales(targets))
+    smp = sampler(workers, client)
+
+    def make(first: bool) -> Any:
+        # generation 0 accepts every prior draw (epsilon infinite); later ones take the
+        # median distance of the stored generation before them (pyabc's "from_sample" reads
+        # it back when a run is loaded)
+        eps = pyabc.epsilon.MedianEpsilon(initial_epsilon=math.inf if first else "from_sample")
+        return pyabc.ABCSMC(model, prior(space), dist, population_size=cal.population_size,
+                            sampler=smp, eps=eps)
+
+    history: Any = None
     with _quiet_pyabc():
-        if db.exists() and _generations(db) > 0:
-            history = abc.load(url, 1)
-        else:
+        if not (db.exists() and _generations(db) > 0):
             db.unlink(missing_ok=True)
-            history = abc.new(url, observed(targets))
-        while history.max_t + 1 < cal.generations and not _reached(history, cal.min_epsilon):
+        while True:
+            # one generation per ABCSMC object, loaded from the database as a resumed run
+            # would be: an uninterrupted calibration and a killed-and-rerun one are the same
+            done = _generations(db) if db.exists() else 0
+            if done >= cal.generations or (history is not None
+                                           and _reached(history, cal.min_epsilon)):
+                break
+            abc = make(done == 0)
+            history = abc.new(url, observed(targets)) if done == 0 else abc.load(url, 1)
+            if done and _reached(history, cal.min_epsilon):
+                break
             # every generation draws from its own stream (pyabc's single-core sampler uses
-            # numpy's global one), so a resumed calibration is the uninterrupted one
-            np.random.seed(cal.seed + history.max_t + 1)
+            # numpy's global one)
+            np.random.seed(cal.seed + done)
             history = abc.run(max_nr_populations=1, minimum_epsilon=cal.min_epsilon)
             t = history.max_t
             pops = history.get_all_populations()
@@ -196,6 +210,8 @@ def run_abc(space: Space, targets: Targets, db: Path, workers: int = 1, client: 
             acceptance = float(cal.population_size) / max(float(row["samples"]), 1.0)
             if on_generation is not None:
                 on_generation(t, float(row["epsilon"]), acceptance)
+    if history is None:  # every generation was there already
+        history = pyabc.History(url, _id=1)
     return history
 
 

@@ -12,6 +12,8 @@ generation's particle nearest the targets, which ``addsim run`` accepts),
 from __future__ import annotations
 
 import argparse
+import concurrent.futures as cf
+import contextlib
 import copy
 import json
 import time
@@ -175,7 +177,9 @@ def _validate_best(space: Any, best: dict[str, float], seeds: int,
             for s, text in enumerate(validation_configs(space, best, seeds))]
     t0 = time.perf_counter()
     surveys = []
-    with open_executor(args.workers, args.scheduler) as (ex, _), \
+    local = (args.workers or 1) == 1 and not args.scheduler  # one worker: in this process
+    with (contextlib.nullcontext((_InProcess(), "")) if local
+          else open_executor(args.workers, args.scheduler)) as (ex, _), \
             progress_bar("validate best config") as bar:
         task = bar.add_task("runs", total=len(runs))
         for run, res, err in results(runs, ex):
@@ -185,6 +189,18 @@ def _validate_best(space: Any, best: dict[str, float], seeds: int,
             surveys.append((run.seed, pd.read_parquet(io.BytesIO(res["survey"]))))
             bar.advance(task)
     return [s for _, s in sorted(surveys, key=lambda x: x[0])], time.perf_counter() - t0
+
+
+class _InProcess(cf.Executor):
+    """An executor that runs each call at once in this process (one worker, no pool)."""
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> cf.Future:
+        fut: cf.Future = cf.Future()
+        try:
+            fut.set_result(fn(*args, **kwargs))
+        except Exception as exc:
+            fut.set_exception(exc)
+        return fut
 
 
 def add_parser(sub: Any) -> None:

@@ -1,0 +1,225 @@
+"""addsim calibrate: ABC-SMC recovers parameters from targets the model made itself, a killed
+calibration continues where it stopped, and bad files are one line with nothing written.
+
+Calibrations run in a child process (``python -m addsim``): the engine's runs set the
+compiled kernels to one thread, which must not leak into the rest of the suite.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from addsim.population import config as C
+from addsim.population.calibrate import SEED_BASE, Distance, _generations, particle_seed
+from addsim.population.cli import main
+from addsim.population.model import PopulationModel
+from addsim.population.targets import Target, observe
+
+MEASURES = ("lifetime_use", "past_year_use", "past_year_disorder", "conditional_dependence")
+SMALL = ["population.size=200", 'run.ticks="6 years"']
+TRUTH = {"exposure.p_peer": 0.05, "status.addicted_fraction": 0.3}
+PARAMS = """
+[[param]]
+key = "exposure.p_peer"
+low = 0.005
+high = 0.1
+scale = "log"
+
+[[param]]
+key = "status.addicted_fraction"
+low = 0.1
+high = 0.6
+
+[calibration]
+population_size = {pop}
+generations = {gens}
+validation_seeds = 2
+"""
+
+
+def _calibrate(tmp: Path, sets: list[str], *extra: str, wait: bool = True
+               ) -> subprocess.CompletedProcess[str] | subprocess.Popen[str]:
+    argv = [sys.executable, "-m", "addsim", "calibrate", "--targets", str(tmp / "targets.toml"),
+            "--params", str(tmp / "params.toml"), "--out", str(tmp / "out"), *extra]
+    for s in sets:
+        argv += ["--set", s]
+    if not wait:
+        return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, start_new_session=True)
+    return subprocess.run(argv, capture_output=True, text=True, timeout=900)
+
+
+def _synthetic_targets(path: Path, sets: list[str], truth: dict[str, float], years: int,
+                       seeds: int = 4) -> None:
+    """Targets made by the model at ``truth``: each measure's mean over seeds 0..seeds-1
+    (below SEED_BASE, so no calibration run repeats them) and its sd across them."""
+    values: dict[str, list[float]] = {m: [] for m in MEASURES}
+    for seed in range(seeds):
+        cfg = C.load(sets=[*sets, *(f"{k}={v}" for k, v in truth.items()), f"run.seed={seed}"])
+        model = PopulationModel(cfg)
+        model.run(cfg.run.ticks)
+        survey = pd.DataFrame(model.survey_table())
+        for m in MEASURES:
+            t = Target(name=m, measure=m, years=[2, years], value=0.0, sd=1.0, source="-")
+            values[m].append(observe(survey, t))
+    path.write_text("\n".join(
+        f'[[target]]\nname = "{m}"\nmeasure = "{m}"\nyears = [2, {years}]\n'
+        f"value = {np.mean(v):.6g}\nsd = {max(np.std(v, ddof=1), 0.01):.6g}\n"
+        'source = "synthetic: the model at known parameters"\n' for m, v in values.items()))
+
+
+@pytest.fixture(scope="module")
+def recovered(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One calibration of two parameters (200 people, 6 years; 20 particles, 3
+    generations, one worker) against targets the model made at TRUTH."""
+    tmp = tmp_path_factory.mktemp("recover")
+    _synthetic_targets(tmp / "targets.toml", SMALL, TRUTH, 6)
+    (tmp / "params.toml").write_text(PARAMS.format(pop=20, gens=3))
+    res = _calibrate(tmp, SMALL)
+    assert res.returncode == 0, res.stderr
+    return tmp
+
+
+def test_calibration_recovers_known_parameters(recovered: Path) -> None:
+    """Every true value inside its posterior's 95% interval, and each interval narrower than
+    the prior's range (on the parameter's scale): the targets carried information."""
+    summary = pd.read_csv(recovered / "out" / "posterior_summary.csv").set_index("param")
+    for key, truth in TRUTH.items():
+        row = summary.loc[key]
+        assert row["q025"] <= truth <= row["q975"], (key, row.to_dict())
+        f = np.log if row["scale"] == "log" else (lambda x: x)
+        width = f(row["q975"]) - f(row["q025"])
+        assert width < 0.8 * (f(row["prior_high"]) - f(row["prior_low"])), (key, width)
+
+
+def test_calibration_writes_its_outputs(recovered: Path) -> None:
+    """posterior per generation with weights summing to 1; epsilon falling; best.toml a
+    config addsim accepts, with the best particle's values; validation on new seeds."""
+    import json
+
+    out = recovered / "out"
+    post = pd.read_parquet(out / "posterior.parquet")
+    assert sorted(post["generation"].unique()) == [0, 1, 2]
+    assert np.allclose(post.groupby("generation")["weight"].sum(), 1.0)
+    meta = json.loads((out / "calibration.json").read_text())
+    eps = [g["epsilon"] for g in meta["generations"]]
+    assert eps[0] == float("inf") and eps[2] < eps[1]
+    assert meta["validation_seeds"] == [0, 1] and all(s < SEED_BASE for s in [0, 1])
+    cfg = C.load(out / "best.toml")
+    assert cfg.exposure.p_peer == pytest.approx(meta["best"]["exposure.p_peer"])
+    assert cfg.population.size == 200
+    val = pd.read_csv(out / "validation.csv")
+    assert len(val) == len(MEASURES) and set(val["runs"]) == {2}
+    assert (out / "posterior.png").stat().st_size > 0 and (out / "validation.png").is_file()
+
+
+def test_a_killed_calibration_continues_where_it_stopped(tmp_path: Path) -> None:
+    """SIGKILL after the first generation is stored; the same command continues from the
+    stored generations and ends with the posterior of an uninterrupted calibration."""
+    sets = ["population.size=100", 'run.ticks="3 years"']
+    _synthetic_targets(tmp_path / "targets.toml", sets, TRUTH, 3, seeds=2)
+    (tmp_path / "params.toml").write_text(PARAMS.format(pop=8, gens=3))
+    whole = tmp_path / "whole"
+    whole.mkdir()
+    for name in ("targets.toml", "params.toml"):
+        (whole / name).write_text((tmp_path / name).read_text())
+    res = _calibrate(whole, sets)
+    assert res.returncode == 0, res.stderr
+
+    proc = _calibrate(tmp_path, sets, wait=False)
+    db = tmp_path / "out" / "calibration.db"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and proc.poll() is None:
+        if db.exists() and _generations(db) >= 1:
+            break
+        time.sleep(0.05)
+    assert proc.poll() is None, "finished before it could be killed"
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    stored = _generations(db)
+    assert 1 <= stored < 3
+    res = _calibrate(tmp_path, sets)
+    assert res.returncode == 0, res.stderr
+    assert f"continuing from generation {stored} of 3" in res.stdout
+    a = pd.read_parquet(whole / "out" / "posterior.parquet")
+    b = pd.read_parquet(tmp_path / "out" / "posterior.parquet")
+    pd.testing.assert_frame_equal(a, b)
+
+    (tmp_path / "params.toml").write_text(PARAMS.format(pop=9, gens=3))  # another calibration
+    res = _calibrate(tmp_path, sets)
+    assert res.returncode == 2 and "holds a calibration of another" in res.stderr
+
+
+@pytest.mark.parametrize(("params", "field"), [
+    ('[[param]]\nkey = "exposure.nope"\nlow = 0\nhigh = 1\n', "param[0].key"),
+    ('[[param]]\nkey = "exposure.social_cue"\nlow = 0\nhigh = 1\n', "param[0].key"),
+    ('[[param]]\nkey = "exposure.p_peer"\nlow = 0.5\nhigh = 0.1\n', "param.0"),
+    ('[[param]]\nkey = "exposure.p_peer"\nlow = 0\nhigh = 0.1\nscale = "log"\n', "param.0"),
+    ('[[param]]\nkey = "exposure.p_peer"\nlow = 0\nhigh = 2\n', "param[0] (exposure.p_peer = 2)"),
+    ('[[param]]\nkey = "exposure.p_peer"\nlow = 0\nhigh = 0.1\n[calibration]\n'
+     'population_size = 1\n', "calibration.population_size"),
+])
+def test_bad_parameters_are_one_line_and_nothing_written(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], params: str, field: str) -> None:
+    (tmp_path / "targets.toml").write_text(
+        '[[target]]\nname = "a"\nmeasure = "lifetime_use"\nyears = 1\nvalue = 0.5\n'
+        'sd = 0.1\nsource = "-"\n')
+    (tmp_path / "params.toml").write_text(params)
+    out = tmp_path / "out"
+    code = main(["calibrate", "--targets", str(tmp_path / "targets.toml"), "--params",
+                 str(tmp_path / "params.toml"), "--out", str(out)])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and field in err, err
+    assert "--params" in err and not out.exists()
+
+
+def test_bad_targets_are_one_line_and_nothing_written(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "targets.toml").write_text('[[target]]\nname = "a"\nmeasure = "nope"\n')
+    (tmp_path / "params.toml").write_text(PARAMS.format(pop=8, gens=2))
+    out = tmp_path / "out"
+    code = main(["calibrate", "--targets", str(tmp_path / "targets.toml"), "--params",
+                 str(tmp_path / "params.toml"), "--out", str(out)])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and "--targets" in err, err
+    assert not out.exists()
+
+
+def test_distance_and_seeds() -> None:
+    """sd-scaled Euclidean distance with NaN as 10 sd; a particle's seed is a function of
+    its values, at least SEED_BASE."""
+    d = Distance(["a", "b"], np.array([0.1, 2.0]))
+    assert d({"a": 0.3, "b": 1.0}, {"a": 0.1, "b": 5.0}) == pytest.approx(np.hypot(2.0, 2.0))
+    assert d({"a": float("nan"), "b": 5.0}, {"a": 0.1, "b": 5.0}) == pytest.approx(10.0)
+    s = particle_seed({"x": 0.25, "y": 3.0})
+    assert s == particle_seed({"y": 3.0, "x": 0.25}) >= SEED_BASE
+    assert s != particle_seed({"x": 0.26, "y": 3.0})
+
+
+def test_calibration_on_a_dask_cluster(tmp_path: Path) -> None:
+    """--scheduler: pyabc's Dask sampler runs the particles on a LocalCluster's workers
+    (two generations of six particles), and the best config is validated there too."""
+    distributed = pytest.importorskip("distributed")
+    sets = ["population.size=80", 'run.ticks="2 years"']
+    (tmp_path / "targets.toml").write_text(
+        '[[target]]\nname = "use"\nmeasure = "lifetime_use"\nyears = [1, 2]\nvalue = 0.2\n'
+        'sd = 0.05\nsource = "-"\n')
+    (tmp_path / "params.toml").write_text(
+        '[[param]]\nkey = "exposure.p_peer"\nlow = 0.005\nhigh = 0.1\n\n[calibration]\n'
+        "population_size = 6\ngenerations = 2\nvalidation_seeds = 2\n")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        res = _calibrate(tmp_path, sets, "--scheduler", cluster.scheduler_address)
+    assert res.returncode == 0, res.stderr
+    post = pd.read_parquet(tmp_path / "out" / "posterior.parquet")
+    assert sorted(post["generation"].unique()) == [0, 1] and len(post) == 12
+    assert set(pd.read_csv(tmp_path / "out" / "validation.csv")["runs"]) == {2}
