@@ -175,7 +175,8 @@ def run_abc(space: Space, targets: Targets, db: Path, workers: int = 1, client: 
     url = f"sqlite:///{db.resolve()}"
     model = _OnScale(Simulator(space, targets))
     dist = Distance(target_keys(targets), scales(targets))
-    smp = sampler(workers, client)
+    with _quiet_pyabc():
+        smp = sampler(workers, client)
 
     def make(first: bool) -> Any:
         # generation 0 accepts every prior draw (epsilon infinite); later ones take the

@@ -338,7 +338,9 @@ def _check_support(cfg: RiskCfg) -> RiskCfg:
 class ExposureCfg(_Strict):
     """Opportunity = 1 - (1 - access * supply) * prod over using neighbours (1 - p_peer * s)."""
 
-    p_peer: float = Field(0.02, ge=0, le=1, description="opportunity added per using neighbour")
+    # calibrated (examples/calibrate/params.toml against examples/targets/substance.toml)
+    p_peer: float = Field(0.02585, ge=0, le=1,
+                          description="opportunity added per using neighbour")
     social_cue: bool = Field(True, description="fraction of using neighbours enters the cue")
 
 
@@ -348,7 +350,8 @@ class StatusCfg(_Strict):
     window: Ticks = Field("52 weeks", ge=1, le=10_000, validate_default=True,
                           description="rolling window of behaviour")
     addicted_fraction: float = Field(
-        0.3, gt=0, le=1, description="addicted: ticks with use / window ticks at least this"
+        0.3925, gt=0, le=1,  # calibrated (examples/calibrate)
+        description="addicted: ticks with use / window ticks at least this"
     )
     seek_fraction: float = Field(
         0.04, ge=0, le=1, description="addicted: ticks with seeking / window ticks at least this"
@@ -370,7 +373,8 @@ class SeekingCfg(_Strict):
     """
 
     enabled: bool = Field(True, description="people who know the activity can seek it")
-    base: float = Field(0.8, ge=0, le=1, description="success without using friends")
+    base: float = Field(0.8883, ge=0, le=1,  # calibrated (examples/calibrate)
+                        description="success without using friends")
     peer: float = Field(0.2, ge=0, le=1, description="success added per using friend")
     effort: float = Field(1.0, ge=0, le=1000, description="cost of a seeking attempt")
 
@@ -384,7 +388,8 @@ class ConsequencesCfg(_Strict):
     """
 
     enabled: bool = Field(True, description="use has costs that grow with it")
-    scale: float = Field(1.0, ge=0, le=1000, description="cost per unit of accumulated harm")
+    scale: float = Field(2.674, ge=0, le=1000,  # calibrated (examples/calibrate)
+                         description="cost per unit of accumulated harm")
     max_cost: float = Field(20.0, ge=0, le=1e6, description="largest cost of one use")
     half_life: Ticks = Field("26 weeks", ge=1, le=MAX_TICKS, validate_default=True,
                              description="harm halves in this long")
@@ -424,7 +429,8 @@ class LifeCfg(_Strict):
         0.05, ge=0, le=1, description="age curve's minimum (share of the peak's opportunity)"
     )
     roles_gain: float = Field(
-        1.5, ge=0, le=100, description="natural reward added by adult roles (maturing out)"
+        2.953,  # calibrated (examples/calibrate)
+        ge=0, le=100, description="natural reward added by adult roles (maturing out)"
     )
     roles_start: float = Field(18.0, ge=0, le=130, description="adult roles begin (years)")
     roles_end: float = Field(30.0, ge=0, le=130, description="adult roles complete (years)")
