@@ -40,7 +40,7 @@ from addsim._errors import ConfigError
 from addsim.population import calendar
 from addsim.population.config import Config
 from addsim.population.params import Space
-from addsim.population.survey import BANDS, COMORBIDITY, MEASURES, PEER_MEASURES
+from addsim.population.survey import BANDS, COMORBIDITY, MEASURES, PEER, PEER_MEASURES, PEER_PARTS
 from addsim.population.targets import ACTIVITIES, Target, Targets, observe
 
 Method = Literal["morris", "sobol"]
@@ -68,8 +68,10 @@ def run_years(cfg: Config) -> int:
 
 
 def _allowed(cfg: Config) -> str:
+    parts = "|".join(p for p in PEER_PARTS if p)
     return (f"MEASURE[:ACTIVITY[:YEARS[:AGE_BAND]]] with MEASURE one of "
-            f"{', '.join(ALL_MEASURES)}; ACTIVITY one of {', '.join(ACTIVITIES)}; YEARS a "
+            f"{', '.join((*MEASURES, COMORBIDITY, *PEER))} (the last two also with "
+            f"{parts}); ACTIVITY one of {', '.join(ACTIVITIES)}; YEARS a "
             f"year or FIRST-LAST within 1-{run_years(cfg)}; AGE_BAND one of "
             f"{', '.join((*BANDS, 'all'))}")
 
@@ -124,8 +126,9 @@ def check_slice(target: Target, cfg: Config, where: str) -> None:
             raise ConfigError(f"{where}: {COMORBIDITY} is measured for activity 'all' with "
                               f"both activities enabled (enabled: {', '.join(enabled)})")
     elif target.activity not in enabled:
-        raise ConfigError(f"{where}: activity {target.activity!r} is not simulated; expected "
-                          f"one of {', '.join(enabled)}")
+        why = (f"has {COMORBIDITY} only" if target.activity == "all" else "is not simulated")
+        raise ConfigError(f"{where}: activity {target.activity!r} {why}; expected one of "
+                          f"{', '.join(enabled)}")
     if target.measure in PEER_MEASURES and target.age_band != "all":
         raise ConfigError(f"{where}: peer-effect measures have age band 'all' only, got "
                           f"{target.age_band!r}")
