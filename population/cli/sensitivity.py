@@ -151,6 +151,12 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
                      (json.dumps(meta, indent=2, default=float) + "\n").encode())
     except OSError as exc:
         raise write_error("--out", out, exc) from None
+    by = sa.RANK_BY[args.method]
+    top = table[table["rank"] == 1].drop_duplicates("outcome")
+    shown = "; ".join(f"{r['outcome']}: {r['param']}" for _, r in top.iterrows())
+    print(f"sensitivity: {args.method}, {len(x)} points x {args.seeds} seed(s) = "
+          f"{len(x) * args.seeds} runs in {wall:.0f} s; largest {by}: {shown}; wrote {out}",
+          flush=True)
     for name, count in nan_points.items():
         print(f"sensitivity: warning: {name!r} has no value at {count} of {len(x)} point(s) "
               "(nobody to measure); they take its mean over the other points",
@@ -158,11 +164,6 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     if ev.failed:
         print(f"sensitivity: warning: {len(ev.failed)} run(s) failed, their outcomes count as "
               f"missing; first: {ev.failed[0]}", file=sys.stderr)
-    by = sa.RANK_BY[args.method]
-    top = table[table["rank"] == 1].drop_duplicates("outcome")
-    shown = "; ".join(f"{r['outcome']}: {r['param']}" for _, r in top.iterrows())
-    print(f"sensitivity: {args.method}, {len(x)} points x {args.seeds} seed(s) = "
-          f"{len(x) * args.seeds} runs in {wall:.0f} s; largest {by}: {shown}; wrote {out}")
     return 0
 
 
