@@ -344,7 +344,7 @@ def plot(table: pd.DataFrame, method: Method, path: Any) -> None:
                 if np.isfinite(r["mu_star"]) and np.isfinite(r["sigma"]):
                     ax.annotate(r["param"], (r["mu_star"], r["sigma"]), fontsize=6,
                                 xytext=(3, 3), textcoords="offset points")
-            top = np.nanmax(np.r_[sel["mu_star"].to_numpy(float),
+            top = np.nanmax(np.r_[(sel["mu_star"] + sel["mu_star_conf"]).to_numpy(float),
                                   sel["sigma"].to_numpy(float), 0.0])
             lim = top * 1.15 if np.isfinite(top) and top > 0 else 1.0
             ax.plot([0, lim], [0, lim], ls=":", color="0.6", lw=0.8)  # sigma = mu*
@@ -360,7 +360,8 @@ def plot(table: pd.DataFrame, method: Method, path: Any) -> None:
                    color="tab:orange", capsize=2)
             ax.set_xticks(pos)
             ax.set_xticklabels(sel["param"], rotation=30, ha="right", fontsize=6)
-            ax.set_ylim(min(0.0, float(np.nanmin(np.r_[sel["S1"], 0.0]))), 1.05)
+            ax.set_ylim(min(0.0, float(np.nanmin(np.r_[sel["S1"], 0.0]))),
+                        max(1.05, float(np.nanmax(np.r_[sel["ST"], 0.0])) * 1.05))
             ax.axhline(0, color="0.5", lw=0.6)
             ax.legend(fontsize=6)
         ax.set_title(name, fontsize=8)
