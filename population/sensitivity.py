@@ -161,6 +161,15 @@ def outcomes_from(targets: Targets, cfg: Config, field_name: str = "--outcomes-f
     return list(targets.target)
 
 
+def check_names(outcomes: Sequence[Target], space: Space, field_name: str) -> None:
+    """Outcome names become columns of samples.parquet beside point, seed and the keys."""
+    taken = {"point", "seed", *space.keys}
+    for t in outcomes:
+        if t.name in taken:
+            raise ConfigError(f"{field_name}: outcome {t.name!r} has the name of a column of "
+                              f"samples.parquet (point, seed, the parameters); rename it")
+
+
 # --------------------------------------------------------------------- the design
 
 
@@ -196,48 +205,70 @@ def values_at(space: Space, x: np.ndarray) -> dict[str, float]:
 
 
 @dataclass
-class Evaluation:
-    """The runs of a design: outcome values per point, seed and outcome, and what failed."""
+class Plan:
+    """The runs of a design: each distinct config once (integer fields may round two points
+    alike), and the (point, seed) cells each run fills."""
 
-    y: np.ndarray  # (points, seeds, outcomes)
-    runs: int  # distinct runs executed
-    failed: list[str] = field(default_factory=list)  # "point p seed s: error"
+    points: int
+    seeds: int
+    runs: list[Any]  # batches.plan.Run
+    cells: dict[str, list[tuple[int, int]]]  # run id -> (point, seed)
 
 
-def evaluate(space: Space, x: np.ndarray, seeds: int, outcomes: Sequence[Target],
-             executor: Any, on_run: Callable[[], None] | None = None) -> Evaluation:
-    """Run every point of ``x`` on seeds 0 .. seeds-1 through the batch engine and observe
-    each outcome; identical configs (integer fields rounding alike) run once. Results are
-    placed by point and seed, never by completion order."""
-    import io
-
-    from addsim.population.batches.execute import results
+def plan(space: Space, x: np.ndarray, seeds: int) -> Plan:
+    """Every point of ``x`` on seeds 0 .. seeds-1 as validated run configs, before any work
+    (a combination of values the config refuses is one ConfigError line naming the point)."""
     from addsim.population.batches.plan import Run, canonical, run_hash
 
-    where: dict[str, list[tuple[int, int]]] = {}
+    cells: dict[str, list[tuple[int, int]]] = {}
     runs: list[Run] = []
     for i, row in enumerate(x):
         values = values_at(space, row)
         for s in range(seeds):
-            text = canonical(space.config(values, s).model_dump())
+            try:
+                cfg = space.config(values, s)
+            except ConfigError as exc:
+                shown = ", ".join(f"{k} = {v:g}" for k, v in values.items())
+                raise ConfigError(f"--params: design point {i} ({shown}) is not a valid "
+                                  f"config: {exc}") from None
+            text = canonical(cfg.model_dump())
             rid = run_hash(text)
-            if rid not in where:
-                where[rid] = []
+            if rid not in cells:
+                cells[rid] = []
                 runs.append(Run(rid, f"point {i}", values, s, text))
-            where[rid].append((i, s))
-    y = np.full((len(x), seeds, len(outcomes)), np.nan)
+            cells[rid].append((i, s))
+    return Plan(len(x), seeds, runs, cells)
+
+
+@dataclass
+class Evaluation:
+    """Outcome values per point, seed and outcome, and the runs that failed."""
+
+    y: np.ndarray  # (points, seeds, outcomes)
+    failed: list[str] = field(default_factory=list)  # "point p seed s: error"
+
+
+def evaluate(runs: Plan, outcomes: Sequence[Target], executor: Any,
+             on_run: Callable[[], None] | None = None) -> Evaluation:
+    """Execute the plan through the batch engine and observe each outcome in each run's
+    survey table; results are placed by point and seed, never by completion order."""
+    import io
+
+    from addsim.population.batches.execute import results
+
+    y = np.full((runs.points, runs.seeds, len(outcomes)), np.nan)
     failed: list[tuple[int, int, str]] = []
-    for run, res, err in results(runs, executor):
+    for run, res, err in results(runs.runs, executor):
         if res is None:
-            failed += [(i, s, err or "") for i, s in where[run.run_id]]
+            failed += [(i, s, err or "") for i, s in runs.cells[run.run_id]]
         else:
             survey = pd.read_parquet(io.BytesIO(res["survey"]))
             obs = [observe(survey, t) for t in outcomes]
-            for i, s in where[run.run_id]:
+            for i, s in runs.cells[run.run_id]:
                 y[i, s] = obs
         if on_run is not None:
             on_run()
-    return Evaluation(y, len(runs), [f"point {i} seed {s}: {e}" for i, s, e in sorted(failed)])
+    return Evaluation(y, [f"point {i} seed {s}: {e}" for i, s, e in sorted(failed)])
 
 
 # --------------------------------------------------------------------- the analysis
@@ -371,6 +402,6 @@ def plot(table: pd.DataFrame, method: Method, path: Any) -> None:
     plt.close(fig)
 
 
-__all__ = ["Evaluation", "analyze", "design", "evaluate", "fill_missing", "outcomes_from",
-           "parse_outcome", "parse_outcomes", "plot", "point_means", "problem", "run_years",
-           "runs_needed", "samples_frame", "values_at"]
+__all__ = ["Evaluation", "Plan", "analyze", "design", "evaluate", "fill_missing",
+           "outcomes_from", "parse_outcome", "parse_outcomes", "plan", "plot", "point_means",
+           "problem", "run_years", "runs_needed", "samples_frame", "values_at"]

@@ -160,6 +160,11 @@ BAD_PARAMS = {
                     "param[0].key"),
     "reversed": ('[[param]]\nkey = "exposure.p_peer"\nlow = 0.5\nhigh = 0.1\n', "param.0"),
     "out-of-range": ('[[param]]\nkey = "exposure.p_peer"\nlow = 0.1\nhigh = 2\n', "param[0]"),
+    # each range valid beside the other's default, yet the (default) 10 trajectories reach
+    # roles_start 25 > roles_end 20: refused before any run
+    "combination": ('[[param]]\nkey = "life.roles_start"\nlow = 10\nhigh = 25\n'
+                    '[[param]]\nkey = "life.roles_end"\nlow = 20\nhigh = 35\n',
+                    "design point 19"),
 }
 
 

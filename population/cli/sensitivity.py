@@ -73,6 +73,7 @@ def _inputs(args: argparse.Namespace) -> tuple[Any, list[Any]]:
         else:
             outcomes = sa.outcomes_from(load_targets(args.outcomes_from, "--outcomes-from"),
                                         cfg)
+        sa.check_names(outcomes, space, "--outcomes" if args.outcomes else "--outcomes-from")
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
     return space, outcomes
@@ -107,14 +108,16 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     _claim(out)
     names = [t.name for t in outcomes]
     x = sa.design(space, args.method, n)
+    try:
+        runs = sa.plan(space, x, args.seeds)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
     t0 = time.perf_counter()
     try:
         with open_executor(args.workers, args.scheduler) as (ex, where), \
                 progress_bar("sensitivity") as bar:
-            task = bar.add_task("runs", total=len(x) * args.seeds)
-            ev = sa.evaluate(space, x, args.seeds, outcomes, ex,
-                             lambda: bar.advance(task))
-            bar.update(task, completed=len(x) * args.seeds)
+            task = bar.add_task("runs", total=len(runs.runs))
+            ev = sa.evaluate(runs, outcomes, ex, lambda: bar.advance(task))
     except ConfigError as exc:  # a Dask scheduler that cannot be reached or lost its workers
         raise UsageError(str(exc)) from None
     wall = time.perf_counter() - t0
@@ -133,7 +136,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         **({"trajectories": n, "num_levels": sa.NUM_LEVELS} if args.method == "morris"
            else {"samples": n, "second_order": False}),
         "design_seed": sa.SEED, "points": len(x), "seeds": list(range(args.seeds)),
-        "runs": len(x) * args.seeds, "distinct_runs": ev.runs, "failed_runs": ev.failed,
+        "runs": len(x) * args.seeds, "distinct_runs": len(runs.runs), "failed_runs": ev.failed,
         "workers": args.workers, "scheduler": args.scheduler, "executor": where,
         "wall_seconds": wall,
         "nan_points": nan_points,
