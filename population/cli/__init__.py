@@ -18,6 +18,7 @@ from addsim.population.cli import (
     export,
     reproduce,
     run,
+    sensitivity,
     validate,
     view,
 )
@@ -32,7 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "dual-process reinforcement learners.")
     parser.add_argument("--version", action="version", version=f"addsim {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
-    for command in (reproduce, run, export, config, batch, validate, calibrate, view):
+    for command in (reproduce, run, export, config, batch, validate, calibrate, sensitivity,
+                    view):
         command.add_parser(sub)
     return parser
 
