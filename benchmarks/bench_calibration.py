@@ -3,7 +3,7 @@
 Runs, each in a fresh temporary folder through the command line as a user would:
 ``addsim calibrate --targets examples/targets/substance.toml --params
 examples/calibrate/params.toml --workers W`` (the default config) and ``addsim sensitivity``
-with examples/sensitivity/params.toml (Morris, the substance targets' slices as outcomes).
+with examples/sensitivity/params.toml (Morris, r = 4, the substance targets' slices as outcomes).
 Prints JSON: wall seconds, simulations and simulations per second, against the mean time of
 one default run measured in the same process (the baseline). Never asserted in tests.
 
@@ -67,7 +67,8 @@ def main() -> None:
         if not args.skip_morris:
             wall = _addsim("sensitivity", "--params",
                            str(ROOT / "examples" / "sensitivity" / "params.toml"),
-                           "--outcomes-from", str(TARGETS), "--out", f"{tmp}/sens",
+                           "--outcomes-from", str(TARGETS), "--trajectories", "4",
+                           "--out", f"{tmp}/sens",
                            "--workers", str(args.workers))
             meta = json.loads(Path(f"{tmp}/sens/sensitivity.json").read_text())
             out["morris"] = {"wall_s": wall, "runs": meta.get("runs")}
