@@ -89,6 +89,7 @@ def recovered(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp
 
 
+@pytest.mark.slow
 def test_calibration_recovers_known_parameters(recovered: Path) -> None:
     """Every true value inside its posterior's 95% interval, and each interval narrower than
     the prior's range (on the parameter's scale): the targets carried information."""
@@ -101,6 +102,7 @@ def test_calibration_recovers_known_parameters(recovered: Path) -> None:
         assert width < 0.8 * (f(row["prior_high"]) - f(row["prior_low"])), (key, width)
 
 
+@pytest.mark.slow
 def test_calibration_writes_its_outputs(recovered: Path) -> None:
     """posterior per generation with weights summing to 1; epsilon falling; best.toml a
     config addsim accepts, with the best particle's values; validation on new seeds."""
@@ -122,6 +124,7 @@ def test_calibration_writes_its_outputs(recovered: Path) -> None:
     assert (out / "posterior.png").stat().st_size > 0 and (out / "validation.png").is_file()
 
 
+@pytest.mark.slow
 def test_a_killed_calibration_continues_where_it_stopped(tmp_path: Path) -> None:
     """SIGKILL after the first generation is stored; the same command continues from the
     stored generations and ends with the posterior of an uninterrupted calibration."""
@@ -205,6 +208,7 @@ def test_distance_and_seeds() -> None:
     assert s != particle_seed({"x": 0.26, "y": 3.0})
 
 
+@pytest.mark.slow
 def test_calibration_on_a_dask_cluster(tmp_path: Path) -> None:
     """--scheduler: pyabc's Dask sampler runs the particles on a LocalCluster's workers
     (two generations of six particles), and the best config is validated there too."""

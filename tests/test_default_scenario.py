@@ -18,6 +18,7 @@ from addsim.population.targets import load_targets, validate
 ROOT = Path(__file__).resolve().parents[1]
 TARGETS = ROOT / "examples" / "targets" / "substance.toml"
 SEEDS = range(10, 20)
+pytestmark = pytest.mark.slow
 NOT_REACHED = {  # measured on seeds 10-19: mean [2.5%, 97.5% across seeds] vs the interval
     "past-year drug use disorder": "0.014 [0.011, 0.017] vs [0.027, 0.051]: disorders are too "
     "short (see the remission target)",

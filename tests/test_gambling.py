@@ -14,6 +14,8 @@ import pytest
 
 from addsim.population.reproduce.gambling import STREAKS, gambling
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def summary() -> dict:

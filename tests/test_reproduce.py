@@ -52,6 +52,7 @@ def values() -> Result:
     return val.values(n=1000, seed=3)
 
 
+@pytest.mark.slow
 def test_redish_drug_value_unbounded_and_error_at_least_surge(values: Result) -> None:
     """Item 3: Redish's Q(drug) keeps rising and every drug-step error is >= D."""
     s = values.summary["redish2004"]
@@ -60,6 +61,7 @@ def test_redish_drug_value_unbounded_and_error_at_least_surge(values: Result) ->
     assert s["advantage_final"] > 1.8 * s["advantage_mid"]
 
 
+@pytest.mark.slow
 def test_dezfouli_drug_value_bounded(values: Result) -> None:
     """Item 3: Dezfouli's drug advantage converges (< 1% change over the last 2,000 ticks)."""
     s = values.summary["dezfouli2009"]
@@ -68,6 +70,7 @@ def test_dezfouli_drug_value_bounded(values: Result) -> None:
     assert 0.0 < s["advantage_final"] < 20.0  # measured 4.2: bounded, drug still preferred
 
 
+@pytest.mark.slow
 def test_dual_process_drug_value_bounded(values: Result) -> None:
     """Item 3: the dual-process drug advantage converges (< 1% over the last 2,000 ticks).
 
@@ -86,6 +89,7 @@ def test_dual_process_drug_value_bounded(values: Result) -> None:
                    "explained by the next test: the mean advantage rose to 44.6 from 7.0 at "
                    "mid-run (was 3.8-4.3, flat) because 44.6% of individuals create a latent "
                    "state in the second half and carry 93% of the mean; the ablation is flat")
+@pytest.mark.slow
 def test_dual_process_drug_advantage_level(values: Result) -> None:
     """The level and flatness the dual-process advantage had with the cue-only classifier."""
     s = values.summary["dual_process"]
@@ -93,6 +97,7 @@ def test_dual_process_drug_advantage_level(values: Result) -> None:
     assert s["advantage_final"] < 1.2 * s["advantage_mid"]
 
 
+@pytest.mark.slow
 def test_dual_process_late_advantage_comes_from_late_states(values: Result) -> None:
     """Where the rising mean advantage comes from: individuals who create a latent state in
     the second half (the allostatic bias keeps errors negative on average, which the history
