@@ -278,3 +278,31 @@ def test_compiled_task_step_and_cue_match_numpy_form(
     for fast, slow in zip(out[True], out[False], strict=True):
         assert fast.dtype == slow.dtype
         assert fast.tobytes() == slow.tobytes()
+
+
+@needs_numba
+def test_softmax_act_mask_allowing_everything_is_the_unmasked_choice() -> None:
+    """A row whose mask allows every action reuses the unmasked pass: the same action and P as
+    without a mask, bit for bit (ties and -inf values included); masked rows never choose a
+    masked action."""
+    rng = np.random.default_rng(3)
+    n, k, a = 4000, 3, 3
+    q = rng.normal(0.0, 5.0, (k, n, a))
+    q[:, :50] = 1.0  # ties: exp(0) at several actions
+    q[0, 50:60, 1] = -np.inf
+    s = rng.integers(0, k, n)
+    beta, u = rng.uniform(0.0, 3.0, n), rng.random(n)
+    mask = rng.random((n, a)) < 0.7
+    mask[np.arange(n), rng.integers(0, a, n)] = True
+    mask[::2] = True
+    mask[50:60] = True  # an allowed action at -inf alone has no defined policy
+    outs = []
+    for m, use in ((np.ones((1, 1), bool), False), (mask, True)):
+        p, act = np.empty(n), np.empty(n, dtype=np.int64)
+        _kernels.softmax_act(q, s, beta, u, m, use, 1, p, act)
+        outs.append((p, act))
+    (p0, a0), (p1, a1) = outs
+    assert p0.tobytes() == p1.tobytes()
+    full = mask.all(axis=1)
+    assert np.array_equal(a0[full], a1[full])
+    assert mask[np.arange(n), a1].all()
