@@ -12,7 +12,7 @@ import math
 import re
 import types
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -33,6 +33,8 @@ from addsim.population.activity import ACTIVITIES
 from addsim.population.io.toml import MAX_DEPTH, dump, parse_value, read_toml
 from addsim.population.io.toml import value as toml_value
 from addsim.population.network import CONFIG_KINDS
+
+M = TypeVar("M", bound=BaseModel)
 
 MAX_TICKS = 10_000_000  # the longest run, and so the bound of every duration in ticks
 BOUND = 1e6  # magnitude bound of a risk-factor parameter (the values drawn stay in [0, 1e6])
@@ -733,6 +735,18 @@ def _known_keys(dotted: str, root: type[BaseModel]) -> list[str]:
     return list(model.model_fields) if hasattr(model, "model_fields") else []
 
 
+def set_dotted(data: dict[str, Any], key: str, value: Any, what: str) -> None:
+    """Set the dotted ``key`` of a raw config dict to ``value``, making tables on the way;
+    a key through a value that is not a table is one line naming ``what``."""
+    node = data
+    parts = key.split(".")
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+        if not isinstance(node, dict):
+            raise ConfigError(f"{what}: {key} goes through a value that is not a table")
+    node[parts[-1]] = value
+
+
 def apply_set(data: dict[str, Any], assignment: str) -> None:
     """Apply one ``key=value`` override to a raw config dict (dotted keys)."""
     if "=" not in assignment:
@@ -742,20 +756,31 @@ def apply_set(data: dict[str, Any], assignment: str) -> None:
     if len(parts) > MAX_DEPTH:
         raise ConfigError(f"--set: {key[:40]!r}... has {len(parts):,} dotted parts, more than "
                           f"the {MAX_DEPTH} allowed")
-    node = data
-    for part in parts[:-1]:
-        node = node.setdefault(part, {})
-        if not isinstance(node, dict):
-            raise ConfigError(f"--set: {key} goes through a value that is not a table")
-    node[parts[-1]] = parse_value(text.strip())
+    set_dotted(data, key.strip(), parse_value(text.strip()), "--set")
+
+
+def load_raw(path: str | Path | None = None, sets: list[str] | None = None) -> dict[str, Any]:
+    """A config file (or the embedded default's empty table) with ``sets`` applied, not yet
+    validated: what calibration and sensitivity set their parameters in."""
+    data = read_toml(path, "config") if path is not None else {}
+    for assignment in sets or []:
+        apply_set(data, assignment)
+    return data
 
 
 def load(path: str | Path | None = None, sets: list[str] | None = None) -> Config:
     """Read, override and validate a config; raise :class:`ConfigError` with one line."""
-    data = read_toml(path, "config") if path is not None else {}
-    for assignment in sets or []:
-        apply_set(data, assignment)
-    return validate(data)
+    return validate(load_raw(path, sets))
+
+
+def load_model(path: str | Path, model: type[M], field: str) -> M:
+    """Read a TOML file (targets, parameters) into the pydantic ``model``; any mistake is
+    one ConfigError line starting with ``field``."""
+    data = read_toml(path, field)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{field}: {format_error(exc, model)}") from None
 
 
 def validate(data: dict[str, Any]) -> Config:

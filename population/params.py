@@ -26,11 +26,10 @@ import math
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from addsim._errors import ConfigError
-from addsim.population.config import Config, format_error, validate
-from addsim.population.io.toml import read_toml
+from addsim.population.config import Config, load_model, set_dotted, validate
 
 Bound = Annotated[float, Field(ge=-1e12, le=1e12)]
 
@@ -103,11 +102,7 @@ class ParamsFile(_Strict):
 
 def load_params(path: str | Path, field: str = "--params") -> ParamsFile:
     """Read and check a parameters file; one ConfigError line naming the field."""
-    data = read_toml(path, field)
-    try:
-        return ParamsFile.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(f"{field}: {format_error(exc, ParamsFile)}") from None
+    return load_model(path, ParamsFile, field)
 
 
 def _get(data: Any, key: str) -> Any:
@@ -118,23 +113,12 @@ def _get(data: Any, key: str) -> Any:
     return data
 
 
-def _set(data: dict[str, Any], key: str, value: Any) -> None:
-    parts = key.split(".")
-    node = data
-    for part in parts[:-1]:
-        nxt = node.setdefault(part, {})
-        if not isinstance(nxt, dict):
-            raise ConfigError(f"{key}: {part} is not a table")
-        node = nxt
-    node[parts[-1]] = value
-
-
 class Space:
     """A parameters file bound to a run config: values in, validated configs out."""
 
     def __init__(self, params: ParamsFile, base: dict[str, Any], field: str = "--params"
                  ) -> None:
-        self.params, self.base = params, copy.deepcopy(base)
+        self.params, self.base, self.field = params, copy.deepcopy(base), field
         resolved = validate(copy.deepcopy(base)).model_dump(mode="json")
         self.integer: dict[str, bool] = {}
         for i, p in enumerate(params.param):
@@ -163,9 +147,9 @@ class Space:
         """The run config with ``values`` set (and the seed, if given), validated."""
         data = copy.deepcopy(self.base)
         for k, v in values.items():
-            _set(data, k, self.value(k, v))
+            set_dotted(data, k, self.value(k, v), self.field)
         if seed is not None:
-            _set(data, "run.seed", int(seed))
+            set_dotted(data, "run.seed", int(seed), self.field)
         return validate(data)
 
 

@@ -26,10 +26,8 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from addsim._errors import ConfigError
-from addsim.population.io.toml import read_toml
 from addsim.population.survey import BANDS, COMORBIDITY, MEASURES, PEER, PEER_MEASURES, pooled_rr
 
 ACTIVITIES = ("substance", "gambling", "all")
@@ -114,13 +112,9 @@ class Targets(_Strict):
 
 def load_targets(path: str | Path, field: str = "--targets") -> Targets:
     """Read and check a targets file; any mistake is one ConfigError line naming the field."""
-    from addsim.population.config import format_error
+    from addsim.population.config import load_model
 
-    data = read_toml(path, field)
-    try:
-        return Targets.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(f"{field}: {format_error(exc, Targets)}") from None
+    return load_model(path, Targets, field)
 
 
 def observe(survey: pd.DataFrame, target: Target) -> float:

@@ -28,7 +28,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
 
 from addsim._errors import ConfigError
-from addsim.population.config import Levels, format_error, validate
+from addsim.population.config import Levels, format_error, set_dotted, validate
 from addsim.population.io.toml import read_toml
 
 MAX_RUNS = 1_000_000
@@ -131,13 +131,7 @@ def _values(where: str, spec: Any, distinct: bool = True) -> list[Any]:
 
 
 def _set(data: dict[str, Any], key: str, value: Any) -> None:
-    node = data
-    parts = key.split(".")
-    for part in parts[:-1]:
-        node = node.setdefault(part, {})
-        if not isinstance(node, dict):
-            raise ConfigError(f"sweep: {key} goes through a value that is not a table")
-    node[parts[-1]] = copy.deepcopy(value)
+    set_dotted(data, key, copy.deepcopy(value), "sweep")
 
 
 def _merge(into: dict[str, Any], other: dict[str, Any]) -> None:

@@ -24,20 +24,15 @@ from addsim._errors import ConfigError
 from addsim._files import atomic_bytes, atomic_write
 from addsim.population.cli._common import UsageError, out_dir, write_error
 
-MADE = ("calibration.json", "calibration.db")
-
 
 def _inputs(args: argparse.Namespace) -> tuple[dict[str, Any], Any, Any, Any]:
     """The raw config (CONFIG and --set), targets, parameters and their space, checked."""
-    from addsim.population.config import apply_set, validate
-    from addsim.population.io.toml import read_toml
+    from addsim.population.config import load_raw, validate
     from addsim.population.params import Space, load_params
     from addsim.population.targets import load_targets
 
     try:
-        raw = read_toml(args.config, "config") if args.config else {}
-        for assignment in args.set or []:
-            apply_set(raw, assignment)
+        raw = load_raw(args.config, args.set)
         validate(copy.deepcopy(raw))
         targets = load_targets(args.targets)
         params = load_params(args.params)

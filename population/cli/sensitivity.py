@@ -54,8 +54,7 @@ def _inputs(args: argparse.Namespace) -> tuple[Any, list[Any]]:
     """The parameter space over the config (CONFIG and --set) and the outcomes, all
     checked before any work."""
     from addsim.population import sensitivity as sa
-    from addsim.population.config import apply_set, validate
-    from addsim.population.io.toml import read_toml
+    from addsim.population.config import load_raw, validate
     from addsim.population.params import Space, load_params
     from addsim.population.targets import load_targets
 
@@ -63,9 +62,7 @@ def _inputs(args: argparse.Namespace) -> tuple[Any, list[Any]]:
         raise UsageError("--outcomes: give the outcomes (MEASURE[:ACTIVITY[:YEARS]] ...) or "
                          "--outcomes-from TARGETS.toml, one of the two")
     try:
-        raw = read_toml(args.config, "config") if args.config else {}
-        for assignment in args.set or []:
-            apply_set(raw, assignment)
+        raw = load_raw(args.config, args.set)
         cfg = validate(copy.deepcopy(raw))
         space = Space(load_params(args.params), raw)
         if args.outcomes is not None:
