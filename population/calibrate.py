@@ -106,13 +106,8 @@ def prior(space: Space) -> Any:
     rvs = {}
     for p in space.params.param:
         lo, hi = p.bounds
-        rvs[_name(p.key)] = pyabc.RV("uniform", lo, hi - lo)
+        rvs[p.key] = pyabc.RV("uniform", lo, hi - lo)
     return pyabc.Distribution(**rvs)
-
-
-def _name(key: str) -> str:
-    """A config key as a pyabc parameter name (pyabc stores names as given; dots kept)."""
-    return key
 
 
 class _OnScale:
@@ -122,7 +117,7 @@ class _OnScale:
         self.sim = sim
 
     def __call__(self, par: Any) -> dict[str, float]:
-        values = {p.key: p.from_unit(float(par[_name(p.key)]))
+        values = {p.key: p.from_unit(float(par[p.key]))
                   for p in self.sim.space.params.param}
         return self.sim(values)
 
@@ -175,10 +170,8 @@ def run_abc(space: Space, targets: Targets, db: Path, workers: int = 1, client: 
     url = f"sqlite:///{db.resolve()}"
     model = _OnScale(Simulator(space, targets))
     dist = Distance(target_keys(targets), scales(targets))
-    with _quiet_pyabc():
-        smp = sampler(workers, client)
 
-    def make(first: bool) -> Any:
+    def make(first: bool, smp: Any) -> Any:
         # generation 0 accepts every prior draw (epsilon infinite); later ones take the
         # median distance of the stored generation before them (pyabc's "from_sample" reads
         # it back when a run is loaded)
@@ -188,40 +181,26 @@ def run_abc(space: Space, targets: Targets, db: Path, workers: int = 1, client: 
 
     history: Any = None
     with _quiet_pyabc():
+        smp = sampler(workers, client)
         if not (db.exists() and _generations(db) > 0):
             db.unlink(missing_ok=True)
-        while True:
+        while (done := _generations(db) if db.exists() else 0) < cal.generations:
             # one generation per ABCSMC object, loaded from the database as a resumed run
             # would be: an uninterrupted calibration and a killed-and-rerun one are the same
-            done = _generations(db) if db.exists() else 0
-            if done >= cal.generations or (history is not None
-                                           and _reached(history, cal.min_epsilon)):
-                break
-            abc = make(done == 0)
+            abc = make(done == 0, smp)
             history = abc.new(url, observed(targets)) if done == 0 else abc.load(url, 1)
-            if done and _reached(history, cal.min_epsilon):
+            if done and generations_table(history)[-1]["epsilon"] <= cal.min_epsilon:
                 break
             # every generation draws from its own stream (pyabc's single-core sampler uses
             # numpy's global one)
             np.random.seed(cal.seed + done)
             history = abc.run(max_nr_populations=1, minimum_epsilon=cal.min_epsilon)
-            t = history.max_t
-            pops = history.get_all_populations()
-            row = pops[pops["t"] == t].iloc[0]
-            acceptance = float(cal.population_size) / max(float(row["samples"]), 1.0)
+            last = generations_table(history)[-1]
             if on_generation is not None:
-                on_generation(t, float(row["epsilon"]), acceptance)
+                on_generation(last["generation"], last["epsilon"], last["acceptance"])
     if history is None:  # every generation was there already
         history = pyabc.History(url, _id=1)
     return history
-
-
-def _reached(history: Any, min_epsilon: float) -> bool:
-    """Whether the last stored generation's epsilon is down to ``min_epsilon`` already."""
-    if history.max_t < 0:
-        return False
-    pops = history.get_all_populations()
-    return float(pops.loc[pops["t"] == history.max_t, "epsilon"].iloc[0]) <= min_epsilon
 
 
 def _generations(db: Path) -> int:
@@ -253,7 +232,7 @@ def posterior(db: Path, space: Space) -> pd.DataFrame:
     out = rows.drop_duplicates("particle").set_index("particle").join(wide, how="left")
     out["weight"] /= out.groupby("generation")["weight"].transform("sum")
     for p in space.params.param:
-        out[p.key] = [space.value(p.key, p.from_unit(u)) for u in out[_name(p.key)]]
+        out[p.key] = [space.value(p.key, p.from_unit(u)) for u in out[p.key]]
     cols = ["generation", "weight", "distance", *space.keys]
     return out.reset_index()[cols]
 

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
-from addsim._errors import ConfigError
+from addsim._errors import ConfigError, did_you_mean
 from addsim.population import calendar
 from addsim.population.config import Config
 from addsim.population.params import Space
@@ -76,13 +76,6 @@ def _allowed(cfg: Config) -> str:
             f"{', '.join((*BANDS, 'all'))}")
 
 
-def _did_you_mean(word: str, options: Sequence[str]) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(word, options, n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
 def parse_outcome(text: str, cfg: Config, field_name: str = "--outcomes") -> Target:
     """An outcome ``MEASURE[:ACTIVITY[:YEARS[:AGE_BAND]]]`` as a Target of ``cfg``'s run
     (defaults: activity substance, or all for the comorbidity odds ratio; every year of the
@@ -93,7 +86,7 @@ def parse_outcome(text: str, cfg: Config, field_name: str = "--outcomes") -> Tar
     measure = parts[0]
     if measure not in ALL_MEASURES:
         raise ConfigError(f"{field_name}: got {text!r}: unknown measure {measure!r}"
-                          f"{_did_you_mean(measure, ALL_MEASURES)}; expected {_allowed(cfg)}")
+                          f"{did_you_mean(measure, ALL_MEASURES)}; expected {_allowed(cfg)}")
     activity = parts[1] if len(parts) > 1 and parts[1] else (
         "all" if measure == COMORBIDITY else "substance")
     n_years = run_years(cfg)
