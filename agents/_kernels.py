@@ -82,6 +82,8 @@ def latent_observe(
         wb = np.empty(d)
         wa = np.empty(d)
         grand = np.empty(d)
+        betw = np.empty(d)
+        within_s = np.empty(d)
         for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
             d_eff = min(0.0, dbar_fast[i] - dbar_slow[i])
             frac = min(1.0, min(0.0, d_eff + 4.0) / -8.0)
@@ -90,28 +92,39 @@ def latent_observe(
             for k in range(n_act):
                 if count[k, i] >= min_cov[i]:
                     n_est += 1
-            # baseline weights w_k: informativeness over the states, or ``attention``
-            for j in range(d):
-                if n_act < 2 or n_est < 1:
-                    wk = attention[i]
-                else:
-                    g_sum = 0.0
-                    for k in range(n_act):
-                        g_sum += mu[k, i, j]
-                    grand[j] = g_sum / max(float(n_act), 1.0)
-                    between = 0.0
-                    within = 0.0
-                    for k in range(n_act):
+            # baseline weights w_k: informativeness over the states, or ``attention``. The
+            # sums over states run state by state for all features at once (each feature's
+            # terms are added in the same order as one feature at a time)
+            if n_act < 2 or n_est < 1:
+                for j in range(d):
+                    wb[j] = (1.0 - b[i]) * attention[i]
+                    wa[j] = (1.0 - b[i]) * ((1.0 - frac) * attention[i] + frac)
+            else:
+                for j in range(d):
+                    grand[j] = 0.0
+                    betw[j] = 0.0
+                    within_s[j] = 0.0
+                for k in range(n_act):
+                    for j in range(d):
+                        grand[j] += mu[k, i, j]
+                n_div = max(float(n_act), 1.0)
+                for j in range(d):
+                    grand[j] = grand[j] / n_div
+                for k in range(n_act):
+                    est = count[k, i] >= min_cov[i]
+                    for j in range(d):
                         t = mu[k, i, j] - grand[j]
-                        between += t * t
-                        if count[k, i] >= min_cov[i]:
-                            within += cov[k, i, _at(j, j, d)]
-                    between = between / max(float(n_act), 1.0)
-                    within = within / max(float(n_est), 1.0)
+                        betw[j] += t * t
+                        if est:
+                            within_s[j] += cov[k, i, _at(j, j, d)]
+                e_div = max(float(n_est), 1.0)
+                for j in range(d):
+                    between = betw[j] / n_div
+                    within = within_s[j] / e_div
                     eta = between / max(between + within, 1e-300)
                     wk = (1.0 - xi_cw[i]) * eta + xi_cw[i]
-                wb[j] = (1.0 - b[i]) * wk
-                wa[j] = (1.0 - b[i]) * ((1.0 - frac) * wk + frac)
+                    wb[j] = (1.0 - b[i]) * wk
+                    wa[j] = (1.0 - b[i]) * ((1.0 - frac) * wk + frac)
             min_f = np.inf
             low = np.inf
             has_cand = False
@@ -132,14 +145,15 @@ def latent_observe(
                 if half + 0.5 * d2 <= CANDIDATE_F:
                     is_cand[k] = True
                     has_cand = True
-                for j in range(d):  # the surprise that chooses, with attention w_A
-                    dev[j] = wa[j] * (x[i, j] - mu[k, i, j])
-                d2 = 0.0
-                for j in range(d):
-                    row = 0.0
-                    for m in range(d):
-                        row += prec[k, i, _at(j, m, d)] * dev[m]
-                    d2 += dev[j] * row
+                if frac != 0.0:  # w_A differs from w_k (else the same d2, bit for bit)
+                    for j in range(d):  # the surprise that chooses, with attention w_A
+                        dev[j] = wa[j] * (x[i, j] - mu[k, i, j])
+                    d2 = 0.0
+                    for j in range(d):
+                        row = 0.0
+                        for m in range(d):
+                            row += prec[k, i, _at(j, m, d)] * dev[m]
+                        d2 += dev[j] * row
                 fk = half + 0.5 * d2 + rpe_bias[i] * -record[k, i]
                 f[k] = fk
                 if fk < low:
@@ -243,7 +257,10 @@ def latent_learn(
     n_chunks = (n + CHUNK - 1) // CHUNK
     for c in prange(n_chunks):
         dd = np.empty(d)
-        aug = np.empty((d, 2 * d))
+        lo = np.zeros((d, d))
+        minv = np.zeros((d, d))
+        piv_d = np.empty(d)
+        inv_d = np.empty(d)
         for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
             if rule != 0:
                 q_sa = q[s[i], i, a[i]]
@@ -284,43 +301,91 @@ def latent_learn(
             count[z, i] = nn
             if nn < min_cov[i]:
                 continue
-            # Sigma = cov + (ridge / n) I; Gauss-Jordan inverse with partial pivoting
+            # Sigma = cov + (ridge / n) I = L D L^T (unit lower L), Sigma^-1 = M^T D^-1 M with
+            # M = L^-1; ln det Sigma = ln prod D. Sigma is symmetric positive definite: where
+            # rounding says otherwise (a pivot <= 0), Gauss-Jordan with pivoting instead.
             rd = ridge[i] / nn
+            spd = True
             for j in range(d):
-                for m in range(d):
-                    aug[j, m] = cov[z, i, _at(j, m, d)] + (rd if j == m else 0.0)
-                    aug[j, d + m] = 1.0 if j == m else 0.0
-            det = 1.0  # ln |det| = ln |product of pivots| (one log, not d)
-            for col in range(d):
-                piv = col
-                for rr in range(col + 1, d):
-                    if abs(aug[rr, col]) > abs(aug[piv, col]):
-                        piv = rr
-                if piv != col:
-                    for m in range(2 * d):
-                        tmp = aug[col, m]
-                        aug[col, m] = aug[piv, m]
-                        aug[piv, m] = tmp
-                pv = aug[col, col]
-                det *= pv
-                inv_pv = 1.0 / pv
-                # Whole rows, a fixed 2d wide (vectorised): columns up to col are never read
-                # again, and each column is updated from itself and fr alone, so the extra
-                # work leaves every value that is read unchanged (25-30 % faster inverse)
-                for m in range(2 * d):
-                    aug[col, m] *= inv_pv
-                for rr in range(d):
-                    fr = aug[rr, col]
-                    if rr != col and fr != 0.0:
-                        for m in range(2 * d):
-                            aug[rr, m] -= fr * aug[col, m]
+                for m in range(j + 1):
+                    t = cov[z, i, _at(m, j, d)] + (rd if j == m else 0.0)
+                    for k in range(m):
+                        t -= lo[j, k] * lo[m, k] * piv_d[k]
+                    if m < j:
+                        lo[j, m] = t * inv_d[m]
+                    elif t > 0.0 and t < np.inf:
+                        piv_d[j] = t
+                        inv_d[j] = 1.0 / t
+                    else:
+                        spd = False
+                if not spd:
+                    break
+            if not spd:
+                _gauss_jordan(cov, prec, logdet, tri, i, z, rd)
+                continue
+            for j in range(d):  # M = L^-1, unit lower triangular (kept in lo's upper part)
+                for r2 in range(j + 1, d):
+                    t = -lo[r2, j]
+                    for k in range(j + 1, r2):
+                        t -= lo[r2, k] * minv[k, j]
+                    minv[r2, j] = t
+            det = 1.0
+            for j in range(d):
+                det *= piv_d[j]
+                minv[j, j] = 1.0
             for j in range(d):
                 for m in range(j, d):
-                    prec[z, i, _at(j, m, d)] = aug[j, d + m]
+                    t = 0.0
+                    for k in range(m, d):
+                        t += minv[k, j] * inv_d[k] * minv[k, m]
+                    prec[z, i, _at(j, m, d)] = t
             if det != 0.0 and math.isfinite(det) and abs(det) > 1e-280:
-                logdet[z, i] = math.log(abs(det))
+                logdet[z, i] = math.log(det)
             else:  # the product under- or overflows: sum the logs of the pivots instead
-                logdet[z, i] = _logdet_pivots(cov, tri, i, z, rd)
+                ld = 0.0
+                for j in range(d):
+                    ld += math.log(piv_d[j])
+                logdet[z, i] = ld
+
+
+@jit
+def _gauss_jordan(cov, prec, logdet, tri, i, z, rd):  # pragma: no cover - compiled
+    """Sigma^-1 and ln |det Sigma| of Sigma = cov[z, i] + rd I by Gauss-Jordan with partial
+    pivoting, for a Sigma that rounding leaves not positive definite (ridge 0)."""
+    d = tri.shape[0]
+    aug = np.empty((d, 2 * d))
+    for j in range(d):
+        for m in range(d):
+            aug[j, m] = cov[z, i, tri[j, m]] + (rd if j == m else 0.0)
+            aug[j, d + m] = 1.0 if j == m else 0.0
+    det = 1.0
+    for col in range(d):
+        piv = col
+        for rr in range(col + 1, d):
+            if abs(aug[rr, col]) > abs(aug[piv, col]):
+                piv = rr
+        if piv != col:
+            for m in range(2 * d):
+                tmp = aug[col, m]
+                aug[col, m] = aug[piv, m]
+                aug[piv, m] = tmp
+        pv = aug[col, col]
+        det *= pv
+        inv_pv = 1.0 / pv
+        for m in range(2 * d):
+            aug[col, m] *= inv_pv
+        for rr in range(d):
+            fr = aug[rr, col]
+            if rr != col and fr != 0.0:
+                for m in range(2 * d):
+                    aug[rr, m] -= fr * aug[col, m]
+    for j in range(d):
+        for m in range(j, d):
+            prec[z, i, tri[j, m]] = aug[j, d + m]
+    if det != 0.0 and math.isfinite(det) and abs(det) > 1e-280:
+        logdet[z, i] = math.log(abs(det))
+    else:
+        logdet[z, i] = _logdet_pivots(cov, tri, i, z, rd)
 
 
 @jit

@@ -169,6 +169,9 @@ class PopulationModel(mesa.Model):
                              friends=self.adjacency.count)
         self.tick = 0
         self.degree = self.adjacency.degree()  # neighbours per person (the graph is fixed)
+        # using friends per person and activity, updated by who started or stopped using
+        self._using_friends = {name: network.ActiveCounts(self.adjacency)
+                               for name in self.activity_names}
         self.records = np.zeros((config.run.ticks, len(self.activity_names), len(COLUMNS)))
         self.history = (
             np.zeros((config.run.ticks, len(self.activity_names), n), dtype=np.uint8)
@@ -245,7 +248,7 @@ class PopulationModel(mesa.Model):
     def _step_activity(self, t: int, j: int, act: Activity) -> None:
         core, n = act.core, self.n
         using = act.tracker.using(t)
-        c = self.adjacency.count(using)
+        c = self._using_friends[act.name](using)
         u = act.rng.random(n)
         treated = act.treated_until > t
         opportunity, context = self._exposure(act, c, u, treated)
