@@ -9,10 +9,11 @@ small-matrix inverse, the negative-error history, and the softmax choice of acti
 
 Every individual's work is independent and its random numbers are drawn beforehand by the
 caller, so results do not depend on the number of threads. Arithmetic follows the numpy form
-term by term; sums over cue features and the matrix inverse (Gauss-Jordan with partial
-pivoting, as in tests/reference.py, where numpy calls LAPACK) may round differently in the
-last bits, so runs agree with the numpy form to ~1e-12 rather than bit for bit
-(tests/test_speed_accuracy.py bounds the difference).
+term by term; sums over cue features and the matrix inverse (an LDL^T factorisation of the
+positive definite Sigma, Gauss-Jordan with partial pivoting where rounding leaves it
+indefinite; numpy calls LAPACK) may round differently in the last bits, so runs agree with
+the numpy form to ~1e-12 rather than bit for bit (tests/test_speed_accuracy.py bounds the
+difference, and the inverse against LAPACK to its condition number times eps).
 
 Latent-state arrays and Q are passed slot-major, (K, N, ...): a pass over individuals then reads
 each slot's prototypes as one sequential stream instead of striding 1-2 KB per individual

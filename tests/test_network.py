@@ -59,6 +59,20 @@ def test_count_of_active_neighbours_matches_a_loop() -> None:
     assert np.array_equal(c, [int(active[a.neighbours(i)].sum()) for i in range(500)])
 
 
+def test_kept_counts_follow_changes_as_a_fresh_count() -> None:
+    """The per-tick counter adds who started and removes who stopped: after every call, the
+    same counts as counting afresh (few changes, many changes, none, everyone)."""
+    a = network.build("watts_strogatz", 2000, _rng(), k=10, p=0.1)
+    kept = network.ActiveCounts(a)
+    rng = _rng(5)
+    active = rng.random(2000) < 0.2
+    for flip in (0.01, 0.0, 0.05, 0.5, 0.002, 1.0, 0.01):
+        active = active ^ (rng.random(2000) < flip)
+        c = kept(active)
+        assert np.array_equal(c, a.count(active))
+        assert not c.flags.writeable  # the kept counts cannot be changed by a caller
+
+
 def test_tiny_and_degenerate_sizes() -> None:
     for kind in network.KINDS:
         for n in (0, 1, 2, 3):
