@@ -324,7 +324,7 @@ def latent_learn(
             if not spd:
                 _gauss_jordan(cov, prec, logdet, tri, i, z, rd)
                 continue
-            for j in range(d):  # M = L^-1, unit lower triangular (kept in lo's upper part)
+            for j in range(d):  # M = L^-1, unit lower triangular (its diagonal set below)
                 for r2 in range(j + 1, d):
                     t = -lo[r2, j]
                     for k in range(j + 1, r2):
