@@ -62,6 +62,22 @@ def _at(j, m, d):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
     return lo * d - (lo * (lo - 1)) // 2 + hi - lo
 
 
+@jit
+def _distance2(x, mu, prec, i, k, w, dev, dim):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """D2_k(w) = (w * (x_i - mu_k))^T Sigma_k^-1 (w * (x_i - mu_k)) for individual i, state k
+    (``dev`` a scratch row; ``dim`` as :func:`dim`, so the loops unroll)."""
+    d = len(dim)
+    for j in range(d):
+        dev[j] = w[j] * (x[i, j] - mu[k, i, j])
+    d2 = 0.0
+    for j in range(d):
+        row = 0.0
+        for m in range(d):
+            row += prec[k, i, _at(j, m, d)] * dev[m]
+        d2 += dev[j] * row
+    return d2
+
+
 @jit_parallel
 def latent_observe(
     x, u, use_u, n_active, mu, cov, prec, logdet, count, record, q, n_obs, dbar_fast,
@@ -85,6 +101,7 @@ def latent_observe(
         grand = np.empty(d)
         betw = np.empty(d)
         within_s = np.empty(d)
+        wk = np.empty(d)
         for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
             d_eff = min(0.0, dbar_fast[i] - dbar_slow[i])
             frac = min(1.0, min(0.0, d_eff + 4.0) / -8.0)
@@ -98,8 +115,7 @@ def latent_observe(
             # terms are added in the same order as one feature at a time)
             if n_act < 2 or n_est < 1:
                 for j in range(d):
-                    wb[j] = (1.0 - b[i]) * attention[i]
-                    wa[j] = (1.0 - b[i]) * ((1.0 - frac) * attention[i] + frac)
+                    wk[j] = attention[i]
             else:
                 for j in range(d):
                     grand[j] = 0.0
@@ -108,9 +124,8 @@ def latent_observe(
                 for k in range(n_act):
                     for j in range(d):
                         grand[j] += mu[k, i, j]
-                n_div = max(float(n_act), 1.0)
                 for j in range(d):
-                    grand[j] = grand[j] / n_div
+                    grand[j] = grand[j] / float(n_act)
                 for k in range(n_act):
                     est = count[k, i] >= min_cov[i]
                     for j in range(d):
@@ -118,14 +133,14 @@ def latent_observe(
                         betw[j] += t * t
                         if est:
                             within_s[j] += cov[k, i, _at(j, j, d)]
-                e_div = max(float(n_est), 1.0)
                 for j in range(d):
-                    between = betw[j] / n_div
-                    within = within_s[j] / e_div
+                    between = betw[j] / float(n_act)
+                    within = within_s[j] / float(n_est)
                     eta = between / max(between + within, 1e-300)
-                    wk = (1.0 - xi_cw[i]) * eta + xi_cw[i]
-                    wb[j] = (1.0 - b[i]) * wk
-                    wa[j] = (1.0 - b[i]) * ((1.0 - frac) * wk + frac)
+                    wk[j] = (1.0 - xi_cw[i]) * eta + xi_cw[i]
+            for j in range(d):
+                wb[j] = (1.0 - b[i]) * wk[j]
+                wa[j] = (1.0 - b[i]) * ((1.0 - frac) * wk[j] + frac)
             min_f = np.inf
             low = np.inf
             has_cand = False
@@ -135,26 +150,12 @@ def latent_observe(
                     f[k] = np.inf
                     continue
                 half = 0.5 * (LOG_2PI + logdet[k, i])
-                for j in range(d):  # the candidate screen, with the baseline weights
-                    dev[j] = wb[j] * (x[i, j] - mu[k, i, j])
-                d2 = 0.0
-                for j in range(d):
-                    row = 0.0
-                    for m in range(d):
-                        row += prec[k, i, _at(j, m, d)] * dev[m]
-                    d2 += dev[j] * row
+                d2 = _distance2(x, mu, prec, i, k, wb, dev, dim)  # the candidate screen
                 if half + 0.5 * d2 <= CANDIDATE_F:
                     is_cand[k] = True
                     has_cand = True
-                if frac != 0.0:  # w_A differs from w_k (else the same d2, bit for bit)
-                    for j in range(d):  # the surprise that chooses, with attention w_A
-                        dev[j] = wa[j] * (x[i, j] - mu[k, i, j])
-                    d2 = 0.0
-                    for j in range(d):
-                        row = 0.0
-                        for m in range(d):
-                            row += prec[k, i, _at(j, m, d)] * dev[m]
-                        d2 += dev[j] * row
+                if frac != 0.0:  # the surprise that chooses, with attention w_A (else the
+                    d2 = _distance2(x, mu, prec, i, k, wa, dev, dim)  # same d2, bit for bit)
                 fk = half + 0.5 * d2 + rpe_bias[i] * -record[k, i]
                 f[k] = fk
                 if fk < low:
