@@ -46,7 +46,7 @@ from addsim.population.activity import (
     learner_inputs,
 )
 from addsim.population.config import Config, ConfigError, InterventionCfg
-from addsim.population.rollout import Stepper
+from addsim.population.rollout import Stepper, split_random
 from addsim.population.status import (
     ADDICTED,
     EVENTS,
@@ -249,7 +249,7 @@ class PopulationModel(mesa.Model):
         core, n = act.core, self.n
         using = act.tracker.using(t)
         c = self._using_friends[act.name](using)
-        u = act.rng.random(n)
+        u = split_random(act.rng, n)
         treated = act.treated_until > t
         opportunity, context = self._exposure(act, c, u, treated)
         # Conditions the model derives itself are valid by construction (0/1, a fraction of
@@ -314,7 +314,7 @@ class PopulationModel(mesa.Model):
         cfg, spec, core = self.config.seeking, act.spec, act.core
         if not cfg.enabled or not spec.seek_conditions:
             return None
-        u = act.rng.random(self.n)
+        u = split_random(act.rng, self.n)
         supply = min(cfg.base * act.supply, 1.0)
         first = core[spec.seek_conditions[0]]
         eff = spec.effort_condition
@@ -396,7 +396,7 @@ class PopulationModel(mesa.Model):
             return out
         statuses = tuple(self.activities[name].tracker.status for name in self.activity_names)
         ratios = np.array([life.hazard_ratio.get(name, 1.0) for name in self.activity_names])
-        u = self._death_rng.random(self.n)
+        u = split_random(self._death_rng, self.n)
         if _jit.ENABLED:
             died, aged_out = np.empty(self.n, bool), np.empty(self.n, bool)
             _life_kernel(

@@ -12,8 +12,10 @@ conditions come from a protocol schedule). Per tick, in DESIGN.md's order:
 
 Randomness comes from one Generator split into sub-streams (environment, cue noise, action
 and state choices), so the same seed gives the same run. Normals (cue noise, rewards) come
-from two child streams each, one per half of the individuals, filled in two threads when N is
-large (numpy releases the GIL while filling): the numbers never depend on the threads.
+from two child streams each, one per half of the individuals; uniforms come from one stream,
+its second half drawn from a copy advanced past the first (:func:`split_random`). Both are
+filled in two threads when N is large (numpy releases the GIL while filling): the numbers
+never depend on the threads.
 """
 
 from __future__ import annotations
@@ -94,6 +96,38 @@ def _forget_pool() -> None:
 os.register_at_fork(after_in_child=_forget_pool)
 
 
+def split_random(
+    rng: np.random.Generator, shape: int | tuple[int, ...], threaded: bool | None = None
+) -> np.ndarray:
+    """``rng.random(shape)``, the same numbers and the same generator state afterwards, with the
+    second half drawn in the helper thread for large N (``threaded`` None: from
+    ``SPLIT_THREADS_MIN`` rows on).
+
+    A float64 uniform takes exactly one 64-bit draw, so the second half is what a copy of the
+    bit generator advanced past the first half draws; the generator then takes the copy's
+    state, as if it had drawn everything itself. Bit generators without ``advance`` (not the
+    PCG64 that ``default_rng`` makes) draw in one call.
+    """
+    out = np.empty(shape)
+    flat = out.reshape(-1)
+    rows = out.shape[0] if out.ndim else 1
+    bit = rng.bit_generator
+    if threaded is None:
+        threaded = rows >= SPLIT_THREADS_MIN
+    if not threaded or flat.size < 2 or not hasattr(bit, "advance"):
+        rng.random(out=flat)
+        return out
+    h = flat.size // 2
+    twin = type(bit)(0)
+    twin.state = bit.state
+    twin.advance(h)
+    job = _pool().submit(np.random.Generator(twin).random, out=flat[h:])
+    rng.random(out=flat[:h])
+    job.result()
+    bit.state = twin.state
+    return out
+
+
 class SplitNormals:
     """Standard normals for N individuals: rows [0, N/2) from one child stream, the rest from
     another, filled concurrently for large N. Same numbers with or without the thread."""
@@ -153,11 +187,11 @@ class Stepper:
 
     def _draws(self) -> tuple[np.ndarray, np.ndarray, Draws]:
         """This tick's state-choice and action uniforms and the task's draws (each from its own
-        stream, so the numbers do not depend on when or in which thread they are drawn)."""
+        stream, each filled in two threads for large N: the numbers never depend on it)."""
         n = self.core.n
-        normals = self._env_normals.fill(self._reward_noise, threaded=False)
-        return (self.state_rng.random(n), self.act_rng.random(n),
-                Draws(normals, self.env_rng.random((n, self.core.n_uniforms))))
+        normals = self._env_normals.fill(self._reward_noise)
+        return (split_random(self.state_rng, n), split_random(self.act_rng, n),
+                Draws(normals, split_random(self.env_rng, (n, self.core.n_uniforms))))
 
     def _classify(self, obs: np.ndarray, u_state: np.ndarray) -> np.ndarray:
         """Classify ``obs`` and learn the pending transition into the state found; returns z."""
@@ -175,19 +209,15 @@ class Stepper:
     def observe(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Classify the current observation and learn the pending transition; returns z."""
         obs = self._observation(self._cue_noise())
-        u_state = self.state_rng.random(self.core.n)
+        u_state = split_random(self.state_rng, self.core.n)
         return self._classify(obs, u_state), obs, u_state
 
     def tick(self, mask: np.ndarray | None = None) -> tuple[TickOut, np.ndarray, np.ndarray,
                                                              np.ndarray]:
         """Observe, learn, act (``mask`` (N, A) marks allowed actions) and step the core."""
         learner, core = self.learner, self.core
-        noise = self._cue_noise()
-        # Nothing computed this tick enters its uniforms and task draws: for large N they are
-        # drawn in the helper thread while this one builds the cue (numpy releases the GIL).
-        job = _pool().submit(self._draws) if self._env_normals.threaded else None
-        obs = self._observation(noise)
-        u_state, u_act, draws = self._draws() if job is None else job.result()
+        obs = self._observation(self._cue_noise())
+        u_state, u_act, draws = self._draws()
         z = self._classify(obs, u_state)
         at_choice = core.state == core.choice_state
         a, p_add = learner.act_and_p(z, u_act, core.addictive_action, mask)
@@ -298,5 +328,6 @@ def phases(*spans: tuple[int, Mapping[str, float]]) -> dict[int, Mapping[str, fl
 
 
 __all__: Sequence[str] = [
-    "RolloutResult", "Stepper", "TickOut", "Trace", "first_crossing", "phases", "rollout"
+    "RolloutResult", "Stepper", "TickOut", "Trace", "first_crossing", "phases", "rollout",
+    "split_random",
 ]

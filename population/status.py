@@ -58,7 +58,9 @@ class StatusTracker:
         self.n, self.rules = n, rules
         w = rules.window
         self.status = np.full(n, NEVER_EXPOSED, dtype=np.uint8)
-        self.choices = np.zeros((n, w), dtype=np.uint8)  # ring: bit 0 used, bit 1 sought
+        # ring of the last w ticks, row t % w (bit 0 used, bit 1 sought): a tick writes one
+        # contiguous row, not a byte in every person's cache line
+        self.choices = np.zeros((w, n), dtype=np.uint8)
         self.total = np.zeros(n, dtype=np.int32)  # ticks with use in the window
         self.seeks = np.zeros(n, dtype=np.int32)  # ticks with seeking in the window
         self.last_use = np.full(n, NEVER, dtype=np.int64)
@@ -74,7 +76,7 @@ class StatusTracker:
     def reset(self, rows: np.ndarray) -> None:
         """Rows ``rows`` start afresh (newcomers who replace leavers): never exposed, no record."""
         self.status[rows] = NEVER_EXPOSED
-        self.choices[rows] = 0
+        self.choices[:, rows] = 0
         self.total[rows] = 0
         self.seeks[rows] = 0
         for arr in (self.last_use, self.last_disorder, self.last_met, self.last_cessation):
@@ -114,11 +116,11 @@ class StatusTracker:
         r = self.rules
         used = np.asarray(used, bool)
         sought = np.zeros(self.n, bool) if sought is None else np.asarray(sought, bool)
-        col = tick % self.choices.shape[1]
-        old = self.choices[:, col]
+        col = tick % self.choices.shape[0]
+        old = self.choices[col]
         self.total += used.astype(np.int32) - (old & 1)
         self.seeks += sought.astype(np.int32) - (old >> 1)
-        self.choices[:, col] = used.astype(np.uint8) | (sought.astype(np.uint8) << 1)
+        self.choices[col] = used.astype(np.uint8) | (sought.astype(np.uint8) << 1)
         initiation = used & ~self.ever_used
         self.ever_used |= used
         self.last_use = np.where(used, tick, self.last_use)
@@ -130,7 +132,7 @@ class StatusTracker:
             (since >= r.abstinence_ticks) | (tick - self.last_met >= r.abstinence_ticks)
         )
         if cease.any():
-            self.choices[cease] = 0
+            self.choices[:, cease] = 0
             self.total[cease] = 0
             self.seeks[cease] = 0
             self.ever_abstinent |= cease
@@ -182,16 +184,16 @@ def _update_kernel(
 ):  # pragma: no cover - compiled
     """The status rules of :meth:`StatusTracker._update_numpy` as one pass over individuals;
     ``events`` (chunks, 4) receives each chunk's event counts."""
-    n, window = choices.shape
+    window, n = choices.shape
     col = tick % window
     chunk = CHUNK
     for c in prange((n + chunk - 1) // chunk):
         for i in range(c * chunk, min(n, (c + 1) * chunk)):
             u = used[i]
-            old = choices[i, col]
+            old = choices[col, i]
             total[i] += np.int32(u) - np.int32(old & 1)
             seeks[i] += np.int32(sought[i]) - np.int32(old >> 1)
-            choices[i, col] = np.uint8(u) | (np.uint8(sought[i]) << 1)
+            choices[col, i] = np.uint8(u) | (np.uint8(sought[i]) << 1)
             if u:
                 if not ever_used[i]:
                     events[c, 0] += 1  # initiation
@@ -202,7 +204,8 @@ def _update_kernel(
             was = prev == ADDICTED or prev == RELAPSED
             cease = was and (since >= abstinence_ticks or tick - last_met[i] >= abstinence_ticks)
             if cease:
-                choices[i, :] = 0
+                for k in range(window):
+                    choices[k, i] = 0
                 total[i] = 0
                 seeks[i] = 0
                 ever_abstinent[i] = True

@@ -269,6 +269,22 @@ def test_split_normals_same_numbers_with_or_without_the_thread() -> None:
     assert np.abs(a.mean()) < 0.02 and abs(a.std() - 1.0) < 0.02
 
 
+@pytest.mark.parametrize("shape", [1001, (1001, 1), (1001, 3), (1001, 0), 1])
+@pytest.mark.parametrize("bit", [np.random.PCG64, np.random.MT19937])
+def test_split_random_gives_one_calls_numbers_and_state(shape: object, bit: type) -> None:
+    """Uniforms filled in two threads (the second half from a copy advanced past the first)
+    are the numbers one ``random`` call gives, and leave the generator where that call does:
+    the population's uniform streams never depend on threading."""
+    from addsim.population.rollout import split_random
+
+    for threaded in (True, False, None):
+        one = np.random.Generator(bit(5))
+        split = np.random.Generator(bit(5))
+        for _ in range(3):
+            np.testing.assert_array_equal(split_random(split, shape, threaded), one.random(shape))
+        np.testing.assert_array_equal(split.random(7), one.random(7))  # the state after
+
+
 @pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs os.fork")
 @pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_threaded_fill_works_in_a_forked_child() -> None:
