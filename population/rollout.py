@@ -96,6 +96,9 @@ def _forget_pool() -> None:
 os.register_at_fork(after_in_child=_forget_pool)
 
 
+_ADVANCE_BY_DRAWS = (np.random.PCG64, np.random.PCG64DXSM)  # advance(k) skips k 64-bit draws
+
+
 def split_random(
     rng: np.random.Generator, shape: int | tuple[int, ...], threaded: bool | None = None
 ) -> np.ndarray:
@@ -105,8 +108,8 @@ def split_random(
 
     A float64 uniform takes exactly one 64-bit draw, so the second half is what a copy of the
     bit generator advanced past the first half draws; the generator then takes the copy's
-    state, as if it had drawn everything itself. Bit generators without ``advance`` (not the
-    PCG64 that ``default_rng`` makes) draw in one call.
+    state, as if it had drawn everything itself. Only the PCG64 family's ``advance`` counts
+    single 64-bit draws (Philox's counts blocks of four): other bit generators draw in one call.
     """
     out = np.empty(shape)
     flat = out.reshape(-1)
@@ -114,7 +117,7 @@ def split_random(
     bit = rng.bit_generator
     if threaded is None:
         threaded = rows >= SPLIT_THREADS_MIN
-    if not threaded or flat.size < 2 or not hasattr(bit, "advance"):
+    if not threaded or flat.size < 2 or not isinstance(bit, _ADVANCE_BY_DRAWS):
         rng.random(out=flat)
         return out
     h = flat.size // 2

@@ -270,7 +270,9 @@ def test_split_normals_same_numbers_with_or_without_the_thread() -> None:
 
 
 @pytest.mark.parametrize("shape", [1001, (1001, 1), (1001, 3), (1001, 0), 1])
-@pytest.mark.parametrize("bit", [np.random.PCG64, np.random.MT19937])
+@pytest.mark.parametrize(
+    "bit", [np.random.PCG64, np.random.PCG64DXSM, np.random.Philox, np.random.MT19937]
+)
 def test_split_random_gives_one_calls_numbers_and_state(shape: object, bit: type) -> None:
     """Uniforms filled in two threads (the second half from a copy advanced past the first)
     are the numbers one ``random`` call gives, and leave the generator where that call does:
