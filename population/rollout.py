@@ -140,11 +140,10 @@ class SplitNormals:
         self.half = n // 2
         self.threaded = n >= SPLIT_THREADS_MIN
 
-    def fill(self, out: np.ndarray, threaded: bool | None = None) -> np.ndarray:
-        """Fill ``out`` (N, k), C-contiguous, with standard normals and return it (``threaded``
-        False: both halves in the calling thread, e.g. when that is the helper thread)."""
+    def fill(self, out: np.ndarray) -> np.ndarray:
+        """Fill ``out`` (N, k), C-contiguous, with standard normals and return it."""
         h = self.half
-        if self.threaded if threaded is None else threaded:
+        if self.threaded:
             job = _pool().submit(self.high.standard_normal, out=out[h:])
             self.low.standard_normal(out=out[:h])
             job.result()
