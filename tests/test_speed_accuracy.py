@@ -114,6 +114,21 @@ def test_same_seed_same_result_whatever_the_thread_count(
         np.testing.assert_array_equal(a, b)
 
 
+def test_population_same_with_or_without_the_helper_thread_fills(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A population whose random numbers are filled in two threads (normals by half, uniforms
+    split by ``split_random``) runs exactly as one filled in a single thread: at 3,000 people
+    the threshold is lowered so the threaded fills, which start at 32,768, really run."""
+    from addsim.population import rollout as R
+
+    serial = _population(_jit.ENABLED, monkeypatch, size=3000)
+    monkeypatch.setattr(R, "SPLIT_THREADS_MIN", 1000)
+    threaded = _population(_jit.ENABLED, monkeypatch, size=3000)
+    np.testing.assert_array_equal(serial, threaded)
+    assert serial[..., 0].min() < serial[..., 0].max()  # the run moved: statuses changed
+
+
 @needs_numba
 def test_logdet_fallback_when_the_pivot_product_underflows() -> None:
     d = 4
