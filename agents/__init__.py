@@ -6,6 +6,7 @@ Every learner updates N individuals in one call; parameters are scalars or (N,) 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from addsim._errors import did_you_mean
@@ -31,12 +32,14 @@ def make_learner(
     preset: str = "report",
     capacity: int = 8,
     precision: str = "float32",
+    salience: Sequence[float] | None = None,
     **overrides: Any,
 ) -> Learner:
     """Build learner ``name`` for N individuals from a preset plus parameter overrides.
 
-    ``capacity`` and ``precision`` (storage of the prototypes, float32 or float64) apply to
-    latent-state learners only.
+    ``capacity``, ``precision`` (storage of the prototypes, float32 or float64) and
+    ``salience`` (the task's baseline attention per cue feature, ``TaskCore.salience()``;
+    None: 1 for every feature) apply to latent-state learners only.
     """
     if name not in LEARNERS:
         raise ValueError(
@@ -47,7 +50,8 @@ def make_learner(
     params = cls.params_cls.preset(preset, **overrides)
     if cls.uses_cue:
         return cls(  # type: ignore[call-arg]
-            n, cue_dim, n_actions, params, capacity=capacity, precision=precision
+            n, cue_dim, n_actions, params, capacity=capacity, precision=precision,
+            salience=salience,
         )
     return cls(n, n_states, n_actions, params)
 

@@ -78,11 +78,17 @@ def _distance2(x, mu, prec, i, k, w, dev, dim):  # type: ignore[no-untyped-def] 
     return d2
 
 
+@jit
+def _history_factor(dbar):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """f = min(1, min(0, dbar + 4) / -8) (agents.latent_state.history_factor)."""
+    return min(1.0, min(0.0, dbar + 4.0) / -8.0)
+
+
 @jit_parallel
 def latent_observe(
-    x, u, use_u, n_active, mu, cov, prec, logdet, count, record, q, n_obs, dbar_fast,
-    dbar_slow, overflow, b, attention, xi_cw, min_cov, rpe_bias, neg_log_upsilon, burn_in,
-    beta_state, sigma0, dim, z_out,
+    x, u, use_u, n_active, mu, cov, prec, logdet, count, q, n_obs, dbar_fast, dbar_slow,
+    overflow, b, attention, salience, xi_cw, min_cov, neg_log_upsilon, creation_bias,
+    burn_in, beta_state, beta_state_min, sigma0, new_values, dim, z_out,
 ):  # pragma: no cover - compiled
     """Classify cue ``x[i]`` into a latent state per individual, creating one where needed
     (``dim``: :func:`dim` of the cue dimension; agents/latent_state.py has the equations)."""
@@ -102,47 +108,50 @@ def latent_observe(
         betw = np.empty(d)
         within_s = np.empty(d)
         wk = np.empty(d)
+        q_new = np.empty(n_actions)
         for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
-            d_eff = min(0.0, dbar_fast[i] - dbar_slow[i])
-            frac = min(1.0, min(0.0, d_eff + 4.0) / -8.0)
+            fast = float(dbar_fast[i])
+            d_eff = min(0.0, fast - float(dbar_slow[i]))
+            frac = _history_factor(d_eff)
+            frac_fast = _history_factor(fast)
             n_act = int(n_active[i])
             n_est = 0
             for k in range(n_act):
                 if count[k, i] >= min_cov[i]:
                     n_est += 1
-            # baseline weights w_k: informativeness over the states, or ``attention``. The
-            # sums over states run state by state for all features at once (each feature's
-            # terms are added in the same order as one feature at a time)
-            if n_act < 2 or n_est < 1:
+            # weights w_k: salience times the informativeness over the established states,
+            # or the baseline. The sums over states run state by state for all features
+            if n_est < 2:
                 for j in range(d):
-                    wk[j] = attention[i]
+                    wk[j] = attention[i] * salience[j]
             else:
                 for j in range(d):
                     grand[j] = 0.0
                     betw[j] = 0.0
                     within_s[j] = 0.0
                 for k in range(n_act):
-                    for j in range(d):
-                        grand[j] += mu[k, i, j]
+                    if count[k, i] >= min_cov[i]:
+                        for j in range(d):
+                            grand[j] += mu[k, i, j]
                 for j in range(d):
-                    grand[j] = grand[j] / float(n_act)
+                    grand[j] = grand[j] / float(n_est)
                 for k in range(n_act):
-                    est = count[k, i] >= min_cov[i]
-                    for j in range(d):
-                        t = mu[k, i, j] - grand[j]
-                        betw[j] += t * t
-                        if est:
+                    if count[k, i] >= min_cov[i]:
+                        for j in range(d):
+                            t = mu[k, i, j] - grand[j]
+                            betw[j] += t * t
                             within_s[j] += cov[k, i, _at(j, j, d)]
                 for j in range(d):
-                    between = betw[j] / float(n_act)
+                    between = betw[j] / float(n_est)
                     within = within_s[j] / float(n_est)
                     eta = between / max(between + within, 1e-300)
-                    wk[j] = (1.0 - xi_cw[i]) * eta + xi_cw[i]
+                    wk[j] = ((1.0 - xi_cw[i]) * eta + xi_cw[i]) * salience[j]
             for j in range(d):
-                wb[j] = (1.0 - b[i]) * wk[j]
+                wb[j] = (1.0 - b[i]) * (attention[i] * salience[j])  # the screen's baseline
                 wa[j] = (1.0 - b[i]) * ((1.0 - frac) * wk[j] + frac)
             min_f = np.inf
             low = np.inf
+            nearest = 0
             has_cand = False
             for k in range(k_cap):
                 is_cand[k] = False
@@ -154,16 +163,18 @@ def latent_observe(
                 if half + 0.5 * d2 <= CANDIDATE_F:
                     is_cand[k] = True
                     has_cand = True
-                if frac != 0.0:  # the surprise that chooses, with attention w_A (else the
-                    d2 = _distance2(x, mu, prec, i, k, wa, dev, dim)  # same d2, bit for bit)
-                fk = half + 0.5 * d2 + rpe_bias[i] * -record[k, i]
+                fk = half + 0.5 * _distance2(x, mu, prec, i, k, wa, dev, dim)
                 f[k] = fk
                 if fk < low:
                     low = fk
+                    nearest = k
                 if is_cand[k] and fk < min_f:
                     min_f = fk
+            fresh = 0.5 * (LOG_2PI + d * math.log(sigma0[i])) + 0.5 * d  # F_0
+            cb = creation_bias[i] * frac
+            theta = (1.0 - cb) * neg_log_upsilon[i] + cb * fresh  # Redish 2007's bias
             want = n_act == 0 or (
-                ((not has_cand) or min_f > neg_log_upsilon[i]) and n_obs[i] >= burn_in[i]
+                ((not has_cand) or min_f > theta) and n_obs[i] >= burn_in[i]
             )
             full = n_act >= k_cap
             if want and full:
@@ -171,23 +182,37 @@ def latent_observe(
             new = want and not full
             if new:  # open slot n_act at this cue (the choice below would be overridden)
                 z = n_act
+                rule = new_values[i]
+                for a in range(n_actions):
+                    q_new[a] = 0.0
+                if n_act > 0 and rule == 1.0:  # a copy of the state it splits from
+                    for a in range(n_actions):
+                        q_new[a] = q[nearest, i, a]
+                elif n_act > 0 and rule == 2.0:  # the mean over established (else all) states
+                    m = 0
+                    for k in range(n_act):
+                        if n_est == 0 or count[k, i] >= min_cov[i]:
+                            m += 1
+                            for a in range(n_actions):
+                                q_new[a] += q[k, i, a]
+                    for a in range(n_actions):
+                        q_new[a] = q_new[a] / float(m)
                 s0 = sigma0[i]
                 n_active[i] += 1
                 for j in range(d):
                     mu[z, i, j] = x[i, j]
-                    for m in range(j, d):
-                        cov[z, i, _at(j, m, d)] = 0.0
-                        prec[z, i, _at(j, m, d)] = (1.0 if j == m else 0.0) / s0
+                    for m2 in range(j, d):
+                        cov[z, i, _at(j, m2, d)] = 0.0
+                        prec[z, i, _at(j, m2, d)] = (1.0 if j == m2 else 0.0) / s0
                 logdet[z, i] = d * math.log(s0)
                 count[z, i] = 0.0
-                record[z, i] = 0.0
                 for a in range(n_actions):
-                    q[z, i, a] = 0.0
+                    q[z, i, a] = q_new[a]
                 dbar_fast[i] = 0.0  # reset the history, or creation runs away
                 dbar_slow[i] = 0.0
             else:
                 # candidates (the screen above), or the least surprising when none qualifies;
-                # softmax(beta_state * A_i / sum A) with A / sum A = softmax(-G). The sums run
+                # softmax(beta_s * A_i / sum A) with A / sum A = softmax(-F). The sums run
                 # over the candidates only, in slot order: the other slots would add 0.0.
                 n_cand = 0
                 for k in range(k_cap):
@@ -199,6 +224,7 @@ def latent_observe(
                         n_obs[i] += 1
                     z_out[i] = cand[0]
                     continue
+                beta_s = (1.0 - frac_fast) * beta_state[i] + frac_fast * beta_state_min[i]
                 g_max = -np.inf
                 for j in range(n_cand):
                     g_max = max(g_max, -f[cand[j]])
@@ -209,7 +235,7 @@ def latent_observe(
                     a_sum += e[j]
                 h_max = -np.inf
                 for j in range(n_cand):
-                    e[j] = beta_state[i] * (e[j] / a_sum)
+                    e[j] = beta_s * (e[j] / a_sum)
                     h_max = max(h_max, e[j])
                 total = 0.0
                 for j in range(n_cand):
@@ -244,10 +270,9 @@ def latent_observe(
 def latent_learn(
     rule, s, a, s_next, x, r, drug, delta, use_cue, q, alpha, surge, gamma, r_bar, kappa,
     sigma, lam, kappa_target, window, min_cov, ridge, mu, cov, prec, tri, logdet, count,
-    record, rpe_scale, rpe_decay, history, dbar_fast, dbar_slow, dim,
+    rpe_scale, history, dbar_fast, dbar_slow, dim,
 ):  # pragma: no cover - compiled
-    """The TD update, state ``s``'s error record, its prototype (rewarded cues) and the error
-    history.
+    """The TD update, state ``s``'s prototype (rewarded cues) and the error history.
 
     ``rule`` 1: Dezfouli (2009) average-reward error with R_bar and kappa (agents/
     dezfouli2009.py); 2: Redish (2004) discounted error (agents/redish2004.py); 0: ``delta``
@@ -283,9 +308,6 @@ def latent_learn(
                     r_bar[i] += sigma[i] * (r_sensed - r_bar[i])
                     kappa[i] += lam[i] * ((kappa_target[i] if drug[i] else 0.0) - kappa[i])
             neg = min(delta[i], 0.0) / rpe_scale[i] * history[i]
-            zs = s[i]
-            if count[zs, i] >= min_cov[i] and history[i] > 0.5:  # an established state
-                record[zs, i] = rpe_decay[i] * record[zs, i] + (1.0 - rpe_decay[i]) * neg
             dbar_fast[i] = FAST_DECAY * dbar_fast[i] + FAST_GAIN * neg
             dbar_slow[i] = SLOW_DECAY * dbar_slow[i] + SLOW_GAIN * neg
             if not use_cue or not r[i] + (surge[i] if drug[i] else 0.0) > 0.0:

@@ -1,72 +1,108 @@
 """Latent-state inference: Pettine et al. (2023) prototypes with Redish et al. (2007) TD.
 
 Pettine, Raman, Redish and Murray (2023), "Human generalization of internal representations
-through prototype learning with goal-directed attention", Nat Hum Behav; Redish, Jensen,
+through prototype learning with goal-directed attention", Nat Hum Behav (code:
+murraylab/instrumentalLatentStateLearning, simulations/algorithmicmodels.py); Redish, Jensen,
 Johnson and Kurth-Nelson (2007), "Reconciling reinforcement learning models with behavioral
 extinction and renewal", Psychol Rev.
 
 Each individual keeps up to K latent states, each with a prototype mu_i, covariance Sigma_i
 (new state: mu = cue, Sigma = sigma0 * I) and action values Q_i. For a cue x:
 
-    z_i   = (1 - b) * (x - mu_i)
+    z_i     = (1 - b) * (x - mu_i)
     D2_i(w) = (w * z_i)^T Sigma_i^-1 (w * z_i)      (attention w weights each feature's deviation)
     F_i(w)  = 0.5 * (ln 2 pi + ln det Sigma_i) + 0.5 * D2_i(w)    (-ln A_i, Pettine's normaliser)
-    candidates: F_i(w_k) <= -ln(1e-100), screened with the BASELINE weights w_k;
-    G_i = F_i(w_A) + rpe_bias * -h_i       (h_i the state's own negative-error record, below)
-    a new state when there is no candidate or min G > -ln(upsilon), only after ``burn_in``
-    observations in total; otherwise a state by softmax over A_i / sum A = softmax(-G) with
-    inverse temperature beta_state.
+    candidates: F_i(w_0) <= -ln(1e-100), screened with the BASELINE weights w_0 (Pettine's
+        stateCandidates: uniform weights), w_0 = attention * salience (below)
+    a new state when there is no candidate or min over candidates of F_i(w_A) > theta, only
+        after ``burn_in`` observations in total, with
+        and F_0 = 0.5 * (ln 2 pi + d ln sigma0) + d / 2, a fresh prototype's mean surprise
+        over the cues it predicts (E[D2] = d)
+        theta = (1 - c f) * (-ln upsilon) + c f * F_0,  c = ``creation_bias``
+    otherwise a state by softmax over A_i / sum A = softmax(-F(w_A)) among the candidates,
+        inverse temperature beta_s = (1 - f_fast) * beta_state + f_fast * beta_state_min
 
-Per-feature attention (Pettine 2023): w_k = (1 - xi_cw) * eta_k + xi_cw, with eta_k the
-informativeness of feature k about the latent state: the share of its variance the states
-explain, between_k / (between_k + within_k), with between_k the variance of the prototype
-means over the states in use and within_k the mean variance within the established states
-(at least ``min_cov_samples`` rewarded cues). For Gaussian features eta = 1 - exp(-2 MI), a
-monotone map of Pettine's mutual information onto [0, 1], computed from the prototypes instead
-of a histogram of past trials. With fewer than two states, or none established, every w_k is
-the baseline ``attention``: 1 here (Pettine's code uses 0.5 on his cue scale; with 0.5 a third
-of individuals lump the drug state's cue into the choice state's, measured on the relapse
-protocol, seed 0, 100 individuals). The error history raises attention:
+The negative-error history is ONE trace per individual (Pettine 2023), reset to 0 when a state
+is created (otherwise creation runs away):
 
     dbar_fast <- 0.981 dbar_fast + 2.85 min(delta, 0) / rpe_scale
     dbar_slow <- 0.994 dbar_slow + 0.9  min(delta, 0) / rpe_scale
-    dbar_eff   = min(0, dbar_fast - dbar_slow)      (reset to 0 when a state is created)
-    w_A = (1 - f) * w_k + f,   f = min(1, min(0, dbar_eff + 4) / -8)
+    dbar_eff   = min(0, dbar_fast - dbar_slow)
+    f          = min(1, min(0, dbar_eff + 4) / -8)        f_fast: the same of dbar_fast
 
 ``rpe_scale`` (5) puts this task's errors (rewards of about 10) on the scale of Pettine's 0/1
-rewards, for which the constants were set.
+rewards, for which the constants were set. The history acts in three places, each from a paper:
 
-Error-driven situation recognition (Redish 2007): each established state keeps a record of the
-disappointments met in it, h_i <- rho_h h_i + (1 - rho_h) min(delta, 0) / rpe_scale, updated
-on the transitions that start in state i (``rpe_decay`` rho_h). It raises that state's
-surprise, so sustained negative errors in a situation make the classifier adopt another
-state, or create one when none fits, even when the cue is unchanged; a state that has not yet
-collected ``min_cov_samples`` rewarded cues is not judged (its first errors are learning, not
-disappointment). ``history = 0`` switches the whole error history off (no attention rise, no
-records): the ablation of the mechanism.
+- attention (Pettine 2023, calcWA): w_A = (1 - f) * w_k + f per feature, so sustained
+  disappointment makes the individual attend to every feature, faint ones included;
+- the state-choice temperature (Pettine's code, getBetaState): beta_s falls from
+  ``beta_state`` towards ``beta_state_min`` with the fast trace. The default 0 mirrors
+  attention: at full disappointment every feature is attended and the choice among the
+  candidate states is uniform, so the individual tries the other situations it knows
+  (``beta_state_min`` = ``beta_state`` leaves it fixed, as in Pettine's published examples);
+- creation (Redish 2007: a running average of negative errors biases situation recognition
+  towards a new situation): the new-state threshold falls from -ln(upsilon) towards F_0. At
+  full disappointment a new state opens as soon as a fresh prototype would explain the cue
+  at least as well as the best state known (the comparison a latent-cause prior makes,
+  Gershman, Blei and Niv 2010), never for a cue that a known state explains better, so the
+  bias cannot open states without end. Redish gives the direction, not a formula: this
+  form is ours.
+
+``history = 0`` switches the trace off (all three effects): the ablation of the mechanism;
+``creation_bias = 0`` ablates the Redish part alone.
+
+Per-feature attention (Pettine 2023): w_k = salience * ((1 - xi_cw) * eta_k + xi_cw), with
+eta_k the informativeness of feature k about the latent state: the share of its variance the
+ESTABLISHED states explain (states holding at least ``min_cov_samples`` rewarded cues; a
+prototype of a few noisy cues says nothing yet), between_k / (between_k + within_k), with
+between_k the variance of the established prototypes' means and within_k their mean variance.
+For Gaussian features eta = 1 - exp(-2 MI), a monotone map of Pettine's mutual information
+onto [0, 1], computed from the prototypes instead of a histogram of past trials. With fewer
+than two established states every w_k is the baseline w_0 = attention * salience. ``attention``
+is 1 here (Pettine's code uses 0.5 on his cue scale; with 0.5 a third of individuals lump the
+drug state's cue into the choice state's, measured on the relapse protocol before this
+version). ``salience`` (the task's ``cue_salience``, 1 per feature unless the task shows a
+feature faintly, e.g. the gambling payout) is a property of the stimulus, not of the learner.
+
+New states' action values (``new_values``): 1 ``copy`` (default): the values of the state the
+new one splits from (the least surprising state under w_A). Average-reward values
+(Dezfouli 2009) have no absolute zero: they drift with R_bar, so an empty state valued at 0
+beside established states valued near +100 would prefer any action at random; a copy keeps
+the individual's value scale, and the new situation starts as the one it was told apart from.
+0 ``zero``: Pettine's code (agentState.action_values = zeros), the control every latent-state
+protocol runs; 2 ``prior mean``: the mean of Q over the established states (all states in
+use when none is established).
+
+Order within a tick: the learner classifies the new observation, then learns the pending
+transition into the state found (rollout.Stepper). This is the papers' order: the TD error
+of Redish 2007 is delta(t) = r + gamma V(S(t)) - V(S(t-1)) with S(t) the situation just
+recognised, so classification must come first; in Pettine's trials the stimulus is
+classified before the outcome arrives. An outcome informs its own classification through the
+observation (the dose and payout features of the tasks, Gershman, Blei and Niv 2010), and
+informs later classifications through the history.
 
 Prototypes follow the cues assigned to the state on rewarded steps (sensed reward
-r + D * drug > 0): mean and covariance over a horizon of ``window`` cues, kept as a running
-estimate (exact average for the first ``window`` cues, then an exponential average with
-weight 1 / window; tested against the windowed form), plus a ridge (1e-4 / n) I. The
-covariance replaces sigma0 * I once ``min_cov_samples`` cues are in (a one-cue covariance is
-degenerate).
+r + D * drug > 0; Pettine updates from correct, rewarded trials): mean and covariance over a
+horizon of ``window`` cues, kept as a running estimate (exact average for the first ``window``
+cues, then an exponential average with weight 1 / window; tested against the windowed form),
+plus a ridge (1e-4 / n) I. The covariance replaces sigma0 * I once ``min_cov_samples`` cues
+are in (a one-cue covariance is degenerate).
 
 ``LatentState`` evaluates values with Redish (2004)'s discounted error and surge;
 ``DualProcess`` (agents/dual_process.py) with Dezfouli (2009)'s average-reward error.
 Capacity exhaustion is counted per individual (``overflow``), never silent.
 
-Storage (issue 6: at most 1 KB of state per individual): slots are allocated as they are
-first used and filled in order (slot k is in use iff k < n_active), covariance and precision
-keep only their upper triangle, and prototypes (mu, Sigma, Sigma^-1, ln det, counts, error
-records) are stored as float32 by default (``precision="float64"``
-for the exact replay against tests/reference.py). All arithmetic is float64 and Q stays
-float64; tests/test_speed_accuracy.py bounds the float32 difference (measured: none).
+Storage: slots are allocated as they are first used and filled in order (slot k is in use iff
+k < n_active), covariance and precision keep only their upper triangle, and prototypes (mu,
+Sigma, Sigma^-1, ln det, counts) are stored as float32 by default (``precision="float64"`` for
+the exact replay against tests/reference.py). All arithmetic is float64 and Q stays float64;
+tests/test_speed_accuracy.py bounds the float32 difference.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,6 +124,7 @@ from addsim.agents.redish2004 import Redish2004, Redish2004Params
 from addsim.agents.tabular import Learner
 
 PRECISIONS = {"float32": np.float32, "float64": np.float64}  # storage of the prototypes
+NEW_VALUES = {"zero": 0.0, "copy": 1.0, "prior mean": 2.0}  # codes of ``new_values``
 
 
 @dataclass(frozen=True)
@@ -99,15 +136,33 @@ class ClassifierParams(Params):
     upsilon: float = param(0.1, 1e-300, 1.0, "new-state threshold: min F > -ln(upsilon)")
     burn_in: float = param(75.0, 0.0, 65535.0, "observations before any new state after the first")
     beta_state: float = param(50.0, 0.0, 1e4, "inverse temperature of the state choice")
+    beta_state_min: float = param(
+        0.0, 0.0, 1e4, "state-choice inverse temperature at full disappointment (Pettine's "
+        "code; 0: uniform among candidates; = beta_state: fixed, as in his examples)"
+    )
     window: float = param(75.0, 1.0, 1e6, "horizon (rewarded cues) of a prototype")
     ridge: float = param(1e-4, 0.0, 1.0, "ridge added to a prototype covariance, / n")
     min_cov_samples: float = param(25.0, 2.0, 1e6, "cues before the covariance replaces sigma0")
-    attention: float = param(1.0, 0.0, 1.0, "baseline attention w_k per feature (too few states)")
+    attention: float = param(1.0, 0.0, 1.0, "baseline attention per feature (times salience)")
     xi_cw: float = param(0.0, 0.0, 1.0, "w_k = (1 - xi_cw) eta_k + xi_cw (0: informative only)")
     rpe_scale: float = param(5.0, 1e-6, 1e6, "error units of the history (Pettine's 0/1 scale)")
-    rpe_bias: float = param(20.0, 0.0, 1e4, "surprise added per unit of a state's record -h_i")
-    rpe_decay: float = param(0.9, 0.0, 0.9999, "persistence rho_h of a state's error record")
     history: float = param(1.0, 0.0, 1.0, "1: negative-error history on; 0: off (ablation)")
+    creation_bias: float = param(
+        1.0, 0.0, 1.0, "Redish 2007's bias: the share of the way the new-state threshold "
+        "falls towards a fresh state's own surprise at full disappointment (0: off)"
+    )
+    new_values: float = param(
+        1.0, 0.0, 2.0, "a new state's Q: 0 zero (Pettine), 1 copy of the state it splits "
+        "from, 2 mean over the established states"
+    )
+
+    def __post_init__(self) -> None:
+        codes = np.asarray(self.new_values, dtype=np.float64)
+        if codes.size and not np.isin(codes, tuple(NEW_VALUES.values())).all():
+            raise ValueError(
+                f"{type(self).__name__}.new_values: got {codes.flat[0]!r}, expected one of "
+                + ", ".join(f"{v:g} ({k})" for k, v in NEW_VALUES.items())
+            )
 
 
 @dataclass(frozen=True)
@@ -120,6 +175,12 @@ class LatentStateParams(Redish2004Params, ClassifierParams):
         "paper": {"min_cov_samples": 25.0},
         "report": {"beta": 0.1, "burn_in": 15.0, "min_cov_samples": 25.0},
     }
+
+
+def history_factor(dbar: np.ndarray) -> np.ndarray:
+    """f = min(1, min(0, dbar + 4) / -8): 0 until the trace passes -4, 1 from -12 on
+    (Pettine 2023's linear form with xi_DB_low -4, xi_DB_high -12)."""
+    return np.minimum(1.0, np.minimum(0.0, dbar + 4.0) / -8.0)
 
 
 class LatentMixin:
@@ -141,6 +202,7 @@ class LatentMixin:
         params: Params | None = None,
         capacity: int = 8,
         precision: str = "float32",
+        salience: Sequence[float] | np.ndarray | None = None,
         **kwargs: Any,
     ) -> None:
         if int(capacity) != capacity or capacity < 1:
@@ -149,6 +211,11 @@ class LatentMixin:
             raise ValueError(f"precision: got {precision!r}, expected one of {list(PRECISIONS)}")
         super().__init__(n, int(capacity), n_actions, params)  # type: ignore[call-arg]
         d = int(cue_dim)
+        sal = np.ones(d) if salience is None else np.asarray(salience, dtype=np.float64)
+        if sal.shape != (d,) or not (np.isfinite(sal).all() and (sal >= 0).all()
+                                      and (sal <= 1).all()):
+            raise ValueError(f"salience: got {sal.tolist()!r}, expected {d} values in [0, 1]")
+        self.salience = sal
         self.capacity, self.cue_dim, self.precision = int(capacity), d, precision
         # Slots are allocated as they are used: ``k`` planes with the last one always free for
         # everyone (until ``capacity``), so memory follows the most states anyone holds.
@@ -172,7 +239,6 @@ class LatentMixin:
         self._prec = np.zeros((k, self.n, len(iu[0])), dtype=dt)  # Sigma^-1
         self._logdet = np.zeros((k, self.n), dtype=dt)  # ln det Sigma
         self._count = np.zeros((k, self.n), dtype=dt)  # rewarded cues in it (capped at window)
-        self._record = np.zeros((k, self.n), dtype=dt)  # h_i: the state's negative-error record
         self.n_obs = np.zeros(self.n, dtype=np.uint16)  # counted up to N_OBS_CAP >= burn_in
         self.dbar_fast = np.zeros(self.n, dtype=dt)  # the history, stored as the prototypes
         self.dbar_slow = np.zeros(self.n, dtype=dt)
@@ -188,7 +254,7 @@ class LatentMixin:
         """Add a free slot plane once anyone uses the last one (keeps one free for creation)."""
         if self.slots >= self.capacity or not (self._n_active >= self.slots).any():
             return
-        for name in ("_mu", "_cov", "_prec", "_logdet", "_count", "_record", "_q"):
+        for name in ("_mu", "_cov", "_prec", "_logdet", "_count", "_q"):
             old = getattr(self, name)
             new = np.zeros((old.shape[0] + 1, *old.shape[1:]), dtype=old.dtype)
             new[:-1] = old
@@ -198,6 +264,11 @@ class LatentMixin:
     def active(self) -> np.ndarray:
         """Slots in use, (N, K) bool (computed: slot k is in use iff k < n_active)."""
         return np.arange(self.slots)[None, :] < self._n_active[:, None]
+
+    @property
+    def established(self) -> np.ndarray:
+        """Slots holding at least ``min_cov_samples`` rewarded cues, (N, K) bool."""
+        return self.active & (self.count >= self.p.min_cov_samples[:, None])
 
     @property
     def mu(self) -> np.ndarray:
@@ -218,7 +289,7 @@ class LatentMixin:
         """Bytes held per individual: learning ``state`` (values, prototypes, histories) and
         ``parameters`` (the resolved per-individual parameter arrays and what derives from
         them); shared index helpers are not counted."""
-        derived = {"_neg_log_upsilon", "_rows", "_tri", "_iu", "_diag", "_greedy"}
+        derived = {"_neg_log_upsilon", "_rows", "_tri", "_iu", "_diag", "_greedy", "salience"}
         state = sum(
             v.nbytes for k, v in vars(self).items()
             if isinstance(v, np.ndarray) and k not in derived
@@ -240,11 +311,6 @@ class LatentMixin:
         return self._count.T
 
     @property
-    def record(self) -> np.ndarray:
-        """Each state's negative-error record h_i, (N, K) (a view)."""
-        return self._record.T
-
-    @property
     def n_latent(self) -> np.ndarray:
         """Latent states in use per individual, shape (N,)."""
         return self._n_active.astype(np.int64)
@@ -255,27 +321,35 @@ class LatentMixin:
         fast, slow = self.dbar_fast.astype(np.float64), self.dbar_slow.astype(np.float64)
         return np.minimum(0.0, fast - slow)
 
+    def baseline_weights(self) -> np.ndarray:
+        """w_0 = attention * salience per individual and feature (N, d): the screen's weights."""
+        return self.p.attention[:, None] * self.salience[None, :]
+
     def feature_weights(self) -> np.ndarray:
-        """Baseline attention w_k per individual and feature (N, d): informativeness of each
-        feature over the established states, or ``attention`` with fewer than two of them."""
+        """w_k per individual and feature (N, d): salience times the informativeness of each
+        feature over the established states, or the baseline with fewer than two of them."""
         p = self.p
-        act = self.active.astype(np.float64)  # (N, K)
-        est = act * (self.count >= p.min_cov_samples[:, None])
-        n_act, n_est = act.sum(axis=1), est.sum(axis=1)
+        est = self.established.astype(np.float64)  # (N, K)
+        n_est = est.sum(axis=1)
         mu = self.mu.astype(np.float64)
         var = self._cov[..., self._diag].transpose(1, 0, 2).astype(np.float64)  # (N, K, d)
-        grand = np.einsum("nk,nkd->nd", act, mu) / np.maximum(n_act, 1.0)[:, None]
-        between = np.einsum("nk,nkd->nd", act, (mu - grand[:, None, :]) ** 2)
-        between /= np.maximum(n_act, 1.0)[:, None]
-        within = np.einsum("nk,nkd->nd", est, var) / np.maximum(n_est, 1.0)[:, None]
+        k = np.maximum(n_est, 1.0)[:, None]
+        grand = np.einsum("nk,nkd->nd", est, mu) / k
+        between = np.einsum("nk,nkd->nd", est, (mu - grand[:, None, :]) ** 2) / k
+        within = np.einsum("nk,nkd->nd", est, var) / k
         eta = between / np.maximum(between + within, 1e-300)
-        w = (1.0 - p.xi_cw)[:, None] * eta + p.xi_cw[:, None]
-        few = (n_act < 2) | (n_est < 1)
-        return np.where(few[:, None], p.attention[:, None], w)
+        w = ((1.0 - p.xi_cw)[:, None] * eta + p.xi_cw[:, None]) * self.salience[None, :]
+        return np.where((n_est < 2)[:, None], self.baseline_weights(), w)
+
+    def history_on(self) -> tuple[np.ndarray, np.ndarray]:
+        """(f, f_fast): the history factor of dbar_eff (attention, creation) and of the fast
+        trace (state-choice temperature), each (N,)."""
+        fast = self.dbar_fast.astype(np.float64)
+        return history_factor(self.dbar_eff), history_factor(fast)
 
     def attention_weights(self) -> np.ndarray:
-        """w_A (N, d): the baseline weights raised towards 1 by the negative-error history."""
-        f = np.minimum(1.0, np.minimum(0.0, self.dbar_eff + 4.0) / -8.0)
+        """w_A (N, d): the weights w_k raised towards 1 by the negative-error history."""
+        f = self.history_on()[0]
         return (1.0 - f)[:, None] * self.feature_weights() + f[:, None]
 
     def _distance_f(self, x: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -287,10 +361,9 @@ class LatentMixin:
         return np.where(self.active, f, np.inf)
 
     def surprise(self, x: np.ndarray) -> np.ndarray:
-        """G_i: surprise of cue ``x`` (N, d) under every state with attention w_A and each
-        state's error record added (N, K); inactive states inf."""
-        g = self._distance_f(x, self.attention_weights())
-        return g + self.p.rpe_bias[:, None] * -self.record.astype(np.float64)
+        """F_i(w_A): surprise of cue ``x`` (N, d) under every state with attention w_A (N, K);
+        inactive states inf."""
+        return self._distance_f(x, self.attention_weights())
 
     def observe(self, obs: np.ndarray, u: np.ndarray | None = None) -> np.ndarray:
         """Classify cues ``obs`` (N, d) into latent states, creating one where needed."""
@@ -311,37 +384,41 @@ class LatentMixin:
         _kernels.latent_observe(
             np.ascontiguousarray(x), np.zeros(1) if u is None else np.asarray(u, np.float64),
             u is not None, self._n_active, self._mu, self._cov, self._prec, self._logdet,
-            self._count, self._record, self._q, self.n_obs, self.dbar_fast, self.dbar_slow,
-            self.overflow, p.b, p.attention, p.xi_cw, p.min_cov_samples, p.rpe_bias,
-            self._neg_log_upsilon, p.burn_in, p.beta_state, p.sigma0,
-            _kernels.dim(self.cue_dim), z,
+            self._count, self._q, self.n_obs, self.dbar_fast, self.dbar_slow,
+            self.overflow, p.b, p.attention, self.salience, p.xi_cw, p.min_cov_samples,
+            self._neg_log_upsilon, p.creation_bias, p.burn_in, p.beta_state,
+            p.beta_state_min, p.sigma0, p.new_values, _kernels.dim(self.cue_dim), z,
         )
         return z
 
     def _observe_numpy(self, x: np.ndarray, u: np.ndarray | None) -> np.ndarray:
         """:meth:`observe` as numpy expressions over individuals (the reference form)."""
         p = self.p
-        cand = self._distance_f(x, self.feature_weights()) <= CANDIDATE_F  # baseline screen
+        cand = self._distance_f(x, self.baseline_weights()) <= CANDIDATE_F  # baseline screen
         f = self.surprise(x)
+        f_hist, f_fast = self.history_on()
         has_cand = cand.any(axis=1)
         min_f = np.where(cand, f, np.inf).min(axis=1)
         n_active = self._n_active.astype(np.int64)
-        want = (n_active == 0) | (
-            (~has_cand | (min_f > -np.log(p.upsilon))) & (self.n_obs >= p.burn_in)
-        )
+        fresh = 0.5 * (LOG_2PI + self.cue_dim * np.log(p.sigma0)) + 0.5 * self.cue_dim  # F_0
+        c = p.creation_bias * f_hist
+        theta = (1.0 - c) * self._neg_log_upsilon + c * fresh  # Redish 2007's bias
+        want = (n_active == 0) | ((~has_cand | (min_f > theta)) & (self.n_obs >= p.burn_in))
         full = n_active >= self.slots  # only at capacity: a free slot is kept until then
         self.overflow += want & full
         new = want & ~full
-        # Choose among candidates (the least surprising when none): softmax(beta_state * A_i /
-        # sum A) with A / sum A = softmax(-G).
+        # Choose among candidates (the least surprising when none): softmax(beta_s * A_i /
+        # sum A) with A / sum A = softmax(-F), beta_s lowered by the fast trace.
         low = f.min(axis=1)
+        nearest = np.argmin(np.where(np.isfinite(f), f, np.inf), axis=1)  # before creation
         cand = np.where(has_cand[:, None], cand, f == low[:, None])
         cand[n_active == 0, 0] = True  # no state yet: the new one takes slot 0
         g = np.where(cand, -f, -np.inf)
         g[n_active == 0, 0] = 0.0
         a_norm = np.exp(g - g.max(axis=1, keepdims=True))
         a_norm /= a_norm.sum(axis=1, keepdims=True)
-        h = np.where(cand, p.beta_state[:, None] * a_norm, -np.inf)
+        beta_s = (1.0 - f_fast) * p.beta_state + f_fast * p.beta_state_min
+        h = np.where(cand, beta_s[:, None] * a_norm, -np.inf)
         h = np.exp(h - h.max(axis=1, keepdims=True))
         if u is None:
             z = np.argmax(h, axis=1)
@@ -351,14 +428,31 @@ class LatentMixin:
             idx = np.flatnonzero(new)
             slot = n_active[idx]
             z[idx] = slot
-            self._create(idx, slot, x[idx])
+            self._create(idx, slot, x[idx], nearest[idx])
         self.n_obs += self.n_obs < N_OBS_CAP
         return z.astype(np.int64)
 
-    def _create(self, idx: np.ndarray, slot: np.ndarray, x: np.ndarray) -> None:
-        """Open latent state ``slot`` for individuals ``idx`` at cue ``x``."""
+    def _new_values(self, idx: np.ndarray, source: np.ndarray) -> np.ndarray:
+        """Q of a new state for individuals ``idx`` (``new_values``), (len(idx), A): zero, a
+        copy of state ``source`` (the least surprising), or the mean over established states
+        (all states in use where none is established)."""
+        rule = self.p.new_values[idx]
+        q = self.q[idx].copy()  # (m, K, A)
+        has = self._n_active[idx] > 0
+        copy = q[np.arange(idx.size), source]
+        est = self.established[idx]
+        pool = np.where(est.any(axis=1)[:, None], est, self.active[idx])
+        mean = (q * pool[..., None]).sum(axis=1) / np.maximum(pool.sum(axis=1), 1)[:, None]
+        out = np.where((rule == 1.0)[:, None], copy, np.where((rule == 2.0)[:, None], mean, 0.0))
+        return np.where(has[:, None], out, 0.0)
+
+    def _create(self, idx: np.ndarray, slot: np.ndarray, x: np.ndarray,
+                source: np.ndarray) -> None:
+        """Open latent state ``slot`` for individuals ``idx`` at cue ``x``, its values from
+        state ``source`` by the ``new_values`` rule."""
         d = self.cue_dim
         s0 = self.p.sigma0[idx]
+        q_new = self._new_values(idx, source)
         self._n_active[idx] += 1
         self.mu[idx, slot] = x
         self._cov[slot, idx] = 0.0
@@ -367,8 +461,7 @@ class LatentMixin:
         self._prec[slot, idx] = prec
         self.logdet[idx, slot] = d * np.log(s0)
         self.count[idx, slot] = 0.0
-        self.record[idx, slot] = 0.0
-        self.q[idx, slot] = 0.0
+        self.q[idx, slot] = q_new
         self.dbar_fast[idx] = 0.0  # reset the history, or creation runs away
         self.dbar_slow[idx] = 0.0
 
@@ -387,11 +480,6 @@ class LatentMixin:
         p = self.p
         step = super().learn(s, a, r, s_next, drug)  # type: ignore[misc]
         neg = np.minimum(step.delta, 0.0) / p.rpe_scale * p.history
-        rows = self._rows
-        judged = (self.count[rows, s] >= p.min_cov_samples) & (p.history > 0.5)
-        rec = self.record[rows, s].astype(np.float64)
-        rec = np.where(judged, p.rpe_decay * rec + (1.0 - p.rpe_decay) * neg, rec)
-        self.record[rows, s] = rec
         if cue is not None:
             rewarded = r + np.where(drug, p.surge, 0.0) > 0.0
             self.update_prototypes(s, np.asarray(cue, dtype=np.float64), rewarded)
@@ -433,8 +521,8 @@ class LatentMixin:
             rule_state.get("r_bar", none), rule_state.get("kappa", none),
             getattr(p, "sigma", none), getattr(p, "lam", none),
             getattr(p, "kappa_target", none), p.window, p.min_cov_samples, p.ridge, self._mu,
-            self._cov, self._prec, self._tri, self._logdet, self._count, self._record,
-            p.rpe_scale, p.rpe_decay, p.history, self.dbar_fast, self.dbar_slow,
+            self._cov, self._prec, self._tri, self._logdet, self._count,
+            p.rpe_scale, p.history, self.dbar_fast, self.dbar_slow,
             _kernels.dim(self.cue_dim),
         )
         return Step(delta=delta)
@@ -470,4 +558,5 @@ class LatentState(LatentMixin, Redish2004):
     params_cls = LatentStateParams
 
 
-__all__ = ["ClassifierParams", "LatentMixin", "LatentState", "LatentStateParams", "Learner"]
+__all__ = ["NEW_VALUES", "ClassifierParams", "LatentMixin", "LatentState", "LatentStateParams",
+           "Learner", "history_factor"]

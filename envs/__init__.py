@@ -2,8 +2,9 @@
 
 Each task (substance use, gambling, impulsivity, Dezfouli's seek-take chain) is a
 :class:`~envs._core.TaskCore` holding N individuals at once; the population engine drives the
-cores directly. For Gymnasium users the tasks are registered as ``addsim/Substance-v0``,
-``addsim/Gambling-v0``, ``addsim/Impulsivity-v0`` and ``addsim/SeekTake-v0``
+cores directly. For Gymnasium users the tasks are registered as ``addsim/Substance-v1``,
+``addsim/Gambling-v1``, ``addsim/Impulsivity-v0`` and ``addsim/SeekTake-v0`` (the id's
+version is the core's ``version``)
 (``gymnasium.make`` for one individual, ``gymnasium.make_vec`` with the native vector face
 for N), with ``obs_mode="index"`` or ``"cue"`` and any condition as a
 keyword. Importing this package only registers the ids.
@@ -35,9 +36,10 @@ for _module, _cls in (
     ("impulsivity", "Impulsivity"),
     ("seek_take", "SeekTake"),
 ):
-    if f"addsim/{_cls}-v0" not in gymnasium.registry:
+    _id = f"addsim/{_cls}-v{TASKS[_module].version}"
+    if _id not in gymnasium.registry:
         gymnasium.register(
-            id=f"addsim/{_cls}-v0",
+            id=_id,
             entry_point=f"addsim.envs.{_module}:{_cls}Env",
             vector_entry_point=f"addsim.envs.{_module}:{_cls}VectorEnv",
             max_episode_steps=1000,

@@ -73,6 +73,16 @@ class TaskCore:
     conditions_spec: ClassVar[dict[str, Condition]]
     state_names: ClassVar[tuple[str, ...]]
     action_names: ClassVar[tuple[str, ...]]
+    version: ClassVar[int] = 0  # the Gymnasium id's -vN, bumped when behaviour changes
+    # Baseline attention of each cue feature (1: fully salient). An outcome feature a task
+    # shows faintly has a lower weight here: a latent-state learner attends to it at baseline
+    # only that much, until its negative-error history raises attention (Pettine 2023's w_A).
+    cue_salience: ClassVar[tuple[float, ...] | None] = None
+
+    @classmethod
+    def salience(cls) -> tuple[float, ...]:
+        """Baseline attention per cue feature (``cue_salience``, or 1 for every feature)."""
+        return cls.cue_salience if cls.cue_salience is not None else (1.0,) * cls.cue_dim
 
     def __init__(self, n: int, **conditions: float | np.ndarray) -> None:
         if int(n) != n or n < 1:
@@ -119,11 +129,16 @@ class TaskCore:
 
     # ------------------------------------------------------------------ dynamics
     def reset(self, index: np.ndarray | None = None) -> None:
-        """Put individuals (all, or a boolean/int index) back in the choice state."""
-        if index is None:
-            self.state[:] = self.choice_state
-        else:
-            self.state[index] = self.choice_state
+        """Put individuals (all, or a boolean/int index) back in the choice state, with any
+        continuous state of the task (a dose trace, a pending payout) cleared."""
+        where = slice(None) if index is None else index
+        self.state[where] = self.choice_state
+        for arr in self._continuous().values():
+            arr[where] = 0.0
+
+    def _continuous(self) -> dict[str, np.ndarray]:
+        """The task's continuous per-individual state besides ``state`` (none by default)."""
+        return {}
 
     def draw(self, rng: np.random.Generator) -> Draws:
         """Draw this step's random numbers: (N, n_normals) normals and (N, n_uniforms) uniforms."""

@@ -26,9 +26,9 @@ def enabled_for(n: int) -> bool:
 
 
 @jit_parallel
-def substance_cue(s, level, noise, cue_shown, context, x):  # pragma: no cover - compiled
-    """``x[i] = level[i] * noise[i] + [s == 0, s == 1, cue_shown, context]`` (the numpy form
-    scales the noise, then adds the noiseless cue column by column)."""
+def substance_cue(s, level, noise, cue_shown, context, dose, x):  # pragma: no cover - compiled
+    """``x[i] = level[i] * noise[i] + [s == 0, s == 1, cue_shown, context, dose]`` (the numpy
+    form scales the noise, then adds the noiseless cue column by column)."""
     n = s.size
     for c in prange((n + CHUNK - 1) // CHUNK):
         for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
@@ -37,11 +37,13 @@ def substance_cue(s, level, noise, cue_shown, context, x):  # pragma: no cover -
             x[i, 1] = lv * noise[i, 1] + (1.0 if s[i] == 1 else 0.0)
             x[i, 2] = lv * noise[i, 2] + cue_shown[i]
             x[i, 3] = lv * noise[i, 3] + context[i]
+            x[i, 4] = lv * noise[i, 4] + dose[i]
 
 
 @jit_parallel
-def gambling_cue(s, level, noise, near_miss, context, x):  # pragma: no cover - compiled
-    """``x[i] = level[i] * noise[i] + [s == 0, s != 0, near_miss * (s == 2), context]``."""
+def gambling_cue(s, level, noise, near_miss, context, payout, unit, x):  # pragma: no cover
+    """``x[i] = level[i] * noise[i] + [s == 0, s != 0, near_miss * (s == 2), context,
+    payout / unit]``."""
     n = s.size
     for c in prange((n + CHUNK - 1) // CHUNK):
         for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
@@ -50,12 +52,13 @@ def gambling_cue(s, level, noise, near_miss, context, x):  # pragma: no cover - 
             x[i, 1] = lv * noise[i, 1] + (1.0 if s[i] != 0 else 0.0)
             x[i, 2] = lv * noise[i, 2] + near_miss[i] * (1.0 if s[i] == 2 else 0.0)
             x[i, 3] = lv * noise[i, 3] + context[i]
+            x[i, 4] = lv * noise[i, 4] + payout[i] / unit
 
 
 @jit_parallel
 def substance_transition(
-    s, a, z, r0_mean, r0_sd, r1_mean, r1_sd, r2_mean, r2_sd, drug_available, reward,
-    next_state, drug, take_drug, optimal,
+    s, a, z, r0_mean, r0_sd, r1_mean, r1_sd, r2_mean, r2_sd, drug_available, decay, dose,
+    reward, next_state, drug, take_drug, optimal,
 ):  # pragma: no cover - compiled
     """:meth:`envs.substance.SubstanceCore._transition` as one pass over individuals."""
     n = s.size
@@ -72,14 +75,15 @@ def substance_transition(
             next_state[i] = 1 if td else 0
             take_drug[i] = td
             drug[i] = td and drug_available[i] > 0.5
+            dose[i] = 1.0 if drug[i] else dose[i] * decay[i]
             natural_best = 0 if r0_mean[i] * 2 >= r1_mean[i] + r2_mean[i] else 1
             optimal[i] = (not in_choice) or a[i] == natural_best
 
 
 @jit_parallel
 def gambling_transition(
-    s, a, z, u, p_win, win_mean, win_sd, loss_mean, loss_sd, available, reward, next_state,
-    bet, optimal,
+    s, a, z, u, p_win, win_mean, win_sd, loss_mean, loss_sd, available, payout, reward,
+    next_state, bet, optimal,
 ):  # pragma: no cover - compiled
     """:meth:`envs.gambling.GamblingCore._transition` as one pass over individuals."""
     n = s.size
@@ -88,14 +92,17 @@ def gambling_transition(
             in_choice = s[i] == 0
             b = in_choice and a[i] == 1 and available[i] > 0.5
             win = b and u[i] < p_win[i]
+            # the bet shows its outcome (payout drawn now, seen in the cue), the outcome state
+            # pays it on the way back to s_init
+            reward[i] = 0.0 if in_choice else payout[i]
             if win:
-                reward[i] = win_mean[i] + win_sd[i] * z[i]
+                payout[i] = win_mean[i] + win_sd[i] * z[i]
                 next_state[i] = 1
             elif b:  # a loss
-                reward[i] = loss_mean[i] + loss_sd[i] * z[i]
+                payout[i] = loss_mean[i] + loss_sd[i] * z[i]
                 next_state[i] = 2
             else:
-                reward[i] = 0.0
+                payout[i] = 0.0
                 next_state[i] = 0
             bet[i] = b
             ev = p_win[i] * win_mean[i] + (1.0 - p_win[i]) * loss_mean[i]

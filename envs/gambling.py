@@ -2,15 +2,22 @@
 
 Description
     In ``s_init`` action 0 (no-op) gives 0 and stays. Action 1 (bet) wins with probability
-    ``p_win`` (to ``s_win`` with r_win ~ N(win_mean, win_sd)) or loses (to ``s_loss`` with
-    r_loss ~ N(loss_mean, loss_sd)). From ``s_win``/``s_loss`` either action returns to
-    ``s_init`` with reward 0. With the defaults (p_win 0.25, +20, -10) betting has expected
-    value -2.5 per bet, so the no-op is optimal; a win streak raises ``p_win`` for a while.
+    ``p_win`` (to ``s_win``, payout r_win ~ N(win_mean, win_sd)) or loses (to ``s_loss``,
+    payout r_loss ~ N(loss_mean, loss_sd)). The outcome is shown first and paid next: the bet
+    itself gives 0, and either action in ``s_win``/``s_loss`` collects the payout on the way
+    back to ``s_init``, so the value of an outcome state is the value of its payout (the win
+    state can keep a high value, Redish et al. 2007). With the defaults (p_win 0.25, +20,
+    -10) betting has expected value -2.5 per bet, so the no-op is optimal; a win streak
+    raises ``p_win`` for a while.
 
 States / cue
-    Cue ``[is_init, is_outcome, near_miss * is_loss, context] + noise``: wins and losses share
-    the same outcome cue; ``near_miss`` > 0 moves the loss cue a little away from the win cue
-    (the near-miss variant).
+    Cue ``[is_init, is_outcome, near_miss * is_loss, context, payout / 20] + noise``: the
+    outcome states share the same outcome feature, and the payout shown (in units of 20,
+    the default win; 0 in ``s_init``) tells a win from a loss. That last feature is faint:
+    its baseline attention (``cue_salience``) is 0.05, so at baseline a latent-state learner
+    lumps wins and losses together and only attention raised by its negative-error history
+    (Pettine et al. 2023) tells them apart. ``near_miss`` > 0 moves the loss cue a little away
+    from the win cue on the third feature (the near-miss variant).
 
 Conditions
     ``p_win``, ``win_mean``/``win_sd``, ``loss_mean``/``loss_sd``, ``near_miss``, ``context``,
@@ -18,7 +25,8 @@ Conditions
     no-op).
 
 References
-    Redish et al. (2007) Psychol Rev 114:784 (gambling as over-categorisation of situations).
+    Redish et al. (2007) Psychol Rev 114:784 (gambling as over-categorisation of situations);
+    Gershman, Blei and Niv (2010) Psychol Rev 117:197 (the outcome as an observed feature).
 """
 
 from __future__ import annotations
@@ -29,14 +37,18 @@ from addsim.envs import _kernels
 from addsim.envs._core import Condition, Draws, TaskCore, Transition
 from addsim.envs._gym import CoreEnv, CoreVectorEnv
 
+PAYOUT_UNIT = 20.0  # the payout feature of the cue is payout / PAYOUT_UNIT (the default win)
+
 
 class GamblingCore(TaskCore):
     """Batched core of the gambling task; see the module docstring."""
 
     name = "Gambling"
+    version = 1  # v1: payout shown in the cue and paid on leaving the outcome state
     n_states = 3
     n_actions = 2
-    cue_dim = 4
+    cue_dim = 5
+    cue_salience = (1.0, 1.0, 1.0, 1.0, 0.05)
     n_normals = 1  # reward noise
     n_uniforms = 1  # the win/loss coin
     state_names = ("s_init", "s_win", "s_loss")
@@ -53,13 +65,21 @@ class GamblingCore(TaskCore):
         "available": Condition(1.0, 0.0, 1.0, "1 when betting is possible this tick"),
     }
 
+    def __init__(self, n: int, **conditions: float | np.ndarray) -> None:
+        self.payout = np.zeros(int(n))  # the outcome shown, paid on leaving the outcome state
+        super().__init__(n, **conditions)
+
+    def _continuous(self) -> dict[str, np.ndarray]:
+        return {"payout": self.payout}
+
     def _transition(self, s: np.ndarray, a: np.ndarray, d: Draws) -> Transition:
         c, z = self.conditions, d.normals
         in_choice = s == 0
         bet = in_choice & (a == 1) & (c["available"] > 0.5)
         win = bet & (d.uniforms[:, 0] < c["p_win"])
         loss = bet & ~win
-        reward = np.where(
+        reward = np.where(in_choice, 0.0, self.payout)  # an outcome state pays its payout
+        self.payout = np.where(
             win,
             c["win_mean"] + c["win_sd"] * z[:, 0],
             np.where(loss, c["loss_mean"] + c["loss_sd"] * z[:, 0], 0.0),
@@ -75,13 +95,15 @@ class GamblingCore(TaskCore):
         reward, next_state, bet, optimal, _ = self._outputs()
         _kernels.gambling_transition(
             s, a, d.normals[:, 0], d.uniforms[:, 0], c["p_win"], c["win_mean"], c["win_sd"],
-            c["loss_mean"], c["loss_sd"], c["available"], reward, next_state, bet, optimal,
+            c["loss_mean"], c["loss_sd"], c["available"], self.payout, reward, next_state, bet,
+            optimal,
         )
         return Transition(reward, next_state, np.zeros(self.n, bool), bet, optimal)
 
     def _cue_compiled(self, s: np.ndarray, noise: np.ndarray) -> np.ndarray:
         c, x = self.conditions, np.empty((self.n, self.cue_dim))
-        _kernels.gambling_cue(s, c["cue_noise"], noise, c["near_miss"], c["context"], x)
+        _kernels.gambling_cue(s, c["cue_noise"], noise, c["near_miss"], c["context"],
+                              self.payout, PAYOUT_UNIT, x)
         return x
 
     def _add_clean_cue(self, x: np.ndarray, s: np.ndarray) -> None:
@@ -89,10 +111,11 @@ class GamblingCore(TaskCore):
         x[:, 1] += s != 0
         x[:, 2] += self.conditions["near_miss"] * (s == 2)
         x[:, 3] += self.conditions["context"]
+        x[:, 4] += self.payout / PAYOUT_UNIT
 
 
 class GamblingEnv(CoreEnv):
-    """One individual facing the gambling task (``addsim/Gambling-v0``).
+    """One individual facing the gambling task (``addsim/Gambling-v1``).
 
     ## Description
     Pass (reward 0) or bet with a negative expected value; see :mod:`envs.gambling`.
@@ -102,14 +125,15 @@ class GamblingEnv(CoreEnv):
 
     ## Observation Space
     ``obs_mode="index"``: ``Discrete(3)`` (s_init, s_win, s_loss). ``obs_mode="cue"``:
-    ``Box((4,), float64)``, ``[is_init, is_outcome, near_miss * is_loss, context]`` plus noise.
+    ``Box((5,), float64)``, ``[is_init, is_outcome, near_miss * is_loss, context,
+    payout / 20]`` plus noise.
 
     ## Starting State
     ``s_init``.
 
     ## Reward
-    No-op 0; a bet wins N(20, 1) with probability ``p_win`` = 0.25, else loses N(-10, 1);
-    leaving an outcome state gives 0.
+    No-op 0; a bet 0, and it wins N(20, 1) with probability ``p_win`` = 0.25, else loses
+    N(-10, 1), paid when leaving the outcome state (either action).
 
     ## Episode End
     Continuing task: never terminates; truncated at 1000 steps by the registration.
@@ -119,6 +143,8 @@ class GamblingEnv(CoreEnv):
     ``available``, ...); ``set_condition`` changes one later.
 
     ## Version History
+    * v1: the payout is shown in the outcome cue (fifth feature) and paid on leaving the
+      outcome state (it was paid on the bet).
     * v0: initial version.
     """
 

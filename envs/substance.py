@@ -10,16 +10,23 @@ Description
 
 States / cue
     The observation is either the state index or a noisy cue vector
-    ``[is_s0, is_s1, drug_cue, context] + cue_noise * N(0, 1)`` where ``drug_cue`` is 1 when
-    the cue is shown (acquisition) and 0 when absent (extinction), and ``context`` is a
-    free feature (the social context of use in a population; a constant in cohort protocols).
+    ``[is_s0, is_s1, drug_cue, context, dose] + cue_noise * N(0, 1)`` where ``drug_cue`` is 1
+    when the cue is shown (acquisition) and 0 when absent (extinction), ``context`` is a
+    free feature (the social context of use in a population; a constant in cohort protocols),
+    and ``dose`` is the interoceptive trace of recent doses: 1 on the step that delivers the
+    drug, then halved every ``dose_half_life`` ticks (``dose <- dose * 0.5 ** (1 / h)``, set to
+    1 by a dose). The outcome of use is part of what the individual observes, as the
+    unconditioned stimulus is a feature of the latent cause in Gershman, Blei and Niv (2010,
+    "Context, learning, and extinction", Psychol Rev): a dose after extinction makes the cue
+    resemble the acquisition situation again.
 
 Conditions (per individual, changeable between ticks)
     ``drug_available``, ``cue_shown``, ``context``, ``r0_mean``/``r0_sd``, ``r1_mean``/``r1_sd``,
-    ``r2_mean``/``r2_sd``, ``cue_noise``.
+    ``r2_mean``/``r2_sd``, ``cue_noise``, ``dose_half_life``.
 
 References
-    Redish (2004) Science 306:1944; the report's "standard" environment design.
+    Redish (2004) Science 306:1944; the report's "standard" environment design; Gershman, Blei
+    and Niv (2010) Psychol Rev 117:197 (the outcome as an observed feature).
 """
 
 from __future__ import annotations
@@ -35,9 +42,10 @@ class SubstanceCore(TaskCore):
     """Batched core of the substance task; see the module docstring."""
 
     name = "Substance"
+    version = 1  # v1: the dose feature (fifth cue feature)
     n_states = 2
     n_actions = 2
-    cue_dim = 4
+    cue_dim = 5
     n_normals = 1  # one reward normal per step, scaled by the transition taken
     state_names = ("s0_choice", "s1_drug")
     action_names = ("natural", "addictive")
@@ -52,7 +60,30 @@ class SubstanceCore(TaskCore):
         "r2_mean": Condition(-5.0, -1e6, 1e6, "mean reward of returning from s1"),
         "r2_sd": Condition(3.0, 0.0, 1e6, "sd of the return reward"),
         "cue_noise": Condition(0.02, 0.0, 10.0, "sd of the Gaussian noise on each cue feature"),
+        "dose_half_life": Condition(
+            2.0, 1e-3, 1e9, "half-life in ticks of the dose trace (the cue's fifth feature)"
+        ),
     }
+
+    def __init__(self, n: int, **conditions: float | np.ndarray) -> None:
+        self.dose = np.zeros(int(n))  # the interoceptive trace of recent doses, in [0, 1]
+        self._decay = np.full(int(n), 0.5 ** (1.0 / 2.0))
+        super().__init__(n, **conditions)
+        self._decay = 0.5 ** (1.0 / self.conditions["dose_half_life"])
+
+    def set_condition(
+        self, key: str, value: float | np.ndarray, index: np.ndarray | slice | None = None
+    ) -> None:
+        super().set_condition(key, value, index)
+        if key == "dose_half_life":  # the per-tick factor follows its half-life
+            self._decay = 0.5 ** (1.0 / self.conditions["dose_half_life"])
+
+    def _continuous(self) -> dict[str, np.ndarray]:
+        return {"dose": self.dose}
+
+    def _dose_decay(self) -> np.ndarray:
+        """Per-tick factor of the dose trace, 0.5 ** (1 / dose_half_life) (N,)."""
+        return self._decay
 
     def _transition(self, s: np.ndarray, a: np.ndarray, d: Draws) -> Transition:
         c, z = self.conditions, d.normals
@@ -63,6 +94,7 @@ class SubstanceCore(TaskCore):
         reward = mean + sd * z[:, 0]
         next_state = np.where(take_drug, 1, 0).astype(np.int64)
         drug = take_drug & (c["drug_available"] > 0.5)
+        self.dose = np.where(drug, 1.0, self.dose * self._dose_decay())
         # Natural optimum at s0: compare the two-step natural return of each option.
         natural_best = np.where(c["r0_mean"] * 2 >= c["r1_mean"] + c["r2_mean"], 0, 1)
         optimal = ~in_choice | (a == natural_best)
@@ -73,13 +105,14 @@ class SubstanceCore(TaskCore):
         out = reward, next_state, drug, take_drug, optimal = self._outputs()
         _kernels.substance_transition(
             s, a, d.normals[:, 0], c["r0_mean"], c["r0_sd"], c["r1_mean"], c["r1_sd"],
-            c["r2_mean"], c["r2_sd"], c["drug_available"], *out,
+            c["r2_mean"], c["r2_sd"], c["drug_available"], self._dose_decay(), self.dose, *out,
         )
         return Transition(reward, next_state, drug, take_drug, optimal)
 
     def _cue_compiled(self, s: np.ndarray, noise: np.ndarray) -> np.ndarray:
         c, x = self.conditions, np.empty((self.n, self.cue_dim))
-        _kernels.substance_cue(s, c["cue_noise"], noise, c["cue_shown"], c["context"], x)
+        _kernels.substance_cue(s, c["cue_noise"], noise, c["cue_shown"], c["context"], self.dose,
+                               x)
         return x
 
     def _add_clean_cue(self, x: np.ndarray, s: np.ndarray) -> None:
@@ -87,10 +120,11 @@ class SubstanceCore(TaskCore):
         x[:, 1] += s == 1
         x[:, 2] += self.conditions["cue_shown"]
         x[:, 3] += self.conditions["context"]
+        x[:, 4] += self.dose
 
 
 class SubstanceEnv(CoreEnv):
-    """One individual facing the substance task (``addsim/Substance-v0``).
+    """One individual facing the substance task (``addsim/Substance-v1``).
 
     ## Description
     Natural reward (stay in ``s0``) versus the addictive action (to ``s1``, then back to ``s0``);
@@ -100,8 +134,9 @@ class SubstanceEnv(CoreEnv):
     ``Discrete(2)``: 0 natural, 1 addictive.
 
     ## Observation Space
-    ``obs_mode="index"``: ``Discrete(2)`` (s0, s1). ``obs_mode="cue"``: ``Box((4,), float64)``,
-    ``[is_s0, is_s1, drug_cue, context]`` plus Gaussian noise of sd ``cue_noise``.
+    ``obs_mode="index"``: ``Discrete(2)`` (s0, s1). ``obs_mode="cue"``: ``Box((5,), float64)``,
+    ``[is_s0, is_s1, drug_cue, context, dose]`` plus Gaussian noise of sd ``cue_noise``
+    (``dose``: the trace of recent doses, halved every ``dose_half_life`` ticks).
 
     ## Starting State
     ``s0``, the choice state.
@@ -114,9 +149,11 @@ class SubstanceEnv(CoreEnv):
 
     ## Arguments
     ``obs_mode`` and any condition of :class:`SubstanceCore` (``drug_available``, ``cue_shown``,
-    ``context``, reward means/sds, ``cue_noise``); ``set_condition`` changes one later.
+    ``context``, reward means/sds, ``cue_noise``, ``dose_half_life``); ``set_condition``
+    changes one later.
 
     ## Version History
+    * v1: the cue's fifth feature, the dose trace (the outcome of use is observed).
     * v0: initial version.
     """
 

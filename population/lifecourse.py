@@ -27,7 +27,7 @@ import numpy as np
 
 from addsim.population.config import LifeCfg
 
-_NOT_PER_PERSON = frozenset({"_rows"})  # index arrays of a learner, not state
+_NOT_PER_PERSON = frozenset({"_rows", "salience", "_tri", "_iu", "_diag"})  # shared, not state
 EDGES = np.array([18.0, 26.0, 35.0, 50.0, 65.0])  # survey bands: 12-17, 18-25, ..., 65+
 
 

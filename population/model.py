@@ -192,7 +192,7 @@ class PopulationModel(mesa.Model):
         fields = LEARNERS[cfg.learner].params_cls.__dataclass_fields__
         lr = make_learner(
             cfg.learner, n, core.n_states, core.n_actions, core.cue_dim, preset=cfg.preset,
-            **learner_inputs(spec, r, fields),
+            salience=core.salience(), **learner_inputs(spec, r, fields),
         )
         cond = spec.treatment_condition
         return Activity(
@@ -459,7 +459,7 @@ class PopulationModel(mesa.Model):
             fields = LEARNERS[cfg.learner].params_cls.__dataclass_fields__
             fresh = make_learner(
                 cfg.learner, m, core.n_states, core.n_actions, core.cue_dim, preset=cfg.preset,
-                **learner_inputs(spec, sliced, fields),
+                salience=core.salience(), **learner_inputs(spec, sliced, fields),
             )
             lifecourse.reset_learner_rows(act.learner, fresh, rows)
             act.renewed = (rows, fresh)

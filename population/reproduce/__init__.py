@@ -49,12 +49,12 @@ REGISTRY: dict[str, Reproduction] = {
         impulsivity.plot,
     ),
     "relapse": Reproduction(
-        relapse.relapse, "item 4: acquisition, extinction, re-exposure (the headline figure)", 5,
+        relapse.relapse, "item 4: acquisition, extinction, re-exposure (the headline figure)", 8,
         relapse.plot,
     ),
     "relapse-kept-rewards": Reproduction(
         relapse.relapse_kept_rewards, "item 4 variant: improved rewards kept after extinction",
-        5, relapse.plot_kept_rewards,
+        8, relapse.plot_kept_rewards,
     ),
     "relapse-map": Reproduction(
         relapse_map.relapse_map,
@@ -63,7 +63,7 @@ REGISTRY: dict[str, Reproduction] = {
     ),
     "relapse-same-context": Reproduction(
         relapse_same_context.relapse_same_context,
-        "4b: extinction with the cue on (only errors can split states), with the ablation", 4,
+        "4b: extinction with the cue on and the context unchanged, with 4c's controls", 6,
         relapse_same_context.plot,
     ),
     "renewal": Reproduction(

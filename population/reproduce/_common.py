@@ -33,7 +33,8 @@ def stream(seed: int, *key: int) -> np.random.Generator:
 def learner_for(name: str, core: Any, preset: str = "report", **overrides: Any) -> Any:
     """Learner ``name`` sized for the task core ``core``."""
     return make_learner(
-        name, core.n, core.n_states, core.n_actions, core.cue_dim, preset=preset, **overrides
+        name, core.n, core.n_states, core.n_actions, core.cue_dim, preset=preset,
+        salience=core.salience(), **overrides,
     )
 
 
@@ -66,8 +67,11 @@ def plot_p_addictive(
 ) -> None:
     """P(addictive | choice state) per learner over time (``shade``: the extinction phase)."""
     fig, (ax,) = figure()
-    for learner, g in frame.groupby("learner", sort=False):
-        ax.plot(g["t"], g["p_addictive"], label=learner, lw=1.4)
+    key = "condition" if "condition" in frame else "learner"
+    for label, g in frame.groupby(key, sort=False):
+        control = "/" in str(label)  # a control arm of the dual-process learner
+        ax.plot(g["t"], g["p_addictive"], label=label, lw=1.0 if control else 1.4,
+                ls="--" if control else "-")
     if shade is not None:
         ax.axvspan(*shade, color="0.9", zorder=0, label="extinction")
     ax.set(xlabel="tick", ylabel="P(addictive action | choice state)", ylim=(-0.02, 1.02))

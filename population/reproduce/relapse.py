@@ -1,4 +1,11 @@
-"""Item 4 of SCIENCE.md section 4: acquisition with the cue, extinction without it, re-exposure."""
+"""Item 4 of SCIENCE.md section 4: acquisition with the cue, extinction without it, re-exposure.
+
+Every learner runs the report's protocol; the dual-process learner also runs the controls of
+SCIENCE.md 4c (population/reproduce/_controls.py): ``reward-constant`` (natural reward 10 in
+every phase), ``history off`` and ``new values zero``, with the state each individual acts in
+when it is back at the criterion. The effect the verdict reads is the fraction back at
+P(addictive) >= 0.7 within ``FAST`` ticks of re-exposure.
+"""
 
 from __future__ import annotations
 
@@ -9,29 +16,45 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from addsim.envs.substance import SubstanceCore
 from addsim.population.reproduce._common import (
     ALL_LEARNERS,
     Progress,
     Result,
-    learner_for,
     plot_p_addictive,
     stream,
     tick,
 )
-from addsim.population.reproduce._survival import survival, times_to_level
-from addsim.population.rollout import Schedule, first_crossing, phases, rollout
+from addsim.population.reproduce._controls import (
+    DUAL_ARMS,
+    MODEL_FREE_ARM,
+    acting_state,
+    effect,
+    reward_constant,
+    run_arm,
+    verdict,
+)
+from addsim.population.reproduce._survival import survival, times_to_level, wilson
+from addsim.population.rollout import Schedule, first_crossing, phases
 
 RELAPSE_ACQ, RELAPSE_EXT, RELAPSE_RE = 250, 250, 500
 EXTINCTION = {"cue_shown": 0.0, "drug_available": 0.0, "r0_mean": 15.0}
 REEXPOSURE = {"cue_shown": 1.0, "drug_available": 1.0, "r0_mean": 10.0}
 
 
+ACQUISITION = {"cue_shown": 1.0, "drug_available": 1.0, "r0_mean": 10.0}
+FAST = 50  # ticks of re-exposure within which a return counts as fast relapse
+
+
+def _relapse_spans(ext: dict[str, float], keep_rewards: bool
+                   ) -> tuple[tuple[int, dict[str, float]], ...]:
+    """The relapse protocol's phases (extinction conditions ``ext``)."""
+    back = dict(REEXPOSURE, r0_mean=ext["r0_mean"]) if keep_rewards else REEXPOSURE
+    return ((RELAPSE_ACQ, ACQUISITION), (RELAPSE_EXT, ext), (RELAPSE_RE, back))
+
+
 def _relapse_schedule(ext: dict[str, float], keep_rewards: bool) -> tuple[Schedule, int]:
     """The relapse protocol's schedule (extinction conditions ``ext``) and its length."""
-    back = dict(REEXPOSURE, r0_mean=ext["r0_mean"]) if keep_rewards else REEXPOSURE
-    sched = phases((RELAPSE_ACQ, {}), (RELAPSE_EXT, ext), (RELAPSE_RE, back))
-    return sched, RELAPSE_ACQ + RELAPSE_EXT + RELAPSE_RE
+    return phases(*_relapse_spans(ext, keep_rewards)), RELAPSE_ACQ + RELAPSE_EXT + RELAPSE_RE
 
 
 def _relapse_pace(p: np.ndarray, level: float = 0.9) -> dict[str, Any]:
@@ -64,6 +87,7 @@ def relapse(
     n: int = 100, seed: int = 0, progress: Progress | None = None, keep_rewards: bool = False,
     level: float = 0.9, extinction: dict[str, float] | None = None,
     learners: Iterable[str] = ALL_LEARNERS, overrides: dict[str, dict[str, float]] | None = None,
+    controls: bool = True,
 ) -> Result:
     """Item 4: acquisition with the cue, extinction without it, then re-exposure.
 
@@ -73,27 +97,47 @@ def relapse(
     ``KM_LEVEL`` with censoring (fraction reached by t, Kaplan-Meier median). The summary also
     keeps the mean drug advantage Q(choice, drug) - Q(choice, natural) at the end of each
     phase: how far extinction pushed the drug below the natural reward is what re-exposure
-    has to undo.
+    has to undo. ``controls``: also run the dual-process control arms and the verdict.
     """
-    sched, ticks = _relapse_schedule(extinction or EXTINCTION, keep_rewards)
-    rows, summary = [], {}
-    for k, name in enumerate(learners):
-        core = SubstanceCore(n)
-        agent = learner_for(name, core, **(overrides or {}).get(name, {}))
-        res = rollout(agent, core, ticks, stream(seed, 4 + keep_rewards, k), sched,
-                      keep_individual=True)
+    learners = tuple(learners)
+    spans = _relapse_spans(extinction or EXTINCTION, keep_rewards)
+    ticks = RELAPSE_ACQ + RELAPSE_EXT + RELAPSE_RE
+    start = RELAPSE_ACQ + RELAPSE_EXT
+    arms = [(name, dict((overrides or {}).get(name, {})), False) for name in learners]
+    if controls and "dual_process" in learners:
+        arms += [arm for arm in DUAL_ARMS if arm[0] != "dual_process"]
+    rows, summary, effects = [], {}, {}
+    acting = None
+    for k, (label, over, constant) in enumerate(arms):
+        name = label.split("/")[0]
+        res, log, states, _ = run_arm(name, over, reward_constant(spans) if constant else spans,
+                                      n, stream(seed, 4 + keep_rewards, k), mark=(start,))
         p = res.p_addictive
-        rows.append(pd.DataFrame({"learner": name, "t": np.arange(ticks), "p_addictive": p}))
+        rows.append(pd.DataFrame({"learner": name, "condition": label, "t": np.arange(ticks),
+                                  "p_addictive": p}))
         adv = res.q_addictive - res.q_natural
-        ends = {"acquisition": RELAPSE_ACQ - 1, "extinction": RELAPSE_ACQ + RELAPSE_EXT - 1,
-                "reexposure": ticks - 1}
-        summary[name] = {
+        ends = {"acquisition": RELAPSE_ACQ - 1, "extinction": start - 1, "reexposure": ticks - 1}
+        out: dict[str, Any] = {
             **{f"p_end_{phase}": float(p[t]) for phase, t in ends.items()},
             **{f"advantage_end_{phase}": float(adv[t]) for phase, t in ends.items()},
             **_relapse_pace(p, level),
             **_relapse_survival(res.p_individual, seed),
         }
+        assert res.p_individual is not None
+        t_re, hit_re = times_to_level(res.p_individual, KM_LEVEL, start, ticks)
+        fast = int((hit_re & (t_re < FAST)).sum())
+        out["effect"] = effect(fast / n, wilson(fast, n))
+        if states.n_latent:
+            out["acting_state"] = acting_state(log, RELAPSE_ACQ, start, states.n_latent[start],
+                                               t_re, hit_re)
+            if label == "dual_process":
+                acting = out["acting_state"]
+        summary[label] = out
+        effects["model-free" if label == MODEL_FREE_ARM else label] = out["effect"]
         tick(progress)
+    if controls and "dual_process" in learners:
+        summary["verdict"] = {"effect": f"fraction back at P >= {KM_LEVEL} within {FAST} "
+                              "ticks of re-exposure", **verdict(effects, acting)}
     return Result(pd.concat(rows, ignore_index=True), summary)
 
 
