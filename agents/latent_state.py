@@ -36,10 +36,13 @@ rewards, for which the constants were set. The history acts in three places, eac
 - attention (Pettine 2023, calcWA): w_A = (1 - f) * w_k + f per feature, so sustained
   disappointment makes the individual attend to every feature, faint ones included;
 - the state-choice temperature (Pettine's code, getBetaState): beta_s falls from
-  ``beta_state`` towards ``beta_state_min`` with the fast trace. The default 0 mirrors
-  attention: at full disappointment every feature is attended and the choice among the
-  candidate states is uniform, so the individual tries the other situations it knows
-  (``beta_state_min`` = ``beta_state`` leaves it fixed, as in Pettine's published examples);
+  ``beta_state`` towards ``beta_state_min`` with the fast trace, so sustained disappointment
+  makes the individual try the other situations it knows. Pettine's published examples leave
+  it fixed (``beta_state_min`` = ``beta_state``, the default here); no published example
+  gives a value. We first set 0 (a uniform choice at full disappointment, by symmetry with
+  attention); measured on the protocols it removes one-dose reinstatement (0.197 -> 0.002,
+  seed 0), so the default follows the published examples and every latent-state protocol
+  reports the arm with it falling to 0 (population/reproduce/_controls.py);
 - creation (Redish 2007: a running average of negative errors biases situation recognition
   towards a new situation): the new-state threshold falls from -ln(upsilon) towards F_0. At
   full disappointment a new state opens as soon as a fresh prototype would explain the cue
@@ -137,8 +140,8 @@ class ClassifierParams(Params):
     burn_in: float = param(75.0, 0.0, 65535.0, "observations before any new state after the first")
     beta_state: float = param(50.0, 0.0, 1e4, "inverse temperature of the state choice")
     beta_state_min: float = param(
-        0.0, 0.0, 1e4, "state-choice inverse temperature at full disappointment (Pettine's "
-        "code; 0: uniform among candidates; = beta_state: fixed, as in his examples)"
+        50.0, 0.0, 1e4, "state-choice inverse temperature at full disappointment (Pettine's "
+        "code; = beta_state: fixed, as in his examples; 0: uniform among candidates)"
     )
     window: float = param(75.0, 1.0, 1e6, "horizon (rewarded cues) of a prototype")
     ridge: float = param(1e-4, 0.0, 1.0, "ridge added to a prototype covariance, / n")

@@ -20,6 +20,23 @@ def figure(ncols: int = 1, width: float = 7.0) -> tuple[Any, list[Any]]:
     return fig, list(axes[0])
 
 
+def figure_grid(panels: int, width: float = 5.0, per_row: int = 3) -> tuple[Any, list[Any]]:
+    """A figure with ``panels`` panels, ``per_row`` to a row (Agg backend); unused cells of
+    the last row are hidden."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    cols = max(1, min(per_row, panels))
+    rows = -(-panels // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, 3.6 * rows), squeeze=False)
+    flat = list(axes.ravel())
+    for ax in flat[panels:]:
+        ax.set_visible(False)
+    return fig, flat[:panels]
+
+
 def save(fig: Any, path: Path) -> None:
     """Lay out, write as PNG and close ``fig``."""
     import matplotlib.pyplot as plt

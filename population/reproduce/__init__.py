@@ -29,7 +29,8 @@ from addsim.population.reproduce import (
     states,
     values,
 )
-from addsim.population.reproduce._common import Reproduction, Result
+from addsim.population.reproduce._common import ALL_LEARNERS, Reproduction, Result
+from addsim.population.reproduce._controls import DUAL_ARMS
 
 REGISTRY: dict[str, Reproduction] = {
     "acquisition": Reproduction(
@@ -49,12 +50,13 @@ REGISTRY: dict[str, Reproduction] = {
         impulsivity.plot,
     ),
     "relapse": Reproduction(
-        relapse.relapse, "item 4: acquisition, extinction, re-exposure (the headline figure)", 8,
+        relapse.relapse, "item 4: acquisition, extinction, re-exposure (the headline figure)",
+        len(ALL_LEARNERS) + len(DUAL_ARMS) - 1,
         relapse.plot,
     ),
     "relapse-kept-rewards": Reproduction(
         relapse.relapse_kept_rewards, "item 4 variant: improved rewards kept after extinction",
-        8, relapse.plot_kept_rewards,
+        len(ALL_LEARNERS) + len(DUAL_ARMS) - 1, relapse.plot_kept_rewards,
     ),
     "relapse-map": Reproduction(
         relapse_map.relapse_map,
@@ -63,25 +65,28 @@ REGISTRY: dict[str, Reproduction] = {
     ),
     "relapse-same-context": Reproduction(
         relapse_same_context.relapse_same_context,
-        "4b: extinction with the cue on and the context unchanged, with 4c's controls", 6,
+        "4b: extinction with the cue on and the context unchanged, with 4c's controls",
+        len(relapse_same_context.ARMS),
         relapse_same_context.plot,
     ),
     "renewal": Reproduction(
-        renewal.renewal, "4c: ABA, AAB, AAA renewal of responding by context, with the ablation",
-        12, renewal.plot,
+        renewal.renewal, "4b: ABA, AAB, AAA renewal of responding by context, 4c's controls",
+        len(renewal.ARMS) * len(renewal.DESIGNS), renewal.plot,
     ),
     "reinstatement": Reproduction(
         reinstatement.reinstatement,
-        "4d: a non-contingent drug exposure after extinction (1, 5, 20 doses), with the ablation",
-        16, reinstatement.plot,
+        "4b: a non-contingent drug exposure after extinction (1, 5, 20 doses), 4c's controls",
+        len(reinstatement.ARMS) * len(reinstatement.DOSES), reinstatement.plot,
     ),
     "reacquisition": Reproduction(
         reacquisition.reacquisition,
-        "4e: the drug contingent again after extinction, against first acquisition", 8,
+        "4b: the drug contingent again after extinction, against first acquisition",
+        len(reacquisition.ARMS) * len(reacquisition.DESIGNS),
         reacquisition.plot,
     ),
     "states": Reproduction(
-        states.states, "item 5: latent states per individual, with and without extinction", 2,
+        states.states, "item 5: latent states per individual, with and without extinction",
+        len(states.CONDITIONS) + len(DUAL_ARMS),
         states.plot,
     ),
     "gambling": Reproduction(

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from addsim.agents import LEARNERS, make_learner
-from addsim.population.io.figures import figure, save
+from addsim.population.io.figures import figure, figure_grid, save
 
 ALL_LEARNERS = tuple(LEARNERS)
 MODEL_FREE = ("redish2004", "dezfouli2009")
@@ -82,19 +82,20 @@ def plot_p_addictive(
 
 def plot_panels(frame: pd.DataFrame, path: Path, x: str, y: str, xlabel: str, ylabel: str,
                 decorate: Callable[[Any], None] | None = None,
-                ylim: tuple[float, float] | None = None) -> None:
-    """One panel per learner (its ablation, conditions starting "ablation", apart): ``y``
-    over ``x``, a line per condition; ``decorate(ax)`` marks the phases."""
-    ablation = frame["condition"].str.startswith("ablation")
-    keys = list(dict.fromkeys(zip(frame["learner"], ablation, strict=True)))
-    fig, axes = figure(len(keys), 5.5)
-    for ax, (learner, off) in zip(axes, keys, strict=True):
-        g = frame[(frame["learner"] == learner) & (ablation == off)]
+                ylim: tuple[float, float] | None = None, rolling: int = 1) -> None:
+    """One panel per arm (the ``arm`` column: a learner, or a control arm of the
+    dual-process learner), three to a row: ``y`` over ``x``, a line per ``condition``
+    (``rolling``-tick mean); ``decorate(ax)`` marks the phases."""
+    arms = list(dict.fromkeys(frame["arm"]))
+    fig, axes = figure_grid(len(arms))
+    for ax, arm in zip(axes, arms, strict=True):
+        g = frame[frame["arm"] == arm]
         for cond, h in g.groupby("condition", sort=False):
-            ax.plot(h[x], h[y], label=cond, lw=1.2)
+            values = h[y].rolling(rolling, min_periods=1).mean() if rolling > 1 else h[y]
+            ax.plot(h[x], values, label=cond, lw=1.2)
         if decorate is not None:
             decorate(ax)
-        ax.set(xlabel=xlabel, ylabel=ylabel, title=f"{learner}{' (history off)' if off else ''}")
+        ax.set(xlabel=xlabel, ylabel=ylabel, title=arm)
         if ylim is not None:
             ax.set_ylim(*ylim)
         ax.legend(fontsize=7)

@@ -14,8 +14,14 @@ situation recognition and recognised again) only when three things hold together
 
 Beside these, every protocol runs the ``history off`` ablation (the negative-error history
 switched off: says whether the error-driven part carries the effect, or the cue and outcome
-features alone do) and ``new values zero`` (new states valued at zero, Pettine's rule,
-instead of a copy: says whether the effect hinges on the new-state value rule).
+features alone do), ``new values zero`` (new states valued at zero, Pettine's rule,
+instead of a copy: says whether the effect hinges on the new-state value rule), and the
+history's parts one at a time (``creation bias off``: Redish's bias off; ``temperature
+falls``: Pettine's state-choice temperature falling to a uniform choice at full
+disappointment, off by default), reported beside the verdict.
+
+An effect is present when its 95% interval lies above 0 and it is at least ``MIN_EFFECT``
+(0.05 on the probability scale of every effect here), a bound set before any run.
 
 :func:`verdict` applies these rules to the numbers and returns the row the README's
 reproductions table shows: "by retrieval", "by another cause" (named), or "not reproduced".
@@ -40,6 +46,9 @@ DUAL_ARMS: tuple[tuple[str, dict[str, float], bool], ...] = (
     ("dual_process/reward-constant", {}, True),
     ("dual_process/history off", {"history": 0.0}, False),
     ("dual_process/new values zero", {"new_values": 0.0}, False),
+    # the history's parts one at a time (reported, not read by the verdict)
+    ("dual_process/creation bias off", {"creation_bias": 0.0}, False),
+    ("dual_process/temperature falls", {"beta_state_min": 0.0}, False),
 )
 MODEL_FREE_ARM = "dezfouli2009"  # the same value rule without situation recognition
 CONSTANT_REWARD = 10.0  # the task's default natural reward, kept through every phase
@@ -129,9 +138,14 @@ def effect(value: float, ci: Sequence[float | None]) -> dict[str, Any]:
                                           None if ci[1] is None else float(ci[1]))}
 
 
-def present(e: Mapping[str, Any] | None) -> bool:
-    """The effect is there: its interval lies above 0."""
-    return e is not None and e["ci"][0] is not None and e["ci"][0] > 0.0
+MIN_EFFECT = 0.05  # the smallest effect that counts, on the probability (fraction) scale
+
+
+def present(e: Mapping[str, Any] | None, minimum: float = MIN_EFFECT) -> bool:
+    """The effect is there: its interval lies above 0 and it is at least ``minimum`` (a
+    difference of 0.002 in P(addictive) can be certain and still mean nothing)."""
+    return (e is not None and e["ci"][0] is not None and e["ci"][0] > 0.0
+            and e["value"] >= minimum)
 
 
 def proportion_difference(k1: int, n1: int, k2: int, n2: int) -> dict[str, Any]:
@@ -187,6 +201,7 @@ def verdict(effects: Mapping[str, Mapping[str, Any] | None],
 
 ArmRunner = Callable[[str, dict[str, float], bool], Any]
 
-__all__ = ["ACQUISITION_TAIL", "CONSTANT_REWARD", "DUAL_ARMS", "MODEL_FREE_ARM", "ArmRunner",
+__all__ = ["ACQUISITION_TAIL", "CONSTANT_REWARD", "DUAL_ARMS", "MIN_EFFECT", "MODEL_FREE_ARM",
+           "ArmRunner",
            "ChoiceStates", "StatesAt", "acting_state", "effect", "modal_state", "present",
            "proportion_difference", "reward_constant", "run_arm", "verdict"]

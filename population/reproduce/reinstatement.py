@@ -11,6 +11,10 @@ identical until the prime). Published direction: responding returns after the pr
 
 Summary per learner and arm: each individual's mean P(addictive) over the first 20 test
 ticks, averaged with a bootstrap interval, and the prime's effect (arm minus ``none``).
+Beside the model-free learners, the dual-process arms of SCIENCE.md 4c
+(population/reproduce/_controls.py): ``reward-constant`` (natural reward 10 in every phase),
+``history off`` and ``new values zero``, with the state each individual acts in when its
+P(addictive) first reaches 0.7 in the test; the verdict reads the one-dose effect.
 """
 
 from __future__ import annotations
@@ -21,22 +25,33 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from addsim.envs.substance import SubstanceCore
 from addsim.population.reproduce._common import (
-    WITH_ABLATION,
+    MODEL_FREE,
     Progress,
     Result,
-    learner_for,
-    plot_by_condition,
+    plot_panels,
     stream,
     tick,
 )
-from addsim.population.reproduce._survival import difference_ci, mean_ci
-from addsim.population.rollout import phases, rollout
+from addsim.population.reproduce._controls import (
+    DUAL_ARMS,
+    MODEL_FREE_ARM,
+    acting_state,
+    effect,
+    reward_constant,
+    run_arm,
+    verdict,
+)
+from addsim.population.reproduce._survival import difference_ci, mean_ci, times_to_level
 
 ACQ, EXT, TEST, WINDOW = 250, 250, 50, 20
 DOSES = (0, 1, 5, 20)  # forced exposures; 0 is the no-prime control
 FORCED = np.array([False, True])  # only the addictive action: the experimenter's dose
+LEVEL = 0.7  # the criterion of the acting state
+ARMS: tuple[tuple[str, dict[str, float], bool], ...] = (
+    *((name, {}, False) for name in MODEL_FREE),
+    *DUAL_ARMS,
+)
 
 
 def arm(doses: int) -> str:
@@ -45,30 +60,31 @@ def arm(doses: int) -> str:
 
 
 def reinstatement(n: int = 100, seed: int = 0, progress: Progress | None = None) -> Result:
-    """Every learner with each number of doses; rows per tick, summary over the test."""
-    rows, summary = [], {}
-    for k, (name, label, over) in enumerate(WITH_ABLATION):
+    """Every arm with each number of doses; rows per tick, summary over the test."""
+    rows, summary, effects = [], {}, {}
+    acting = None
+    for k, (label, over, constant) in enumerate(ARMS):
+        name = label.split("/")[0]
         out: dict[str, Any] = {}
         at_test: dict[int, np.ndarray] = {}
         for doses in DOSES:
             prime = 2 * doses  # one dose takes two ticks: s0 -> s1 -> s0
             ticks = ACQ + EXT + prime + TEST
-            sched = phases((ACQ, {"cue_shown": 1.0, "drug_available": 1.0}),
-                           (EXT, {"drug_available": 0.0, "r0_mean": 15.0}),
-                           (prime, {"drug_available": 1.0}),
-                           (TEST, {"drug_available": 0.0}))
+            spans = ((ACQ, {"cue_shown": 1.0, "drug_available": 1.0, "r0_mean": 10.0}),
+                     (EXT, {"drug_available": 0.0, "r0_mean": 15.0}),
+                     (prime, {"drug_available": 1.0}),
+                     (TEST, {"drug_available": 0.0}))
             masks = {ACQ + EXT + i: FORCED for i in range(prime)}
-            core = SubstanceCore(n)
-            res = rollout(learner_for(name, core, **over), core, ticks, stream(seed, 31, k),
-                          sched, keep_individual=True, masks=masks)
+            start = ACQ + EXT + prime
+            res, log, states, _ = run_arm(
+                name, over, reward_constant(spans) if constant else spans, n,
+                stream(seed, 31, k), mark=(start,), masks=masks)
             p = res.p_individual
             assert p is not None
-            start = ACQ + EXT + prime
-            condition = f"ablation {arm(doses)}" if over else arm(doses)
             keep = np.r_[0:ACQ + EXT, start:ticks]  # the prime's ticks left out, so
             t = np.arange(ACQ + EXT + TEST)  # test ticks align across arms
-            rows.append(pd.DataFrame({"learner": name, "condition": condition, "t": t,
-                                      "p_addictive": res.p_addictive[keep]}))
+            rows.append(pd.DataFrame({"learner": name, "arm": label, "condition": arm(doses),
+                                      "t": t, "p_addictive": res.p_addictive[keep]}))
             at_test[doses] = p[start:start + WINDOW].mean(axis=0)
             out[arm(doses)] = {
                 "p_end_extinction": float(p[ACQ + EXT - 1].mean()),
@@ -78,13 +94,27 @@ def reinstatement(n: int = 100, seed: int = 0, progress: Progress | None = None)
                 "dosed": float(res.addictive_choices[ACQ + EXT]) if doses else 0.0,
             }
             if doses:
-                out[f"{arm(doses)}-none"] = difference_ci(at_test[doses], at_test[0],
-                                                           seed=seed)
+                d = difference_ci(at_test[doses], at_test[0], seed=seed)
+                out[f"{arm(doses)}-none"] = d
+                if doses == 1:
+                    key = "model-free" if label == MODEL_FREE_ARM else label
+                    effects[key] = effect(d["difference"], d["ci"])
+            if doses == 1 and states.n_latent:
+                t_c, hit = times_to_level(p, LEVEL, start, ticks)
+                out[arm(doses)]["acting_state"] = acting_state(
+                    log, ACQ, start, states.n_latent[start], t_c, hit)
+                if label == "dual_process":
+                    acting = out[arm(doses)]["acting_state"]
             tick(progress)
         summary[label] = out
+    summary["verdict"] = {"effect": f"one dose: mean P(addictive) over the first {WINDOW} test "
+                          "ticks minus the no-prime arm", **verdict(effects, acting)}
     return Result(pd.concat(rows, ignore_index=True), summary)
 
 
 def plot(frame: pd.DataFrame, path: Path) -> None:
-    """One panel per learner: P(addictive) per arm (prime ticks removed, so tests align)."""
-    plot_by_condition(frame, path, "condition", "p_addictive")
+    """One panel per arm: P(addictive) per number of doses (prime ticks removed, so tests
+    align; 20-tick rolling mean)."""
+    plot_panels(frame, path, "t", "p_addictive", "tick", "P(addictive | choice)",
+                lambda ax: ax.axvline(ACQ + EXT, color="0.5", lw=0.6), ylim=(-0.02, 1.02),
+                rolling=20)
