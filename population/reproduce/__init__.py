@@ -90,7 +90,8 @@ REGISTRY: dict[str, Reproduction] = {
         states.plot,
     ),
     "gambling": Reproduction(
-        gambling.gambling, "item 6: late betting after win streaks of 100, 200, 400 ticks", 9,
+        gambling.gambling, "item 6: late betting after win streaks of 100, 200, 400 ticks",
+        len(gambling.ARMS) * len(gambling.STREAKS),
         gambling.plot,
     ),
     "heatmap": Reproduction(

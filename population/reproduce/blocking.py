@@ -7,11 +7,24 @@ context feature (B, feature 3). Conditions, per learner (the same random stream 
 - ``AB only``: the 200 compound ticks alone;
 - ``pre-exposed``: 500 ticks of the drug with neither cue, then the compound (the control
   for "blocking" that is only the average reward having habituated to the drug);
+- ``pre-exposed elsewhere``: the same drug history in a different context, one that shares
+  no element with the test situation: after the 500 ticks everything the learner associated
+  with the situation is forgotten (elemental cue weights, latent states and their values set
+  to their naive zeros) and only the drug history's non-associative trace carries over, the
+  value rule's running statistics (Dezfouli's basal level rho = R_bar + kappa);
 
 then a test of 20 ticks of B alone with the drug withheld. Blocking: B is worth less (and
-draws less responding) after A was trained than in both controls. Redish 2004 predicts none
-(the surge is never compensated, so B always gains value); Panlilio et al. 2007 found it with
-cocaine, which Dezfouli 2009's basal level rho explains. The model-free rules act on
+draws less responding) after A was trained than in the controls. The decomposition the
+summary gives (``decomposition``): the whole effect (``AB only`` minus ``blocking``) is the
+non-associative part (``AB only`` minus ``pre-exposed elsewhere``: the basal level having
+caught up with the drug) plus cue competition (``pre-exposed elsewhere`` minus
+``blocking``: A, and the situation's own elements, having taken the value B would get),
+measured on B's own weight for the elemental learners (and on the advantage at the B-alone
+choice for every learner). Redish 2004 predicts no blocking (the surge is never
+compensated, so B always gains value); Panlilio et al. 2007 found it with cocaine, which
+Dezfouli 2009's basal level rho explains: the decomposition is the model's prediction of
+how much of that is the basal level, reported as such (the experiment did not separate
+the two). The model-free rules act on
 elemental cue values (agents/elemental.py: a tabular learner cannot value an unseen cue); the
 dual-process learner runs as it is, B alone being classified into one of its latent states.
 
@@ -53,7 +66,19 @@ CONDITIONS: dict[str, tuple[tuple[int, dict[str, float]], ...]] = {
     "blocking": ((PRE, A_ONLY), (COMPOUND, AB), (TEST, B_ONLY)),
     "AB only": ((COMPOUND, AB), (TEST, B_ONLY)),
     "pre-exposed": ((PRE, NO_CUE), (COMPOUND, AB), (TEST, B_ONLY)),
+    "pre-exposed elsewhere": ((PRE, NO_CUE), (COMPOUND, AB), (TEST, B_ONLY)),
 }
+ELSEWHERE = "pre-exposed elsewhere"
+KEEP = frozenset({"rule", "p", "_rows", "salience", "_tri", "_iu", "_diag", "_greedy"})
+
+
+def forget_situation(learner: Any) -> None:
+    """Set everything ``learner`` associated with the situation to its naive zeros (cue
+    weights, latent states, values, histories), in place; keep the value rule's running
+    statistics (``rule``: R_bar and kappa), the non-associative trace of a drug history."""
+    for name, value in vars(learner).items():
+        if name not in KEEP and isinstance(value, np.ndarray) and value.flags.writeable:
+            value[...] = 0
 B_FEATURE, CHOICE, NATURAL, ADDICTIVE = 3, 0, 0, 1
 
 
@@ -78,7 +103,9 @@ def blocking(n: int = 100, seed: int = 0, progress: Progress | None = None) -> R
             weight: dict[str, np.ndarray] = {}
 
             def hook(t: int, _core: Any, learner: Any, start: int = ticks - TEST,
-                     weight: dict = weight) -> None:
+                     weight: dict = weight, cond: str = cond) -> None:
+                if t == PRE and cond == ELSEWHERE:
+                    forget_situation(learner)
                 if t == start and hasattr(learner, "weight"):
                     weight["b"] = (learner.weight(B_FEATURE, CHOICE, ADDICTIVE)
                                    - learner.weight(B_FEATURE, CHOICE, NATURAL))
@@ -87,7 +114,7 @@ def blocking(n: int = 100, seed: int = 0, progress: Progress | None = None) -> R
                           hook=hook, keep_individual=TEST)
             assert res.p_individual is not None and res.advantage_individual is not None
             rows.append(pd.DataFrame({
-                "learner": name, "condition": f"ablation {cond}" if over else cond,
+                "learner": name, "arm": label, "condition": cond,
                 "trial": np.arange(TEST),
                 "value_b": res.advantage_individual.mean(axis=1)}))
             p_test[cond] = res.p_individual.mean(axis=0).astype(np.float64)
@@ -98,7 +125,7 @@ def blocking(n: int = 100, seed: int = 0, progress: Progress | None = None) -> R
                 w_b[cond] = weight["b"]
                 out[cond]["weight_b"] = mean_ci(weight["b"], seed=seed)
             tick(progress)
-        for control in ("AB only", "pre-exposed"):
+        for control in ("AB only", "pre-exposed", ELSEWHERE):
             out[f"{control} - blocking"] = {
                 "p_addictive": difference_ci(p_test[control], p_test["blocking"], seed=seed),
                 "value_b": difference_ci(v_test[control], v_test["blocking"], seed=seed),
@@ -106,6 +133,13 @@ def blocking(n: int = 100, seed: int = 0, progress: Progress | None = None) -> R
             if w_b:
                 out[f"{control} - blocking"]["weight_b"] = difference_ci(
                     w_b[control], w_b["blocking"], seed=seed)
+        measures = {"value_b": v_test, **({"weight_b": w_b} if w_b else {})}
+        out["decomposition"] = {  # the model's prediction, per measure
+            key: {"whole": difference_ci(m["AB only"], m["blocking"], seed=seed),
+                  "non_associative": difference_ci(m["AB only"], m[ELSEWHERE], seed=seed),
+                  "cue_competition": difference_ci(m[ELSEWHERE], m["blocking"], seed=seed)}
+            for key, m in measures.items()
+        }
         summary[label] = out
     return Result(pd.concat(rows, ignore_index=True), summary)
 
