@@ -11,10 +11,13 @@ are those of SCIENCE.md (and each agents/ module docstring):
 - Dezfouli 2009: delta = r + max Q(s') - Q(s, a) - rho, on drug steps max(td + D, D) - rho;
   R_bar <- R_bar + sigma (r_sensed - R_bar), kappa <- kappa + lam (N * drug - kappa);
   with epsilon_greedy 1 (the paper): epsilon-greedy choice, R_bar only after greedy choices
-- latent states (Pettine 2023 / Redish 2007): prototypes, per-feature attention from the
-  states' informativeness (baseline weights screen candidates, w_A raised by the negative-error
-  history chooses), each state's error record added to its surprise, a new state above
-  -ln(upsilon) after burn-in, softmax over normalised activations.
+- latent states (Pettine 2023 / Redish 2007): prototypes; per-feature attention from the
+  established states' informativeness times the task's salience (baseline weights
+  attention * salience screen candidates, w_A raised by the negative-error history chooses);
+  a new state above a threshold that falls from -ln(upsilon) towards a fresh prototype's
+  mean surprise with the history (Redish's bias), after burn-in; softmax over normalised
+  activations with a temperature lowered by the fast trace; new states' values zero, a copy
+  of the least surprising state, or the mean over established states.
 """
 
 from __future__ import annotations
@@ -144,21 +147,26 @@ class Tabular:
         return delta
 
 
+def history_factor(dbar: float) -> float:
+    """f = min(1, min(0, dbar + 4) / -8)."""
+    return min(1.0, min(0.0, dbar + 4.0) / -8.0)
+
+
 class Latent(Tabular):
     """One individual's latent-state classifier over a value rule (Redish or Dezfouli)."""
 
     uses_cue = True
 
     def __init__(self, rule: str, p: dict[str, float], capacity: int, n_actions: int,
-                 cue_dim: int) -> None:
+                 cue_dim: int, salience: list[float] | None = None) -> None:
         super().__init__(rule, p, capacity, n_actions)
         self.capacity, self.d = capacity, cue_dim
+        self.salience = [1.0] * cue_dim if salience is None else [float(v) for v in salience]
         self.mu: list[list[float]] = []
         self.cov: list[list[list[float]]] = []
         self.prec: list[list[list[float]]] = []
         self.logdet: list[float] = []
         self.count: list[float] = []
-        self.record: list[float] = []  # each state's negative-error record h_i
         self.n_obs = 0
         self.fast = self.slow = 0.0
         self.overflow = 0
@@ -169,22 +177,27 @@ class Latent(Tabular):
         return min(0.0, self.fast - self.slow)
 
     def established(self, i: int) -> bool:
-        """State i holds enough rewarded cues to be judged (and to inform attention)."""
+        """State i holds enough rewarded cues (it informs attention and the prior mean)."""
         return self.count[i] >= self.p["min_cov_samples"]
 
+    def baseline(self) -> list[float]:
+        """w_0 = attention * salience: the screen's weights."""
+        return [self.p["attention"] * s for s in self.salience]
+
     def feature_weights(self) -> list[float]:
-        """w_k: the share of each feature's variance the states explain, or the baseline."""
-        p, k = self.p, len(self.mu)
-        est = [i for i in range(k) if self.established(i)]
-        if k < 2 or not est:
-            return [p["attention"]] * self.d
+        """w_k: salience times the share of each feature's variance the established states
+        explain, or the baseline with fewer than two of them."""
+        p = self.p
+        est = [i for i in range(len(self.mu)) if self.established(i)]
+        if len(est) < 2:
+            return self.baseline()
         out = []
         for j in range(self.d):
-            grand = sum(self.mu[i][j] for i in range(k)) / k
-            between = sum((self.mu[i][j] - grand) ** 2 for i in range(k)) / k
+            grand = sum(self.mu[i][j] for i in est) / len(est)
+            between = sum((self.mu[i][j] - grand) ** 2 for i in est) / len(est)
             within = sum(self.cov[i][j][j] for i in est) / len(est)
             eta = between / max(between + within, 1e-300)
-            out.append((1.0 - p["xi_cw"]) * eta + p["xi_cw"])
+            out.append(((1.0 - p["xi_cw"]) * eta + p["xi_cw"]) * self.salience[j])
         return out
 
     def distance(self, x: list[float], w: list[float]) -> list[float]:
@@ -199,31 +212,32 @@ class Latent(Tabular):
         return out
 
     def surprise(self, x: list[float]) -> list[float]:
-        """G_i: F_i under attention w_A plus the state's error record."""
-        p = self.p
-        f_att = min(1.0, min(0.0, self.dbar_eff + 4.0) / -8.0)
+        """F_i under attention w_A = (1 - f) w_k + f."""
+        f_att = history_factor(self.dbar_eff)
         w = [(1.0 - f_att) * wk + f_att for wk in self.feature_weights()]
-        return [fi + p["rpe_bias"] * -self.record[i]
-                for i, fi in enumerate(self.distance(x, w))]
+        return self.distance(x, w)
 
     def observe(self, obs: Any, u: float | None = None) -> int:
         """Classify cue ``obs`` into a latent state (creating one when surprised enough)."""
         p = self.p
         x = [float(v) for v in obs]
-        base = self.distance(x, self.feature_weights())
+        base = self.distance(x, self.baseline())
         f = self.surprise(x)
         k = len(f)
         cands = [i for i in range(k) if base[i] <= CANDIDATE_F]
+        c = p["creation_bias"] * history_factor(self.dbar_eff)
+        fresh = 0.5 * (LOG_2PI + self.d * math.log(p["sigma0"])) + 0.5 * self.d
+        theta = (1.0 - c) * -math.log(p["upsilon"]) + c * fresh
         want = k == 0 or (
-            (not cands or min(f[i] for i in cands) > -math.log(p["upsilon"]))
-            and self.n_obs >= p["burn_in"]
+            (not cands or min(f[i] for i in cands) > theta) and self.n_obs >= p["burn_in"]
         )
         if want and k >= self.capacity:
             self.overflow += 1
             want = False
         if want:
             z = k
-            self._create(x)
+            source = min(range(k), key=lambda i: f[i]) if k else -1
+            self._create(x, source)
         else:
             if not cands:
                 cands = [i for i in range(k) if f[i] == min(f)]
@@ -231,7 +245,9 @@ class Latent(Tabular):
             top = max(g.values())
             a = {i: math.exp(v - top) for i, v in g.items()}
             total = sum(a.values())
-            h = {i: p["beta_state"] * v / total for i, v in a.items()}
+            f_fast = history_factor(self.fast)
+            beta_s = (1.0 - f_fast) * p["beta_state"] + f_fast * p["beta_state_min"]
+            h = {i: beta_s * v / total for i, v in a.items()}
             top = max(h.values())
             weights = [math.exp(h[i] - top) if i in h else 0.0 for i in range(self.capacity)]
             z = max(range(self.capacity), key=lambda i: weights[i]) if u is None \
@@ -239,15 +255,26 @@ class Latent(Tabular):
         self.n_obs += 1
         return z
 
-    def _create(self, x: list[float]) -> None:
+    def _new_values(self, source: int) -> list[float]:
+        """Q of a new state: zero, a copy of ``source``, or the mean over established (else
+        all) states (``new_values`` 0, 1, 2)."""
+        rule, k = self.p["new_values"], len(self.mu)
+        if k == 0 or rule == 0.0:
+            return [0.0] * len(self.q[0])
+        if rule == 1.0:
+            return self.q[source][:]
+        pool = [i for i in range(k) if self.established(i)] or list(range(k))
+        return [sum(self.q[i][a] for i in pool) / len(pool) for a in range(len(self.q[0]))]
+
+    def _create(self, x: list[float], source: int) -> None:
         s0, d = self.p["sigma0"], self.d
+        q_new = self._new_values(source)
         self.mu.append(x[:])
         self.cov.append([[0.0] * d for _ in range(d)])
         self.prec.append([[1.0 / s0 if i == j else 0.0 for j in range(d)] for i in range(d)])
         self.logdet.append(d * math.log(s0))
         self.count.append(0.0)
-        self.record.append(0.0)
-        self.q[len(self.mu) - 1] = [0.0] * len(self.q[0])
+        self.q[len(self.mu) - 1] = q_new
         self.fast = self.slow = 0.0
 
     def learn(self, s: int, a: int, r: float, s_next: int, drug: bool,
@@ -256,8 +283,6 @@ class Latent(Tabular):
         p = self.p
         delta = super().learn(s, a, r, s_next, drug)
         neg = min(delta, 0.0) / p["rpe_scale"] * p["history"]
-        if p["history"] > 0.5 and self.established(s):
-            self.record[s] = p["rpe_decay"] * self.record[s] + (1.0 - p["rpe_decay"]) * neg
         if x is not None and r + (p["surge"] if drug else 0.0) > 0.0:
             self.update_prototype(s, [float(v) for v in x])
         self.fast = FAST_DECAY * self.fast + FAST_GAIN * neg
@@ -288,9 +313,10 @@ RULES = {
 
 
 def make_reference(name: str, params: Any, n_states: int, n_actions: int, cue_dim: int,
-                   capacity: int = 8, index: int = 0) -> Tabular:
+                   capacity: int = 8, index: int = 0,
+                   salience: list[float] | None = None) -> Tabular:
     """The reference of learner ``name`` for individual ``index`` of resolved ``params``."""
     p = scalar_params(params, index)
     if name in ("latent_state", "dual_process"):
-        return Latent(RULES[name], p, capacity, n_actions, cue_dim)
+        return Latent(RULES[name], p, capacity, n_actions, cue_dim, salience)
     return Tabular(RULES[name], p, n_states, n_actions)

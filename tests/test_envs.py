@@ -21,8 +21,7 @@ from addsim.envs.impulsivity import ImpulsivityCore
 from addsim.envs.seek_take import SeekTakeCore
 from addsim.envs.substance import SubstanceCore
 
-IDS = ("addsim/Substance-v0", "addsim/Gambling-v0", "addsim/Impulsivity-v0",
-       "addsim/SeekTake-v0")
+IDS = tuple(f"addsim/{cls.name}-v{cls.version}" for cls in envs.TASKS.values())
 MODES = ("index", "cue")
 BIG = 200_000
 
@@ -97,10 +96,10 @@ def test_single_obs_spaces_and_kwargs() -> None:
     assert env.observation_space == gymnasium.spaces.Discrete(7)
     assert env.action_space == gymnasium.spaces.Discrete(2)
     assert env.unwrapped.core.delay == 6 and env.unwrapped.core["small_mean"][0] == 3.0
-    cue = gymnasium.make("addsim/Substance-v0", obs_mode="cue")
-    assert cue.observation_space.shape == (4,) and cue.observation_space.dtype == np.float64
+    cue = gymnasium.make("addsim/Substance-v1", obs_mode="cue")
+    assert cue.observation_space.shape == (5,) and cue.observation_space.dtype == np.float64
     with pytest.raises(ValueError, match="obs_mode"):
-        gymnasium.make("addsim/Substance-v0", obs_mode="pixels")
+        gymnasium.make("addsim/Substance-v1", obs_mode="pixels")
 
 
 @pytest.mark.parametrize("obs_mode", MODES)
@@ -135,7 +134,7 @@ def test_vector_face(env_id: str, obs_mode: str) -> None:
 
 def test_vector_next_step_autoreset() -> None:
     """After truncation at max_episode_steps the next step resets: state 0, reward 0."""
-    env = gymnasium.make_vec("addsim/Substance-v0", num_envs=3, max_episode_steps=3)
+    env = gymnasium.make_vec("addsim/Substance-v1", num_envs=3, max_episode_steps=3)
     env.reset(seed=1)
     ones = np.ones(3, dtype=np.int64)
     truncs = [env.step(ones)[3] for _ in range(3)]
@@ -149,7 +148,7 @@ def test_vector_next_step_autoreset() -> None:
 
 def test_vector_set_condition_per_individual() -> None:
     """set_condition on the vector face reaches the chosen individuals only."""
-    env = gymnasium.make_vec("addsim/Substance-v0", num_envs=4)
+    env = gymnasium.make_vec("addsim/Substance-v1", num_envs=4)
     env.unwrapped.set_condition("drug_available", 0.0, index=np.array([1, 3]))
     env.reset(seed=0)
     info = env.step(np.ones(4, dtype=np.int64))[4]
@@ -203,7 +202,7 @@ def test_invalid_action_single(env_id: str, action: Any) -> None:
 
 def test_invalid_action_vector() -> None:
     """Vector actions must be (num_envs,) integers in range; errors are ValueErrors."""
-    env = gymnasium.make_vec("addsim/Gambling-v0", num_envs=3)
+    env = gymnasium.make_vec("addsim/Gambling-v1", num_envs=3)
     env.reset(seed=0)
     with pytest.raises(ValueError, match=r"got 2, expected an integer in \[0, 2\) \(0=no_op"):
         env.step(np.array([0, 1, 2]))
@@ -215,15 +214,15 @@ def test_invalid_action_vector() -> None:
 
 def test_set_condition_errors() -> None:
     """Unknown keys suggest a close name; out-of-range values name key, value and range."""
-    env = gymnasium.make("addsim/Gambling-v0")
+    env = gymnasium.make("addsim/Gambling-v1")
     with pytest.raises(ValueError, match=r"'p_wn' is unknown.*did you mean 'p_win'\?"):
         env.unwrapped.set_condition("p_wn", 0.3)
     with pytest.raises(ValueError, match=r"p_win: got .*1\.5.*\[0\.0, 1\.0\]"):
         env.unwrapped.set_condition("p_win", 1.5)
     with pytest.raises(ValueError, match=r"p_win: got .*1\.5"):
-        gymnasium.make("addsim/Gambling-v0", p_win=1.5)
+        gymnasium.make("addsim/Gambling-v1", p_win=1.5)
     with pytest.raises(ValueError, match=r"did you mean 'drug_available'\?"):
-        gymnasium.make_vec("addsim/Substance-v0", num_envs=2, drug_avialable=0.0)
+        gymnasium.make_vec("addsim/Substance-v1", num_envs=2, drug_avialable=0.0)
 
 
 # ---------------------------------------------------------------- task semantics
@@ -255,47 +254,81 @@ def test_substance_reward_means() -> None:
 
 
 def test_substance_cue() -> None:
-    """The cue is [is_s0, is_s1, drug_cue = cue_shown, context]; noise scales by cue_noise."""
+    """The cue is [is_s0, is_s1, drug_cue = cue_shown, context, dose]; noise scales by
+    cue_noise."""
     core = SubstanceCore(2, cue_shown=np.array([0.0, 1.0]), context=2.5)
     core.state[:] = [0, 1]
-    np.testing.assert_array_equal(core.cue(), [[1, 0, 0, 2.5], [0, 1, 1, 2.5]])
+    core.dose[:] = [0.0, 0.25]
+    np.testing.assert_array_equal(core.cue(), [[1, 0, 0, 2.5, 0], [0, 1, 1, 2.5, 0.25]])
     core.set_condition("cue_noise", 0.5)
-    np.testing.assert_allclose(core.cue(np.ones((2, 4))) - core.cue(), 0.5)
+    np.testing.assert_allclose(core.cue(np.ones((2, 5))) - core.cue(), 0.5)
+
+
+def test_substance_dose_trace_is_set_by_a_dose_and_halves_every_half_life() -> None:
+    """A delivered dose sets the trace to 1 (a taken but withheld drug does not); each tick
+    after multiplies it by 0.5 ** (1 / dose_half_life); reset clears it."""
+    core = SubstanceCore(3, drug_available=np.array([1.0, 0.0, 1.0]), dose_half_life=2.0)
+    core.step(np.array([1, 1, 0]), fixed_draws(core))
+    assert core.dose.tolist() == [1.0, 0.0, 0.0]
+    assert core.cue()[:, 4].tolist() == [1.0, 0.0, 0.0]
+    for k in range(1, 5):
+        core.step(np.array([0, 0, 0]), fixed_draws(core))
+        np.testing.assert_allclose(core.dose, [0.5 ** (k / 2.0), 0.0, 0.0], rtol=1e-15)
+    core.set_condition("dose_half_life", 1.0)
+    before = core.dose[0]
+    core.step(np.array([0, 0, 0]), fixed_draws(core))
+    assert core.dose[0] == pytest.approx(before / 2.0, rel=1e-15)
+    core.reset(np.array([0]))
+    assert core.dose[0] == 0.0
 
 
 def test_gambling_win_rate_and_expected_value() -> None:
-    """Bets win at rate p_win; by default a bet loses 2.5 on average; outcomes return to 0."""
+    """Bets win at rate p_win and pay nothing themselves; the outcome state pays the payout on
+    the way back to s_init (by default -2.5 per bet on average)."""
     rng = np.random.default_rng(1)
     core = GamblingCore(BIG, p_win=0.3)
     tr = core.step(np.ones(BIG, np.int64), core.draw(rng))
     assert abs((tr.next_state == 1).mean() - 0.3) < 0.01 and set(tr.next_state) == {1, 2}
+    assert (tr.reward == 0).all()
     back = core.step(np.ones(BIG, np.int64), core.draw(rng))
-    assert (back.next_state == 0).all() and (back.reward == 0).all()
+    assert (back.next_state == 0).all() and (core.payout == 0).all()
+    np.testing.assert_array_equal(back.reward > 0, tr.next_state == 1)
     default = GamblingCore(BIG)
     tr = default.step(np.ones(BIG, np.int64), default.draw(rng))
-    assert abs(tr.reward.mean() + 2.5) < 0.3 and tr.reward.mean() < 0
     assert not tr.optimal.any() and tr.addictive.all() and not tr.drug.any()
+    paid = default.step(np.zeros(BIG, np.int64), default.draw(rng))
+    assert abs(paid.reward.mean() + 2.5) < 0.3 and paid.reward.mean() < 0
 
 
 def test_gambling_no_op_and_unavailable_bet() -> None:
     """A no-op gives 0 and stays; with available=0 a bet is a no-op too."""
     core = GamblingCore(3, available=np.array([1.0, 1.0, 0.0]))
     tr = core.step(np.array([0, 1, 1]), fixed_draws(core, normal=1.0, uniform=0.0))
-    assert tr.reward.tolist() == [0.0, 21.0, 0.0]  # uniform 0 < p_win: the bet wins
+    assert tr.reward.tolist() == [0.0, 0.0, 0.0]  # uniform 0 < p_win: the bet wins 21
     assert tr.next_state.tolist() == [0, 1, 0]
     assert tr.addictive.tolist() == [False, True, False]
+    assert core.cue()[:, 4].tolist() == [0.0, 21.0 / 20.0, 0.0]  # the payout shown, / 20
+    back = core.step(np.array([0, 0, 0]), fixed_draws(core))
+    assert back.reward.tolist() == [0.0, 21.0, 0.0] and back.next_state.tolist() == [0, 0, 0]
 
 
 def test_gambling_near_miss_moves_loss_cue() -> None:
-    """Win and loss share the outcome cue unless near_miss moves the loss cue (only)."""
+    """Win and loss share the outcome features (all but the payout) unless near_miss moves
+    the loss cue (only)."""
     core = GamblingCore(2)
     core.state[:] = [1, 2]
     win, loss = core.cue()
-    np.testing.assert_array_equal(win, loss)
+    np.testing.assert_array_equal(win, loss)  # no payout drawn yet
     core.set_condition("near_miss", 0.4)
     win2, loss2 = core.cue()
     np.testing.assert_array_equal(win2, win)
-    np.testing.assert_allclose(loss2 - loss, [0, 0, 0.4, 0])
+    np.testing.assert_allclose(loss2 - loss, [0, 0, 0.4, 0, 0])
+
+
+def test_gambling_payout_feature_is_faint() -> None:
+    """The payout is the only feature with a low baseline attention (salience 0.05)."""
+    assert GamblingCore.salience() == (1.0, 1.0, 1.0, 1.0, 0.05)
+    assert SubstanceCore.salience() == (1.0,) * SubstanceCore.cue_dim
 
 
 @pytest.mark.parametrize("delay", [1, 3, 4])

@@ -26,14 +26,16 @@ def _replay(name: str, core_cls: type, schedule: dict, preset: str = "report",
     """Roll out N individuals batched, replay each through the reference; return steps checked."""
     core = core_cls(N)
     learner = make_learner(name, N, core.n_states, core.n_actions, core.cue_dim,
-                           preset=preset, precision="float64", **overrides)
+                           preset=preset, precision="float64", salience=core.salience(),
+                           **overrides)
     res = rollout(learner, core, T, np.random.default_rng(7), schedule, trace=True)
     tr = res.trace
     assert tr is not None
     checked = 0
     for i in range(N):
         ref = make_reference(name, learner.p, core.n_states, core.n_actions, core.cue_dim,
-                             getattr(learner, "capacity", 8), index=i)
+                             getattr(learner, "capacity", 8), index=i,
+                             salience=list(core.salience()))
         pending = None
         for t in range(T):
             obs = tr.obs[t][i]
@@ -115,10 +117,10 @@ def test_reference_linear_algebra() -> None:
 def test_running_prototype_is_exact_then_tracks_the_windowed_estimate() -> None:
     """Running mean/covariance: exact for the first ``window`` cues, then within sampling noise
     of the windowed estimate over the last ``window`` cues (the reference form)."""
-    window, d = 75, 4
+    window, d = 75, 5
     ref = make_reference("dual_process", make_learner("dual_process", 1, 2, 2, d).p, 2, 2, d)
     rng = np.random.default_rng(3)
-    xs = rng.normal([1.0, 0.0, -1.0, 0.5], [0.1, 0.2, 0.05, 0.3], size=(600, d))
+    xs = rng.normal([1.0, 0.0, -1.0, 0.5, 0.2], [0.1, 0.2, 0.05, 0.3, 0.1], size=(600, d))
     ref.observe(xs[0])
     ref.mu[0] = xs[0].tolist()
     for k, x in enumerate(xs, 1):
@@ -147,9 +149,20 @@ def test_redish_error_never_below_surge_on_drug_steps_in_the_reference() -> None
 
 @pytest.mark.parametrize("name", ["latent_state", "dual_process"])
 def test_attention_and_error_history_match_reference(name: str) -> None:
-    """With attention below 1, a deviation discount and an error-history bias, the negative
-    prediction-error history steers classification: it must agree too."""
+    """With attention below 1, a deviation discount, a state-choice temperature that falls
+    with the history, part of Redish's creation bias and every new-state value rule (zero,
+    copy, prior mean, one per third of the individuals), the negative prediction-error
+    history steers classification: it must agree too."""
     rng = np.random.default_rng(2)
-    overrides = {"attention": rng.uniform(0.3, 0.9, N), "rpe_bias": rng.uniform(0.1, 1.0, N),
-                 "b": 0.3}
+    overrides = {"attention": rng.uniform(0.3, 0.9, N), "b": 0.3,
+                 "beta_state_min": rng.uniform(0.0, 20.0, N),
+                 "creation_bias": rng.uniform(0.3, 1.0, N),
+                 "new_values": np.arange(N) % 3.0}
     assert _replay(name, SubstanceCore, SCHEDULE, **overrides) == N * T
+
+
+def test_faint_payout_and_prior_mean_values_match_reference_on_gambling() -> None:
+    """Gambling's payout feature is faint (salience 0.05): the screen and the weights carry
+    the task's salience; new states take the mean over established states."""
+    assert _replay("dual_process", GamblingCore, {}, new_values=2.0,
+                   beta_state_min=0.0) == N * T

@@ -32,10 +32,10 @@ def _run(
     core = core_cls(n)
     rng = np.random.default_rng(5)
     over = {"surge": rng.uniform(12, 18, n), "alpha": rng.uniform(0.1, 0.3, n),
-            "rpe_bias": rng.uniform(10.0, 80.0, n), "rpe_decay": rng.uniform(0.5, 0.95, n),
-            "attention": rng.uniform(0.5, 1.0, n)}
+            "beta_state_min": rng.uniform(0.0, 50.0, n), "creation_bias": rng.uniform(0, 1, n),
+            "new_values": np.arange(n) % 3.0, "attention": rng.uniform(0.5, 1.0, n)}
     learner = make_learner(name, n, core.n_states, core.n_actions, core.cue_dim, capacity=4,
-                           precision="float64", **over)
+                           precision="float64", salience=core.salience(), **over)
     sched = SCHEDULE if core_cls is SubstanceCore else {}
     res = rollout(learner, core, 450, np.random.default_rng(11), sched, trace=True)
     return res, learner
@@ -60,7 +60,6 @@ def test_compiled_learner_matches_numpy_form(
     np.testing.assert_allclose(lf.prec, ls.prec, rtol=1e-8, atol=1e-8)
     np.testing.assert_allclose(lf.logdet, ls.logdet, rtol=1e-10, atol=1e-10)
     np.testing.assert_allclose(lf.dbar_fast, ls.dbar_fast, rtol=1e-9, atol=1e-9)
-    np.testing.assert_allclose(lf.record, ls.record, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(lf.feature_weights(), ls.feature_weights(), rtol=1e-9)
     if name == "dual_process":
         np.testing.assert_allclose(lf.rho, ls.rho, rtol=1e-12)
@@ -162,8 +161,7 @@ def _learn_one_prototype(cov_full: np.ndarray, ridge: float) -> tuple[np.ndarray
     _kernels.latent_learn(
         2, z, z, z, np.zeros((1, d)), one, np.zeros(1, bool), np.zeros(1), True, q, one * 0.1,
         one, one * 0.9, one, one, one, one, one, one * 75.0, one * 25.0, one * ridge, mu, cov,
-        prec, tri, logdet, count, np.zeros((2, 1)), one * 5.0, one * 0.9, one, np.zeros(1),
-        np.zeros(1), _kernels.dim(d),
+        prec, tri, logdet, count, one * 5.0, one, np.zeros(1), np.zeros(1), _kernels.dim(d),
     )
     sigma = cov[0, 0][tri] + ridge / 75.0 * np.eye(d)
     return prec[0, 0][tri], float(logdet[0, 0]), sigma
@@ -250,10 +248,13 @@ def test_float32_prototypes_bounded_against_float64(name: str, core_cls: type) -
     assert lb.slots == la.slots and lb.memory()["state"] < 0.65 * la.memory()["state"]
 
 
-def test_learner_state_fits_1kb_per_individual_at_full_capacity() -> None:
-    """Issue 6: at most 1 KB of learning state per individual and activity, all 8 slots used;
-    slots are allocated as they are first used (a free one is always kept)."""
-    n, d = 50, 4
+def test_learner_state_fits_its_budget_per_individual_at_full_capacity() -> None:
+    """Learning state per individual and activity, all 8 slots used, with the tasks'
+    five-feature cues (the outcome feature of issue 27 took the cue from 4 to 5 features, and
+    the prototypes grow as d^2): at most 1.4 KB (issue 6's 1 KB was set for 4 features; the
+    same arrays take 991 B there); slots are allocated as they are first used (a free one is
+    always kept)."""
+    n, d = 50, 5
     learner = make_learner("dual_process", n, 2, 2, d, burn_in=0.0)
     assert learner.slots == 2
     for k in range(12):  # far-apart cues: each opens a new state until capacity
@@ -261,11 +262,11 @@ def test_learner_state_fits_1kb_per_individual_at_full_capacity() -> None:
     assert learner.slots == learner.capacity == 8
     assert (learner.n_latent == 8).all() and (learner.overflow == 4).all()
     mem = learner.memory()
-    assert mem["state"] <= 1024, mem  # measured 1023 (float32 prototypes and error records)
+    assert mem["state"] <= 1400, mem  # measured 1,343 (float32 prototypes)
     wide = make_learner("dual_process", n, 2, 2, d, burn_in=0.0, precision="float64")
     for k in range(12):
         wide.observe(np.full((n, d), 10.0 * k), np.full(n, 0.5))
-    assert wide.memory()["state"] > 1024  # float64 storage: 1848
+    assert wide.memory()["state"] > 1400  # float64 storage: 2,535
 
 
 def test_split_normals_same_numbers_with_or_without_the_thread() -> None:
@@ -348,13 +349,20 @@ def test_compiled_task_step_and_cue_match_numpy_form(
     action = rng.integers(0, core.n_actions, n)
     draws = Draws(rng.standard_normal((n, core.n_normals)), rng.random((n, core.n_uniforms)))
     noise = rng.standard_normal((n, core.cue_dim))
+    # the task's continuous state (the dose trace, a pending payout), random too
+    start = {k: rng.uniform(-30.0, 30.0, n) if k == "payout" else rng.random(n)
+             for k in core._continuous()}
     out = {}
     for compiled in (True, False):
         monkeypatch.setattr(_jit, "ENABLED", compiled)
         core.state = state.copy()
+        for key, value in start.items():
+            core._continuous()[key][...] = value
         cue = core.cue(noise)
         tr = core.step(action, draws)
-        out[compiled] = (cue, tr.reward, tr.next_state, tr.drug, tr.addictive, tr.optimal)
+        after = tuple(v.copy() for v in core._continuous().values())
+        out[compiled] = (cue, tr.reward, tr.next_state, tr.drug, tr.addictive, tr.optimal,
+                         *after)
     for fast, slow in zip(out[True], out[False], strict=True):
         assert fast.dtype == slow.dtype
         assert fast.tobytes() == slow.tobytes()
