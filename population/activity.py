@@ -9,10 +9,12 @@ or removing one leaves the others' numbers unchanged.
 
 Parameter precedence (``addsim config --show`` prints the result per activity): a risk factor
 the config names (or a risk CSV column) wins over the learner's preset; the preset wins over the
-learner's built-in defaults. ``risk.learning_rate`` and ``risk.inverse_temperature`` are unset
-by default, so the preset's alpha and beta apply; ``risk.surge`` and ``risk.natural_reward``
-have defaults and always feed the surge and the starting average reward R_bar0 (each person's
-usual reward rate).
+learner's built-in defaults. Dezfouli's rates sigma and lambda come from the activity's
+calendar time constants (``reward_rate_time``, ``allostasis_time``), not from the preset's
+per-step values, which the cohort protocols keep. ``risk.learning_rate`` and
+``risk.inverse_temperature`` are unset by default, so the preset's alpha and beta apply;
+``risk.surge`` and ``risk.natural_reward`` have defaults and always feed the surge and the
+starting average reward R_bar0 (each person's usual reward rate).
 """
 
 from __future__ import annotations
@@ -93,6 +95,30 @@ def learner_inputs(
     return out
 
 
+CALENDAR_RATES = {"sigma": "reward_rate_time", "lam": "allostasis_time"}  # param <- field
+
+
+def per_tick_rate(ticks: float) -> float:
+    """The per-tick rate of a first-order process with time constant ``ticks``:
+    1 - exp(-1 / ticks), so x <- x + rate (target - x) relaxes as exp(-t / ticks)."""
+    return float(-np.expm1(-1.0 / ticks))
+
+
+def calendar_inputs(cfg: Any, accepts: Any) -> dict[str, float]:
+    """The learner rates an activity's config sets in calendar units (``reward_rate_time``,
+    ``allostasis_time``), as per-tick rates, for the parameters ``accepts`` has."""
+    return {param: per_tick_rate(getattr(cfg, field))
+            for param, field in CALENDAR_RATES.items() if param in accepts}
+
+
+def core_inputs(cfg: Any, core: type[TaskCore]) -> dict[str, float]:
+    """The task conditions an activity's config sets (the dose trace's half-life), for the
+    cores that have them."""
+    if "dose_half_life" in core.conditions_spec and hasattr(cfg, "dose_half_life"):
+        return {"dose_half_life": float(cfg.dose_half_life)}
+    return {}
+
+
 def resolved_learner_params(config: Any) -> dict[str, dict[str, tuple[Any, str]]]:
     """Per enabled activity, every learner parameter as (value, where it comes from): a risk
     factor the config sets (``risk.NAME``, the value its distribution), a constant of the
@@ -105,9 +131,15 @@ def resolved_learner_params(config: Any) -> dict[str, dict[str, tuple[Any, str]]
         params_cls = LEARNERS[cfg.learner].params_cls
         preset = params_cls.presets.get(cfg.preset, {})
         rows: dict[str, tuple[Any, str]] = {}
+        ticks = {f: getattr(cfg, f) for f in CALENDAR_RATES.values()}
         for f in dataclasses.fields(params_cls):
             source = spec.learner_risk.get(f.name)
-            if isinstance(source, str) and getattr(config.risk, source, None) is not None:
+            if f.name in CALENDAR_RATES:
+                field = CALENDAR_RATES[f.name]
+                rows[f.name] = (per_tick_rate(ticks[field]),
+                                f"activities.{name}.{field} = {ticks[field]} ticks (the "
+                                f"preset's per-step {preset.get(f.name, f.default)})")
+            elif isinstance(source, str) and getattr(config.risk, source, None) is not None:
                 dist = getattr(config.risk, source).model_dump(mode="json", exclude_none=True)
                 rows[f.name] = (dist, f"risk.{source}")
             elif source is not None and not isinstance(source, str):

@@ -245,6 +245,20 @@ class ActivityCfg(_Strict):
     enabled: bool = Field(True, description="simulate this activity")
     learner: str = Field("dual_process", description=f"one of {', '.join(LEARNERS)}")
     preset: Literal["report", "paper"] = Field("report", description="learner parameter preset")
+    # Dezfouli (2009)'s rates are per step of a laboratory task; in a population a tick is a
+    # calendar duration, so the time constants are set in calendar units and turned into the
+    # per-tick rates (rate = 1 - exp(-1 / ticks)), overriding the preset's per-step values.
+    reward_rate_time: Ticks = Field(
+        "6 months", ge=1, le=MAX_TICKS, validate_default=True,
+        description="time constant of the average reward R_bar (Dezfouli's sigma per tick = "
+        "1 - exp(-1 / ticks)): the reward rate a person is used to follows the last months",
+    )
+    allostasis_time: Ticks = Field(
+        "1 year", ge=1, le=MAX_TICKS, validate_default=True,
+        description="time constant of the allostatic shift kappa under use (Dezfouli's "
+        "lambda per tick = 1 - exp(-1 / ticks)): it develops over months to years of heavy "
+        "use (Koob and Le Moal 2001)",
+    )
 
     @field_validator("learner")
     @classmethod
@@ -256,9 +270,28 @@ class ActivityCfg(_Strict):
         return value
 
 
+class DoseActivityCfg(ActivityCfg):
+    """An activity whose task shows a dose trace (the substance task)."""
+
+    dose_half_life: Ticks = Field(
+        "2 weeks", ge=1, le=MAX_TICKS, validate_default=True,
+        description="half-life of the dose trace the cue shows (the interoceptive outcome of "
+        "use, envs/substance.py)",
+    )
+
+
+def _activity_cfg(name: str) -> type[ActivityCfg]:
+    """The config table of activity ``name``: with the dose trace's half-life where its task
+    has one."""
+    from addsim.population.activity import SPECS
+
+    return DoseActivityCfg if "dose_half_life" in SPECS[name].core.conditions_spec \
+        else ActivityCfg
+
+
 ActivitiesCfg = create_model(  # one table per activity of population/activity.py's SPECS
     "ActivitiesCfg", __base__=_Strict, __doc__="The activities every individual runs.",
-    **{name: (ActivityCfg, ActivityCfg()) for name in ACTIVITIES},
+    **{name: (_activity_cfg(name), _activity_cfg(name)()) for name in ACTIVITIES},
 )
 
 

@@ -43,6 +43,8 @@ from addsim.population.activity import (
     TRAIT_STREAM,
     Activity,
     ActivitySpec,
+    calendar_inputs,
+    core_inputs,
     learner_inputs,
 )
 from addsim.population.config import Config, ConfigError, InterventionCfg
@@ -188,11 +190,13 @@ class PopulationModel(mesa.Model):
     def _make_activity(self, spec: ActivitySpec, rng: np.random.Generator) -> Activity:
         cfg, r, n = getattr(self.config.activities, spec.name), self.risk, self.n
         streams = rng.spawn(2)
-        core = spec.core(n, **{cond: r[factor] for cond, factor in spec.core_risk.items()})
+        core = spec.core(n, **{cond: r[factor] for cond, factor in spec.core_risk.items()},
+                         **core_inputs(cfg, spec.core))
         fields = LEARNERS[cfg.learner].params_cls.__dataclass_fields__
         lr = make_learner(
             cfg.learner, n, core.n_states, core.n_actions, core.cue_dim, preset=cfg.preset,
-            salience=core.salience(), **learner_inputs(spec, r, fields),
+            salience=core.salience(), **calendar_inputs(cfg, fields),
+            **learner_inputs(spec, r, fields),
         )
         cond = spec.treatment_condition
         return Activity(
@@ -459,7 +463,8 @@ class PopulationModel(mesa.Model):
             fields = LEARNERS[cfg.learner].params_cls.__dataclass_fields__
             fresh = make_learner(
                 cfg.learner, m, core.n_states, core.n_actions, core.cue_dim, preset=cfg.preset,
-                salience=core.salience(), **learner_inputs(spec, sliced, fields),
+                salience=core.salience(), **calendar_inputs(cfg, fields),
+                **learner_inputs(spec, sliced, fields),
             )
             lifecourse.reset_learner_rows(act.learner, fresh, rows)
             act.renewed = (rows, fresh)
