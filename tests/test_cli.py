@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -19,14 +20,20 @@ def test_reproduce_list_names_every_protocol(capsys: pytest.CaptureFixture[str])
 
 
 def test_reproduce_relapse_writes_tidy_csv_png_json(tmp_path: Path) -> None:
-    """relapse.csv has learner,t,p_addictive with one row per learner and tick from 0."""
+    """relapse.csv has learner,arm,t,p_addictive with one row per arm (each learner, and the
+    dual-process controls) and tick from 0; the JSON carries the verdict."""
+    from addsim.population.reproduce._controls import DUAL_ARMS
+
     assert main(["reproduce", "relapse", "--out", str(tmp_path), "--individuals", "10"]) == 0
     frame = pd.read_csv(tmp_path / "relapse.csv")
-    assert list(frame.columns) == ["learner", "t", "p_addictive"]
+    assert list(frame.columns) == ["learner", "arm", "t", "p_addictive"]
     assert set(frame["learner"]) == {
         "q_learning", "redish2004", "dezfouli2009", "latent_state", "dual_process"
     }
-    assert frame.groupby("learner")["t"].min().eq(0).all()
+    assert set(frame["arm"]) == set(frame["learner"]) | {a for a, _, _ in DUAL_ARMS}
+    assert frame.groupby("arm")["t"].min().eq(0).all()
+    summary = json.loads((tmp_path / "relapse.json").read_text())["summary"]
+    assert summary["verdict"]["label"] in ("by retrieval", "by another cause", "not reproduced")
     assert (tmp_path / "relapse.png").stat().st_size > 1000
     assert (tmp_path / "relapse.json").exists()
     assert not list(tmp_path.glob(".*.tmp"))
@@ -52,7 +59,7 @@ def test_reproduce_gambling_and_heatmap_columns(tmp_path: Path) -> None:
     """gambling.csv and a coarse heatmap.csv carry the documented columns."""
     assert main(["reproduce", "gambling", "--out", str(tmp_path), "--individuals", "5"]) == 0
     assert list(pd.read_csv(tmp_path / "gambling.csv").columns) == [
-        "learner", "condition", "streak", "t", "p_bet"
+        "learner", "arm", "streak", "t", "p_bet"
     ]
     assert main(["reproduce", "heatmap", "--out", str(tmp_path), "--individuals", "2",
                  "--step", "2.5"]) == 0

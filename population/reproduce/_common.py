@@ -67,7 +67,7 @@ def plot_p_addictive(
 ) -> None:
     """P(addictive | choice state) per learner over time (``shade``: the extinction phase)."""
     fig, (ax,) = figure()
-    key = "condition" if "condition" in frame else "learner"
+    key = "arm" if "arm" in frame else "learner"
     for label, g in frame.groupby(key, sort=False):
         control = "/" in str(label)  # a control arm of the dual-process learner
         ax.plot(g["t"], g["p_addictive"], label=label, lw=1.0 if control else 1.4,

@@ -176,7 +176,7 @@ def gambling(n: int = 100, seed: int = 0, progress: Progress | None = None) -> R
                           keep_individual=True, after=rec)
             assert res.p_individual is not None
             rows.append(pd.DataFrame({
-                "learner": name, "arm": label, "condition": f"streak {streak}",
+                "learner": name, "arm": label, "streak": streak,
                 "t": np.arange(GAMBLING_TICKS), "p_bet": res.p_addictive,
             }))
             late[streak] = res.p_individual[end + LAG[0]:end + LAG[1]].mean(axis=0)
@@ -221,8 +221,9 @@ def plot(frame: pd.DataFrame, path: Path) -> None:
     fig, axes = figure_grid(len(arms))
     for ax, arm in zip(axes, arms, strict=True):
         g = frame[frame["arm"] == arm]
-        for cond, h in g.groupby("condition", sort=False):
-            ax.plot(h["t"], h["p_bet"].rolling(20, min_periods=1).mean(), label=cond)
+        for streak, h in g.groupby("streak", sort=False):
+            ax.plot(h["t"], h["p_bet"].rolling(20, min_periods=1).mean(),
+                    label=f"streak {streak}")
         ax.axvspan(STREAK_START, STREAK_START + max(STREAKS), color="0.93", zorder=0)
         ax.set(xlabel="tick", ylabel="P(bet)", title=arm, ylim=(-0.02, 1.02))
         ax.legend(fontsize=8)

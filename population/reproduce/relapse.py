@@ -113,7 +113,7 @@ def relapse(
         res, log, states, _ = run_arm(name, over, reward_constant(spans) if constant else spans,
                                       n, stream(seed, 4 + keep_rewards, k), mark=(start,))
         p = res.p_addictive
-        rows.append(pd.DataFrame({"learner": name, "condition": label, "t": np.arange(ticks),
+        rows.append(pd.DataFrame({"learner": name, "arm": label, "t": np.arange(ticks),
                                   "p_addictive": p}))
         adv = res.q_addictive - res.q_natural
         ends = {"acquisition": RELAPSE_ACQ - 1, "extinction": start - 1, "reexposure": ticks - 1}

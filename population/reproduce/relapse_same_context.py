@@ -66,7 +66,7 @@ def relapse_same_context(n: int = 100, seed: int = 0, progress: Progress | None 
                                       mark=(ACQ, ACQ + EXT))
         p_ind = res.p_individual
         assert p_ind is not None
-        rows.append(pd.DataFrame({"learner": name, "condition": label, "t": np.arange(ticks),
+        rows.append(pd.DataFrame({"learner": name, "arm": label, "t": np.arange(ticks),
                                   "p_addictive": res.p_addictive}))
         t_acq, hit_acq = times_to_level(p_ind, LEVEL, 0, ACQ)
         t_re, hit_re = times_to_level(p_ind, LEVEL, ACQ + EXT, ticks)
@@ -98,7 +98,7 @@ def relapse_same_context(n: int = 100, seed: int = 0, progress: Progress | None 
 def plot(frame: pd.DataFrame, path: Path) -> None:
     """Mean P(addictive) per arm through the three phases, extinction shaded."""
     fig, (ax,) = figure()
-    for arm, g in frame.groupby("condition", sort=False):
+    for arm, g in frame.groupby("arm", sort=False):
         ax.plot(g["t"], g["p_addictive"], label=arm, lw=1.3,
                 ls="-" if arm in ("dual_process", *MODEL_FREE) else "--")
     ax.axvspan(ACQ, ACQ + EXT, color="0.9", zorder=0, label="extinction (cue on)")
