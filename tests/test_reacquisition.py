@@ -1,16 +1,16 @@
-"""Reacquisition after extinction (SCIENCE.md section 4): 100 individuals per arm, seed 0.
+"""Reacquisition (SCIENCE.md 4b, 4c; Bouton 2004): 100 individuals, seed 0.
 
-Per-individual times to P(addictive) >= 0.7, censored at 250 ticks. The dual-process learner
-reacquires, the model-free learners and the ablation (error history off) mostly do not. The
-published savings (reacquisition faster than first acquisition) is not reproduced: kept as a
-strict expected failure with the numbers.
+Not reproduced: after extinction the dual-process individual rarely tries the drug again in
+the extinction state, so few reacquire within 250 ticks and none sooner than they first
+acquired (the savings test is a strict expected failure with the numbers). Those who do
+reacquire act in the acquisition state: when it comes, it is retrieval.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from addsim.population.reproduce.reacquisition import DESIGNS, reacquisition
+from addsim.population.reproduce.reacquisition import reacquisition
 
 
 @pytest.fixture(scope="module")
@@ -18,17 +18,26 @@ def summary() -> dict:
     return reacquisition(100, seed=0).summary
 
 
-def test_dual_process_reacquires_and_the_others_do_not(summary: dict) -> None:
-    for design in DESIGNS:
-        dual = summary["dual_process"][design]["reacquisition"]
-        assert dual["reached_ci"][0] > 0.9, design  # measured 0.99-1.0
-        for label in ("redish2004", "dezfouli2009", "dual_process/ablation"):
-            other = summary[label][design]["reacquisition"]
-            assert other["reached_ci"][1] < 0.4, (label, design)  # measured 0.0-0.18
+def test_first_acquisition_and_extinction(summary: dict) -> None:
+    for label in ("redish2004", "dezfouli2009", "dual_process"):
+        s = summary[label]["same context"]
+        assert s["acquisition"]["reached"] >= 0.8, label
+        assert s["p_end_extinction"] < 0.05, label
 
 
-@pytest.mark.xfail(strict=True, reason="not reproduced: dual-process median time to 0.7 is "
-                   "30 ticks [24, 33] in reacquisition vs 8 [6, 10] in first acquisition")
-def test_dual_process_reacquires_faster_than_it_first_acquired(summary: dict) -> None:
-    s = summary["dual_process"]["same context"]
-    assert s["reacquisition"]["median_ci"][1] < s["acquisition"]["median_ci"][0]
+def test_those_who_reacquire_act_in_the_acquisition_state(summary: dict) -> None:
+    acting = summary["dual_process"]["same context"]["acting_state"]
+    assert acting["reached"] >= 5  # measured 17 of 100
+    assert acting["acquisition_ci"][0] > 0.5  # measured 100%
+
+
+def test_model_free_learners_show_no_savings(summary: dict) -> None:
+    for name in ("redish2004", "dezfouli2009"):
+        assert summary[name]["same context"]["savings"]["ci"][1] < 0, name
+
+
+@pytest.mark.xfail(strict=True, reason="not reproduced (seed 0, 100 per arm): savings "
+                   "(sooner minus later) -1.00 [-1.00, -1.00]; 17% reacquire within 250 "
+                   "ticks against a first-acquisition median of 8")
+def test_reacquisition_shows_savings_by_retrieval(summary: dict) -> None:
+    assert summary["verdict"]["label"] == "by retrieval"

@@ -1,17 +1,17 @@
-"""Renewal, ABA / AAB / AAA (SCIENCE.md section 4; Bouton 2004): 100 individuals, seed 0.
+"""Renewal, ABA / AAB / AAA (SCIENCE.md 4b, 4c; Bouton 2004): 100 individuals, seed 0.
 
-The dual-process learner's responding at test returns when the extinction context is left,
-most in ABA; the model-free learners, which do not see the context, show none. The ablation
-(negative-error history off) says which mechanism carries each design: ABA survives it (cue
-distance: context B gets its own latent state), AAB shrinks (the history's state created at
-the start of extinction in A is what a new context B is not).
+ABA renewal is retrieval: back in the acquisition context most of those who respond act in
+the acquisition state, with the natural reward kept constant too, and the model-free
+learners (which do not see the context) show none; the context's distance carries it (it
+stays with the negative-error history off). AAB is not: those who respond in a new context
+mostly act in states opened during the test (a strict expected failure with the numbers).
 """
 
 from __future__ import annotations
 
 import pytest
 
-from addsim.population.reproduce.renewal import DESIGNS, renewal
+from addsim.population.reproduce.renewal import ARMS, DESIGNS, renewal
 
 
 @pytest.fixture(scope="module")
@@ -19,27 +19,35 @@ def summary() -> dict:
     return renewal(100, seed=0).summary
 
 
-def test_every_learner_acquires_and_extinguishes(summary: dict) -> None:
-    for label, s in summary.items():
+def test_every_arm_acquires_and_extinguishes(summary: dict) -> None:
+    for label, _, _ in ARMS:
         for design in DESIGNS:
-            assert s[design]["p_end_acquisition"] > 0.8, (label, design)
-            assert s[design]["p_end_extinction"] < 0.05, (label, design)
+            assert summary[label][design]["p_end_acquisition"] > 0.8, (label, design)
+            assert summary[label][design]["p_end_extinction"] < 0.05, (label, design)
 
 
-def test_dual_process_renews_aba_above_aab_above_aaa(summary: dict) -> None:
+def test_aba_renewal_is_retrieval(summary: dict) -> None:
+    v = summary["verdict"]["ABA-AAA"]
+    assert v["label"] == "by retrieval", v
     s = summary["dual_process"]
-    assert s["ABA-AAB"]["ci"][0] > 0  # measured 0.22 [0.19, 0.25]
-    assert s["AAB-AAA"]["ci"][0] > 0  # measured 0.11 [0.08, 0.13]
+    assert s["ABA-AAA"]["ci"][0] > 0.3  # measured 0.66 [0.57, 0.73]
+    assert s["ABA"]["acting_state"]["acquisition_ci"][0] > 0.5  # measured 62% of 73
+    assert summary["dual_process/reward-constant"]["ABA-AAA"]["ci"][0] > 0.3  # measured 0.70
 
 
 def test_model_free_learners_show_no_renewal(summary: dict) -> None:
-    dual = summary["dual_process"]["ABA"]["test"]["ci"][0]
     for name in ("redish2004", "dezfouli2009"):
-        assert summary[name]["ABA"]["test"]["ci"][1] < dual, name
         assert abs(summary[name]["ABA-AAA"]["difference"]) < 0.02, name
+        assert summary[name]["ABA"]["test"]["ci"][1] < 0.05, name
 
 
-def test_ablation_keeps_aba_and_shrinks_aab(summary: dict) -> None:
-    on, off = summary["dual_process"], summary["dual_process/ablation"]
-    assert off["ABA-AAA"]["ci"][0] > 0.3  # context distance alone: measured 0.55
-    assert off["AAB-AAA"]["ci"][1] < on["AAB-AAA"]["ci"][0]  # measured 0.02 vs 0.11
+def test_the_context_not_the_history_carries_aba(summary: dict) -> None:
+    off = summary["dual_process/history off"]["ABA-AAA"]
+    assert off["ci"][0] > 0.3  # measured 0.74 [0.68, 0.80]
+
+
+@pytest.mark.xfail(strict=True, reason="by another cause (seed 0, 100 per arm): AAB - AAA "
+                   "0.23 [0.20, 0.26], but of the 20 who respond in context B 55% act in a "
+                   "state created during the test and none in the acquisition state")
+def test_aab_renewal_is_retrieval(summary: dict) -> None:
+    assert summary["verdict"]["AAB-AAA"]["label"] == "by retrieval"

@@ -74,42 +74,24 @@ def test_dezfouli_drug_value_bounded(values: Result) -> None:
 def test_dual_process_drug_value_bounded(values: Result) -> None:
     """Item 3: the dual-process drug advantage converges (< 1% over the last 2,000 ticks).
 
-    Judged on the typical individual (median of per-individual window means). The mean over
-    individuals moves when some act from another latent state: with error-driven situation
-    recognition (issue 14) individuals switch states late in the run, and the mean moved 8.7%
-    over the last 2,000 ticks (seed of the fixture; 0.1-3.2% with the old cue-only classifier),
-    so the mean is reported in values.json, not asserted.
+    Judged on the typical individual (median of per-individual window means); the mean
+    over individuals is reported in values.json (it moved 0.37% here).
     """
     s = values.summary["dual_process"]
-    assert s["advantage_change_last_2000"] < 0.01  # measured 0.15-0.24% (n=1000, seeds 0-3)
+    assert s["advantage_change_last_2000"] < 0.01  # measured 0.33% (n=1000, seed 3)
     assert s["advantage_final"] > 0.0
 
 
-@pytest.mark.xfail(strict=True, reason="changed by error-driven recognition (issue 14), "
-                   "explained by the next test: the mean advantage rose to 44.6 from 7.0 at "
-                   "mid-run (was 3.8-4.3, flat) because 44.6% of individuals create a latent "
-                   "state in the second half and carry 93% of the mean; the ablation is flat")
 @pytest.mark.slow
-def test_dual_process_drug_advantage_level(values: Result) -> None:
-    """The level and flatness the dual-process advantage had with the cue-only classifier."""
-    s = values.summary["dual_process"]
-    assert s["advantage_final"] < 20.0
-    assert s["advantage_final"] < 1.2 * s["advantage_mid"]
-
-
-@pytest.mark.slow
-def test_dual_process_late_advantage_comes_from_late_states(values: Result) -> None:
-    """Where the rising mean advantage comes from: individuals who create a latent state in
-    the second half (the allostatic bias keeps errors negative on average, which the history
-    reads as surprise). The others stay at the old level; with the history off nobody creates
-    a late state and the mean is flat."""
+def test_dual_process_drug_advantage_level_is_flat(values: Result) -> None:
+    """The dual-process mean advantage stays at its mid-run level: with the per-state error
+    record gone (issue 27) almost nobody opens a state late in the run (0.3%; it was 44.6%,
+    carrying 93% of a mean that rose 7.0 -> 44.6). The history-off ablation is flat too."""
     on, off = values.summary["dual_process"], values.summary["dual_process/ablation"]
-    assert on["new_state_second_half"] > 0.3  # measured 0.446
-    assert on["share_of_mean_from_new_state"] > 0.8  # measured 0.93
-    assert on["advantage_final_others"] < 20.0  # measured 5.8
-    assert off["new_state_second_half"] < 0.01  # measured 0.001
-    assert off["advantage_final"] < 20.0  # measured 3.70
-    assert off["advantage_final"] < 1.2 * off["advantage_mid"]  # flat: 3.70 and 3.70
+    assert on["advantage_final"] < 20.0  # measured 1.21
+    assert abs(on["advantage_final"] - on["advantage_mid"]) < 0.2 * on["advantage_mid"]
+    assert on["new_state_second_half"] < 0.05  # measured 0.003
+    assert off["new_state_second_half"] < 0.05  # measured 0.006
 
 
 def test_relapse_all_learners_extinguished(relapse: Result) -> None:
@@ -121,12 +103,22 @@ def test_relapse_all_learners_extinguished(relapse: Result) -> None:
 
 def test_relapse_dual_process_savings(relapse: Result) -> None:
     """Item 4: dual-process back to addiction in at most a quarter of its acquisition time,
-    per individual with censoring (Kaplan-Meier medians of the times to P >= 0.7)."""
+    per individual with censoring (Kaplan-Meier medians of the times to P >= 0.7), and by
+    retrieval (SCIENCE.md 4c: with the natural reward kept constant too, most act in the
+    acquisition state when back, the model-free learners do not return fast)."""
     s = relapse.summary["dual_process"]
     acq, re = s["acquisition"], s["reexposure"]
     assert acq["reached"] == 1.0 and re["reached"] == 1.0, s
-    assert re["median"] <= 0.25 * acq["median"], s  # measured 0 vs 8 ticks (seed 0)
-    assert re["reached_by_10_ci"][0] > 0.85, s  # measured 0.96
+    assert re["median"] <= 0.25 * acq["median"], s  # measured 0 vs 8 ticks (seed 11)
+    assert relapse.summary["verdict"]["label"] == "by retrieval", relapse.summary["verdict"]
+
+
+@pytest.mark.xfail(strict=True, reason="not reproduced at the report's pace (n=300, seed 11): "
+                   "72% of dual-process individuals back at P >= 0.7 within 10 ticks of "
+                   "re-exposure [67%, 77%] (median 0 ticks); report: about 0.99 within about "
+                   "10 ticks")
+def test_relapse_dual_process_at_the_reports_pace(relapse: Result) -> None:
+    assert relapse.summary["dual_process"]["reexposure"]["reached_by_10_ci"][0] > 0.85
 
 
 def test_relapse_model_free_learners_have_no_savings(relapse: Result) -> None:
@@ -234,13 +226,13 @@ def test_relapse_map_redish_never_meets_the_report_at_the_protocols_extinction(
 def test_relapse_kept_rewards_only_dual_process_relapses(
     relapse: Result, relapse_kept: Result
 ) -> None:
-    """Item 4 variant: with improved rewards kept, dual-process still relapses at once;
-    neither model-free learner relapses within the re-exposure phase."""
+    """Item 4 variant: with improved rewards kept, dual-process still relapses at once, by
+    retrieval; neither model-free learner relapses within the re-exposure phase."""
     kept = relapse_kept.summary
     dual = kept["dual_process"]["reexposure"]  # per individual, censored (item 4 statistics)
     assert dual["median"] is not None and dual["median"] <= 0.25 * max(
         kept["dual_process"]["acquisition"]["median"], 1.0)  # measured 0 ticks
-    assert dual["reached_by_50_ci"][0] > 0.75  # measured 0.89 (mean P at the end: 0.83)
+    assert kept["verdict"]["label"] == "by retrieval", kept["verdict"]  # 74% by 50 ticks
     for name in ("dezfouli2009", "redish2004"):
         assert kept[name]["reexposure"]["reached_ci"][1] < 0.1, name  # measured 0 of 100
         assert kept[name]["p_end_reexposure"] < 0.1, name
@@ -252,17 +244,24 @@ def state_counts() -> Result:
 
 
 def test_latent_state_counts_direction(state_counts: Result) -> None:
-    """Item 5, direction: mostly 2 states when always rewarded; extinction adds states."""
-    acq, ext = state_counts.summary["always_rewarded"], state_counts.summary["extinction"]
-    assert acq["fraction_by_count"].get(2, 0.0) > 0.5  # measured 0.79
-    assert sum(f for k, f in ext["fraction_by_count"].items() if k >= 3) >= 0.9  # measured 0.995
-    assert ext["mean_states"] >= acq["mean_states"] + 1.0  # measured 3.41 vs 2.23
+    """Item 5, direction: mostly 2 states when always rewarded; extinction adds states, which
+    the individuals act in at its end; the extra states do not hinge on the natural reward's
+    change (with it kept at 10 extinction still adds them) and the history adds to them."""
+    summary = state_counts.summary
+    acq, ext = summary["always_rewarded"], summary["extinction"]
+    assert acq["fraction_by_count"].get(2, 0.0) > 0.5  # measured 0.99
+    assert sum(f for k, f in ext["fraction_by_count"].items() if k >= 3) >= 0.9  # measured 1.0
+    assert ext["extinction-always"]["ci"][0] > 1.0  # measured 1.79
+    assert ext["acting_state"]["created_in_test_ci"][0] > 0.5  # measured 99.5%
+    assert summary["dual_process/reward-constant"]["extinction-always"]["ci"][0] > 1.0
+    off = summary["dual_process/history off"]["extinction-always"]
+    assert off["ci"][1] < ext["extinction-always"]["ci"][0]  # measured 1.19 vs 1.79
     assert acq["overflow"] == 0 and ext["overflow"] == 0
 
 
-@pytest.mark.xfail(strict=True, reason="not reproduced: measured 79% with 2 states always "
-                   "rewarded and 38.5% with 4 after extinction (200 individuals, seed 5); "
-                   "report: 89% and 85%")
+@pytest.mark.xfail(strict=True, reason="not reproduced: measured 99% with 2 states always "
+                   "rewarded [96%, 100%] and 75.5% with 4 after extinction [69%, 81%] (200 "
+                   "individuals, seed 5); report: 89% and 85%")
 def test_latent_state_counts_match_the_report(state_counts: Result) -> None:
     """Item 5 at the report's numbers (SCIENCE.md section 4): kept as an expected failure."""
     acq, ext = state_counts.summary["always_rewarded"], state_counts.summary["extinction"]

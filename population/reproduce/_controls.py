@@ -160,8 +160,9 @@ def proportion_difference(k1: int, n1: int, k2: int, n2: int) -> dict[str, Any]:
 
 
 def verdict(effects: Mapping[str, Mapping[str, Any] | None],
-            acting: Mapping[str, Any] | None) -> dict[str, Any]:
-    """The row of the reproductions table for one effect.
+            acting: Mapping[str, Any] | None, success: str = "by retrieval") -> dict[str, Any]:
+    """The row of the reproductions table for one effect (``success``: the label when every
+    rule holds; "by retrieval" for an effect of the acquisition state recognised again).
 
     ``effects`` maps arm labels (``dual_process``, ``dual_process/reward-constant``,
     ``dual_process/history off``, ``dual_process/new values zero``, ``model-free``) to the
@@ -196,7 +197,7 @@ def verdict(effects: Mapping[str, Mapping[str, Any] | None],
                    else "the cue and outcome features (present with the history off)")
     if causes:
         return {"label": "by another cause", "causes": causes, "carried_by": carried}
-    return {"label": "by retrieval", "causes": [], "carried_by": carried}
+    return {"label": success, "causes": [], "carried_by": carried}
 
 
 ArmRunner = Callable[[str, dict[str, float], bool], Any]

@@ -201,7 +201,7 @@ def gambling(n: int = 100, seed: int = 0, progress: Progress | None = None) -> R
     rise_effects = {k: {"value": v["value"], "ci": v["ci"]} for k, v in rises.items()}
     split_main = summary["dual_process"]["400"]["wins_and_losses"]
     values = split_main.get("win-loss_value")
-    split_verdict = verdict(splits, None)
+    split_verdict = verdict(splits, None, success="by situation recognition")
     if split_verdict["label"] != "not reproduced" and (values is None or values["ci"][0] <= 0):
         split_verdict["causes"].append("the win state is not valued above the loss state")
         split_verdict["label"] = "by another cause"

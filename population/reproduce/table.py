@@ -13,8 +13,9 @@ Three steps, each a subcommand of ``python -m addsim.population.reproduce.table`
 
 Each row gives the seed-0 numbers with their intervals, the confound controls of
 SCIENCE.md 4c where the protocol has them, whether the other seeds agree, and the verdict:
-"by retrieval", "by another cause" (named), "not reproduced" (latent-state protocols, the
-rules of population/reproduce/_controls.py), or "reproduced" for the model-free results
+"by retrieval" (or "by situation recognition" for the gambling split), "by another cause"
+(named), "not reproduced" (latent-state protocols, the rules of
+population/reproduce/_controls.py), or "reproduced" for the model-free results
 (each row's rule is stated in its ``assess`` function below).
 """
 
@@ -29,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 BEGIN, END = "<!-- reproductions-table:begin -->", "<!-- reproductions-table:end -->"
-STANDARD_N = {"gambling": 1000}  # individuals per arm; 100 elsewhere (SCIENCE.md 4)
+STANDARD_N = {"gambling": 1000, "values": 1000}  # individuals per arm; else 100 (SCIENCE 4)
 Summary = dict[str, Any]
 Assess = Callable[[Summary], tuple[str, str, str]]  # (numbers, controls, verdict)
 

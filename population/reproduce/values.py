@@ -1,13 +1,12 @@
 """Item 3 of SCIENCE.md section 4: Redish's drug value unbounded, Dezfouli's and
 dual-process's bounded.
 
-The dual-process mean advantage rises late in a long run while the typical individual's
-stays flat: the allostatic shift keeps rho above the reward rate, so every error has a
-negative mean, the negative-error history reads that as surprise and some individuals
-create a latent state late in the run, whose values (identified only up to a constant in
-average-reward learning) drift apart from the others'. The summary splits the final
-advantage by whether an individual created a state in the second half, and
-``dual_process/ablation`` is the same run with the history off (no late states, flat).
+The summary splits the dual-process final advantage by whether an individual created a
+latent state in the second half of the run (values of a late state are identified only up to
+a constant in average-reward learning, so such states could move the mean), and
+``dual_process/ablation`` is the same run with the history off. With the per-state error
+record of earlier versions 44.6% of individuals opened a late state and the mean rose 7.0 ->
+44.6; without it (issue 27) 0.3% do and the mean is flat.
 """
 
 from __future__ import annotations
