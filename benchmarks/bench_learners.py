@@ -5,6 +5,13 @@ per-individual reference loop (tests/reference.py: one individual at a time, pla
 measured in the same process, with the ratio. Speed is never asserted in tests.
 
     python benchmarks/bench_learners.py [--sizes 1000 100000 1000000] [--learner dual_process]
+    python benchmarks/bench_learners.py --against 67b612f [--rounds 3] [--sizes 100000]
+
+``--against REF`` measures the code at git revision REF and the working tree in the same run,
+alternating (REF, here, REF, here, ...: ``--rounds`` each), every round in its own process:
+REF's code is checked out into a temporary git worktree and imported from there, with REF's
+own tests/reference.py as its per-individual loop. The JSON then has ``before`` and
+``after`` (the median round of each) and their ratios to their own reference loops.
 """
 
 from __future__ import annotations
@@ -19,7 +26,8 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "tests")]  # the per-individual reference (tests/reference.py)
+TESTS = Path(__import__("os").environ.get("ADDSIM_BENCH_TESTS", ROOT / "tests"))
+sys.path[:0] = [str(TESTS)]  # the per-individual reference (tests/reference.py)
 
 from addsim.agents import make_learner  # noqa: E402
 from addsim.envs.substance import SubstanceCore  # noqa: E402
@@ -78,6 +86,64 @@ def ref_uses_cue(name: str) -> bool:
     return name in ("latent_state", "dual_process")
 
 
+def _checkout(rev: str) -> tuple[Path, str]:
+    """REF's code in a temporary git worktree, importable as ``addsim`` from the folder
+    returned (a symlink named addsim to the worktree), and REF's full commit."""
+    import subprocess
+    import tempfile
+
+    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", rev], check=True,
+                            capture_output=True, text=True).stdout.strip()
+    base = Path(tempfile.mkdtemp(prefix="addsim-bench-"))
+    tree = base / "tree"
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(tree),
+                    commit], check=True)
+    (base / "import").mkdir()
+    (base / "import" / "addsim").symlink_to(tree, target_is_directory=True)
+    return base, commit
+
+
+def compare(rev: str, argv: list[str], rounds: int) -> dict[str, object]:
+    """Alternate rounds of REF and the working tree, each in a fresh process (see above)."""
+    import os
+    import shutil
+    import subprocess
+
+    base, commit = _checkout(rev)
+    script = str(Path(__file__).resolve())
+    runs: dict[str, list[dict]] = {"before": [], "after": []}
+    try:
+        for _ in range(rounds):
+            for key in ("before", "after"):
+                env = dict(os.environ)
+                if key == "before":
+                    env["PYTHONPATH"] = os.pathsep.join(
+                        [str(base / "import"), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+                    env["ADDSIM_BENCH_TESTS"] = str(base / "tree" / "tests")
+                out = subprocess.run([sys.executable, script, *argv], env=env, check=True,
+                                     capture_output=True, text=True).stdout
+                runs[key].append(json.loads(out))
+    finally:
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force",
+                        str(base / "tree")], check=False)
+        shutil.rmtree(base, ignore_errors=True)
+
+    def median(key: str) -> dict[str, object]:
+        rows = sorted(runs[key], key=lambda r: r["batched"][0]["ratio_to_reference"])
+        return rows[len(rows) // 2]
+
+    import datetime
+
+    head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"],
+                          capture_output=True, text=True).stdout.strip()
+    dirty = bool(subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain"],
+                                capture_output=True, text=True).stdout.strip())
+    return {"benchmark": "learners, before and after", "before_commit": commit,
+            "after_commit": head + (" (with uncommitted changes)" if dirty else ""),
+            "date": datetime.date.today().isoformat(), "rounds": rounds,
+            "before": median("before"), "after": median("after"), "all_rounds": runs}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learner", default="dual_process")
@@ -86,7 +152,16 @@ def main() -> None:
                         help="individual-steps per batched measurement (ticks = steps / N)")
     parser.add_argument("--ref-individuals", type=int, default=20)
     parser.add_argument("--ref-ticks", type=int, default=200)
+    parser.add_argument("--against", metavar="REF",
+                        help="also measure git revision REF, alternating with this tree")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds each with --against")
     args = parser.parse_args()
+    if args.against:
+        child = ["--learner", args.learner, "--sizes", *map(str, args.sizes), "--steps",
+                 str(args.steps), "--ref-individuals", str(args.ref_individuals),
+                 "--ref-ticks", str(args.ref_ticks)]
+        print(json.dumps(compare(args.against, child, args.rounds), indent=2))
+        return
     ref = reference(args.learner, args.ref_individuals, args.ref_ticks)
     rows = []
     for n in args.sizes:
