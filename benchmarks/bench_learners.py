@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/_against.py
 TESTS = Path(__import__("os").environ.get("ADDSIM_BENCH_TESTS", ROOT / "tests"))
 sys.path[:0] = [str(TESTS)]  # the per-individual reference (tests/reference.py)
 
@@ -86,61 +87,32 @@ def ref_uses_cue(name: str) -> bool:
     return name in ("latent_state", "dual_process")
 
 
-def _checkout(rev: str) -> tuple[Path, str]:
-    """REF's code in a temporary git worktree, importable as ``addsim`` from the folder
-    returned (a symlink named addsim to the worktree), and REF's full commit."""
-    import subprocess
-    import tempfile
-
-    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", rev], check=True,
-                            capture_output=True, text=True).stdout.strip()
-    base = Path(tempfile.mkdtemp(prefix="addsim-bench-"))
-    tree = base / "tree"
-    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(tree),
-                    commit], check=True)
-    (base / "import").mkdir()
-    (base / "import" / "addsim").symlink_to(tree, target_is_directory=True)
-    return base, commit
-
-
 def compare(rev: str, argv: list[str], rounds: int) -> dict[str, object]:
     """Alternate rounds of REF and the working tree, each in a fresh process (see above)."""
     import os
-    import shutil
     import subprocess
 
-    base, commit = _checkout(rev)
+    from _against import checkout, env_for, provenance, release
+
+    base, commit = checkout(ROOT, rev)
     script = str(Path(__file__).resolve())
     runs: dict[str, list[dict]] = {"before": [], "after": []}
     try:
         for _ in range(rounds):
             for key in ("before", "after"):
-                env = dict(os.environ)
-                if key == "before":
-                    env["PYTHONPATH"] = os.pathsep.join(
-                        [str(base / "import"), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-                    env["ADDSIM_BENCH_TESTS"] = str(base / "tree" / "tests")
+                env = env_for(base) if key == "before" else dict(os.environ)
                 out = subprocess.run([sys.executable, script, *argv], env=env, check=True,
                                      capture_output=True, text=True).stdout
                 runs[key].append(json.loads(out))
     finally:
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force",
-                        str(base / "tree")], check=False)
-        shutil.rmtree(base, ignore_errors=True)
+        release(ROOT, base)
 
     def median(key: str) -> dict[str, object]:
         rows = sorted(runs[key], key=lambda r: r["batched"][0]["ratio_to_reference"])
         return rows[len(rows) // 2]
 
-    import datetime
-
-    head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"],
-                          capture_output=True, text=True).stdout.strip()
-    dirty = bool(subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain"],
-                                capture_output=True, text=True).stdout.strip())
     return {"benchmark": "learners, before and after", "before_commit": commit,
-            "after_commit": head + (" (with uncommitted changes)" if dirty else ""),
-            "date": datetime.date.today().isoformat(), "rounds": rounds,
+            **provenance(ROOT), "rounds": rounds,
             "before": median("before"), "after": median("after"), "all_rounds": runs}
 
 

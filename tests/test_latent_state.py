@@ -9,6 +9,7 @@ switch. Each runs with the compiled kernels and with the numpy form.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -28,7 +29,7 @@ def compiled(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) ->
     return bool(request.param)
 
 
-def _with_states(n: int, k: int, var: list[float] | float = 0.01, **over: object):  # type: ignore[no-untyped-def]
+def _with_states(n: int, k: int, var: list[float] | float = 0.01, **over: object) -> Any:
     """A dual-process learner whose individuals each hold ``k`` established states at the
     origin with variance ``var`` per feature (one value per state or one for all), past
     burn-in."""

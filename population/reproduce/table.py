@@ -9,7 +9,9 @@ Three steps, each a subcommand of ``python -m addsim.population.reproduce.table`
   ``<!-- reproductions-table:begin -->`` and ``<!-- reproductions-table:end -->`` of each
   markdown FILE;
 - ``check DIR FILE...``: exits 1 naming the file when a committed table differs from what
-  ``DIR`` renders (tests/test_reproductions_table.py runs it on the repository).
+  ``DIR`` renders (tests/test_reproductions_table.py runs it on the repository);
+- ``figures DIR``: draws the figures the documentation shows (``FIGURES``, seed 0, 100
+  individuals per arm) into ``DIR/NAME.png``.
 
 Each row gives the seed-0 numbers with their intervals, the confound controls of
 SCIENCE.md 4c where the protocol has them, whether the other seeds agree, and the verdict:
@@ -414,6 +416,19 @@ def run(folder: Path, seeds: Sequence[int], names: Sequence[str] | None = None,
                                              + "\n")
 
 
+FIGURES = ("relapse", "renewal", "reinstatement", "blocking")
+
+
+def figures(folder: Path) -> None:
+    """Draw ``FIGURES`` (seed 0, 100 per arm) into ``folder/NAME.png``."""
+    from addsim.population.reproduce import REGISTRY
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in FIGURES:
+        result = REGISTRY[name].run(n=100, seed=0)
+        REGISTRY[name].plot(result.frame, folder / f"{name}.png")
+
+
 def _jsonable(x: Any) -> Any:
     import numpy as np
 
@@ -437,6 +452,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     r.add_argument("dir", type=Path)
     r.add_argument("--seeds", default="0-4", help="a seed or a range such as 0-4")
     r.add_argument("--only", nargs="*", help="protocols to run (default: every row's)")
+    f = sub.add_parser("figures", help="draw the documentation's figures into DIR")
+    f.add_argument("dir", type=Path)
     for cmd in ("write", "check"):
         p = sub.add_parser(cmd, help=f"{cmd} the table in the marked block of each FILE")
         p.add_argument("dir", type=Path)
@@ -445,6 +462,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.cmd == "run":
         run(args.dir, _seeds(args.seeds), args.only,
             lambda msg: print(msg, file=sys.stderr, flush=True))
+        return 0
+    if args.cmd == "figures":
+        figures(args.dir)
         return 0
     if args.cmd == "write":
         write(args.dir, args.files)
