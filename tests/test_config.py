@@ -97,3 +97,28 @@ def test_risk_csv_overrides_and_errors(tmp_path: Path) -> None:
         good.write_text(text)
         with pytest.raises(C.ConfigError, match=message):
             risk.read_csv(good, 2)
+
+
+def test_dezfouli_rates_and_the_dose_trace_are_set_in_calendar_units() -> None:
+    """Issue 27: sigma and lambda come from calendar time constants (6 months, 1 year by
+    default) as 1 - exp(-1 / ticks), so a daily tick gives the same time constants in more
+    ticks; the dose trace's half-life likewise; the cohort presets keep their per-step
+    values; the gambling activity has no dose trace to set."""
+    from addsim.population.activity import resolved_learner_params
+    from addsim.population.model import PopulationModel
+
+    weekly = C.load(sets=["population.size=20", "network.kind=empty"])
+    sub = weekly.activities.substance
+    assert (sub.reward_rate_time, sub.allostasis_time, sub.dose_half_life) == (26, 52, 2)
+    daily = C.load(sets=["population.size=20", "network.kind=empty", "run.tick='1 day'"])
+    assert daily.activities.substance.allostasis_time == 365  # 1 year of days
+    rows = resolved_learner_params(weekly)["substance"]
+    assert rows["lam"][0] == pytest.approx(-np.expm1(-1 / 52))
+    assert "allostasis_time" in rows["lam"][1] and "0.0003" in rows["lam"][1]
+    m = PopulationModel(weekly)
+    act = m.activity("substance")
+    np.testing.assert_allclose(act.learner.p.sigma, -np.expm1(-1 / 26))
+    np.testing.assert_allclose(act.learner.p.lam, -np.expm1(-1 / 52))
+    np.testing.assert_array_equal(act.core["dose_half_life"], 2.0)
+    with pytest.raises(C.ConfigError, match="dose_half_life"):
+        C.load(sets=["activities.gambling.dose_half_life=3"])
