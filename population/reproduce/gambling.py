@@ -40,19 +40,13 @@ import pandas as pd
 
 from addsim.envs.gambling import GamblingCore
 from addsim.population.io.figures import figure_grid, save
+from addsim.population.reproduce import _controls as ctl
 from addsim.population.reproduce._common import (
     Progress,
     Result,
     learner_for,
     stream,
     tick,
-)
-from addsim.population.reproduce._controls import (
-    DUAL_ARMS,
-    ChoiceStates,
-    effect,
-    modal_state,
-    verdict,
 )
 from addsim.population.reproduce._survival import difference_ci, mean_ci, wilson
 from addsim.population.rollout import TickOut, rollout
@@ -65,7 +59,7 @@ BEFORE = 50  # ticks before the streak whose modal choice state is the "acquisit
 ARMS: tuple[tuple[str, dict[str, float]], ...] = (
     ("dual_process", {}),
     ("dezfouli2009", {}),
-    *((label, over) for label, over, constant in DUAL_ARMS
+    *((label, over) for label, over, constant in ctl.DUAL_ARMS
       if label != "dual_process" and not constant),
 )
 WIN, LOSS = 1, 2  # GamblingCore's outcome states
@@ -79,7 +73,7 @@ class _Outcomes:
         self.kind = np.zeros((ticks, n), dtype=np.int8)
         self.z = np.zeros((ticks, n), dtype=np.int16)
         self._prev = np.zeros(n, dtype=np.int64)  # the state each individual is moving to
-        self.choice = ChoiceStates(ticks, n)
+        self.choice = ctl.ChoiceStates(ticks, n)
 
     def __call__(self, t: int, out: TickOut) -> None:
         self.kind[t] = np.where(self._prev == WIN, WIN, np.where(self._prev == LOSS, LOSS, 0))
@@ -142,9 +136,9 @@ def _acting(rec: _Outcomes, streak: int) -> dict[str, Any]:
     """Where individuals act at the choice state in the fixed-lag window: in their state of
     the last ``BEFORE`` ticks before the streak, in one created since, or in another."""
     z = rec.choice.z
-    before = modal_state(z[STREAK_START - BEFORE:STREAK_START])
+    before = ctl.modal_state(z[STREAK_START - BEFORE:STREAK_START])
     lo, hi = STREAK_START + streak + LAG[0], STREAK_START + streak + LAG[1]
-    late = modal_state(z[lo:hi])
+    late = ctl.modal_state(z[lo:hi])
     n_before = z[:STREAK_START].max(axis=0).astype(np.int64) + 1  # states seen acting so far
     kinds = np.where(late == before, 0, np.where(late >= n_before, 1, 2))
     out: dict[str, Any] = {"n": int(late.size), "reached": int(late.size)}
@@ -189,10 +183,10 @@ def gambling(n: int = 100, seed: int = 0, progress: Progress | None = None) -> R
             out[f"{hi}-{lo}"] = mean_ci(late[hi] - late[lo], seed=seed)  # paired
         rise = late[400] - late[100]
         key = "model-free" if label == "dezfouli2009" else label
-        rises[key] = {"rise": rise, **effect(out["400-100"]["mean"], out["400-100"]["ci"])}
+        rises[key] = {"rise": rise, **ctl.effect(out["400-100"]["mean"], out["400-100"]["ci"])}
         if "wins_and_losses" in out["400"]:
             sp = out["400"]["wins_and_losses"]["split_by_outcome"]
-            splits[key] = effect(sp["mean"], sp["ci"]) if sp is not None else None
+            splits[key] = ctl.effect(sp["mean"], sp["ci"]) if sp is not None else None
         if label == "dual_process":
             acting = out["400"]["acting_state"]
         summary[label] = out
@@ -201,13 +195,13 @@ def gambling(n: int = 100, seed: int = 0, progress: Progress | None = None) -> R
     rise_effects = {k: {"value": v["value"], "ci": v["ci"]} for k, v in rises.items()}
     split_main = summary["dual_process"]["400"]["wins_and_losses"]
     values = split_main.get("win-loss_value")
-    split_verdict = verdict(splits, None, success="by situation recognition")
+    split_verdict = ctl.verdict(splits, None, success="by situation recognition")
     if split_verdict["label"] != "not reproduced" and (values is None or values["ci"][0] <= 0):
         split_verdict["causes"].append("the win state is not valued above the loss state")
         split_verdict["label"] = "by another cause"
     summary["verdict"] = {
         "streak": {"effect": f"late P(bet) {LAG[0]}-{LAG[1]} ticks after the streak, 400 minus "
-                   "100 ticks of streak (paired)", **verdict(rise_effects, acting)},
+                   "100 ticks of streak (paired)", **ctl.verdict(rise_effects, acting)},
         "split": {"effect": f"P(win-mode state | win) - P(win-mode state | loss) within "
                   f"{BLOCK}-tick blocks (streak 400)", **split_verdict},
     }

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from addsim.population.reproduce import _controls as ctl
 from addsim.population.reproduce._common import (
     MODEL_FREE,
     Progress,
@@ -36,15 +37,6 @@ from addsim.population.reproduce._common import (
     stream,
     tick,
 )
-from addsim.population.reproduce._controls import (
-    DUAL_ARMS,
-    MODEL_FREE_ARM,
-    acting_state,
-    effect,
-    reward_constant,
-    run_arm,
-    verdict,
-)
 from addsim.population.reproduce._survival import mean_ci, survival, times_to_level, wilson
 
 ACQ, EXT, RE = 250, 250, 250
@@ -52,7 +44,7 @@ LEVEL = 0.7  # above the naive 0.5, below every learner's plateau (0.86-1.0)
 DESIGNS = {"same context": 0.0, "context B": 1.0}
 ARMS: tuple[tuple[str, dict[str, float], bool], ...] = (
     *((name, {}, False) for name in MODEL_FREE),
-    *DUAL_ARMS,
+    *ctl.DUAL_ARMS,
 )
 
 
@@ -72,8 +64,8 @@ def reacquisition(n: int = 100, seed: int = 0, progress: Progress | None = None)
         name = label.split("/")[0]
         out: dict[str, Any] = {}
         for design, context in DESIGNS.items():
-            sp = reward_constant(spans(context)) if constant else spans(context)
-            res, log, states, _ = run_arm(name, over, sp, n, stream(seed, 32, k), mark=(start,))
+            sp = ctl.reward_constant(spans(context)) if constant else spans(context)
+            res, log, states, _ = ctl.run_arm(name, over, sp, n, stream(seed, 32, k), mark=(start,))
             p = res.p_individual
             assert p is not None
             rows.append(pd.DataFrame({"learner": name, "arm": label, "condition": design,
@@ -92,18 +84,18 @@ def reacquisition(n: int = 100, seed: int = 0, progress: Progress | None = None)
                 "savings": savings,
             }
             if states.n_latent:
-                out[design]["acting_state"] = acting_state(
+                out[design]["acting_state"] = ctl.acting_state(
                     log, ACQ, start, states.n_latent[start], t_re, hit_re)
             if design == "same context":
-                key = "model-free" if label == MODEL_FREE_ARM else label
-                effects[key] = effect(savings["mean"], savings["ci"])
+                key = "model-free" if label == ctl.MODEL_FREE_ARM else label
+                effects[key] = ctl.effect(savings["mean"], savings["ci"])
                 if label == "dual_process":
                     acting = out[design]["acting_state"]
             tick(progress)
         summary[label] = out
     summary["verdict"] = {"effect": "savings in the same context: fraction reaching P >= "
                           f"{LEVEL} sooner in reacquisition than in first acquisition minus "
-                          "the fraction reaching it later", **verdict(effects, acting)}
+                          "the fraction reaching it later", **ctl.verdict(effects, acting)}
     return Result(pd.concat(rows, ignore_index=True), summary)
 
 

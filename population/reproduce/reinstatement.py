@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from addsim.population.reproduce import _controls as ctl
 from addsim.population.reproduce._common import (
     MODEL_FREE,
     Progress,
@@ -32,15 +33,6 @@ from addsim.population.reproduce._common import (
     plot_panels,
     stream,
     tick,
-)
-from addsim.population.reproduce._controls import (
-    DUAL_ARMS,
-    MODEL_FREE_ARM,
-    acting_state,
-    effect,
-    reward_constant,
-    run_arm,
-    verdict,
 )
 from addsim.population.reproduce._survival import difference_ci, mean_ci, times_to_level
 
@@ -50,7 +42,7 @@ FORCED = np.array([False, True])  # only the addictive action: the experimenter'
 LEVEL = 0.7  # the criterion of the acting state
 ARMS: tuple[tuple[str, dict[str, float], bool], ...] = (
     *((name, {}, False) for name in MODEL_FREE),
-    *DUAL_ARMS,
+    *ctl.DUAL_ARMS,
 )
 
 
@@ -76,8 +68,8 @@ def reinstatement(n: int = 100, seed: int = 0, progress: Progress | None = None)
                      (TEST, {"drug_available": 0.0}))
             masks = {ACQ + EXT + i: FORCED for i in range(prime)}
             start = ACQ + EXT + prime
-            res, log, states, _ = run_arm(
-                name, over, reward_constant(spans) if constant else spans, n,
+            res, log, states, _ = ctl.run_arm(
+                name, over, ctl.reward_constant(spans) if constant else spans, n,
                 stream(seed, 31, k), mark=(start,), masks=masks)
             p = res.p_individual
             assert p is not None
@@ -97,18 +89,18 @@ def reinstatement(n: int = 100, seed: int = 0, progress: Progress | None = None)
                 d = difference_ci(at_test[doses], at_test[0], seed=seed)
                 out[f"{arm(doses)}-none"] = d
                 if doses == 1:
-                    key = "model-free" if label == MODEL_FREE_ARM else label
-                    effects[key] = effect(d["difference"], d["ci"])
+                    key = "model-free" if label == ctl.MODEL_FREE_ARM else label
+                    effects[key] = ctl.effect(d["difference"], d["ci"])
             if doses == 1 and states.n_latent:
                 t_c, hit = times_to_level(p, LEVEL, start, ticks)
-                out[arm(doses)]["acting_state"] = acting_state(
+                out[arm(doses)]["acting_state"] = ctl.acting_state(
                     log, ACQ, start, states.n_latent[start], t_c, hit)
                 if label == "dual_process":
                     acting = out[arm(doses)]["acting_state"]
             tick(progress)
         summary[label] = out
-    summary["verdict"] = {"effect": f"one dose: mean P(addictive) over the first {WINDOW} test "
-                          "ticks minus the no-prime arm", **verdict(effects, acting)}
+    summary["verdict"] = {"effect": f"one dose: mean P(addictive) over the first {WINDOW} "
+                          "test ticks minus the no-prime arm", **ctl.verdict(effects, acting)}
     return Result(pd.concat(rows, ignore_index=True), summary)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from addsim.population.reproduce import _controls as ctl
 from addsim.population.reproduce._common import (
     ALL_LEARNERS,
     Progress,
@@ -23,15 +24,6 @@ from addsim.population.reproduce._common import (
     plot_p_addictive,
     stream,
     tick,
-)
-from addsim.population.reproduce._controls import (
-    DUAL_ARMS,
-    MODEL_FREE_ARM,
-    acting_state,
-    effect,
-    reward_constant,
-    run_arm,
-    verdict,
 )
 from addsim.population.reproduce._survival import survival, times_to_level, wilson
 from addsim.population.rollout import Schedule, first_crossing, phases
@@ -105,13 +97,14 @@ def relapse(
     start = RELAPSE_ACQ + RELAPSE_EXT
     arms = [(name, dict((overrides or {}).get(name, {})), False) for name in learners]
     if controls and "dual_process" in learners:
-        arms += [arm for arm in DUAL_ARMS if arm[0] != "dual_process"]
+        arms += [arm for arm in ctl.DUAL_ARMS if arm[0] != "dual_process"]
     rows, summary, effects = [], {}, {}
     acting = None
     for k, (label, over, constant) in enumerate(arms):
         name = label.split("/")[0]
-        res, log, states, _ = run_arm(name, over, reward_constant(spans) if constant else spans,
-                                      n, stream(seed, 4 + keep_rewards, k), mark=(start,))
+        sp = ctl.reward_constant(spans) if constant else spans
+        res, log, states, _ = ctl.run_arm(name, over, sp, n, stream(seed, 4 + keep_rewards, k),
+                                          mark=(start,))
         p = res.p_addictive
         rows.append(pd.DataFrame({"learner": name, "arm": label, "t": np.arange(ticks),
                                   "p_addictive": p}))
@@ -126,18 +119,18 @@ def relapse(
         assert res.p_individual is not None
         t_re, hit_re = times_to_level(res.p_individual, KM_LEVEL, start, ticks)
         fast = int((hit_re & (t_re < FAST)).sum())
-        out["effect"] = effect(fast / n, wilson(fast, n))
+        out["effect"] = ctl.effect(fast / n, wilson(fast, n))
         if states.n_latent:
-            out["acting_state"] = acting_state(log, RELAPSE_ACQ, start, states.n_latent[start],
-                                               t_re, hit_re)
+            out["acting_state"] = ctl.acting_state(log, RELAPSE_ACQ, start,
+                                                   states.n_latent[start], t_re, hit_re)
             if label == "dual_process":
                 acting = out["acting_state"]
         summary[label] = out
-        effects["model-free" if label == MODEL_FREE_ARM else label] = out["effect"]
+        effects["model-free" if label == ctl.MODEL_FREE_ARM else label] = out["effect"]
         tick(progress)
     if controls and "dual_process" in learners:
         summary["verdict"] = {"effect": f"fraction back at P >= {KM_LEVEL} within {FAST} "
-                              "ticks of re-exposure", **verdict(effects, acting)}
+                              "ticks of re-exposure", **ctl.verdict(effects, acting)}
     return Result(pd.concat(rows, ignore_index=True), summary)
 
 

@@ -28,16 +28,8 @@ import numpy as np
 import pandas as pd
 
 from addsim.population.io.figures import figure, save
+from addsim.population.reproduce import _controls as ctl
 from addsim.population.reproduce._common import MODEL_FREE, Progress, Result, stream, tick
-from addsim.population.reproduce._controls import (
-    DUAL_ARMS,
-    MODEL_FREE_ARM,
-    acting_state,
-    effect,
-    reward_constant,
-    run_arm,
-    verdict,
-)
 from addsim.population.reproduce._survival import survival, times_to_level, wilson
 
 ACQ, EXT, RE = 250, 250, 500
@@ -49,7 +41,7 @@ LEVEL = 0.7  # above the naive 0.5, below every learner's plateau (0.89-1.0 afte
 FAST = 50  # ticks of re-exposure within which a return counts as fast relapse
 ARMS: tuple[tuple[str, dict[str, float], bool], ...] = (
     *((name, {}, False) for name in MODEL_FREE),
-    *DUAL_ARMS,
+    *ctl.DUAL_ARMS,
 )
 
 
@@ -61,8 +53,8 @@ def relapse_same_context(n: int = 100, seed: int = 0, progress: Progress | None 
     acting = None
     for k, (label, over, constant) in enumerate(ARMS):
         name = label.split("/")[0]
-        spans = reward_constant(SPANS) if constant else SPANS
-        res, log, states, _ = run_arm(name, over, spans, n, stream(seed, 20, k),
+        spans = ctl.reward_constant(SPANS) if constant else SPANS
+        res, log, states, _ = ctl.run_arm(name, over, spans, n, stream(seed, 20, k),
                                       mark=(ACQ, ACQ + EXT))
         p_ind = res.p_individual
         assert p_ind is not None
@@ -77,21 +69,21 @@ def relapse_same_context(n: int = 100, seed: int = 0, progress: Progress | None 
             "p_reexposure_50": float(res.p_addictive[ACQ + EXT + 49]),
             "acquisition": survival(t_acq, hit_acq, seed=seed),
             "reexposure": survival(t_re, hit_re, seed=seed),
-            "effect": effect(fast / n, wilson(fast, n)),
+            "effect": ctl.effect(fast / n, wilson(fast, n)),
         }
         if states.n_latent:
             split = states.n_latent[ACQ + EXT] > states.n_latent[ACQ]
             out["split_in_extinction"] = float(split.mean())
             out["split_in_extinction_ci"] = wilson(int(split.sum()), n)
-            out["acting_state"] = acting_state(log, ACQ, ACQ + EXT,
+            out["acting_state"] = ctl.acting_state(log, ACQ, ACQ + EXT,
                                                states.n_latent[ACQ + EXT], t_re, hit_re)
             if label == "dual_process":
                 acting = out["acting_state"]
         summary[label] = out
-        effects["model-free" if label == MODEL_FREE_ARM else label] = out["effect"]
+        effects["model-free" if label == ctl.MODEL_FREE_ARM else label] = out["effect"]
         tick(progress)
     summary["verdict"] = {"effect": f"fraction back at P >= {LEVEL} within {FAST} ticks of "
-                          "re-exposure", **verdict(effects, acting)}
+                          "re-exposure", **ctl.verdict(effects, acting)}
     return Result(pd.concat(rows, ignore_index=True), summary)
 
 

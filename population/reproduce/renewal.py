@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from addsim.population.reproduce import _controls as ctl
 from addsim.population.reproduce._common import (
     MODEL_FREE,
     Progress,
@@ -34,15 +35,6 @@ from addsim.population.reproduce._common import (
     plot_panels,
     stream,
     tick,
-)
-from addsim.population.reproduce._controls import (
-    DUAL_ARMS,
-    MODEL_FREE_ARM,
-    acting_state,
-    effect,
-    reward_constant,
-    run_arm,
-    verdict,
 )
 from addsim.population.reproduce._survival import difference_ci, mean_ci, times_to_level
 
@@ -53,7 +45,7 @@ LEVEL = 0.7  # the criterion of the acting state
 EFFECTS = (("ABA", "AAA"), ("AAB", "AAA"), ("ABA", "AAB"))
 ARMS: tuple[tuple[str, dict[str, float], bool], ...] = (
     *((name, {}, False) for name in MODEL_FREE),
-    *DUAL_ARMS,
+    *ctl.DUAL_ARMS,
 )
 
 
@@ -76,8 +68,8 @@ def renewal(n: int = 100, seed: int = 0, progress: Progress | None = None) -> Re
         at_test: dict[str, np.ndarray] = {}
         out: dict[str, Any] = {}
         for design in DESIGNS:
-            sp = reward_constant(spans(design)) if constant else spans(design)
-            res, log, states, _ = run_arm(name, over, sp, n, stream(seed, 30, k), mark=(start,))
+            sp = ctl.reward_constant(spans(design)) if constant else spans(design)
+            res, log, states, _ = ctl.run_arm(name, over, sp, n, stream(seed, 30, k), mark=(start,))
             p = res.p_individual
             assert p is not None
             rows.append(pd.DataFrame({"learner": name, "arm": label, "condition": design,
@@ -88,7 +80,7 @@ def renewal(n: int = 100, seed: int = 0, progress: Progress | None = None) -> Re
                            "test": mean_ci(at_test[design], seed=seed)}
             if states.n_latent and design != "AAA":
                 t_c, hit = times_to_level(p, LEVEL, start, ticks)
-                out[design]["acting_state"] = acting_state(log, ACQ, start,
+                out[design]["acting_state"] = ctl.acting_state(log, ACQ, start,
                                                            states.n_latent[start], t_c, hit)
                 if label == "dual_process":
                     acting[design] = out[design]["acting_state"]
@@ -96,12 +88,12 @@ def renewal(n: int = 100, seed: int = 0, progress: Progress | None = None) -> Re
         for hi, lo in EFFECTS:
             d = difference_ci(at_test[hi], at_test[lo], seed=seed)
             out[f"{hi}-{lo}"] = d
-            key = "model-free" if label == MODEL_FREE_ARM else label
-            effects[f"{hi}-{lo}"][key] = effect(d["difference"], d["ci"])
+            key = "model-free" if label == ctl.MODEL_FREE_ARM else label
+            effects[f"{hi}-{lo}"][key] = ctl.effect(d["difference"], d["ci"])
         summary[label] = out
     summary["verdict"] = {
         f"{hi}-{lo}": {"effect": f"mean P(addictive) over the first {WINDOW} test ticks, "
-                       f"{hi} minus {lo}", **verdict(effects[f"{hi}-{lo}"], acting.get(hi))}
+                       f"{hi} minus {lo}", **ctl.verdict(effects[f"{hi}-{lo}"], acting.get(hi))}
         for hi, lo in EFFECTS[:2]
     }
     return Result(pd.concat(rows, ignore_index=True), summary)

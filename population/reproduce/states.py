@@ -24,15 +24,8 @@ import numpy as np
 import pandas as pd
 
 from addsim.population.io.figures import figure, save
+from addsim.population.reproduce import _controls as ctl
 from addsim.population.reproduce._common import Progress, Result, stream, tick
-from addsim.population.reproduce._controls import (
-    DUAL_ARMS,
-    acting_state,
-    effect,
-    present,
-    reward_constant,
-    run_arm,
-)
 from addsim.population.reproduce._survival import difference_ci, wilson
 from addsim.population.reproduce.relapse import EXTINCTION
 
@@ -59,7 +52,7 @@ def states(n: int = 100, seed: int = 0, progress: Progress | None = None) -> Res
     rows, summary = [], {}
     end_counts: dict[str, np.ndarray] = {}
     for k, (cond, spans) in enumerate(CONDITIONS.items()):
-        _, _, _, learner = run_arm("dual_process", {}, spans, n, stream(seed, 6, k),
+        _, _, _, learner = ctl.run_arm("dual_process", {}, spans, n, stream(seed, 6, k),
                                    keep_individual=False)
         summary[cond] = _counts(learner)
         end_counts[cond] = learner.n_latent.astype(np.float64)
@@ -68,19 +61,19 @@ def states(n: int = 100, seed: int = 0, progress: Progress | None = None) -> Res
                                   "n_states": np.arange(len(frac)), "fraction": frac}))
         tick(progress)
     effects = {}
-    for label, over, constant in DUAL_ARMS:
+    for label, over, constant in ctl.DUAL_ARMS:
         spans = CONDITIONS["extinction"]
-        _, log, st, learner = run_arm(
-            "dual_process", over, reward_constant(spans) if constant else spans, n,
+        _, log, st, learner = ctl.run_arm(
+            "dual_process", over, ctl.reward_constant(spans) if constant else spans, n,
             stream(seed, 6, 1), mark=(HALF,), keep_individual=False)
         out = _counts(learner)
         t_end = np.full(n, HALF - 1)  # the last tick of extinction, for everyone
-        out["acting_state"] = acting_state(log, HALF, HALF, st.n_latent[HALF], t_end,
+        out["acting_state"] = ctl.acting_state(log, HALF, HALF, st.n_latent[HALF], t_end,
                                            np.ones(n, bool))
         d = difference_ci(learner.n_latent.astype(np.float64), end_counts["always_rewarded"],
                           seed=seed)
         out["extinction-always"] = d
-        effects[label] = effect(d["difference"], d["ci"])
+        effects[label] = ctl.effect(d["difference"], d["ci"])
         frac = np.bincount(learner.n_latent, minlength=learner.capacity + 1) / n
         if label != "dual_process":
             rows.append(pd.DataFrame({"arm": label, "condition": "extinction",
@@ -96,14 +89,14 @@ def states(n: int = 100, seed: int = 0, progress: Progress | None = None) -> Res
         met[cond] = {"states": count, "report": target, "ours": k / n, "ours_ci": (lo, hi),
                      "met": lo <= target <= hi}
     causes = []
-    if not present(effects["dual_process/reward-constant"], MIN_STATES):
+    if not ctl.present(effects["dual_process/reward-constant"], MIN_STATES):
         causes.append("the natural reward's change (no extra states when it is kept)")
-    if not present(effects["dual_process/history off"], MIN_STATES):
+    if not ctl.present(effects["dual_process/history off"], MIN_STATES):
         causes.append("the negative-error history (none with it off)")
     summary["verdict"] = {
         "effect": "mean latent states after extinction minus always rewarded",
         "label": "reproduced" if all(m["met"] for m in met.values()) else "not reproduced",
-        "report": met, "extra_states": present(effects["dual_process"], MIN_STATES),
+        "report": met, "extra_states": ctl.present(effects["dual_process"], MIN_STATES),
         "causes": causes,
     }
     return Result(pd.concat(rows, ignore_index=True), summary)
