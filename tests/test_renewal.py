@@ -1,10 +1,13 @@
 """Renewal, ABA / AAB / AAA (SCIENCE.md 4b, 4c; Bouton 2004): 100 individuals, seed 0.
 
-ABA renewal is retrieval: back in the acquisition context most of those who respond act in
-the acquisition state, with the natural reward kept constant too, and the model-free
-learners (which do not see the context) show none; the context's distance carries it (it
-stays with the negative-error history off). AAB is not: those who respond in a new context
-mostly act in states opened during the test (a strict expected failure with the numbers).
+ABA renewal is there and survives the controls: with the natural reward kept constant, the
+model-free learners (which do not see the context) show none, and the context's distance
+carries it (it stays with the negative-error history off); those who respond act in states
+the acquisition phase made. But the rule of 4c (most act in THE acquisition state, the
+modal one at the end of acquisition) holds on seed 0 only of seeds 0-4: 54-62% act in it,
+32-38% in another state opened during acquisition (a strict expected failure with the
+numbers, checked over the five seeds). AAB is not retrieval: those who respond in a new
+context mostly act in states opened during the test.
 """
 
 from __future__ import annotations
@@ -26,13 +29,21 @@ def test_every_arm_acquires_and_extinguishes(summary: dict) -> None:
             assert summary[label][design]["p_end_extinction"] < 0.05, (label, design)
 
 
-def test_aba_renewal_is_retrieval(summary: dict) -> None:
-    v = summary["verdict"]["ABA-AAA"]
-    assert v["label"] == "by retrieval", v
+def test_aba_renewal_survives_the_controls_in_acquisition_phase_states(summary: dict) -> None:
     s = summary["dual_process"]
     assert s["ABA-AAA"]["ci"][0] > 0.3  # measured 0.66 [0.57, 0.73]
-    assert s["ABA"]["acting_state"]["acquisition_ci"][0] > 0.5  # measured 62% of 73
     assert summary["dual_process/reward-constant"]["ABA-AAA"]["ci"][0] > 0.3  # measured 0.70
+    acting = s["ABA"]["acting_state"]
+    acquisition_phase = acting["acquisition"] + acting["other_acquisition"]
+    assert acquisition_phase > 0.8  # measured 94% (62% the modal state, 32% another)
+
+
+@pytest.mark.xfail(strict=True, reason="by another cause on seeds 1-4 (by retrieval on seed 0): "
+                   "54-62% of those who renew act in the modal acquisition state (Wilson lower "
+                   "bound 0.42-0.50), 32-38% in another state opened during acquisition")
+def test_aba_renewal_is_retrieval_on_every_seed() -> None:
+    labels = [renewal(100, seed=s).summary["verdict"]["ABA-AAA"]["label"] for s in range(5)]
+    assert labels == ["by retrieval"] * 5, labels
 
 
 def test_model_free_learners_show_no_renewal(summary: dict) -> None:

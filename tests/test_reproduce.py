@@ -101,6 +101,15 @@ def test_relapse_all_learners_extinguished(relapse: Result) -> None:
         assert relapse.summary[name]["p_end_extinction"] < 0.1, name  # measured <= 0.004
 
 
+@pytest.mark.xfail(strict=True, reason="by another cause on 2 of seeds 0-4 (n=100): 51-64% of "
+                   "those back act in the modal acquisition state (Wilson lower bound "
+                   "0.40-0.52), 33-47% in another state opened during acquisition")
+def test_relapse_kept_rewards_is_retrieval_on_every_seed() -> None:
+    labels = [rel.relapse_kept_rewards(n=100, seed=s).summary["verdict"]["label"]
+              for s in range(5)]
+    assert labels == ["by retrieval"] * 5, labels
+
+
 def test_relapse_dual_process_savings(relapse: Result) -> None:
     """Item 4: dual-process back to addiction in at most a quarter of its acquisition time,
     per individual with censoring (Kaplan-Meier medians of the times to P >= 0.7), and by
@@ -226,13 +235,16 @@ def test_relapse_map_redish_never_meets_the_report_at_the_protocols_extinction(
 def test_relapse_kept_rewards_only_dual_process_relapses(
     relapse: Result, relapse_kept: Result
 ) -> None:
-    """Item 4 variant: with improved rewards kept, dual-process still relapses at once, by
-    retrieval; neither model-free learner relapses within the re-exposure phase."""
+    """Item 4 variant: with improved rewards kept, dual-process still relapses at once, with
+    the natural reward kept constant too, in states the acquisition phase made; neither
+    model-free learner relapses within the re-exposure phase."""
     kept = relapse_kept.summary
     dual = kept["dual_process"]["reexposure"]  # per individual, censored (item 4 statistics)
     assert dual["median"] is not None and dual["median"] <= 0.25 * max(
         kept["dual_process"]["acquisition"]["median"], 1.0)  # measured 0 ticks
-    assert kept["verdict"]["label"] == "by retrieval", kept["verdict"]  # 74% by 50 ticks
+    assert kept["dual_process/reward-constant"]["effect"]["ci"][0] > 0.5
+    acting = kept["dual_process"]["acting_state"]
+    assert acting["acquisition"] + acting["other_acquisition"] > 0.8
     for name in ("dezfouli2009", "redish2004"):
         assert kept[name]["reexposure"]["reached_ci"][1] < 0.1, name  # measured 0 of 100
         assert kept[name]["p_end_reexposure"] < 0.1, name

@@ -114,19 +114,29 @@ def modal_state(z: np.ndarray) -> np.ndarray:
 
 
 def acting_state(log: ChoiceStates, acq_end: int, test_start: int, n_before_test: np.ndarray,
-                 t_crit: np.ndarray, hit: np.ndarray) -> dict[str, Any]:
+                 t_crit: np.ndarray, hit: np.ndarray,
+                 n_at_acq_end: np.ndarray | None = None) -> dict[str, Any]:
     """Where individuals act when they reach the criterion (tick ``test_start + t_crit``):
     in the acquisition state (their modal choice state over the last ``ACQUISITION_TAIL``
     ticks of acquisition, which ends at ``acq_end``), in a state created during the test
     phase (slot >= ``n_before_test``, the states in use when it began), or in another state.
-    Shares among those who reach it, with Wilson intervals."""
+    Shares among those who reach it, with Wilson intervals. With ``n_at_acq_end`` (the
+    states in use when acquisition ended), ``other`` is split into ``other_acquisition``
+    (another state the acquisition phase made, e.g. one opened early in it) and
+    ``other_later`` (opened between acquisition and the test, e.g. in extinction); the
+    verdict reads only the acquisition state itself."""
     acq = modal_state(log.z[max(0, acq_end - ACQUISITION_TAIL):acq_end])
     idx = np.flatnonzero(hit)
     z = log.z[test_start + t_crit[idx], idx].astype(np.int64)
     kinds = np.where(z == acq[idx], 0, np.where(z >= n_before_test[idx], 1, 2))
     out: dict[str, Any] = {"n": int(hit.size), "reached": int(idx.size)}
-    for code, name in enumerate(("acquisition", "created_in_test", "other")):
-        k = int((kinds == code).sum())
+    shares = {"acquisition": kinds == 0, "created_in_test": kinds == 1, "other": kinds == 2}
+    if n_at_acq_end is not None:
+        early = z < n_at_acq_end[idx]
+        shares["other_acquisition"] = (kinds == 2) & early
+        shares["other_later"] = (kinds == 2) & ~early
+    for name, where in shares.items():
+        k = int(where.sum())
         out[name] = k / idx.size if idx.size else None
         out[f"{name}_ci"] = wilson(k, int(idx.size))
     return out
@@ -180,10 +190,16 @@ def verdict(effects: Mapping[str, Mapping[str, Any] | None],
     if acting is not None and acting["reached"]:
         low = acting["acquisition_ci"][0]
         if low <= 0.5:
-            other = max(("created_in_test", "other"), key=lambda k: acting[k] or 0.0)
-            where = ("states created during the test" if other == "created_in_test"
-                     else "states other than the acquisition state")
-            causes.append(f"most act in {where} at criterion")
+            kinds = ("created_in_test", "other_acquisition", "other_later") \
+                if "other_acquisition" in acting else ("created_in_test", "other")
+            other = max(kinds, key=lambda k: acting[k] or 0.0)
+            where = {"created_in_test": "states created during the test",
+                     "other_acquisition": "another state opened during acquisition",
+                     "other_later": "a state opened after acquisition (in extinction)",
+                     "other": "states other than the acquisition state"}[other]
+            causes.append(f"the acquisition state is not where most act at criterion "
+                          f"({100 * acting['acquisition']:.0f}%; {100 * acting[other]:.0f}% "
+                          f"in {where})")
     mf = effects.get("model-free")
     if present(mf):
         causes.append("present without situation recognition (the model-free learner)")

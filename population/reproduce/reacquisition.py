@@ -65,7 +65,8 @@ def reacquisition(n: int = 100, seed: int = 0, progress: Progress | None = None)
         out: dict[str, Any] = {}
         for design, context in DESIGNS.items():
             sp = ctl.reward_constant(spans(context)) if constant else spans(context)
-            res, log, states, _ = ctl.run_arm(name, over, sp, n, stream(seed, 32, k), mark=(start,))
+            res, log, states, _ = ctl.run_arm(name, over, sp, n, stream(seed, 32, k),
+                                              mark=(ACQ, start))
             p = res.p_individual
             assert p is not None
             rows.append(pd.DataFrame({"learner": name, "arm": label, "condition": design,
@@ -85,7 +86,8 @@ def reacquisition(n: int = 100, seed: int = 0, progress: Progress | None = None)
             }
             if states.n_latent:
                 out[design]["acting_state"] = ctl.acting_state(
-                    log, ACQ, start, states.n_latent[start], t_re, hit_re)
+                    log, ACQ, start, states.n_latent[start], t_re, hit_re,
+                    states.n_latent[ACQ])
             if design == "same context":
                 key = "model-free" if label == ctl.MODEL_FREE_ARM else label
                 effects[key] = ctl.effect(savings["mean"], savings["ci"])

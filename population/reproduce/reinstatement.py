@@ -70,7 +70,7 @@ def reinstatement(n: int = 100, seed: int = 0, progress: Progress | None = None)
             start = ACQ + EXT + prime
             res, log, states, _ = ctl.run_arm(
                 name, over, ctl.reward_constant(spans) if constant else spans, n,
-                stream(seed, 31, k), mark=(start,), masks=masks)
+                stream(seed, 31, k), mark=(ACQ, start), masks=masks)
             p = res.p_individual
             assert p is not None
             keep = np.r_[0:ACQ + EXT, start:ticks]  # the prime's ticks left out, so
@@ -94,7 +94,7 @@ def reinstatement(n: int = 100, seed: int = 0, progress: Progress | None = None)
             if doses == 1 and states.n_latent:
                 t_c, hit = times_to_level(p, LEVEL, start, ticks)
                 out[arm(doses)]["acting_state"] = ctl.acting_state(
-                    log, ACQ, start, states.n_latent[start], t_c, hit)
+                    log, ACQ, start, states.n_latent[start], t_c, hit, states.n_latent[ACQ])
                 if label == "dual_process":
                     acting = out[arm(doses)]["acting_state"]
             tick(progress)

@@ -104,7 +104,7 @@ def relapse(
         name = label.split("/")[0]
         sp = ctl.reward_constant(spans) if constant else spans
         res, log, states, _ = ctl.run_arm(name, over, sp, n, stream(seed, 4 + keep_rewards, k),
-                                          mark=(start,))
+                                          mark=(RELAPSE_ACQ, start))
         p = res.p_addictive
         rows.append(pd.DataFrame({"learner": name, "arm": label, "t": np.arange(ticks),
                                   "p_addictive": p}))
@@ -122,7 +122,8 @@ def relapse(
         out["effect"] = ctl.effect(fast / n, wilson(fast, n))
         if states.n_latent:
             out["acting_state"] = ctl.acting_state(log, RELAPSE_ACQ, start,
-                                                   states.n_latent[start], t_re, hit_re)
+                                                   states.n_latent[start], t_re, hit_re,
+                                                   states.n_latent[RELAPSE_ACQ])
             if label == "dual_process":
                 acting = out["acting_state"]
         summary[label] = out

@@ -76,7 +76,8 @@ def relapse_same_context(n: int = 100, seed: int = 0, progress: Progress | None 
             out["split_in_extinction"] = float(split.mean())
             out["split_in_extinction_ci"] = wilson(int(split.sum()), n)
             out["acting_state"] = ctl.acting_state(log, ACQ, ACQ + EXT,
-                                               states.n_latent[ACQ + EXT], t_re, hit_re)
+                                                   states.n_latent[ACQ + EXT], t_re, hit_re,
+                                                   states.n_latent[ACQ])
             if label == "dual_process":
                 acting = out["acting_state"]
         summary[label] = out

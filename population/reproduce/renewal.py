@@ -69,7 +69,8 @@ def renewal(n: int = 100, seed: int = 0, progress: Progress | None = None) -> Re
         out: dict[str, Any] = {}
         for design in DESIGNS:
             sp = ctl.reward_constant(spans(design)) if constant else spans(design)
-            res, log, states, _ = ctl.run_arm(name, over, sp, n, stream(seed, 30, k), mark=(start,))
+            res, log, states, _ = ctl.run_arm(name, over, sp, n, stream(seed, 30, k),
+                                              mark=(ACQ, start))
             p = res.p_individual
             assert p is not None
             rows.append(pd.DataFrame({"learner": name, "arm": label, "condition": design,
@@ -80,8 +81,8 @@ def renewal(n: int = 100, seed: int = 0, progress: Progress | None = None) -> Re
                            "test": mean_ci(at_test[design], seed=seed)}
             if states.n_latent and design != "AAA":
                 t_c, hit = times_to_level(p, LEVEL, start, ticks)
-                out[design]["acting_state"] = ctl.acting_state(log, ACQ, start,
-                                                           states.n_latent[start], t_c, hit)
+                out[design]["acting_state"] = ctl.acting_state(
+                    log, ACQ, start, states.n_latent[start], t_c, hit, states.n_latent[ACQ])
                 if label == "dual_process":
                     acting[design] = out[design]["acting_state"]
             tick(progress)

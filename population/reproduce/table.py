@@ -14,7 +14,8 @@ Three steps, each a subcommand of ``python -m addsim.population.reproduce.table`
   individuals per arm) into ``DIR/NAME.png``.
 
 Each row gives the seed-0 numbers with their intervals, the confound controls of
-SCIENCE.md 4c where the protocol has them, whether the other seeds agree, and the verdict:
+SCIENCE.md 4c where the protocol has them, whether the other seeds agree, and the verdict
+most of the seeds give (with the count where they differ):
 "by retrieval" (or "by situation recognition" for the gambling split), "by another cause"
 (named), "not reproduced" (latent-state protocols, the rules of
 population/reproduce/_controls.py), or "reproduced" for the model-free results
@@ -58,9 +59,13 @@ def _pct(x: float | None) -> str:
 def _acting(a: dict[str, Any] | None) -> str:
     if not a or not a["reached"]:
         return "acting state: nobody reaches the criterion"
+    other = f"other {_pct(a['other'])}"
+    if "other_acquisition" in a:
+        other += (f" (another acquisition-phase state {_pct(a['other_acquisition'])}, "
+                  f"one opened later {_pct(a['other_later'])})")
     return (f"acting at criterion ({a['reached']} of {a['n']}): acquisition state "
             f"{_pct(a['acquisition'])}, created in the test {_pct(a['created_in_test'])}, "
-            f"other {_pct(a['other'])}")
+            f"{other}")
 
 
 def _verdict(v: dict[str, Any]) -> str:
@@ -351,28 +356,40 @@ def render(folder: Path) -> str:
             lines.append(f"| {row.result} | {row.claim} | not run | | | |")
             continue
         runs = d["summaries"]
-        first = runs[str(d["seeds"][0])]
-        numbers, controls, verdict = row.assess(first)
+        seeds_run = list(d["seeds"])
+        verdicts = {s: row.assess(runs[str(s)]) for s in seeds_run}
+        numbers, controls, _ = verdicts[seeds_run[0]]
         size = f" ({d['individuals']} per arm)"
-        others = [s for s in d["seeds"][1:]]
-        if row.verdict_key is not None and others:
-            mine = row.verdict_key(first)
-            labels = [row.verdict_key(runs[str(s)]) for s in others]
-            agree = sum(label == mine for label in labels)
-            seeds = f"{agree} of {len(labels)} agree (seeds {others[0]}-{others[-1]})"
-            if agree < len(labels):
-                seeds += ": " + ", ".join(f"{s} {lab}" for s, lab in zip(others, labels,
-                                                                          strict=True)
-                                          if lab != mine)
-        elif others:
-            labels = [row.assess(runs[str(s)])[2] for s in others]
-            agree = sum(label == verdict for label in labels)
-            seeds = f"{agree} of {len(labels)} agree (seeds {others[0]}-{others[-1]})"
-        else:
-            seeds = "-"
+        labels = {s: (row.verdict_key(runs[str(s)]) if row.verdict_key else v[2])
+                  for s, v in verdicts.items()}
+        verdict, seeds = _over_seeds(labels, {s: v[2] for s, v in verdicts.items()})
         lines.append(f"| {row.result} | {row.claim} | {numbers}{size} | {controls} | {seeds} "
                      f"| {verdict} |")
     return "\n".join(lines) + "\n"
+
+
+def _over_seeds(labels: dict[int, str], texts: dict[int, str]) -> tuple[str, str]:
+    """The row's verdict and its "other seeds" cell: the label most seeds give (the first
+    seed's text when all agree, else the first seed with the majority label, with the
+    count), and how many of the other seeds agree with the first."""
+    seeds = list(labels)
+    first, others = seeds[0], seeds[1:]
+    if not others:
+        return texts[first], "-"
+    agree = sum(labels[s] == labels[first] for s in others)
+    cell = f"{agree} of {len(others)} agree (seeds {others[0]}-{others[-1]})"
+    if agree < len(others):
+        cell += ": " + ", ".join(f"{s} {labels[s]}" for s in others if labels[s] != labels[first])
+    counts = {lab: sum(v == lab for v in labels.values()) for lab in labels.values()}
+    top = max(counts.values())
+    majority = next(labels[s] for s in seeds if counts[labels[s]] == top)  # ties: seed order
+    if counts[majority] == len(seeds):
+        return texts[first], cell
+    where = next(s for s in seeds if labels[s] == majority)
+    note = (f" [on {counts[majority]} of {len(seeds)} seeds; "
+            + "; ".join(f"{lab.strip('*')} on {n}" for lab, n in counts.items()
+                        if lab != majority) + "]")
+    return texts[where] + note, cell
 
 
 def _splice(text: str, table: str, name: str) -> str:
