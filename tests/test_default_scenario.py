@@ -1,7 +1,8 @@
 """The embedded default is the calibrated scenario (examples/calibrate against
 examples/targets/substance.toml, docs/calibration/): on seeds neither the calibration
 (>= 1,000,000) nor its validation report (0-9) used, its survey lands inside the targets'
-intervals. Targets the calibration did not reach are strict xfails with the measured values.
+intervals. Targets the calibration did not reach, or that issue 27's science changed before
+issue 29 recalibrates, are strict xfails with the measured values.
 """
 
 from __future__ import annotations
@@ -19,15 +20,20 @@ ROOT = Path(__file__).resolve().parents[1]
 TARGETS = ROOT / "examples" / "targets" / "substance.toml"
 SEEDS = range(10, 20)
 pytestmark = pytest.mark.slow
+CHANGED = "changed by issue 27 (situation recognition without the per-state record, calendar " \
+    "time constants; the default is recalibrated by issue 29): "
 NOT_REACHED = {  # measured on seeds 10-19: mean [2.5%, 97.5% across seeds] vs the interval
-    "past-year drug use disorder": "0.014 [0.011, 0.017] vs [0.027, 0.051]: disorders are too "
-    "short (see the remission target)",
-    "annual natural remission, cocaine": "0.435 [0.380, 0.470] vs [0.081, 0.237]: no "
-    "calibrated parameter slows remission enough",
-    "peer effect on onset: a friend's first use in the previous year": "2.31 [1.78, 3.02] vs "
-    "[1.2, 2.0] (1.94 on the validation seeds 0-9: the default sits at the interval's edge)",
-    "peer effect on cessation: a friend ceased in the previous year": "1.05 [0.86, 1.27] vs "
-    "[1.1, 3.0]: a friend's remission does not raise one's own",
+    "use to dependence, cocaine": CHANGED + "0.068 [0.042, 0.092] vs [0.150, 0.268]",
+    "past-year drug use disorder": CHANGED + "0.007 [0.005, 0.009] vs [0.027, 0.051] (before "
+    "issue 27 0.014: disorders were already too short)",
+    "lifetime drug use disorder": CHANGED + "0.033 [0.020, 0.045] vs [0.070, 0.128]",
+    "back to use within a year of treatment or remission": CHANGED + "0.842 [0.674, 0.996] vs "
+    "[0.400, 0.600]",
+    "peer effect on cessation: a friend ceased in the previous year": CHANGED + "defined on "
+    "8 of the 10 seeds only (too few cessations with a friend's before), 1.144 [0.523, 1.639] "
+    "vs [1.1, 3.0] (1.05 before issue 27)",
+    "annual natural remission, cocaine": "0.326 [0.289, 0.393] vs [0.081, 0.237] (0.435 "
+    "before issue 27): no calibrated parameter slows remission enough",
 }
 
 
