@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import platform
+import tomllib
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -120,9 +121,9 @@ def check_out(out: Path, config: Config, force: bool) -> None:
     if not held or force:
         return
     old = out / "config.toml"
-    try:
-        same = old.is_file() and old.read_text() == to_toml(config)
-    except (OSError, UnicodeDecodeError):
+    try:  # the same settings, whichever writer wrote the file
+        same = old.is_file() and tomllib.loads(old.read_text()) == tomllib.loads(to_toml(config))
+    except (OSError, ValueError):  # unreadable, not UTF-8, not TOML: not a run of this config
         same = False
     if not same:
         what = "a run of another config" if old.is_file() else f"{len(held)} other file(s)"
