@@ -48,22 +48,28 @@ def node_kind(mode: int) -> str:
     return "a regular file" if stat.S_ISREG(mode) else "a special file"
 
 
-def input_file(path: str | Path, field: str) -> Path:
-    """``path`` checked as an input file: it exists and is a regular file (through symlinks),
-    else one line naming ``field``: not found, not a regular file (a folder, a FIFO, a
-    device), or the system's reason (a name too long, a symlink loop, no permission)."""
-    p = Path(path)
+def input_problem(path: str | Path) -> str | None:
+    """Why ``path`` cannot be read as an input file, or None: "not found", "is a folder, not
+    a regular file" (a FIFO would block the reader, a device never ends), or the system's
+    reason (a name too long, a symlink loop, no permission)."""
     try:
-        st = os.stat(p)
+        st = os.stat(path)
     except FileNotFoundError:
-        raise ConfigError(f"{field}: file {shown(str(p))} not found") from None
+        return "not found"
     except (OSError, ValueError) as exc:  # ENAMETOOLONG, ELOOP, EACCES, ENOTDIR; NUL byte
-        why = getattr(exc, "strerror", None) or str(exc)
-        raise ConfigError(f"{field}: cannot open {shown(str(p))} ({why})") from None
+        return f"cannot be opened ({getattr(exc, 'strerror', None) or exc})"
     if not stat.S_ISREG(st.st_mode):
-        raise ConfigError(f"{field}: {shown(str(p))} is {node_kind(st.st_mode)}, not a regular "
-                          "file")
-    return p
+        return f"is {node_kind(st.st_mode)}, not a regular file"
+    return None
+
+
+def input_file(path: str | Path, field: str) -> Path:
+    """``path`` checked as an input file (:func:`input_problem`), else one line naming
+    ``field``."""
+    problem = input_problem(path)
+    if problem:
+        raise ConfigError(f"{field}: file {shown(str(path))} {problem}")
+    return Path(path)
 
 
 def is_input_file(path: str | Path) -> bool:

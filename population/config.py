@@ -26,7 +26,8 @@ from pydantic import (
 )
 from pydantic.fields import FieldInfo
 
-from addsim._errors import ConfigError, did_you_mean
+from addsim._errors import ConfigError, did_you_mean, shown
+from addsim._read import input_problem
 from addsim.agents import LEARNERS
 from addsim.population import calendar
 from addsim.population.activity import ACTIVITIES
@@ -195,8 +196,9 @@ Dist = Annotated[
 
 
 def _existing_file(value: str | None) -> str | None:
-    if value and not Path(value).is_file():
-        raise ValueError(f"file {value!r} not found")
+    problem = input_problem(value) if value else None
+    if problem:
+        raise ValueError(f"file {shown(value)} {problem}")
     return value
 
 
