@@ -138,6 +138,26 @@ def _address_space() -> tuple[int, int] | None:
     return soft, used
 
 
+def _limits(in_use: bool) -> list[tuple[int, str]]:
+    """This machine's RAM, the process's address-space limit (``ulimit -v``; ``in_use``:
+    less what it already maps) and its control group's limit, each with its reason."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        total = 16 * 2**30
+    limits = [(int(total), "this machine's memory; ADDSIM_MEMORY_LIMIT=GiB changes it")]
+    group = cgroup_limit()
+    if group is not None:
+        limits.append((group, "the memory limit of this container (cgroup)"))
+    space = _address_space()
+    if space is not None:
+        soft, used = space
+        why = "the address-space limit (ulimit -v)"
+        limits.append((max(soft - used, 0), f"{why} of {size(soft)} less the {size(used)} in "
+                                            "use") if in_use else (soft, why))
+    return limits
+
+
 def memory_limit() -> tuple[int, str]:
     """The memory a run may use: ADDSIM_MEMORY_LIMIT (GiB) if set, else the smallest of this
     machine's RAM, the process's address-space limit (``ulimit -v``) less what it already
@@ -151,20 +171,14 @@ def memory_limit() -> tuple[int, str]:
         if not 0 < gib < 2**40:
             raise ConfigError(f"ADDSIM_MEMORY_LIMIT: got {shown(text)}, expected GiB, e.g. 64")
         return int(gib * 2**30), "ADDSIM_MEMORY_LIMIT"
-    try:
-        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):
-        total = 16 * 2**30
-    limits = [(int(total), "this machine's memory; ADDSIM_MEMORY_LIMIT=GiB changes it")]
-    group = cgroup_limit()
-    if group is not None:
-        limits.append((group, "the memory limit of this container (cgroup)"))
-    space = _address_space()
-    if space is not None:
-        soft, used = space
-        limits.append((max(soft - used, 0), f"the address-space limit (ulimit -v) of "
-                                            f"{size(soft)} less the {size(used)} in use"))
-    return min(limits)
+    return min(_limits(in_use=True))
+
+
+def hard_limit() -> str:
+    """The smallest memory limit of this process as text ("the address-space limit (ulimit
+    -v): 3.1 GiB"), for the line of work that met it after all."""
+    limit, why = min(_limits(in_use=False))
+    return f"{why.split(';')[0]}: {size(limit)}"
 
 
 size = _read.size  # bytes as text with a binary unit (1.8 TiB)
