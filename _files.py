@@ -186,12 +186,24 @@ def _under(path: Path, what: str, value: str) -> Path:
     return base
 
 
+def _text_name(value: str, what: str) -> None:
+    """Refuse a name that is not valid text (bytes the locale cannot decode, e.g. a
+    non-ASCII name under LC_ALL=C): Parquet and other libraries cannot write to it, which
+    would fail after the work."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ConfigError(f"{what}: {shown(value)} is not valid text in this locale; use "
+                          "another name, or a UTF-8 locale (LC_ALL=C.UTF-8)") from None
+
+
 def check_folder(value: str, what: str) -> Path:
     """An output folder named on the command line, checked before any work: not empty text,
     not a file, FIFO or device, not under a file, in a writable place (it may not exist
     yet). A symlink to a folder is written through; a dangling one or a loop is refused."""
     if not value.strip():
         raise ConfigError(f"{what}: got {value!r}, expected a folder path")
+    _text_name(value, what)
     path = Path(value)
     st = _lstat(path, what, value)
     if st is not None and stat.S_ISLNK(st.st_mode):
@@ -227,6 +239,7 @@ def check_file(value: str, what: str) -> Path:
     is written through (the path returned is the file it names)."""
     if not value.strip():
         raise ConfigError(f"{what}: got {value!r}, expected a file path")
+    _text_name(value, what)
     path = writable_target(Path(value), what, value)
     parent = path.parent
     st = _lstat(parent, what, value)

@@ -44,6 +44,18 @@ def out_file(value: str, what: str) -> Path:
         raise UsageError(str(exc)) from None
 
 
+MAX_WORKERS = 4096  # local worker processes of any command
+
+
+def check_workers(workers: int | None, scheduler: str | None = None) -> None:
+    """``--workers``: a whole number in [1, MAX_WORKERS], and not beside ``--scheduler``."""
+    if workers is not None and not 1 <= workers <= MAX_WORKERS:
+        raise UsageError(f"--workers: got {workers}, expected a whole number in "
+                         f"[1, {MAX_WORKERS}]")
+    if workers is not None and scheduler:
+        raise UsageError("--workers: the Dask cluster decides its workers; drop --workers")
+
+
 def write_error(what: str, where: object, exc: OSError) -> UsageError:
     """A failed write (full disk, read-only, vanished folder) as the one-line user error."""
     return UsageError(f"{what}: cannot write {str(where)!r}: {exc.strerror or exc}")

@@ -22,7 +22,8 @@ from typing import Any
 
 from addsim._errors import ConfigError
 from addsim._files import atomic_bytes, atomic_write
-from addsim.population.cli._common import UsageError, out_dir, write_error
+from addsim._read import read_json
+from addsim.population.cli._common import UsageError, check_workers, out_dir, write_error
 
 
 def _inputs(args: argparse.Namespace) -> tuple[dict[str, Any], Any, Any, Any]:
@@ -47,8 +48,8 @@ def _claim(out: Path, sig: str) -> bool:
     meta = out / "calibration.json"
     if meta.is_file():
         try:
-            old = json.loads(meta.read_text()).get("signature")
-        except (OSError, ValueError):
+            old = read_json(meta, "--out").get("signature")
+        except ConfigError:  # damaged: not provably this calibration's
             old = None
         if old != sig:
             raise UsageError(f"--out: {str(out)!r} holds a calibration of another config, "
@@ -67,8 +68,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
     out = out_dir(args.out)
     raw, targets, params, space = _inputs(args)
-    if args.workers is not None and args.workers < 1:
-        raise UsageError(f"--workers: got {args.workers}, expected at least 1")
+    check_workers(args.workers)  # beside --scheduler: pyabc's Dask sampler takes both
     sig = cal.signature(raw, space, targets)
     resuming = _claim(out, sig)
     settings = params.calibration

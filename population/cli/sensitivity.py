@@ -22,7 +22,7 @@ from typing import Any
 
 from addsim._errors import ConfigError
 from addsim._files import atomic_bytes, atomic_write
-from addsim.population.cli._common import UsageError, out_dir, write_error
+from addsim.population.cli._common import UsageError, check_workers, out_dir, write_error
 
 MADE = ("sensitivity.csv", "sensitivity.json", "samples.parquet", "sensitivity.png")
 MAX_RUNS = 1_000_000
@@ -90,10 +90,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     from addsim.population.io.console import progress_bar
 
     out = out_dir(args.out)
-    if args.workers is not None and not 1 <= args.workers <= 4096:
-        raise UsageError(f"--workers: got {args.workers}, expected a whole number in [1, 4096]")
-    if args.workers is not None and args.scheduler:
-        raise UsageError("--workers: the Dask cluster decides its workers; drop --workers")
+    check_workers(args.workers, args.scheduler)
     if not 1 <= args.seeds <= 10_000:
         raise UsageError(f"--seeds: got {args.seeds}, expected a whole number in [1, 10000]")
     n = _size(args)

@@ -11,33 +11,43 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from addsim._errors import ConfigError
+from addsim._errors import ConfigError, shown
 from addsim._files import atomic_write
-from addsim.population.cli._common import UsageError, write_error
+from addsim._read import is_folder
+from addsim.population.cli._common import UsageError, out_dir, write_error
+
+SURVEY_COLUMNS = ("year", "age_band", "activity", "measure", "value")
 
 
 def surveys_of(folder: Path) -> list[pd.DataFrame]:
     """The survey tables of a run folder (one) or a batch folder (one per finished run)."""
     from addsim.population.io.export import read_table
 
-    if (folder / "survey.parquet").is_file():
+    if os.path.lexists(folder / "survey.parquet"):
         paths = [folder / "survey.parquet"]
     else:
         paths = sorted(p for p in (folder / "runs").glob("*.survey.parquet")
-                       if not p.name.startswith(".")) if (folder / "runs").is_dir() else []
+                       if not p.name.startswith(".")) if is_folder(folder / "runs") else []
     if not paths:
-        raise UsageError(f"DIR: {str(folder)!r} holds no survey table (survey.parquet or "
+        raise UsageError(f"DIR: {shown(str(folder))} holds no survey table (survey.parquet or "
                          "runs/*.survey.parquet): give a folder written by addsim run or batch")
     try:
-        return [read_table(p) for p in paths]
+        tables = [read_table(p, "DIR", SURVEY_COLUMNS) for p in paths]
     except ConfigError as exc:
-        raise UsageError(str(exc).replace("export: ", "DIR: ", 1)) from None
+        raise UsageError(str(exc)) from None
+    for path, table in zip(paths, tables, strict=True):
+        for column in ("year", "value"):
+            if not pd.api.types.is_numeric_dtype(table[column]):
+                raise UsageError(f"DIR: {shown(str(path))} has a column {column!r} that is "
+                                 "not numbers (is it a survey table written by addsim?)")
+    return tables
 
 
 def plot_validation(table: pd.DataFrame, path: Path) -> None:
@@ -74,16 +84,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from addsim.population.targets import load_targets, validate
 
     folder = Path(args.dir)
-    if not folder.is_dir():
-        raise UsageError(f"DIR: {args.dir!r} is not a folder")
+    if not is_folder(folder):
+        raise UsageError(f"DIR: {shown(args.dir)} is not a folder")
     try:
         targets = load_targets(args.targets)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
     surveys = surveys_of(folder)
-    out = Path(args.out) if args.out is not None else folder
-    if not out.is_dir():
-        raise UsageError(f"--out: {str(out)!r} is not a folder")
+    out = out_dir(args.out) if args.out is not None else out_dir(str(folder), "DIR")
+    if not is_folder(out):
+        raise UsageError(f"--out: {shown(str(out))} is not a folder; create it first")
     table = validate(surveys, targets)
     meta: dict[str, Any] = {"dir": str(folder), "targets": str(args.targets),
                             "runs": len(surveys), "within": int(table["within"].sum()),
