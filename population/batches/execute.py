@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from addsim import _jit
-from addsim._errors import ConfigError
+from addsim._errors import ConfigError, shown
 from addsim._files import atomic_bytes
 from addsim.population.batches.plan import Plan, Run, run_hash
 from addsim.population.batches.store import (
@@ -160,8 +160,8 @@ def _connect(scheduler: str) -> Any:
         return box["client"]
     if "error" in box:
         first = (str(box["error"]) or type(box["error"]).__name__).splitlines()[0]
-        raise ConfigError(f"--scheduler: cannot connect to {scheduler!r}: {first}")
-    raise ConfigError(f"--scheduler: {scheduler!r} accepted the connection but did not answer "
+        raise ConfigError(f"--scheduler: cannot connect to {shown(scheduler)}: {first}")
+    raise ConfigError(f"--scheduler: {shown(scheduler)} accepted the connection but did not answer "
                       f"as a Dask scheduler within {CONNECT_S:g} s (is it the scheduler's port?)")
 
 

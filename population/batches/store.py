@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from addsim._errors import ConfigError
+from addsim._errors import ConfigError, shown
 from addsim._files import atomic_bytes
 from addsim._read import read_json
 from addsim.population.batches.plan import Plan, canonical, run_hash
@@ -131,14 +131,14 @@ def _plan_signature(plan: Plan) -> str:
 def prepare(plan: Plan, out: Path) -> None:
     """Check that ``out`` is new or holds this same batch (else a one-line ConfigError)."""
     if out.exists() and not out.is_dir():
-        raise ConfigError(f"--out: {str(out)!r} exists and is not a folder")
+        raise ConfigError(f"--out: {shown(str(out))} exists and is not a folder")
     meta = out / "batch.json"
     if out.is_dir() and not meta.is_file():
         from addsim._files import entries
 
         other = [p.name for p in entries(out) if p.name not in (LOCK, "runs", "index.parquet")]
         if other:
-            raise ConfigError(f"--out: {str(out)!r} holds files that are not a batch ("
+            raise ConfigError(f"--out: {shown(str(out))} holds files that are not a batch ("
                               f"{', '.join(other[:3])}{', ...' if len(other) > 3 else ''}); "
                               "use a new folder")
     if meta.is_file():
@@ -149,7 +149,8 @@ def prepare(plan: Plan, out: Path) -> None:
                               ) from None
         if old != _plan_signature(plan):
             raise ConfigError(
-                f"--out: {str(out)!r} holds a different batch; use a new folder to start another"
+                f"--out: {shown(str(out))} holds a different batch; use a new folder to start "
+                "another"
             )
 
 
@@ -183,7 +184,7 @@ def lock(out: Path) -> Iterator[None]:
         except OSError:
             holder = os.pread(fd, 200, 0).decode(errors="replace").strip() or "unknown"
             raise ConfigError(
-                f"--out: {str(out)!r} is in use by another batch ({holder}); wait for it to "
+                f"--out: {shown(str(out))} is in use by another batch ({holder}); wait for it to "
                 "finish or use another folder"
             ) from None
         os.ftruncate(fd, 0)

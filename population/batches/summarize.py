@@ -246,11 +246,11 @@ def summarize(out: Path, statistic: str = "fraction_addicted",
     acts = list(dict.fromkeys(final["activity"]))  # check the user's choices before writing
     act = activity or acts[0]
     if act not in acts:
-        raise ConfigError(f"--activity: got {act!r}, expected one of {', '.join(acts)}")
+        raise ConfigError(f"--activity: got {shown(act)}, expected one of {', '.join(acts)}")
     allowed = sorted(c.removesuffix("_mean") for c in final.columns if c.endswith("_mean"))
     if statistic not in allowed:
         raise ConfigError(
-            f"--statistic: got {statistic!r}, expected one of {', '.join(allowed)}"
+            f"--statistic: got {shown(statistic)}, expected one of {', '.join(allowed)}"
             + did_you_mean(statistic, allowed)
         )
     heat = (final[final["activity"] == act], act) if len(axes) == 2 else None

@@ -6,6 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from addsim._errors import shown
+
 EXIT_USAGE = 2
 
 
@@ -58,7 +60,7 @@ def check_workers(workers: int | None, scheduler: str | None = None) -> None:
 
 def write_error(what: str, where: object, exc: OSError) -> UsageError:
     """A failed write (full disk, read-only, vanished folder) as the one-line user error."""
-    return UsageError(f"{what}: cannot write {str(where)!r}: {exc.strerror or exc}")
+    return UsageError(f"{what}: cannot write {shown(str(where))}: {exc.strerror or exc}")
 
 
 def load_config(args: argparse.Namespace) -> Any:

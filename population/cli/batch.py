@@ -31,7 +31,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     check_workers(args.workers, args.scheduler)
     out = out_dir(args.out)
     try:
-        plan = load_sweep(args.sweep)
+        plan = load_sweep(args.sweep, dry_run=args.dry_run)
         if not args.dry_run:
             prepare(plan, out)
     except ConfigError as exc:

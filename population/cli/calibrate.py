@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from addsim._errors import ConfigError
+from addsim._errors import ConfigError, shown
 from addsim._files import atomic_bytes, atomic_write
 from addsim._read import read_json
 from addsim.population.cli._common import UsageError, check_workers, out_dir, write_error
@@ -52,11 +52,11 @@ def _claim(out: Path, sig: str) -> bool:
         except ConfigError:  # damaged: not provably this calibration's
             old = None
         if old != sig:
-            raise UsageError(f"--out: {str(out)!r} holds a calibration of another config, "
+            raise UsageError(f"--out: {shown(str(out))} holds a calibration of another config, "
                              "targets or parameters file; give a new folder")
         return (out / "calibration.db").is_file()
     if out.is_dir() and any(out.iterdir()):
-        raise UsageError(f"--out: {str(out)!r} is not empty and holds no calibration; give a "
+        raise UsageError(f"--out: {shown(str(out))} is not empty and holds no calibration; give a "
                          "new or empty folder")
     return False
 

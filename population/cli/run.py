@@ -7,13 +7,14 @@ import contextlib
 import time
 from typing import Any
 
+from addsim._errors import shown
 from addsim.population.cli._common import UsageError, load_config, out_dir, write_error
 from addsim.population.io.console import progress_bar
 
 
 def cfg_source(args: argparse.Namespace) -> str:
     """Which input an error while reading it refers to (the config, a graph or a CSV)."""
-    return f"config {args.config!r}" if args.config else "config"
+    return f"config {shown(args.config)}" if args.config else "config"
 
 
 def cmd_run(args: argparse.Namespace) -> int:

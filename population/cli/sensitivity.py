@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from addsim._errors import ConfigError
+from addsim._errors import ConfigError, shown
 from addsim._files import atomic_bytes, atomic_write
 from addsim.population.cli._common import UsageError, check_workers, out_dir, write_error
 
@@ -79,7 +79,7 @@ def _inputs(args: argparse.Namespace) -> tuple[Any, list[Any]]:
 def _claim(out: Path) -> None:
     """``out`` must be new, empty, or an earlier sensitivity analysis (its files replaced)."""
     if out.is_dir() and any(out.iterdir()) and not (out / "sensitivity.json").is_file():
-        raise UsageError(f"--out: {str(out)!r} is not empty and holds no sensitivity "
+        raise UsageError(f"--out: {shown(str(out))} is not empty and holds no sensitivity "
                          "analysis; give a new or empty folder")
 
 
@@ -155,7 +155,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
           f"{len(x) * args.seeds} runs in {wall:.0f} s; largest {by}: {shown}; wrote {out}",
           flush=True)
     for name, count in nan_points.items():
-        print(f"sensitivity: warning: {name!r} has no value at {count} of {len(x)} point(s) "
+        print(f"sensitivity: warning: {shown(name)} has no value at {count} of {len(x)} point(s) "
               "(nobody to measure); they take its mean over the other points",
               file=sys.stderr)
     if ev.failed:

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from addsim._errors import shown
 from addsim._read import is_folder
 from addsim.population.cli._common import UsageError, out_dir, out_file, write_error
 from addsim.population.cli.view.sources import LiveSource, open_source
@@ -21,10 +22,10 @@ def _size(text: str) -> tuple[int, int]:
         w, h = (int(x) for x in text.lower().split("x"))
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"got {text!r}, expected WIDTHxHEIGHT, e.g. 1280x720"
+            f"got {shown(text)}, expected WIDTHxHEIGHT, e.g. 1280x720"
         ) from None
     if not (320 <= w <= 8192 and 240 <= h <= 8192):
-        raise argparse.ArgumentTypeError(f"got {text!r}, expected 320..8192 x 240..8192")
+        raise argparse.ArgumentTypeError(f"got {shown(text)}, expected 320..8192 x 240..8192")
     return w, h
 
 

@@ -238,8 +238,8 @@ class ReplaySource:
             raise UsageError(f"view: {shown(str(hist_path))} is not a readable history "
                              f"({shown(str(exc))})") from None
         if self.history.ndim != 3 or self.history.shape[1] != len(self.activities):
-            raise UsageError(f"view: {str(hist_path)!r} has status of shape {self.history.shape}, "
-                         "expected (ticks, activities, individuals)")
+            raise UsageError(f"view: {shown(str(hist_path))} has status of shape "
+                             f"{self.history.shape}, expected (ticks, activities, individuals)")
         try:
             cfg = load(run_dir / "config.toml")
         except ConfigError as exc:
