@@ -149,8 +149,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         atomic_bytes(out / "calibration.json", cal.to_json(meta).encode())
     except OSError as exc:
         raise write_error("--out", out, exc) from None
-    shown = ", ".join(f"{k} = {v:.4g}" for k, v in best.items())
-    print(f"calibrate: {history.max_t + 1} generation(s) in {abc_s:.0f} s; best {shown}; "
+    best_shown = ", ".join(f"{k} = {v:.4g}" for k, v in best.items())
+    print(f"calibrate: {history.max_t + 1} generation(s) in {abc_s:.0f} s; best {best_shown}; "
           f"{meta['within']} of {meta['of']} targets within their interval on "
           f"{len(surveys)} new seed(s); wrote {out}")
     return 0

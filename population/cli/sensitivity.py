@@ -150,9 +150,9 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         raise write_error("--out", out, exc) from None
     by = sa.RANK_BY[args.method]
     top = table[table["rank"] == 1].drop_duplicates("outcome")
-    shown = "; ".join(f"{r['outcome']}: {r['param']}" for _, r in top.iterrows())
+    ranked = "; ".join(f"{r['outcome']}: {r['param']}" for _, r in top.iterrows())
     print(f"sensitivity: {args.method}, {len(x)} points x {args.seeds} seed(s) = "
-          f"{len(x) * args.seeds} runs in {wall:.0f} s; largest {by}: {shown}; wrote {out}",
+          f"{len(x) * args.seeds} runs in {wall:.0f} s; largest {by}: {ranked}; wrote {out}",
           flush=True)
     for name, count in nan_points.items():
         print(f"sensitivity: warning: {shown(name)} has no value at {count} of {len(x)} point(s) "

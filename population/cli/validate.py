@@ -63,20 +63,20 @@ def plot_validation(table: pd.DataFrame, path: Path) -> None:
     import matplotlib.pyplot as plt
     import numpy as np
 
-    shown = table.iloc[:MAX_PLOTTED]
-    n = len(shown)
+    rows = table.iloc[:MAX_PLOTTED]
+    n = len(rows)
     y = np.arange(n)[::-1].astype(float)
-    inside = shown["within"].to_numpy(dtype=bool)
+    inside = rows["within"].to_numpy(dtype=bool)
     colour = np.where(inside, "tab:blue", "tab:red")
     fig, ax = plt.subplots(figsize=(7.5, 0.32 * n + 1.0))
-    ax.barh(y + 0.15, shown["high"] - shown["low"], left=shown["low"], height=0.25,
+    ax.barh(y + 0.15, rows["high"] - rows["low"], left=rows["low"], height=0.25,
             color="0.8")
-    ax.scatter(shown["value"], y + 0.15, marker="|", s=120, color="k")
-    lo, hi = shown["observed_low"].to_numpy(), shown["observed_high"].to_numpy()
+    ax.scatter(rows["value"], y + 0.15, marker="|", s=120, color="k")
+    lo, hi = rows["observed_low"].to_numpy(), rows["observed_high"].to_numpy()
     has = np.isfinite(lo) & np.isfinite(hi)
     ax.hlines(y[has] - 0.15, lo[has], hi[has], colors=colour[has], lw=2)
-    ax.scatter(shown["observed"], y - 0.15, s=18, c=colour)
-    ax.set_yticks(y, [str(t) for t in shown["target"]], fontsize=7)
+    ax.scatter(rows["observed"], y - 0.15, s=18, c=colour)
+    ax.set_yticks(y, [str(t) for t in rows["target"]], fontsize=7)
     ax.set_ylim(-0.7, n - 0.3)
     ax.tick_params(axis="x", labelsize=7)
     more = f"; the first {n} of {len(table)} (all in validation.csv)" if len(table) > n else ""
