@@ -91,6 +91,22 @@ def execute_run(config: str, individuals: bool = False) -> dict[str, Any]:
 # --------------------------------------------------------------------- executors
 
 
+MAX_WORKERS = 4096  # local worker processes of any command
+
+
+def check_workers(workers: Any, scheduler: Any = None, what: str = "--workers") -> None:
+    """Local workers: None or a whole number in [1, MAX_WORKERS], not beside a scheduler
+    (the Dask cluster decides its workers); else one ConfigError line naming ``what``."""
+    if workers is None:
+        return
+    if isinstance(workers, bool) or not isinstance(workers, int) or not (
+            1 <= workers <= MAX_WORKERS):
+        raise ConfigError(f"{what}: got {shown(workers)}, expected a whole number in "
+                          f"[1, {MAX_WORKERS}]")
+    if scheduler:
+        raise ConfigError(f"{what}: the Dask cluster decides its workers; drop {what}")
+
+
 CONNECT_S = 15.0  # a Dask scheduler that has not answered by then is not one
 NO_WORKERS_S = float(os.environ.get("ADDSIM_DASK_NO_WORKERS_S", "60"))  # all workers lost
 WATCH_S = 1.0  # how often a local worker checks that its parent is alive

@@ -46,16 +46,15 @@ def out_file(value: str, what: str) -> Path:
         raise UsageError(str(exc)) from None
 
 
-MAX_WORKERS = 4096  # local worker processes of any command
-
-
 def check_workers(workers: int | None, scheduler: str | None = None) -> None:
     """``--workers``: a whole number in [1, MAX_WORKERS], and not beside ``--scheduler``."""
-    if workers is not None and not 1 <= workers <= MAX_WORKERS:
-        raise UsageError(f"--workers: got {workers}, expected a whole number in "
-                         f"[1, {MAX_WORKERS}]")
-    if workers is not None and scheduler:
-        raise UsageError("--workers: the Dask cluster decides its workers; drop --workers")
+    from addsim._errors import ConfigError
+    from addsim.population.batches.execute import check_workers as check
+
+    try:
+        check(workers, scheduler)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def write_error(what: str, where: object, exc: OSError) -> UsageError:
