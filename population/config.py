@@ -730,7 +730,7 @@ def _allowed_number(loc: tuple[Any, ...], root: type[BaseModel]) -> str | None:
 def _known_keys(dotted: str, root: type[BaseModel]) -> list[str]:
     model: Any = root
     for part in [p for p in dotted.split(".") if p]:
-        if part.isdigit():
+        if part.isascii() and part.isdigit():
             model = InterventionCfg
             continue
         field = model.model_fields.get(part)

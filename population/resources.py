@@ -89,7 +89,7 @@ def _number(path: Path) -> int | None:
         text = path.read_text().strip()
     except (OSError, ValueError):
         return None
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isascii() and text.isdigit() else None
 
 
 def cgroup_limit(root: Path = CGROUP, proc: Path = Path("/proc/self/cgroup")) -> int | None:

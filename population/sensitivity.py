@@ -95,7 +95,8 @@ def parse_outcome(text: str, cfg: Config, field_name: str = "--outcomes") -> Tar
         span = parts[2].split("-")
         if len(span) > 2 or not all(s.isascii() and s.isdigit() for s in span):
             raise ConfigError(f"{field_name}: got {shown(text)}: years {shown(parts[2])} is not "
-                              f"a year or FIRST-LAST (e.g. 11-20); expected {_allowed(cfg)}")
+                              f"a year or FIRST-LAST (e.g. 11-20); expected years within "
+                              f"1-{n_years}")
         years = int(span[0]) if len(span) == 1 else [int(span[0]), int(span[1])]
     age_band = parts[3] if len(parts) > 3 and parts[3] else "all"
     try:

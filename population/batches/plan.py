@@ -233,7 +233,7 @@ def plan_from_dict(data: dict[str, Any], base_dir: Path | None = None,
                 cfg = validate(data_c)
                 risk.check_levels(cfg.risk, cfg.population.size)
             except ConfigError as exc:
-                values = ", ".join(f"{k}={shown(v)}" for k, v in params.items())
+                values = ", ".join(f"{k}={shown(v, 30)}" for k, v in params.items())
                 raise ConfigError(f"sweep ({values}): {exc}") from None
             levels.update(risk.level_factors(cfg.risk))
             condition = run_hash(canonical(params), 12)
