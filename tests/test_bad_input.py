@@ -3,12 +3,12 @@ in a config, a sweep or a data file, or through the Python API, is refused with 
 (a ConfigError from the API), one line of at most 300 characters naming the field, no
 traceback, and nothing written (the working folder is unchanged, symlinks, FIFOs and all).
 
-The corpus: 177 command-line cases (CASES: 115 from issue 17, 62 from issue 32's probe:
+The corpus: 178 command-line cases (CASES: 115 from issue 17, 63 from issue 32's probe:
 destinations that are symlinks, FIFOs or names too long, input files that are not regular
 files, TOML that hides its structure or holds a 5,000-digit integer, archives that would
 inflate past the memory limit, caps on edge lists, interventions, targets and dry runs,
 damaged batch files, huge values echoed, a tiny run.tick) and 10 Python API cases
-(API_CASES). The 13 cases about resources (RESOURCE_CASES) run again in a child process
+(API_CASES). The 14 cases about resources (RESOURCE_CASES) run again in a child process
 under an address-space and CPU-time limit (resource.setrlimit): a quadratic parse or an
 inflated archive dies there instead of passing slowly.
 
@@ -103,6 +103,8 @@ NPZ_HUGE_HEADER = _npz({"status": _npy(np.zeros(16, np.uint8), {
     "activities": NAMES[0], "statuses": NAMES[1]})
 NPZ_INFLATES = _claiming(_npz({"status": _npy(np.zeros((2, 1, 4), np.uint8)),
                                "activities": NAMES[0], "statuses": NAMES[1]}), 0xF000_0000)
+NPZ_BOMB = _npz({"status": _npy(np.zeros((8, 1, 2**23), np.uint8)),  # 64 MiB in 64 KB
+                 "activities": NAMES[0], "statuses": NAMES[1]})
 NPZ_OBJECTS = _npz({"status": _npy(np.array([{"a": 1}], dtype=object)),
                     "activities": NAMES[0], "statuses": NAMES[1]})
 TARGETS = ('[[target]]\nname = "t"\nmeasure = "lifetime_use"\nyears = 1\nvalue = 0.5\n'
@@ -431,6 +433,9 @@ CASES: list[tuple[str, list[str], str, dict[str, Content]]] = [
      {"r/history.npz": NPZ_HUGE_HEADER, "r/config.toml": HISTORY_OK_CONFIG}),
     ("view-npz-inflates", ["view", "r", "--headless", "--frames", "1"], "history.npz",
      {"r/history.npz": NPZ_INFLATES, "r/config.toml": HISTORY_OK_CONFIG}),
+    ("view-npz-bomb-64MiB", ["view", "r", "--headless", "--frames", "1"],
+     "array 'status' inflates to 64.0 MiB",
+     {"r/history.npz": NPZ_BOMB, "r/config.toml": HISTORY_OK_CONFIG}),
     ("view-npz-objects", ["view", "r", "--headless", "--frames", "1"], "Python objects",
      {"r/history.npz": NPZ_OBJECTS, "r/config.toml": HISTORY_OK_CONFIG}),
     # ---- graph files: size caps, a population.size that differs
@@ -490,7 +495,7 @@ CASES: list[tuple[str, list[str], str, dict[str, Content]]] = [
 # cases about time and memory: again in a child process under resource limits
 RESOURCE_CASES = ["config-escaped-quote-dotted", "config-digit-dotted", "config-table-dotted",
                   "config-20000-tables", "config-2000-interventions", "config-dotted-100000",
-                  "config-deep-array", "view-npz-header-80GB", "view-npz-inflates",
+                  "config-deep-array", "view-npz-header-80GB", "view-npz-inflates", "view-npz-bomb-64MiB",
                   "edge-list-over-bytes", "dry-run-million", "value-7MB-config",
                   "targets-1001"]
 

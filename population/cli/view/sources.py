@@ -223,11 +223,18 @@ class ReplaySource:
         if not os.path.lexists(run_dir / "config.toml"):
             raise UsageError(f"view: {shown(str(run_dir))} has no config.toml (is it a run "
                              "folder?)")
+        try:
+            cfg = load(run_dir / "config.toml")
+        except ConfigError as exc:
+            raise UsageError(f"view: {shown(str(run_dir / 'config.toml'))}: {exc}") from None
         from addsim.population.resources import memory_limit
 
-        try:  # sizes checked before inflating: a small archive can claim gigabytes
+        # sizes checked before inflating: a small archive can claim gigabytes; the run's
+        # history holds at most ticks x activities x people bytes
+        expected = cfg.run.ticks * len(cfg.enabled_activities) * cfg.population.size
+        try:
             data = read_npz(hist_path, "view", ("status", "activities", "statuses"),
-                            memory_limit()[0])
+                            min(memory_limit()[0], expected + 2**20))
         except ConfigError as exc:
             raise UsageError(str(exc)) from None
         try:
@@ -240,10 +247,6 @@ class ReplaySource:
         if self.history.ndim != 3 or self.history.shape[1] != len(self.activities):
             raise UsageError(f"view: {shown(str(hist_path))} has status of shape "
                              f"{self.history.shape}, expected (ticks, activities, individuals)")
-        try:
-            cfg = load(run_dir / "config.toml")
-        except ConfigError as exc:
-            raise UsageError(f"view: {shown(str(run_dir / 'config.toml'))}: {exc}") from None
         from addsim.population.model import PopulationModel
 
         small = cfg.run.model_copy(update={"history": False, "ticks": 1})
