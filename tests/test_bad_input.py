@@ -495,9 +495,9 @@ CASES: list[tuple[str, list[str], str, dict[str, Content]]] = [
 # cases about time and memory: again in a child process under resource limits
 RESOURCE_CASES = ["config-escaped-quote-dotted", "config-digit-dotted", "config-table-dotted",
                   "config-20000-tables", "config-2000-interventions", "config-dotted-100000",
-                  "config-deep-array", "view-npz-header-80GB", "view-npz-inflates", "view-npz-bomb-64MiB",
-                  "edge-list-over-bytes", "dry-run-million", "value-7MB-config",
-                  "targets-1001"]
+                  "config-deep-array", "view-npz-header-80GB", "view-npz-inflates",
+                  "view-npz-bomb-64MiB", "edge-list-over-bytes", "dry-run-million",
+                  "value-7MB-config", "targets-1001"]
 
 
 def _snapshot(root: Path) -> dict[str, bytes | str]:
