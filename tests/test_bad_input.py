@@ -3,9 +3,9 @@ in a config, a sweep or a data file, or through the Python API, is refused with 
 (a ConfigError from the API), one line of at most 300 characters naming the field, no
 traceback, and nothing written (the working folder is unchanged, symlinks, FIFOs and all).
 
-The corpus: 178 command-line cases (CASES: 115 from issue 17, 63 from issue 32's probe:
-destinations that are symlinks, FIFOs or names too long, input files that are not regular
-files, TOML that hides its structure or holds a 5,000-digit integer, archives that would
+The corpus: 181 command-line cases (CASES: 115 from issue 17, 66 from issue 32's probe:
+destinations that are symlinks, FIFOs, devices or names too long, input files that are not
+regular files, TOML that hides its structure or holds a 5,000-digit integer, archives that would
 inflate past the memory limit, caps on edge lists, interventions, targets and dry runs,
 damaged batch files, huge values echoed, a tiny run.tick) and 10 Python API cases
 (API_CASES). The 14 cases about resources (RESOURCE_CASES) run again in a child process
@@ -370,6 +370,7 @@ CASES: list[tuple[str, list[str], str, dict[str, Content]]] = [
      {"o": Link("nowhere")}),
     ("run-out-link-loop", ["run", "--out", "o"], "cannot be followed", {"o": Link("o")}),
     ("run-out-fifo", ["run", "--out", "o"], "FIFO (named pipe), not a folder", {"o": FIFO}),
+    ("run-out-device", ["run", "--out", "/dev/null"], "character device, not a folder", {}),
     ("run-out-name-too-long", ["run", "--out", "o" * 300], "--out", {}),
     ("run-out-under-dangling-link", ["run", "--out", "l/o"], "--out", {"l": Link("gone")}),
     ("batch-out-dangling-link", ["batch", "s.toml", "--out", "b"], "--out",
@@ -385,6 +386,9 @@ CASES: list[tuple[str, list[str], str, dict[str, Content]]] = [
     ("calibrate-workers-million", ["calibrate", "--targets", "t.toml", "--params", "p.toml",
                                    "--out", "o", "--workers", "1000000"], "--workers",
      {"t.toml": TARGETS, "p.toml": PARAMS}),
+    ("sensitivity-workers-million", ["sensitivity", "--params", "p.toml", "--outcomes",
+                                     "lifetime_use", "--out", "o", "--workers", "1000000"],
+     "--workers", {"p.toml": PARAMS}),
     ("batch-workers-million", ["batch", "s.toml", "--out", "b", "--workers", "1000000"],
      "--workers", {"s.toml": SWEEP.format("seeds = 1")}),
     # ---- input files: not regular files, names too long
@@ -392,6 +396,8 @@ CASES: list[tuple[str, list[str], str, dict[str, Content]]] = [
      {}),
     ("config-is-folder", ["run", "d", "--out", "o"], "is a folder, not a regular file",
      {"d": FOLDER}),
+    ("config-is-device", ["run", "/dev/null", "--out", "o"],
+     "character device, not a regular file", {}),
     ("config-is-fifo", ["run", "p", "--out", "o"], "FIFO (named pipe), not a regular file",
      {"p": FIFO}),
     ("check-is-folder", ["config", "--check", "d"], "not a regular file", {"d": FOLDER}),
