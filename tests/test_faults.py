@@ -424,7 +424,7 @@ def test_graphml_size_is_checked_before_parsing(tmp_path: Path,
     path = tmp_path / "g.graphml"
     nodes = "".join(f'<node id="n{i}"/>' for i in range(50))
     path.write_text(f'<graphml><graph edgedefault="undirected">{nodes}</graph></graphml>')
-    with pytest.raises(ValueError, match=r"network\.file: g\.graphml is larger"):
+    with pytest.raises(ValueError, match=r"network\.file: 'g\.graphml' is larger"):
         network.load(path, max_nodes=49)
 
 
