@@ -287,14 +287,19 @@ def hold_folder(out: Path, what: str = "--out") -> Iterator[None]:
 
 def _put_back(saved: Path, out: Path, partial: bool) -> None:
     """Restore an old run that a killed swap left in ``saved``; ``partial``: first remove
-    what the new run had already moved into ``out``."""
+    what the new run had already moved into ``out``. Nothing of the old run is deleted: an
+    entry whose name is taken (by a file made after the kill) stays in ``saved``."""
     if partial:
         for p in entries(out):
-            shutil.rmtree(p) if p.is_dir() and not p.is_symlink() else p.unlink()
+            if p.is_dir() and not p.is_symlink():
+                shutil.rmtree(p)
+            else:
+                p.unlink()
     for p in saved.iterdir():
         if not os.path.lexists(out / p.name):
             os.replace(p, out / p.name)
-    shutil.rmtree(saved, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        saved.rmdir()  # only when empty
 
 
 def clean_stale(out: Path) -> None:
