@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from addsim._errors import ConfigError
+from addsim._errors import ConfigError, shown
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -41,15 +41,47 @@ class Result:
     survey: pd.DataFrame | None = None  # year, age_band, activity, measure, value
 
 
+def _plain(value: Any, where: str) -> Any:
+    """``value`` with numpy scalars as Python numbers (``np.int64(200)`` is 200, an
+    ``np.bool_`` a bool) and numpy arrays as lists, inside lists and dicts too, so that a
+    value from a numpy computation is accepted wherever a Python one is."""
+    import numpy as np
+
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return _plain(value.tolist(), where)
+    if isinstance(value, Mapping):
+        return {(_plain(k, where) if isinstance(k, np.generic) else k): _plain(v, where)
+                for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v, where) for v in value]
+    return value
+
+
+def _path_or_none(value: Any, what: str, expected: str) -> str | Path | None:
+    if value is None or isinstance(value, (str, Path)):
+        return value
+    raise ConfigError(f"{what}: got {shown(value)} ({type(value).__name__}), expected {expected}")
+
+
 def load_config(path: str | Path | None = None, sets: Sequence[str] | None = None) -> Config:
-    """Read a TOML config (None: the embedded default) with ``key=value`` overrides applied."""
+    """Read a TOML config (None: the embedded default) with ``key=value`` overrides applied;
+    a bad argument is a :class:`ConfigError` with the command line's message."""
     from addsim.population.config import load
 
-    return load(path, list(sets or []))
+    path = _path_or_none(path, "config", "a TOML path or None")
+    if sets is None:
+        sets = []
+    if isinstance(sets, (str, bytes)) or not isinstance(sets, Sequence) or not all(
+            isinstance(x, str) for x in sets):
+        raise ConfigError(f"sets: got {shown(sets)}, expected a list of 'key=value' texts, "
+                          "e.g. ['run.ticks=200']")
+    return load(path, list(sets))
 
 
 def _overrides(overrides: Mapping[str, Any]) -> dict[str, Any]:
-    return {SHORTCUTS.get(k, k.replace("__", ".")): v for k, v in overrides.items()}
+    return {SHORTCUTS.get(k, k.replace("__", ".")): _plain(v, k) for k, v in overrides.items()}
 
 
 def run(
@@ -59,7 +91,9 @@ def run(
 ) -> Result:
     """Simulate a population: ``config`` (a Config, a TOML path, or None for the default) with
     ``overrides`` (``ticks=``, ``seed=``, ``size=``, ``history=``, ``network=``, or any dotted key
-    with ``__`` for the dots), then return its tables. Nothing is written to disk."""
+    with ``__`` for the dots; numpy numbers are accepted), then return its tables. Nothing is
+    written to disk. A bad argument is a :class:`ConfigError` (a ValueError) with the command
+    line's one-line message."""
     from addsim.population.config import Config, validate
     from addsim.population.io.export import (
         events_frame,
@@ -69,6 +103,9 @@ def run(
     )
     from addsim.population.model import PopulationModel
 
+    if progress is not None and not callable(progress):
+        raise ConfigError(f"progress: got {shown(progress)}, expected a function taking the "
+                          "number of ticks just done, or None")
     if config is None or isinstance(config, (str, Path)):
         config = load_config(config)
     if not isinstance(config, Config):
@@ -82,7 +119,7 @@ def run(
             for part in parents:
                 node = node.setdefault(part, {})
                 if not isinstance(node, dict):
-                    raise ConfigError(f"{key}: goes through a value that is not a table")
+                    raise ConfigError(f"{shown(key)}: goes through a value that is not a table")
             node[last] = value
         config = validate(data)
     model = PopulationModel(config)
@@ -96,16 +133,29 @@ def batch(
     scheduler: str | None = None,
 ) -> Outcome:
     """Run a sweep (a sweep TOML path or the same as a dict) into the batch folder ``out``, on
-    ``workers`` local processes or the Dask cluster at ``scheduler``; resumes what is there."""
-    from addsim.population.batches.execute import open_executor, run_batch
+    ``workers`` local processes or the Dask cluster at ``scheduler``; resumes what is there.
+    Every argument is checked before any work, as the command line checks it: a mistake is a
+    :class:`ConfigError` with its one-line message."""
+    from addsim._files import check_folder
+    from addsim.population.batches.execute import check_workers, open_executor, run_batch
     from addsim.population.batches.plan import load_sweep, plan_from_dict
     from addsim.population.batches.store import prepare
 
-    plan = plan_from_dict(dict(sweep)) if isinstance(sweep, Mapping) else load_sweep(sweep)
-    out = Path(out)
-    prepare(plan, out)
-    with open_executor(workers, scheduler) as (executor, _):
-        return run_batch(plan, out, executor)
+    if not isinstance(sweep, (str, Path, Mapping)):
+        raise ConfigError(f"sweep: got {shown(sweep)} ({type(sweep).__name__}), expected a "
+                          "sweep TOML path or a dict with base and sweep tables")
+    out = _path_or_none(out, "out", "a folder path")
+    if out is None:
+        raise ConfigError("out: got None, expected a folder path")
+    workers = _plain(workers, "workers")
+    scheduler = _path_or_none(scheduler, "scheduler", "an address such as tcp://host:8786")
+    check_workers(workers, scheduler, "workers")
+    folder = check_folder(str(out), "out")
+    plan = (plan_from_dict(_plain(dict(sweep), "sweep")) if isinstance(sweep, Mapping)
+            else load_sweep(sweep))
+    prepare(plan, folder)
+    with open_executor(workers, None if scheduler is None else str(scheduler)) as (ex, _):
+        return run_batch(plan, folder, ex)
 
 
 __all__ = ["Result", "batch", "load_config", "run"]

@@ -26,7 +26,8 @@ from pydantic import (
 )
 from pydantic.fields import FieldInfo
 
-from addsim._errors import ConfigError, did_you_mean
+from addsim._errors import ConfigError, did_you_mean, shown
+from addsim._read import input_problem
 from addsim.agents import LEARNERS
 from addsim.population import calendar
 from addsim.population.activity import ACTIVITIES
@@ -37,6 +38,7 @@ from addsim.population.network import CONFIG_KINDS
 M = TypeVar("M", bound=BaseModel)
 
 MAX_TICKS = 10_000_000  # the longest run, and so the bound of every duration in ticks
+MAX_INTERVENTIONS = 1_000  # scheduled interventions in one run (a weekly one for 19 years)
 BOUND = 1e6  # magnitude bound of a risk-factor parameter (the values drawn stay in [0, 1e6])
 
 
@@ -195,8 +197,9 @@ Dist = Annotated[
 
 
 def _existing_file(value: str | None) -> str | None:
-    if value and not Path(value).is_file():
-        raise ValueError(f"file {value!r} not found")
+    problem = input_problem(value) if value else None
+    if problem:
+        raise ValueError(f"file {shown(value)} {problem}")
     return value
 
 
@@ -475,7 +478,7 @@ class LifeCfg(_Strict):
     def _hazards(cls, value: dict[str, float]) -> dict[str, float]:
         for key in value:
             if key not in ACTIVITIES:
-                raise ValueError(f"unknown activity {key!r}; expected one of "
+                raise ValueError(f"unknown activity {shown(key)}; expected one of "
                                  f"{', '.join(ACTIVITIES)}" + did_you_mean(key, ACTIVITIES))
         return value
 
@@ -505,7 +508,7 @@ class ComorbidityCfg(_Strict):
     def _factors(cls, value: dict[str, int]) -> dict[str, int]:
         for key, sign in value.items():
             if key not in RISK_FACTORS:
-                raise ValueError(f"unknown risk factor {key!r}; expected one of "
+                raise ValueError(f"unknown risk factor {shown(key)}; expected one of "
                                  f"{', '.join(RISK_FACTORS)}" + did_you_mean(key, RISK_FACTORS))
             if sign not in (1, -1):
                 raise ValueError(f"{key}: got {sign!r}, expected 1 or -1")
@@ -568,7 +571,8 @@ class Config(_Strict):
     consequences: ConsequencesCfg = ConsequencesCfg()
     comorbidity: ComorbidityCfg = ComorbidityCfg()
     interventions: list[InterventionCfg] = Field(
-        default_factory=lambda: [InterventionCfg(**d) for d in DEFAULT_INTERVENTIONS]
+        default_factory=lambda: [InterventionCfg(**d) for d in DEFAULT_INTERVENTIONS],
+        max_length=MAX_INTERVENTIONS,
     )
     run: RunCfg = RunCfg()
 
@@ -645,7 +649,8 @@ def format_error(err: ValidationError, root: type[BaseModel] | None = None) -> s
     """The first error of a ValidationError as one line: field, value, what is allowed
     (``root``: the model validated, for the list of known keys; default: Config)."""
     e = err.errors()[0]
-    loc = ".".join(str(p) for p in e["loc"] if not str(p).startswith(("function-", "tagged")))
+    loc = ".".join(str(p) if len(str(p)) <= 40 else shown(str(p), 40)
+                   for p in e["loc"] if not str(p).startswith(("function-", "tagged")))
     kind, msg = e["type"], e["msg"]
     if kind == "extra_forbidden":
         parent = loc.rsplit(".", 1)[0] if "." in loc else ""
@@ -653,7 +658,7 @@ def format_error(err: ValidationError, root: type[BaseModel] | None = None) -> s
         name = loc.rsplit(".", 1)[-1]
         return f"{loc}: unknown key; allowed: {', '.join(known)}" + did_you_mean(name, known)
     value = e.get("input")
-    shown = "" if isinstance(value, dict) else f"got {value!r}, "
+    got = "" if isinstance(value, dict) else f"got {shown(value)}, "
     msg = msg.removeprefix("Value error, ")
     if kind in _NUMBER_ERRORS:
         msg = _allowed_number(e["loc"], root or Config) or msg
@@ -662,7 +667,7 @@ def format_error(err: ValidationError, root: type[BaseModel] | None = None) -> s
     if kind == "literal_error":
         allowed = re.findall(r"'([^']*)'", e.get("ctx", {}).get("expected", ""))
         msg = f"expected one of {', '.join(allowed)}" + did_you_mean(value, allowed)
-    return f"{loc or 'config'}: {shown}{msg}"
+    return f"{loc or 'config'}: {got}{msg}"
 
 
 _NUMBER_ERRORS = {
@@ -746,19 +751,19 @@ def _allowed_number(loc: tuple[Any, ...], root: type[BaseModel]) -> str | None:
                 high, right = getattr(m, attr), side
     if low is None and high is None:
         return f"expected {what}"
-    shown = [("-inf" if low is None else f"{low:g}"), ("inf" if high is None else f"{high:g}")]
+    ends = [("-inf" if low is None else f"{low:g}"), ("inf" if high is None else f"{high:g}")]
     if ann is int:
-        shown = [str(low) if low is not None else "-inf", str(high) if high is not None
-                 else "inf"]
+        ends = [str(low) if low is not None else "-inf", str(high) if high is not None
+                else "inf"]
         if low is not None and high is not None and abs(high) >= 2**40:
-            shown[1] = f"2**{int(math.log2(high + (right == ']')))}" if high > 0 else shown[1]
-    return f"expected {what} in {left}{shown[0]}, {shown[1]}{right}"
+            ends[1] = f"2**{int(math.log2(high + (right == ']')))}" if high > 0 else ends[1]
+    return f"expected {what} in {left}{ends[0]}, {ends[1]}{right}"
 
 
 def _known_keys(dotted: str, root: type[BaseModel]) -> list[str]:
     model: Any = root
     for part in [p for p in dotted.split(".") if p]:
-        if part.isdigit():
+        if part.isascii() and part.isdigit():
             model = InterventionCfg
             continue
         field = model.model_fields.get(part)
@@ -776,18 +781,19 @@ def set_dotted(data: dict[str, Any], key: str, value: Any, what: str) -> None:
     for part in parts[:-1]:
         node = node.setdefault(part, {})
         if not isinstance(node, dict):
-            raise ConfigError(f"{what}: {key} goes through a value that is not a table")
+            raise ConfigError(f"{what}: {shown(key)} goes through a value that is not a table")
     node[parts[-1]] = value
 
 
 def apply_set(data: dict[str, Any], assignment: str) -> None:
     """Apply one ``key=value`` override to a raw config dict (dotted keys)."""
     if "=" not in assignment:
-        raise ConfigError(f"--set: got {assignment!r}, expected key=value (e.g. run.ticks=200)")
+        raise ConfigError(f"--set: got {shown(assignment)}, expected key=value (e.g. "
+                          "run.ticks=200)")
     key, text = assignment.split("=", 1)
     parts = key.strip().split(".")
     if len(parts) > MAX_DEPTH:
-        raise ConfigError(f"--set: {key[:40]!r}... has {len(parts):,} dotted parts, more than "
+        raise ConfigError(f"--set: {shown(key, 40)} has {len(parts):,} dotted parts, more than "
                           f"the {MAX_DEPTH} allowed")
     set_dotted(data, key.strip(), parse_value(text.strip()), "--set")
 
@@ -817,16 +823,84 @@ def load_model(path: str | Path, model: type[M], field: str) -> M:
 
 
 def validate(data: dict[str, Any]) -> Config:
-    """Validate a raw dict into a :class:`Config` or raise a one-line :class:`ConfigError`."""
+    """Validate a raw dict into a :class:`Config` or raise a one-line :class:`ConfigError`.
+
+    Beyond the schema: the risk distributions' support, a graph file's node count (the
+    run's population: population.size, when given, must match it) and the run's estimated
+    edges and memory (population/resources.py)."""
+    items = data.get("interventions") if isinstance(data, dict) else None
+    if isinstance(items, list) and len(items) > MAX_INTERVENTIONS:
+        raise ConfigError(f"interventions: got {len(items):,} entries, expected at most "
+                          f"{MAX_INTERVENTIONS:,}")
     try:
         cfg = Config.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(format_error(exc)) from None
+        raise ConfigError(_blame_tick(exc, data) or format_error(exc)) from None
     _check_support(cfg.risk)
+    _file_population(cfg)
     from addsim.population.resources import check
 
     check(cfg)
     return cfg
+
+
+def _raw_has(data: Any, loc: tuple[Any, ...]) -> bool:
+    """Whether the raw config sets the key at ``loc`` itself (not left to its default)."""
+    for part in loc:
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+        else:
+            return False
+    return True
+
+
+def _blame_tick(err: ValidationError, data: Any) -> str | None:
+    """A duration the user left to its default, out of range once converted with the
+    user's ``run.tick`` ("52 weeks" is 31 million ticks of a second): the line blames
+    run.tick, the value the user set, instead of the default's field."""
+    e = err.errors()[0]
+    loc = tuple(p for p in e["loc"] if not str(p).startswith(("function-", "tagged")))
+    run = data.get("run") if isinstance(data, dict) else None
+    tick = run.get("tick") if isinstance(run, dict) else None
+    if not isinstance(tick, str) or e["type"] not in _NUMBER_ERRORS or not loc:
+        return None
+    found = _field_at(loc, Config)
+    if found is None or found[1] is None or _raw_has(data, loc):
+        return None
+    if not any(getattr(m, "func", None) is _weekly_ticks for m in found[1].metadata):
+        return None
+    dotted = ".".join(str(p) for p in loc)
+    ticks = e.get("input")
+    allowed = _allowed_number(e["loc"], Config) or e["msg"]
+    return (f"run.tick: got {shown(tick)}, which makes {dotted} (its default) "
+            f"{ticks:,} ticks, {allowed}; choose another run.tick or set {dotted}")
+
+
+def _file_population(cfg: Config) -> None:
+    """With ``network.kind = "file"`` the people of the run are the file's nodes: set
+    population.size to their count, or refuse a population.size given that differs."""
+    if cfg.network.kind != "file" or not cfg.network.file:
+        return
+    from addsim.population import network
+
+    net = cfg.network
+    try:
+        n = network.load(net.file, net.max_nodes, net.max_edges).n
+    except ValueError as exc:  # a ConfigError too: every problem of the file, one line
+        raise ConfigError(str(exc)) from None
+    size = cfg.population.size
+    if "size" in cfg.population.model_fields_set and size != n:
+        raise ConfigError(f"population.size: got {size}, but network.file {shown(net.file)} "
+                          f"has {n:,} nodes, the people of the run; leave population.size out "
+                          f"or set it to {n}")
+    top = PopulationCfg.model_fields["size"].metadata
+    most = min(getattr(m, "le", None) or math.inf for m in top)
+    if n > most:
+        raise ConfigError(f"network.file: {shown(net.file)} has {n:,} nodes, more than the "
+                          f"{most:,} people a run may have")
+    cfg.population.size = n
 
 
 def to_toml(cfg: Config) -> str:

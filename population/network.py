@@ -12,6 +12,8 @@ fine.
 
 from __future__ import annotations
 
+import os
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +22,9 @@ from typing import Any
 import numpy as np
 
 from addsim import _jit
+from addsim._errors import shown
 from addsim._jit import jit_parallel, prange
+from addsim._read import input_file
 
 MAX_GENERATED_EDGES = 50_000_000
 
@@ -314,30 +318,55 @@ def _distinct_pairs(n: int, m: int, rng: np.random.Generator, draw: Any,
 # --- files ------------------------------------------------------------------------------
 
 
+EDGE_LINE_BYTES = 100  # bytes an edge-list line may take on average (ids, comments)
+MAX_LINE = 4096  # characters of one edge-list line
+_LOADED: dict[tuple[Any, ...], Adjacency] = {}  # the last graph file read (validation, model)
+
+
 def load(path: str | Path, max_nodes: int = 2_000_000, max_edges: int = 20_000_000) -> Adjacency:
     """Read an edge list (two node ids per line, '#' comments) or a GraphML file (.graphml).
 
     Node ids may be any tokens; they are numbered in order of first appearance and kept in
     ``labels``. Raises ValueError with a one-line message naming network.file on any problem.
+    Sizes are checked before the work: GraphML by a count of its tags, an edge list by its
+    bytes (EDGE_LINE_BYTES per allowed edge) and its line lengths. The last file read is
+    kept, keyed by its identity and modification time, so that validating a config and
+    building its model read it once.
     """
-    p = Path(path)
-    if not p.is_file():
-        raise ValueError(f"network.file: {str(p)!r} not found (expected an edge list or GraphML)")
-    if p.suffix.lower() in (".graphml", ".xml"):
-        return _load_graphml(p, max_nodes, max_edges)
+    p = input_file(path, "network.file")
+    st = p.stat()
+    ident = (os.path.realpath(p), st.st_ino, st.st_size, st.st_mtime_ns, max_nodes, max_edges)
+    if ident not in _LOADED:
+        adj = (_load_graphml(p, max_nodes, max_edges) if p.suffix.lower() in (".graphml", ".xml")
+               else _load_edge_list(p, st.st_size, max_nodes, max_edges))
+        _LOADED.clear()
+        _LOADED[ident] = adj
+    return _LOADED[ident]
+
+
+def _load_edge_list(p: Path, nbytes: int, max_nodes: int, max_edges: int) -> Adjacency:
+    limit = EDGE_LINE_BYTES * max_edges + 2**20
+    if nbytes > limit:
+        raise ValueError(f"network.file: {shown(p.name)} is {nbytes:,} bytes, more than the "
+                         f"{limit:,} that network.max_edges={max_edges:,} allows "
+                         f"({EDGE_LINE_BYTES} bytes an edge); raise the limit to read it")
     ids: dict[str, int] = {}
-    us: list[int] = []
-    vs: list[int] = []
+    us, vs = array("q"), array("q")  # 16 bytes an edge, not the 72 of two lists of ints
     try:
-        with p.open(encoding="utf-8") as fh:
-            for lineno, line in enumerate(fh, 1):
+        with p.open(encoding="utf-8-sig") as fh:
+            lineno = 0
+            while line := fh.readline(MAX_LINE + 1):
+                lineno += 1
+                if len(line) > MAX_LINE:
+                    raise ValueError(f"network.file: {shown(p.name)} line {lineno} is longer "
+                                     f"than {MAX_LINE:,} characters, expected two node ids")
                 text = line.split("#", 1)[0].replace(",", " ").split()
                 if not text:
                     continue
                 if len(text) < 2:
                     raise ValueError(
-                        f"network.file: {p.name} line {lineno}: expected two node ids, "
-                        f"got {line.strip()!r}"
+                        f"network.file: {shown(p.name)} line {lineno}: expected two node ids, "
+                        f"got {shown(line.strip())}"
                     )
                 a, b = (ids.setdefault(t, len(ids)) for t in text[:2])
                 us.append(a)
@@ -345,11 +374,14 @@ def load(path: str | Path, max_nodes: int = 2_000_000, max_edges: int = 20_000_0
                 if len(us) > max_edges or len(ids) > max_nodes:
                     raise ValueError(_too_big(p, max_nodes, max_edges))
     except UnicodeDecodeError:
-        raise ValueError(f"network.file: {p.name} is not a text edge list or GraphML") from None
+        raise ValueError(f"network.file: {shown(p.name)} is not a text edge list or GraphML"
+                         ) from None
     if not ids:
-        raise ValueError(f"network.file: {p.name} has no edges (expected two node ids per line)")
+        raise ValueError(f"network.file: {shown(p.name)} has no edges (expected two node ids "
+                         "per line)")
     labels = np.array(list(ids), dtype=object)
-    return Adjacency.from_edges(len(ids), np.array(us), np.array(vs), labels=labels)
+    return Adjacency.from_edges(len(ids), np.frombuffer(us, dtype=np.int64),
+                                np.frombuffer(vs, dtype=np.int64), labels=labels)
 
 
 def _count_tags(p: Path, tags: tuple[bytes, ...], chunk: int = 1 << 22) -> list[int]:
@@ -375,7 +407,9 @@ def _load_graphml(p: Path, max_nodes: int, max_edges: int) -> Adjacency:
     try:
         g = nx.read_graphml(p)
     except Exception as exc:  # networkx raises several parser errors
-        raise ValueError(f"network.file: {p.name} is not valid GraphML ({exc})") from None
+        first = (str(exc) or type(exc).__name__).splitlines()[0]
+        raise ValueError(f"network.file: {shown(p.name)} is not valid GraphML ({shown(first)})"
+                         ) from None
     if g.number_of_nodes() > max_nodes or g.number_of_edges() > max_edges:
         raise ValueError(_too_big(p, max_nodes, max_edges))
     return from_networkx(g)
@@ -391,7 +425,7 @@ def from_networkx(g: Any) -> Adjacency:
 
 
 def _too_big(p: Path, max_nodes: int, max_edges: int) -> str:
-    return (f"network.file: {p.name} is larger than network.max_nodes={max_nodes:,} or "
+    return (f"network.file: {shown(p.name)} is larger than network.max_nodes={max_nodes:,} or "
             f"network.max_edges={max_edges:,}; raise the limits to read it")
 
 

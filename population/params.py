@@ -28,7 +28,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from addsim._errors import ConfigError
+from addsim._errors import ConfigError, shown
 from addsim.population.config import Config, load_model, set_dotted, validate
 
 Bound = Annotated[float, Field(ge=-1e12, le=1e12)]
@@ -92,7 +92,7 @@ class ParamsFile(_Strict):
         keys = [p.key for p in value]
         for k in keys:
             if keys.count(k) > 1:
-                raise ValueError(f"key {k!r} is listed twice")
+                raise ValueError(f"key {shown(k)} is listed twice")
         return value
 
     @property
@@ -124,9 +124,9 @@ class Space:
         for i, p in enumerate(params.param):
             current = _get(resolved, p.key)
             if isinstance(current, bool) or not isinstance(current, int | float):
-                shown = "absent" if current is None else f"{current!r}"
-                raise ConfigError(f"{field}: param[{i}].key: {p.key!r} is not a numeric field "
-                                  f"of the run config (its value: {shown})")
+                value = "absent" if current is None else shown(current)
+                raise ConfigError(f"{field}: param[{i}].key: {shown(p.key)} is not a numeric field "
+                                  f"of the run config (its value: {value})")
             self.integer[p.key] = isinstance(current, int)
             for end in (p.low, p.high):
                 try:

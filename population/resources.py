@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import math
 import os
+from pathlib import Path
 from typing import Any
 
-from addsim._errors import ConfigError
+from addsim import _read
+from addsim._errors import ConfigError, shown
 
 MAX_EDGES = 50_000_000  # generated networks (population/network.py refuses the same)
 PERSON_BYTES = 600  # risk factors, degree, the Mesa view object of one person
@@ -24,7 +26,7 @@ RECORD_COLUMNS = 13  # prevalence columns per tick and activity (float64)
 
 def edges(cfg: Any) -> tuple[int, str] | None:
     """Expected undirected edges of the configured network and the field that sets them
-    (None for a graph file, whose size network.max_nodes / max_edges bound)."""
+    (a graph file's own count of edges)."""
     net, n = cfg.network, cfg.population.size
     pairs = n * (n - 1) // 2
     if net.kind == "watts_strogatz":
@@ -51,6 +53,10 @@ def edges(cfg: Any) -> tuple[int, str] | None:
         return pairs, "population.size"
     if net.kind == "empty":
         return 0, "network.kind"
+    if net.kind == "file" and net.file:  # read once; validation and the model share it
+        from addsim.population import network
+
+        return network.load(net.file, net.max_nodes, net.max_edges).n_edges, "network.file"
     return None
 
 
@@ -74,8 +80,88 @@ def memory(cfg: Any) -> dict[str, tuple[int, str, str]]:
     return parts
 
 
+CGROUP = Path("/sys/fs/cgroup")
+
+
+def _number(path: Path) -> int | None:
+    """A cgroup limit file's number (None: missing, unreadable, or "max")."""
+    try:
+        text = path.read_text().strip()
+    except (OSError, ValueError):
+        return None
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
+def cgroup_limit(root: Path = CGROUP, proc: Path = Path("/proc/self/cgroup")) -> int | None:
+    """The memory limit of this process's control group (v2 ``memory.max``, v1
+    ``memory.limit_in_bytes``) and of its ancestors, the smallest; None when unlimited."""
+    try:
+        lines = proc.read_text().splitlines()
+    except OSError:
+        lines = []
+    found: list[int] = []
+    for line in lines:
+        parts = line.split(":", 2)
+        if len(parts) != 3:
+            continue
+        if parts[0] == "0" and parts[1] == "":
+            base, name = root, "memory.max"
+        elif "memory" in parts[1].split(","):
+            base, name = root / "memory", "memory.limit_in_bytes"
+        else:
+            continue
+        folder = base / parts[2].lstrip("/")
+        while True:
+            value = _number(folder / name)
+            if value is not None and value < 2**60:  # v1 writes "unlimited" as ~2**63
+                found.append(value)
+            if folder == base or base not in folder.parents:
+                break
+            folder = folder.parent
+    return min(found) if found else None
+
+
+def _address_space() -> tuple[int, int] | None:
+    """(RLIMIT_AS soft limit, address space in use now), or None without a limit."""
+    try:
+        import resource
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    except (ImportError, OSError, ValueError):
+        return None
+    if soft == resource.RLIM_INFINITY:
+        return None
+    try:
+        used = int(Path("/proc/self/statm").read_text().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        used = 0
+    return soft, used
+
+
+def _limits(in_use: bool) -> list[tuple[int, str]]:
+    """This machine's RAM, the process's address-space limit (``ulimit -v``; ``in_use``:
+    less what it already maps) and its control group's limit, each with its reason."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        total = 16 * 2**30
+    limits = [(int(total), "this machine's memory; ADDSIM_MEMORY_LIMIT=GiB changes it")]
+    group = cgroup_limit()
+    if group is not None:
+        limits.append((group, "the memory limit of this container (cgroup)"))
+    space = _address_space()
+    if space is not None:
+        soft, used = space
+        why = "the address-space limit (ulimit -v)"
+        limits.append((max(soft - used, 0), f"{why} of {size(soft)} less the {size(used)} in "
+                                            "use") if in_use else (soft, why))
+    return limits
+
+
 def memory_limit() -> tuple[int, str]:
-    """The memory a run may use: ADDSIM_MEMORY_LIMIT (GiB) if set, else this machine's RAM."""
+    """The memory a run may use: ADDSIM_MEMORY_LIMIT (GiB) if set, else the smallest of this
+    machine's RAM, the process's address-space limit (``ulimit -v``) less what it already
+    maps, and its control group's memory limit (a container's ``memory.max``)."""
     text = os.environ.get("ADDSIM_MEMORY_LIMIT")
     if text:
         try:
@@ -83,28 +169,25 @@ def memory_limit() -> tuple[int, str]:
         except ValueError:
             gib = math.nan
         if not 0 < gib < 2**40:
-            raise ConfigError(f"ADDSIM_MEMORY_LIMIT: got {text!r}, expected GiB, e.g. 64")
+            raise ConfigError(f"ADDSIM_MEMORY_LIMIT: got {shown(text)}, expected GiB, e.g. 64")
         return int(gib * 2**30), "ADDSIM_MEMORY_LIMIT"
-    try:
-        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):
-        total = 16 * 2**30
-    return int(total), "this machine's memory; ADDSIM_MEMORY_LIMIT=GiB changes it"
+    return min(_limits(in_use=True))
 
 
-def size(b: float) -> str:
-    """Bytes as text with a binary unit (1.8 TiB)."""
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
-        if b < 1024 or unit == "PiB":
-            return f"{b:.0f} {unit}" if unit == "B" else f"{b:.1f} {unit}"
-        b /= 1024
-    raise AssertionError("unreachable")
+def hard_limit() -> str:
+    """The smallest memory limit of this process as text ("the address-space limit (ulimit
+    -v): 3.1 GiB"), for the line of work that met it after all."""
+    limit, why = min(_limits(in_use=False))
+    return f"{why.split(';')[0]}: {size(limit)}"
+
+
+size = _read.size  # bytes as text with a binary unit (1.8 TiB)
 
 
 def check(cfg: Any) -> None:
     """Refuse a config whose network or memory estimate exceeds its limit (one line)."""
     e = edges(cfg)
-    if e is not None and e[0] > MAX_EDGES:
+    if e is not None and e[0] > MAX_EDGES and cfg.network.kind != "file":
         raise ConfigError(
             f"{e[1]}: {cfg.network.kind} on {cfg.population.size:,} people needs about "
             f"{e[0]:,} edges, more than the {MAX_EDGES:,} allowed; use a sparser network"

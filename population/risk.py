@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from addsim._errors import did_you_mean
+from addsim._errors import did_you_mean, shown
+from addsim._read import input_file
 from addsim.population.config import (
     RISK_FACTORS,
     Beta,
@@ -97,20 +98,19 @@ def _check(name: str, values: np.ndarray, where: str) -> None:
 
 def read_csv(path: str | Path, n: int) -> dict[str, np.ndarray]:
     """Risk-factor columns of a CSV with one row per individual (header names the factors)."""
-    p = Path(path)
     where = "population.risk_csv"
-    if not p.is_file():
-        raise ConfigError(f"{where}: file {str(p)!r} not found")
+    p = input_file(path, where)
     if p.stat().st_size > MAX_CSV_BYTES:
-        raise ConfigError(f"{where}: {str(p)!r} is larger than {MAX_CSV_BYTES} bytes")
-    try:
-        with p.open(newline="", encoding="utf-8") as fh:
+        raise ConfigError(f"{where}: {shown(str(p))} is larger than {MAX_CSV_BYTES:,} bytes")
+    try:  # utf-8-sig: a spreadsheet's byte-order mark is not part of the first column's name
+        with p.open(newline="", encoding="utf-8-sig") as fh:
             header, rows = _read_rows(csv.reader(fh), where)
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{where}: {str(p)!r} is not UTF-8 text (byte {exc.start} of a "
+        raise ConfigError(f"{where}: {shown(str(p))} is not UTF-8 text (byte {exc.start} of a "
                           "line); save it as UTF-8") from None
     except csv.Error as exc:
-        raise ConfigError(f"{where}: {str(p)!r} is not a readable CSV ({exc})") from None
+        raise ConfigError(f"{where}: {shown(str(p))} is not a readable CSV "
+                          f"({shown(str(exc))})") from None
     if len(rows) != n:
         raise ConfigError(
             f"{where}: {len(rows)} rows, expected one per individual (population.size = {n})"
@@ -142,9 +142,8 @@ def _read_rows(reader: Any, where: str) -> tuple[list[str], list[list[float]]]:
         raise ConfigError(f"{where}: the file is empty") from None
     for h in header:
         if h not in RISK_FACTORS and h != "id":
-            shown = h if len(h) <= 40 else h[:40] + "..."
             raise ConfigError(
-                f"{where}: column {shown!r} is not a risk factor; allowed: id, "
+                f"{where}: column {shown(h, 40)} is not a risk factor; allowed: id, "
                 f"{', '.join(RISK_FACTORS)}" + did_you_mean(h, RISK_FACTORS)
             )
     if len(set(header)) != len(header):

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
-from addsim._errors import ConfigError, did_you_mean
+from addsim._errors import ConfigError, did_you_mean, shown
 from addsim.population import calendar
 from addsim.population.config import Config
 from addsim.population.params import Space
@@ -82,10 +82,10 @@ def parse_outcome(text: str, cfg: Config, field_name: str = "--outcomes") -> Tar
     run; age band all); a mistake is one ConfigError line naming ``field_name``."""
     parts = text.strip().split(":")
     if not 1 <= len(parts) <= 4 or not parts[0]:
-        raise ConfigError(f"{field_name}: got {text!r}, expected {_allowed(cfg)}")
+        raise ConfigError(f"{field_name}: got {shown(text)}, expected {_allowed(cfg)}")
     measure = parts[0]
     if measure not in ALL_MEASURES:
-        raise ConfigError(f"{field_name}: got {text!r}: unknown measure {measure!r}"
+        raise ConfigError(f"{field_name}: got {shown(text)}: unknown measure {shown(measure)}"
                           f"{did_you_mean(measure, ALL_MEASURES)}; expected {_allowed(cfg)}")
     activity = parts[1] if len(parts) > 1 and parts[1] else (
         "all" if measure == COMORBIDITY else "substance")
@@ -93,9 +93,10 @@ def parse_outcome(text: str, cfg: Config, field_name: str = "--outcomes") -> Tar
     years: int | list[int] = [1, max(n_years, 1)]
     if len(parts) > 2 and parts[2]:
         span = parts[2].split("-")
-        if len(span) > 2 or not all(s.isdigit() for s in span):
-            raise ConfigError(f"{field_name}: got {text!r}: years {parts[2]!r} is not a year "
-                              f"or FIRST-LAST (e.g. 11-20); expected {_allowed(cfg)}")
+        if len(span) > 2 or not all(s.isascii() and s.isdigit() for s in span):
+            raise ConfigError(f"{field_name}: got {shown(text)}: years {shown(parts[2])} is not "
+                              f"a year or FIRST-LAST (e.g. 11-20); expected years within "
+                              f"1-{n_years}")
         years = int(span[0]) if len(span) == 1 else [int(span[0]), int(span[1])]
     age_band = parts[3] if len(parts) > 3 and parts[3] else "all"
     try:
@@ -105,8 +106,8 @@ def parse_outcome(text: str, cfg: Config, field_name: str = "--outcomes") -> Tar
     except ValidationError as exc:
         from addsim.population.config import format_error
 
-        raise ConfigError(f"{field_name}: got {text!r}: {format_error(exc, Target)}") from None
-    check_slice(target, cfg, f"{field_name}: got {text!r}")
+        raise ConfigError(f"{field_name}: got {shown(text)}: {format_error(exc, Target)}") from None
+    check_slice(target, cfg, f"{field_name}: got {shown(text)}")
     return target
 
 
@@ -120,19 +121,19 @@ def check_slice(target: Target, cfg: Config, where: str) -> None:
                               f"both activities enabled (enabled: {', '.join(enabled)})")
     elif target.activity not in enabled:
         why = (f"has {COMORBIDITY} only" if target.activity == "all" else "is not simulated")
-        raise ConfigError(f"{where}: activity {target.activity!r} {why}; expected one of "
+        raise ConfigError(f"{where}: activity {shown(target.activity)} {why}; expected one of "
                           f"{', '.join(enabled)}")
     if target.measure in PEER_MEASURES and target.age_band != "all":
         raise ConfigError(f"{where}: peer-effect measures have age band 'all' only, got "
-                          f"{target.age_band!r}")
+                          f"{shown(target.age_band)}")
     first, last = target.year_range
     n_years = run_years(cfg)
     if n_years < 1:
         raise ConfigError(f"{where}: the run ({cfg.run.ticks} ticks) is shorter than a year: "
                           "no survey year to measure; lengthen run.ticks")
     if last > n_years:
-        shown = f"{first}" if first == last else f"{first}-{last}"
-        raise ConfigError(f"{where}: years {shown} go beyond the run's {n_years} simulated "
+        span = f"{first}" if first == last else f"{first}-{last}"
+        raise ConfigError(f"{where}: years {span} go beyond the run's {n_years} simulated "
                           f"year(s); expected years within 1-{n_years}")
 
 
@@ -142,7 +143,7 @@ def parse_outcomes(texts: Sequence[str], cfg: Config) -> list[Target]:
     names = [t.name for t in targets]
     for name in names:
         if names.count(name) > 1:
-            raise ConfigError(f"--outcomes: {name!r} is given twice")
+            raise ConfigError(f"--outcomes: {shown(name)} is given twice")
     return targets
 
 
@@ -150,7 +151,7 @@ def outcomes_from(targets: Targets, cfg: Config, field_name: str = "--outcomes-f
                   ) -> list[Target]:
     """A targets file's slices as the outcomes (their values and intervals play no part)."""
     for i, t in enumerate(targets.target):
-        check_slice(t, cfg, f"{field_name}: target[{i}] ({t.name!r})")
+        check_slice(t, cfg, f"{field_name}: target[{i}] ({shown(t.name)})")
     return list(targets.target)
 
 
@@ -159,7 +160,7 @@ def check_names(outcomes: Sequence[Target], space: Space, field_name: str) -> No
     taken = {"point", "seed", *space.keys}
     for t in outcomes:
         if t.name in taken:
-            raise ConfigError(f"{field_name}: outcome {t.name!r} has the name of a column of "
+            raise ConfigError(f"{field_name}: outcome {shown(t.name)} has the name of a column of "
                               f"samples.parquet (point, seed, the parameters); rename it")
 
 
@@ -221,8 +222,8 @@ def plan(space: Space, x: np.ndarray, seeds: int) -> Plan:
             try:
                 cfg = space.config(values, s)
             except ConfigError as exc:
-                shown = ", ".join(f"{k} = {v:g}" for k, v in values.items())
-                raise ConfigError(f"--params: design point {i} ({shown}) is not a valid "
+                point = ", ".join(f"{k} = {v:g}" for k, v in values.items())
+                raise ConfigError(f"--params: design point {i} ({point}) is not a valid "
                                   f"config: {exc}") from None
             text = canonical(cfg.model_dump())
             rid = run_hash(text)

@@ -28,12 +28,14 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from addsim._errors import shown
 from addsim.population.survey import BANDS, COMORBIDITY, MEASURES, PEER, PEER_MEASURES, pooled_rr
 
 ACTIVITIES = ("substance", "gambling", "all")
 AGE_BANDS = (*BANDS, "all")
 Z95 = 1.959963984540054
 Year = Annotated[int, Field(ge=1, le=100_000)]
+MAX_TARGETS = 1_000  # targets in one file (each is a slice of every run's survey table)
 
 
 class _Strict(BaseModel):
@@ -97,7 +99,7 @@ class Target(_Strict):
 class Targets(_Strict):
     """A targets file: a list of ``[[target]]`` tables with distinct names."""
 
-    target: list[Target] = Field(min_length=1, max_length=10_000)
+    target: list[Target] = Field(min_length=1, max_length=MAX_TARGETS)
 
     @field_validator("target")
     @classmethod
@@ -105,7 +107,7 @@ class Targets(_Strict):
         seen: set[str] = set()
         for t in value:
             if t.name in seen:
-                raise ValueError(f"two targets are named {t.name!r}")
+                raise ValueError(f"two targets are named {shown(t.name)}")
             seen.add(t.name)
         return value
 

@@ -1,21 +1,30 @@
-"""Faults (issue 17 item 5): read-only, full and cross-device destinations, reruns into a run
+"""Faults (issues 17 and 32): read-only, full and cross-device destinations, reruns into a run
 folder, stale temporary folders, a killed batch parent, Ctrl-C on a batch, two batches on one
 folder, a Dask address that never answers, and the remaining odd inputs that are not mistakes
-(a string sweep axis, a GIF longer than its cap, a GraphML file checked before parsing)."""
+(a string sweep axis, a GIF longer than its cap, a GraphML file checked before parsing).
+
+Issue 32: a character device as ``export --to`` (as root), symlinks written through, two
+runs on one folder, a kill during a ``--force`` swap, a damaged run file in a batch and a
+damaged layout cache, a deleted working folder, a name the locale cannot encode, ``ulimit
+-v``, memory running out during the work, cgroup limits, a graph file's people in the
+estimate, a spreadsheet's CSV, a file name with a newline in the written config."""
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import os
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -41,7 +50,7 @@ seeds = {seeds}
 
 def _one_line(err: str, text: str) -> None:
     assert err.count("\n") == 1 and err.startswith("addsim: error: ") and text in err, err
-    assert "Traceback" not in err
+    assert len(err) <= 301 and "Traceback" not in err
 
 
 def _hidden(root: Path) -> list[Path]:
@@ -415,7 +424,7 @@ def test_graphml_size_is_checked_before_parsing(tmp_path: Path,
     path = tmp_path / "g.graphml"
     nodes = "".join(f'<node id="n{i}"/>' for i in range(50))
     path.write_text(f'<graphml><graph edgedefault="undirected">{nodes}</graph></graphml>')
-    with pytest.raises(ValueError, match=r"network\.file: g\.graphml is larger"):
+    with pytest.raises(ValueError, match=r"network\.file: 'g\.graphml' is larger"):
         network.load(path, max_nodes=49)
 
 
@@ -437,3 +446,320 @@ def test_a_second_ctrl_c_during_cleanup_exits_at_once() -> None:
                           timeout=60, env={**os.environ, "ADDSIM_NUMBA": "0"})
     assert proc.returncode == 130, proc.stderr
     assert time.monotonic() - t0 < 10
+
+
+# --------------------------------------------------------------------- issue 32: destinations
+
+
+def _table(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame({"tick": [1, 2], "activity": ["substance"] * 2, "user": [3, 4]}).to_parquet(
+        path, index=False)
+
+
+def test_export_to_a_character_device_is_refused_and_the_device_unchanged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """As root (CI), ``export --to`` a character device made with mknod (the numbers of
+    /dev/null) is refused in one line and the device stays a device (a rename over it
+    would have replaced it with a regular file)."""
+    if os.geteuid() != 0:
+        pytest.skip("mknod of a character device needs root")
+    _table(tmp_path / "r" / "prevalence.parquet")
+    dev = tmp_path / "null"
+    os.mknod(dev, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    before = os.lstat(dev)
+    assert main(["export", str(tmp_path / "r"), "--to", str(dev)]) == 2
+    _one_line(capsys.readouterr().err, "is a character device, not a regular file; refused")
+    after = os.lstat(dev)
+    assert stat.S_ISCHR(after.st_mode) and after.st_rdev == before.st_rdev
+    assert after.st_ino == before.st_ino
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["null", "r"]
+
+
+def test_export_through_a_symlink_writes_the_file_it_names(tmp_path: Path) -> None:
+    """``--to`` a symlink: the file it names is written, the link stays a link."""
+    _table(tmp_path / "r" / "prevalence.parquet")
+    target = tmp_path / "real.csv"
+    target.write_text("old")
+    link = tmp_path / "link.csv"
+    link.symlink_to("real.csv")
+    assert main(["export", str(tmp_path / "r"), "--to", str(link)]) == 0
+    assert link.is_symlink() and os.readlink(link) == "real.csv"
+    assert target.read_text().startswith("tick,activity,user")
+
+
+def test_a_symlink_to_a_folder_as_out_is_written_through(tmp_path: Path) -> None:
+    """``--out`` a symlink to a folder: the run is written into that folder."""
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "out").symlink_to("real")
+    assert main(["run", "--out", str(tmp_path / "out"), *TINY]) == 0
+    assert (tmp_path / "out").is_symlink() and (real / "run.json").is_file()
+
+
+def test_two_runs_on_one_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """While a run holds --out (an OS lock, as a batch holds its folder), a second
+    ``addsim run`` into it is refused in one line before its work and writes nothing."""
+    from addsim._files import hold_folder
+
+    out = tmp_path / "out"
+    assert main(["run", "--out", str(out), *TINY]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    capsys.readouterr()
+    with hold_folder(out):
+        assert main(["run", "--out", str(out), "--force", *TINY]) == 2
+    _one_line(capsys.readouterr().err, "is in use by another addsim command")
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_the_run_lock_holds_across_processes(tmp_path: Path) -> None:
+    """The lock is the operating system's: another process holding it (a run in flight)
+    makes ``addsim run`` exit 2, and it is free again once that process ends."""
+    out = tmp_path / "out"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from pathlib import Path; "
+         "from addsim._files import hold_folder\n"
+         "with hold_folder(Path(sys.argv[1])):\n    print('held', flush=True); time.sleep(60)",
+         str(out)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        env = {**os.environ, "ADDSIM_NUMBA": "0"}
+        res = subprocess.run([sys.executable, "-m", "addsim", "run", "--out", str(out),
+                              *TINY], env=env, capture_output=True, text=True, timeout=120)
+        assert res.returncode == 2 and "in use by another addsim command" in res.stderr
+    finally:
+        holder.kill()
+        holder.wait()
+    assert main(["run", "--out", str(out), *TINY]) == 0
+
+
+KILL_DURING_SWAP = """
+import os, sys
+from pathlib import Path
+from addsim import _files
+from addsim.population.cli import main
+
+phase, out = sys.argv[1], sys.argv[2]
+real_replace, real_move = os.replace, _files.move
+count = [0]
+
+def replace(src, dst, **kw):  # phase "out": killed while the old run moves out
+    real_replace(src, dst, **kw)
+    if phase == "out" and ".addsim-old-" in str(dst):
+        count[0] += 1
+        if count[0] == 2:
+            os._exit(9)
+
+def move(src, dst):  # phase "in": killed while the new run moves in
+    real_move(src, dst)
+    count[0] += 1
+    if count[0] == 2:
+        os._exit(9)
+
+os.replace = replace
+_files.move = move
+sys.exit(main(["run", "--out", out, "--force", "--ticks", "4", "--set", "population.size=20"]))
+"""
+
+
+@pytest.mark.parametrize("phase", ["out", "in"])
+def test_a_kill_during_the_force_swap_keeps_the_old_run(
+    tmp_path: Path, phase: str, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """SIGKILL (here os._exit) in the middle of a ``--force`` rerun's swap, while the old
+    run moves out or the new one moves in: the old run is whole in a hidden folder, and the
+    next command into the folder puts it back before anything else (a rerun of another
+    config is then refused as usual, and the folder holds exactly the old run)."""
+    out = tmp_path / "out"
+    assert main(["run", "--out", str(out), *TINY]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    env = {**os.environ, "ADDSIM_NUMBA": "0"}
+    res = subprocess.run([sys.executable, "-c", KILL_DURING_SWAP, phase, str(out)], env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == 9, res.stderr[-2000:]
+    hidden = [p for p in out.iterdir() if p.name.startswith(".addsim-")]
+    saved = next(p for p in hidden if p.name.startswith((".addsim-old-", ".addsim-swap-")))
+    if phase == "in":  # all of the old run is in the saved folder, some new files in out
+        assert {p.name for p in saved.iterdir()} == set(before)
+        assert {p.name for p in out.iterdir() if not p.name.startswith(".")} != set(before)
+    capsys.readouterr()
+    assert main(["run", "--out", str(out), "--ticks", "5", "--set",
+                 "population.size=20"]) == 2
+    _one_line(capsys.readouterr().err, "--force")
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+# --------------------------------------------------------------------- issue 32: stored files
+
+
+def test_a_corrupted_run_file_in_a_batch_is_run_again(tmp_path: Path) -> None:
+    """A run file cut short (a disk that filled, a copy that failed) is not complete: the
+    resumed batch runs it again and the file is whole afterwards."""
+    import concurrent.futures as cf
+
+    import pyarrow.parquet as pq
+
+    from addsim.population.batches.execute import run_batch
+    from addsim.population.batches.plan import plan_from_dict
+    from addsim.population.batches.store import run_path
+
+    plan = plan_from_dict({"base": {"population": {"size": 20}, "run": {"ticks": 3}},
+                           "sweep": {"seeds": 2}})
+    out = tmp_path / "b"
+    with cf.ThreadPoolExecutor(1) as ex:
+        assert run_batch(plan, out, ex).done == 2
+    bad = plan.runs[0].run_id
+    path = run_path(out, bad)
+    path.write_bytes(path.read_bytes()[:-100])
+    assert completed(out) == {plan.runs[1].run_id}
+    with cf.ThreadPoolExecutor(1) as ex:
+        outcome = run_batch(plan, out, ex)
+    assert (outcome.done, outcome.skipped) == (1, 1)
+    assert pq.read_metadata(path).num_rows > 0 and completed(out) == {r.run_id for r in plan.runs}
+
+
+@pytest.mark.parametrize("cache", [b"garbage", b"PK\x03\x04" + b"\0" * 40, "claiming"])
+def test_a_damaged_layout_cache_is_recomputed(tmp_path: Path, cache: bytes | str) -> None:
+    """A layout cache that is not an archive, is cut short, or claims a member of 3.75 GiB
+    is recomputed (and rewritten), never a traceback or an inflated allocation."""
+    import numpy as np
+    from test_bad_input import NPZ_INFLATES
+
+    from addsim.viz.layout import cached_layout
+
+    path = tmp_path / "layout.npz"
+    path.write_bytes(NPZ_INFLATES if cache == "claiming" else cache)
+    edges = np.array([[0, 1], [1, 2], [2, 3]])
+    pos = cached_layout(4, edges, path)
+    assert pos.shape == (4, 2) and np.isfinite(pos).all()
+    assert np.array_equal(cached_layout(4, edges, path), pos)  # the rewritten cache is read
+
+
+# --------------------------------------------------------------------- issue 32: environment
+
+
+def test_a_deleted_working_folder_is_one_line(tmp_path: Path) -> None:
+    """The folder the command was started in has been deleted: one line, exit 2."""
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    code = ("import os, sys\nos.chdir(sys.argv[1])\nos.rmdir(sys.argv[1])\n"
+            "from addsim.population.cli import main\nsys.exit(main(['run', '--out', 'o']))")
+    res = subprocess.run([sys.executable, "-c", code, str(gone)], capture_output=True,
+                         text=True, timeout=120, env={**os.environ, "ADDSIM_NUMBA": "0"})
+    assert res.returncode == 2, res.stderr
+    _one_line(res.stderr, "the working folder is gone")
+
+
+def test_a_name_the_locale_cannot_encode_is_refused_before_the_work(tmp_path: Path) -> None:
+    """LC_ALL=C without UTF-8 mode and a non-ASCII --out: one line before the work (it
+    failed in Parquet after the simulation), nothing written."""
+    env = {**os.environ, "ADDSIM_NUMBA": "0", "LC_ALL": "C", "PYTHONUTF8": "0",
+           "PYTHONCOERCECLOCALE": "0"}
+    res = subprocess.run([sys.executable, "-m", "addsim", "run", "--out", "ö", *TINY],
+                         cwd=tmp_path, env=env, capture_output=True, timeout=120)
+    err = res.stderr.decode("utf-8", "replace")
+    assert res.returncode == 2, err
+    _one_line(err, "--out")
+    assert b"run:" not in res.stdout and list(tmp_path.iterdir()) == []
+
+
+def _address_space(limit: int) -> None:  # pragma: no cover - runs in the child
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def test_ulimit_v_below_the_run_is_refused_before_the_work(tmp_path: Path) -> None:
+    """Under ``ulimit -v`` 1.5 GiB a run the estimate puts at 2.7 GiB is refused in one line
+    naming the address-space limit, before any work (it was a MemoryError traceback)."""
+    env = {**os.environ, "ADDSIM_NUMBA": "0", "OPENBLAS_NUM_THREADS": "1"}
+    env.pop("ADDSIM_MEMORY_LIMIT", None)
+    res = subprocess.run([sys.executable, "-m", "addsim", "run", "--out", "o", "--ticks", "2",
+                          "--set", "population.size=1000000"], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=120,
+                         preexec_fn=lambda: _address_space(1536 * 2**20))
+    assert res.returncode == 2, res.stderr[-2000:]
+    _one_line(res.stderr, "ulimit -v")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_memory_running_out_during_the_work_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The estimate passed but the work met the limit after all: one line, exit 2, and no
+    output folder."""
+    from addsim.population.model import PopulationModel
+
+    def run(self: object, *a: object, **k: object) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr(PopulationModel, "run", run)
+    assert main(["run", "--out", str(tmp_path / "out"), *TINY]) == 2
+    _one_line(capsys.readouterr().err, "out of memory")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_the_memory_limit_reads_the_control_group(tmp_path: Path, version: int) -> None:
+    """cgroup v2 ``memory.max`` and v1 ``memory.limit_in_bytes``, of the process's group and
+    its ancestors: the smallest counts; "max" and v1's near-2**63 mean no limit."""
+    from addsim.population.resources import cgroup_limit
+
+    proc = tmp_path / "cgroup"
+    if version == 2:
+        proc.write_text("0::/a/b\n")
+        (tmp_path / "a" / "b").mkdir(parents=True)
+        (tmp_path / "a" / "b" / "memory.max").write_text("max\n")
+        (tmp_path / "a" / "memory.max").write_text(f"{3 * 2**30}\n")
+    else:
+        proc.write_text("4:memory:/a/b\n1:cpu:/\n")
+        (tmp_path / "memory" / "a" / "b").mkdir(parents=True)
+        (tmp_path / "memory" / "a" / "b" / "memory.limit_in_bytes").write_text(f"{3 * 2**30}\n")
+        (tmp_path / "memory" / "memory.limit_in_bytes").write_text("9223372036854771712\n")
+    assert cgroup_limit(tmp_path, proc) == 3 * 2**30
+    proc.write_text("0::/\n")
+    assert cgroup_limit(tmp_path / "none", proc) is None
+
+
+def test_the_estimate_counts_a_graph_files_people(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With ``network.kind = "file"`` the people of the run are the file's 100 nodes, not
+    population.size's default 1,000: a 1 MiB limit lets the run through (1,000 people would
+    need 2.7 MB), run.json counts 100, and the run's config.toml, which now says so, reruns."""
+    ring = tmp_path / "ring.txt"
+    ring.write_text("".join(f"{i} {(i + 1) % 100}\n" for i in range(100)))
+    monkeypatch.setenv("ADDSIM_MEMORY_LIMIT", "0.001")
+    out = tmp_path / "out"
+    net = ["--set", "network.kind=file", "--set", f"network.file='{ring}'"]
+    assert main(["run", "--out", str(out), "--ticks", "3", *net]) == 0
+    assert json.loads((out / "run.json").read_text())["individuals"] == 100
+    assert tomllib.loads((out / "config.toml").read_text())["population"]["size"] == 100
+    assert main(["run", str(out / "config.toml"), "--out", str(tmp_path / "again")]) == 0
+    assert main(["run", "--out", str(tmp_path / "big"), "--ticks", "3",
+                 "--set", "network.kind='watts_strogatz'"]) == 2  # 1,000 people: refused
+
+
+def test_a_spreadsheets_csv_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    """A risk CSV saved by a spreadsheet starts with a byte-order mark: its first column is
+    still ``surge``."""
+    csv = tmp_path / "r.csv"
+    csv.write_bytes("\ufeffsurge\n15\n16\n".encode())
+    out = tmp_path / "out"
+    assert main(["run", "--out", str(out), "--ticks", "2", "--set", "population.size=2",
+                 "--set", f"population.risk_csv='{csv}'"]) == 0
+    assert pd.read_parquet(out / "individuals.parquet")["surge"].tolist() == [15.0, 16.0]
+
+
+def test_a_file_name_with_a_newline_keeps_config_toml_valid(tmp_path: Path) -> None:
+    """A risk CSV whose name holds a newline and quotes: the run's config.toml is valid TOML
+    naming the same file, and reruns."""
+    csv = tmp_path / 'r\n"x".csv'
+    csv.write_text("surge\n15\n16\n")
+    out = tmp_path / "out"
+    assert main(["run", "--out", str(out), "--ticks", "2", "--set", "population.size=2",
+                 "--set", f"population.risk_csv={json.dumps(str(csv))}"]) == 0
+    data = tomllib.loads((out / "config.toml").read_text())
+    assert data["population"]["risk_csv"] == str(csv)
+    assert main(["run", str(out / "config.toml"), "--out", str(tmp_path / "again")]) == 0

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 from pathlib import Path
 
 import numpy as np
 
+from addsim._errors import ConfigError
+from addsim._read import read_npz
 from addsim.viz.record import atomic_file
 
 VERSION = 1  # bump when the algorithm changes: invalidates cached layouts
@@ -90,19 +93,20 @@ def cached_layout(n: int, edges: np.ndarray, path: Path | None) -> np.ndarray:
     """The layout of the graph, read from ``path`` when it holds this graph's, else computed.
 
     The cache is an .npz with the graph key; it is written atomically and a failure to write
-    (read-only run folder) only costs recomputing next time.
+    (read-only run folder) only costs recomputing next time; a cache that cannot be read
+    (damaged, foreign, claiming more than the layout's size) is recomputed.
     """
     key = graph_key(n, edges)
-    if path is not None and path.is_file():
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                if str(data["key"]) == key and data["pos"].shape == (n, 2):
-                    return data["pos"]
-        except (OSError, ValueError, KeyError):
+    if path is not None and os.path.lexists(path):
+        try:  # a damaged, foreign or oversized cache is recomputed, never a traceback
+            data = read_npz(path, "layout", ("key", "pos"), limit=16 * n + 2**20)
+            if str(data["key"]) == key and data["pos"].shape == (n, 2):
+                return np.asarray(data["pos"], dtype=np.float64)
+        except ConfigError:
             pass
     pos = force_layout(n, edges)
     if path is not None:
-        with contextlib.suppress(OSError):  # a cache that cannot be written is only recomputed
+        with contextlib.suppress(OSError, ConfigError):  # unwritable: only recomputed next time
             atomic_file(path, lambda p: np.savez(p, key=np.array(key), pos=pos))
     return pos
 

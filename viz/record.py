@@ -8,9 +8,11 @@ from the headless mode, e.g. the README's).
 from __future__ import annotations
 
 import importlib.util
+import os
 from pathlib import Path
 from typing import Any
 
+from addsim._errors import shown
 from addsim._files import atomic_write
 
 SUFFIXES = (".gif", ".mp4", ".png")
@@ -26,11 +28,11 @@ def check_path(path: Path) -> str | None:
     """Why ``path`` cannot take a recording (one line), or None when it can."""
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        return f"got {str(path)!r}, expected a file ending in {', '.join(SUFFIXES)}"
+        return f"got {shown(str(path))}, expected a file ending in {', '.join(SUFFIXES)}"
     if suffix == ".mp4" and not has_ffmpeg():
         return "MP4 needs imageio-ffmpeg (pip install imageio-ffmpeg); or record a .gif"
-    if path.exists() and path.is_dir():
-        return f"{str(path)!r} is a folder, expected a file name"
+    if os.path.isdir(path):
+        return f"{shown(str(path))} is a folder, expected a file name"
     return None
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from addsim import _jit
-from addsim._errors import ConfigError
+from addsim._errors import ConfigError, shown
 from addsim._files import atomic_bytes
 from addsim.population.batches.plan import Plan, Run, run_hash
 from addsim.population.batches.store import (
@@ -89,6 +89,22 @@ def execute_run(config: str, individuals: bool = False) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------- executors
+
+
+MAX_WORKERS = 4096  # local worker processes of any command
+
+
+def check_workers(workers: Any, scheduler: Any = None, what: str = "--workers") -> None:
+    """Local workers: None or a whole number in [1, MAX_WORKERS], not beside a scheduler
+    (the Dask cluster decides its workers); else one ConfigError line naming ``what``."""
+    if workers is None:
+        return
+    if isinstance(workers, bool) or not isinstance(workers, int) or not (
+            1 <= workers <= MAX_WORKERS):
+        raise ConfigError(f"{what}: got {shown(workers)}, expected a whole number in "
+                          f"[1, {MAX_WORKERS}]")
+    if scheduler:
+        raise ConfigError(f"{what}: the Dask cluster decides its workers; drop {what}")
 
 
 CONNECT_S = 15.0  # a Dask scheduler that has not answered by then is not one
@@ -160,8 +176,8 @@ def _connect(scheduler: str) -> Any:
         return box["client"]
     if "error" in box:
         first = (str(box["error"]) or type(box["error"]).__name__).splitlines()[0]
-        raise ConfigError(f"--scheduler: cannot connect to {scheduler!r}: {first}")
-    raise ConfigError(f"--scheduler: {scheduler!r} accepted the connection but did not answer "
+        raise ConfigError(f"--scheduler: cannot connect to {shown(scheduler)}: {first}")
+    raise ConfigError(f"--scheduler: {shown(scheduler)} accepted the connection but did not answer "
                       f"as a Dask scheduler within {CONNECT_S:g} s (is it the scheduler's port?)")
 
 

@@ -27,11 +27,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
 
-from addsim._errors import ConfigError
+from addsim._errors import ConfigError, shown
 from addsim.population.config import Levels, format_error, set_dotted, validate
 from addsim.population.io.toml import read_toml
 
 MAX_RUNS = 1_000_000
+DRY_RUN_MAX = 10_000  # runs a --dry-run lists (each is expanded and validated first)
 
 
 class _Table(BaseModel):
@@ -112,21 +113,22 @@ def _values(where: str, spec: Any, distinct: bool = True) -> list[Any]:
         extra = sorted(set(spec) - {"low", "high", "step"})
         if extra or not {"low", "high", "step"} <= set(spec):
             raise ConfigError(
-                f"{where}: got {spec!r}, expected a list or a table {{ low, high, step }}"
+                f"{where}: got {shown(spec)}, expected a list or a table {{ low, high, step }}"
             )
         try:
-            values = Levels(dist="levels", **spec).levels()
+            return Levels(dist="levels", **spec).levels()  # distinct by construction
         except ValidationError as exc:
             loc, msg = format_error(exc, Levels).split(": ", 1)
             raise ConfigError(f"{where}{'' if loc == 'config' else '.' + loc}: {msg}") from None
     elif not isinstance(spec, list) or not spec:
-        raise ConfigError(f"{where}: got {spec!r}, expected a non-empty list of values")
+        raise ConfigError(f"{where}: got {shown(spec)}, expected a non-empty list of values")
     else:
         values = spec
     seen = [canonical(v) for v in values]
     if distinct and len(set(seen)) != len(seen):
         dup = next(v for k, v in enumerate(values) if seen.index(seen[k]) != k)
-        raise ConfigError(f"{where}: {dup!r} appears twice; each value once (a run per value)")
+        raise ConfigError(f"{where}: {shown(dup)} appears twice; each value once (a run per "
+                          "value)")
     return values
 
 
@@ -152,8 +154,13 @@ def run_hash(text: str, n: int = 16) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:n]
 
 
-def plan_from_dict(data: dict[str, Any], base_dir: Path | None = None) -> Plan:
-    """Expand and validate a parsed sweep into runs; raise a one-line ConfigError naming the key."""
+def plan_from_dict(data: dict[str, Any], base_dir: Path | None = None,
+                   max_runs: int = MAX_RUNS, limit_by: str = "sweep") -> Plan:
+    """Expand and validate a parsed sweep into runs; raise a one-line ConfigError naming the key.
+
+    The number of runs is known from the axes' lengths before any run is expanded and
+    validated (about 0.1 ms each): more than ``max_runs`` is refused at once, naming
+    ``limit_by`` (``--dry-run`` lists at most DRY_RUN_MAX)."""
     from addsim.population import risk
 
     try:
@@ -166,7 +173,7 @@ def plan_from_dict(data: dict[str, Any], base_dir: Path | None = None) -> Plan:
     if "config" in raw:
         ref = raw.pop("config")
         if not isinstance(ref, str):
-            raise ConfigError(f"base.config: got {ref!r}, expected a path to a run config")
+            raise ConfigError(f"base.config: got {shown(ref)}, expected a path to a run config")
         p = Path(ref) if base_dir is None or Path(ref).is_absolute() else base_dir / ref
         loaded = read_toml(p, "base.config")
         _merge(loaded, raw)
@@ -199,8 +206,11 @@ def plan_from_dict(data: dict[str, Any], base_dir: Path | None = None) -> Plan:
     n_cond = len(next(iter(zips.values()))) if zips else 1
     for v in axes.values():
         n_cond *= len(v)
-    if n_cond * len(seeds) > MAX_RUNS:
-        raise ConfigError(f"sweep: {n_cond * len(seeds)} runs, expected at most {MAX_RUNS}")
+    if n_cond * len(seeds) > max_runs:
+        raise ConfigError(f"{limit_by}: the sweep has {n_cond * len(seeds):,} runs, more than "
+                          f"the {max_runs:,} allowed" + (
+                              "; narrow the sweep, or run it without --dry-run"
+                              if limit_by == "--dry-run" else ""))
 
     keys = [*axes, *zips]
     zip_rows = list(zip(*zips.values(), strict=True)) if zips else [()]
@@ -223,8 +233,8 @@ def plan_from_dict(data: dict[str, Any], base_dir: Path | None = None) -> Plan:
                 cfg = validate(data_c)
                 risk.check_levels(cfg.risk, cfg.population.size)
             except ConfigError as exc:
-                shown = ", ".join(f"{k}={v!r}" for k, v in params.items())
-                raise ConfigError(f"sweep ({shown}): {exc}") from None
+                values = ", ".join(f"{k}={shown(v, 30)}" for k, v in params.items())
+                raise ConfigError(f"sweep ({values}): {exc}") from None
             levels.update(risk.level_factors(cfg.risk))
             condition = run_hash(canonical(params), 12)
             for seed in seeds:
@@ -232,10 +242,10 @@ def plan_from_dict(data: dict[str, Any], base_dir: Path | None = None) -> Plan:
                 text = canonical(cfg_s.model_dump())
                 run_id = run_hash(text)
                 if run_id in seen:  # e.g. 1 and 1.0, or a value equal to the default
-                    def shown(p: dict[str, Any]) -> str:
+                    def pairs(p: dict[str, Any]) -> str:
                         return ", ".join(f"{k}={canonical(v)}" for k, v in p.items())
                     raise ConfigError(
-                        f"sweep: ({shown(params)}) and ({shown(seen[run_id])}) resolve to the "
+                        f"sweep: ({pairs(params)}) and ({pairs(seen[run_id])}) resolve to the "
                         "same config; list each condition once"
                     )
                 seen[run_id] = params
@@ -243,9 +253,11 @@ def plan_from_dict(data: dict[str, Any], base_dir: Path | None = None) -> Plan:
     return Plan(runs, keys, sorted(levels), individuals, seeds)
 
 
-def load_sweep(path: str | Path) -> Plan:
-    """Read and expand a sweep TOML file; raise a one-line ConfigError on any mistake."""
-    return plan_from_dict(read_toml(path, "sweep"), Path(path).parent)
+def load_sweep(path: str | Path, dry_run: bool = False) -> Plan:
+    """Read and expand a sweep TOML file; raise a one-line ConfigError on any mistake (a dry
+    run lists at most DRY_RUN_MAX runs)."""
+    return plan_from_dict(read_toml(path, "sweep"), Path(path).parent,
+                          *((DRY_RUN_MAX, "--dry-run") if dry_run else ()))
 
 
 HEATMAP_RUN_SIZE = 32_000  # individuals per heatmap run: amortizes per-tick overhead

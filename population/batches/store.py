@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from addsim._errors import ConfigError
+from addsim._errors import ConfigError, shown
 from addsim._files import atomic_bytes
+from addsim._read import read_json
 from addsim.population.batches.plan import Plan, canonical, run_hash
 
 INDEX_EVERY_S = 0.5  # rewrite the index at most this often (and always at the end)
@@ -32,12 +33,22 @@ def run_path(out: Path, run_id: str, table: str = "prevalence") -> Path:
 
 
 def completed(out: Path) -> set[str]:
-    """Run ids whose prevalence file is on disk (the source of truth for resuming)."""
+    """Run ids whose files on disk are whole (the source of truth for resuming): the
+    prevalence file, written last, and every other table of the run have readable Parquet
+    footers. A run file cut short or garbled (a disk that filled, a copy that failed) is
+    not complete: the batch runs it again and replaces its files."""
+    from addsim._read import parquet_readable
+
     runs = out / "runs"
     if not runs.is_dir():
         return set()
-    return {p.name.split(".", 1)[0] for p in runs.glob("*.parquet")
-            if not p.name.startswith(".") and p.name.count(".") == 1}
+    tables: dict[str, list[Path]] = {}
+    for p in runs.glob("*.parquet"):
+        if not p.name.startswith("."):
+            tables.setdefault(p.name.split(".", 1)[0], []).append(p)
+    return {run for run, paths in tables.items()
+            if any(p.name.count(".") == 1 for p in paths)
+            and all(parquet_readable(p) for p in paths)}
 
 
 def _param_columns(plan: Plan) -> dict[str, list[Any]]:
@@ -70,10 +81,10 @@ class Index:
             try:
                 old = pd.read_parquet(self.path, columns=["run_id", "duration"])
                 self.duration.update(
-                    {k: float(v) for k, v in zip(old["run_id"], old["duration"], strict=True)
-                     if v == v}
+                    {str(k): float(v) for k, v in zip(old["run_id"], old["duration"],
+                                                      strict=True) if v == v}
                 )
-            except (OSError, ValueError, KeyError):
+            except Exception:  # a damaged index only loses the durations; it is rewritten
                 pass
 
     def frame(self) -> Any:
@@ -120,24 +131,26 @@ def _plan_signature(plan: Plan) -> str:
 def prepare(plan: Plan, out: Path) -> None:
     """Check that ``out`` is new or holds this same batch (else a one-line ConfigError)."""
     if out.exists() and not out.is_dir():
-        raise ConfigError(f"--out: {str(out)!r} exists and is not a folder")
+        raise ConfigError(f"--out: {shown(str(out))} exists and is not a folder")
     meta = out / "batch.json"
     if out.is_dir() and not meta.is_file():
         from addsim._files import entries
 
         other = [p.name for p in entries(out) if p.name not in (LOCK, "runs", "index.parquet")]
         if other:
-            raise ConfigError(f"--out: {str(out)!r} holds files that are not a batch ("
+            raise ConfigError(f"--out: {shown(str(out))} holds files that are not a batch ("
                               f"{', '.join(other[:3])}{', ...' if len(other) > 3 else ''}); "
                               "use a new folder")
     if meta.is_file():
         try:
-            old = json.loads(meta.read_text()).get("signature")
-        except (OSError, ValueError):
-            old = None
+            old = read_json(meta, "--out").get("signature")
+        except ConfigError as exc:
+            raise ConfigError(f"{exc}; remove it to resume this batch, or use a new folder"
+                              ) from None
         if old != _plan_signature(plan):
             raise ConfigError(
-                f"--out: {str(out)!r} holds a different batch; use a new folder to start another"
+                f"--out: {shown(str(out))} holds a different batch; use a new folder to start "
+                "another"
             )
 
 
@@ -171,7 +184,7 @@ def lock(out: Path) -> Iterator[None]:
         except OSError:
             holder = os.pread(fd, 200, 0).decode(errors="replace").strip() or "unknown"
             raise ConfigError(
-                f"--out: {str(out)!r} is in use by another batch ({holder}); wait for it to "
+                f"--out: {shown(str(out))} is in use by another batch ({holder}); wait for it to "
                 "finish or use another folder"
             ) from None
         os.ftruncate(fd, 0)

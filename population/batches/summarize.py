@@ -17,16 +17,18 @@ With exactly two axes (swept keys plus level factors), ``heatmap.png`` shows a s
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, ValidationError
 
-from addsim._errors import ConfigError, did_you_mean
+from addsim._errors import ConfigError, did_you_mean, shown
 from addsim._files import atomic_write
+from addsim._read import is_input_file, read_json, read_parquet
+from addsim.population.config import format_error
 from addsim.population.status import STATUSES
 
 # t_{0.975, df} for df = 1..30; beyond, a Cornish-Fisher expansion around 1.96 is within 1e-3.
@@ -64,24 +66,58 @@ def mean_interval(frame: pd.DataFrame, by: list[str], columns: list[str]) -> pd.
     return out.reset_index()
 
 
+class BatchMeta(BaseModel):
+    """What summarize needs of DIR/batch.json (written by the batch; checked, since a
+    damaged or foreign file must be one line, not a KeyError)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    keys: list[str]
+    levels: list[str] = []
+    individuals: bool = False
+
+
+def read_meta(out: Path, field: str = "summarize") -> dict[str, Any]:
+    """DIR/batch.json as a dict with its keys checked; one line when damaged or foreign."""
+    path = out / "batch.json"
+    data = read_json(path, field)
+    try:
+        BatchMeta.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{field}: {shown(str(path))} is not a batch's batch.json "
+                          f"({format_error(exc, BatchMeta)})") from None
+    return data
+
+
 def _read(out: Path) -> tuple[dict[str, Any], pd.DataFrame]:
-    if not (out / "index.parquet").is_file() or not (out / "batch.json").is_file():
-        raise ConfigError(f"summarize: {str(out)!r} is not a batch folder (no index.parquet)")
-    meta = json.loads((out / "batch.json").read_text())
-    index = pd.read_parquet(out / "index.parquet")
+    if not is_input_file(out / "index.parquet") or not is_input_file(out / "batch.json"):
+        raise ConfigError(f"summarize: {shown(str(out))} is not a batch folder (no "
+                          "index.parquet and batch.json)")
+    meta = read_meta(out)
+    index = read_parquet(out / "index.parquet", "summarize",
+                         ["run_id", "seed", "status", *meta["keys"]])
     ok = index[index["status"] == "ok"]
     if ok.empty:
-        raise ConfigError(f"summarize: no completed runs in {str(out)!r}")
+        raise ConfigError(f"summarize: no completed runs in {shown(str(out))}")
     return meta, ok
 
 
-def _runs(out: Path, ok: pd.DataFrame, keys: list[str], table: str) -> pd.DataFrame:
+RUN_COLUMNS = {"prevalence": ("run_id", "activity", "tick", *STATUSES),
+               "survey": ("run_id", "year", "age_band", "activity", "measure", "value"),
+               "individuals": ("run_id",)}
+
+
+def _runs(out: Path, ok: pd.DataFrame, keys: list[str], table: str,
+          columns: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Every finished run's ``table``, with its seed and swept values; a run file that is
+    damaged or lacks a column is one line naming it."""
     from addsim.population.batches.store import run_path
 
     frames = []
     for row in ok.itertuples(index=False):
         run = row.run_id
-        f = pd.read_parquet(run_path(out, run, table))
+        f = read_parquet(run_path(out, run, table), "summarize",
+                         (*RUN_COLUMNS[table], *columns))
         f.insert(1, "seed", row.seed)
         for j, k in enumerate(keys):
             f.insert(2 + j, k, ok.loc[ok["run_id"] == run, k].iloc[0])
@@ -105,7 +141,7 @@ def survey_summary(out: Path, meta: dict[str, Any], ok: pd.DataFrame) -> pd.Data
     of the runs' survey tables (None when the runs kept none)."""
     from addsim.population.batches.store import run_path
 
-    if not all(run_path(out, r, "survey").is_file() for r in ok["run_id"]):
+    if not all(is_input_file(run_path(out, r, "survey")) for r in ok["run_id"]):
         return None
     keys = list(meta["keys"])
     frame = _runs(out, ok, keys, "survey")
@@ -121,7 +157,7 @@ def levels_summary(out: Path, meta: dict[str, Any], ok: pd.DataFrame) -> pd.Data
     """Per condition, level factor value and activity: final statistics over individuals."""
     levels = list(meta.get("levels", []))
     keys = [k for k in meta["keys"] if not partition_key(k, levels)]
-    frame = _runs(out, ok, keys, "individuals")
+    frame = _runs(out, ok, keys, "individuals", tuple(levels))
     acts = [c.removesuffix("_p_addictive") for c in frame.columns if c.endswith("_p_addictive")]
     per_run = []
     for act in acts:
@@ -210,11 +246,11 @@ def summarize(out: Path, statistic: str = "fraction_addicted",
     acts = list(dict.fromkeys(final["activity"]))  # check the user's choices before writing
     act = activity or acts[0]
     if act not in acts:
-        raise ConfigError(f"--activity: got {act!r}, expected one of {', '.join(acts)}")
+        raise ConfigError(f"--activity: got {shown(act)}, expected one of {', '.join(acts)}")
     allowed = sorted(c.removesuffix("_mean") for c in final.columns if c.endswith("_mean"))
     if statistic not in allowed:
         raise ConfigError(
-            f"--statistic: got {statistic!r}, expected one of {', '.join(allowed)}"
+            f"--statistic: got {shown(statistic)}, expected one of {', '.join(allowed)}"
             + did_you_mean(statistic, allowed)
         )
     heat = (final[final["activity"] == act], act) if len(axes) == 2 else None

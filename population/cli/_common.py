@@ -6,6 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from addsim._errors import shown
+
 EXIT_USAGE = 2
 
 
@@ -44,9 +46,20 @@ def out_file(value: str, what: str) -> Path:
         raise UsageError(str(exc)) from None
 
 
+def check_workers(workers: int | None, scheduler: str | None = None) -> None:
+    """``--workers``: a whole number in [1, MAX_WORKERS], and not beside ``--scheduler``."""
+    from addsim._errors import ConfigError
+    from addsim.population.batches.execute import check_workers as check
+
+    try:
+        check(workers, scheduler)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def write_error(what: str, where: object, exc: OSError) -> UsageError:
     """A failed write (full disk, read-only, vanished folder) as the one-line user error."""
-    return UsageError(f"{what}: cannot write {str(where)!r}: {exc.strerror or exc}")
+    return UsageError(f"{what}: cannot write {shown(str(where))}: {exc.strerror or exc}")
 
 
 def load_config(args: argparse.Namespace) -> Any:

@@ -13,7 +13,7 @@ from addsim._errors import ConfigError
 from addsim.population.batches.execute import open_executor, run_batch
 from addsim.population.batches.plan import canonical, load_sweep
 from addsim.population.batches.store import Outcome, completed, prepare
-from addsim.population.cli._common import UsageError, out_dir, write_error
+from addsim.population.cli._common import UsageError, check_workers, out_dir, write_error
 from addsim.population.io.console import progress_bar
 
 
@@ -28,13 +28,10 @@ def _progress_bar() -> Any:
 
 def cmd_batch(args: argparse.Namespace) -> int:
     """Expand SWEEP.toml into runs and execute those not yet in DIR; exit 1 if any failed."""
-    if args.workers is not None and not 1 <= args.workers <= 4096:
-        raise UsageError(f"--workers: got {args.workers}, expected a whole number in [1, 4096]")
-    if args.workers is not None and args.scheduler:
-        raise UsageError("--workers: the Dask cluster decides its workers; drop --workers")
+    check_workers(args.workers, args.scheduler)
     out = out_dir(args.out)
     try:
-        plan = load_sweep(args.sweep)
+        plan = load_sweep(args.sweep, dry_run=args.dry_run)
         if not args.dry_run:
             prepare(plan, out)
     except ConfigError as exc:

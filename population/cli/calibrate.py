@@ -20,9 +20,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from addsim._errors import ConfigError
+from addsim._errors import ConfigError, shown
 from addsim._files import atomic_bytes, atomic_write
-from addsim.population.cli._common import UsageError, out_dir, write_error
+from addsim._read import read_json
+from addsim.population.cli._common import UsageError, check_workers, out_dir, write_error
 
 
 def _inputs(args: argparse.Namespace) -> tuple[dict[str, Any], Any, Any, Any]:
@@ -47,15 +48,15 @@ def _claim(out: Path, sig: str) -> bool:
     meta = out / "calibration.json"
     if meta.is_file():
         try:
-            old = json.loads(meta.read_text()).get("signature")
-        except (OSError, ValueError):
+            old = read_json(meta, "--out").get("signature")
+        except ConfigError:  # damaged: not provably this calibration's
             old = None
         if old != sig:
-            raise UsageError(f"--out: {str(out)!r} holds a calibration of another config, "
+            raise UsageError(f"--out: {shown(str(out))} holds a calibration of another config, "
                              "targets or parameters file; give a new folder")
         return (out / "calibration.db").is_file()
     if out.is_dir() and any(out.iterdir()):
-        raise UsageError(f"--out: {str(out)!r} is not empty and holds no calibration; give a "
+        raise UsageError(f"--out: {shown(str(out))} is not empty and holds no calibration; give a "
                          "new or empty folder")
     return False
 
@@ -67,8 +68,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
     out = out_dir(args.out)
     raw, targets, params, space = _inputs(args)
-    if args.workers is not None and args.workers < 1:
-        raise UsageError(f"--workers: got {args.workers}, expected at least 1")
+    check_workers(args.workers)  # beside --scheduler: pyabc's Dask sampler takes both
     sig = cal.signature(raw, space, targets)
     resuming = _claim(out, sig)
     settings = params.calibration
@@ -149,8 +149,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         atomic_bytes(out / "calibration.json", cal.to_json(meta).encode())
     except OSError as exc:
         raise write_error("--out", out, exc) from None
-    shown = ", ".join(f"{k} = {v:.4g}" for k, v in best.items())
-    print(f"calibrate: {history.max_t + 1} generation(s) in {abc_s:.0f} s; best {shown}; "
+    best_shown = ", ".join(f"{k} = {v:.4g}" for k, v in best.items())
+    print(f"calibrate: {history.max_t + 1} generation(s) in {abc_s:.0f} s; best {best_shown}; "
           f"{meta['within']} of {meta['of']} targets within their interval on "
           f"{len(surveys)} new seed(s); wrote {out}")
     return 0

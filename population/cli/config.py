@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from addsim._errors import shown
 from addsim.population.cli._common import UsageError
 
 
@@ -17,7 +18,7 @@ def cmd_config(args: argparse.Namespace) -> int:
             cfg = load(args.check)
         except ConfigError as exc:
             if _is_sweep(args.check):
-                raise UsageError(f"config: {args.check!r} is a sweep file ([base], [sweep]); "
+                raise UsageError(f"config: {shown(args.check)} is a sweep file ([base], [sweep]); "
                                  "check it with: addsim batch FILE --out DIR --dry-run") from None
             raise UsageError(str(exc)) from None
         print(f"ok: {args.check} ({cfg.population.size} people, network {cfg.network.kind}, "

@@ -7,8 +7,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from addsim._errors import ConfigError
+from addsim._errors import ConfigError, shown
 from addsim._files import atomic_write
+from addsim._read import input_problem
 from addsim.population.cli._common import UsageError, out_file, write_error
 
 
@@ -18,8 +19,12 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     run_dir = Path(args.dir)
     src = run_dir / f"{args.what}.parquet"
-    if not src.is_file():
-        raise UsageError(f"export: {str(src)!r} not found (is {args.dir!r} a run folder?)")
+    problem = input_problem(src)
+    if problem == "not found":
+        raise UsageError(f"export: {shown(str(src))} not found (is {shown(args.dir)} a run "
+                         "folder?)")
+    if problem:
+        raise UsageError(f"export: {shown(str(src))} {problem}")
     if args.format == "parquet" and args.to is None:
         raise UsageError("--to: parquet is binary; give --to FILE")
     to = out_file(args.to, "--to") if args.to is not None else None

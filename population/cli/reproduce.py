@@ -7,7 +7,7 @@ import json
 import time
 from typing import Any
 
-from addsim._errors import did_you_mean
+from addsim._errors import did_you_mean, shown
 from addsim._files import atomic_write
 from addsim.population.cli._common import UsageError, out_dir, write_error
 from addsim.population.io.console import progress_bar
@@ -26,7 +26,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         raise UsageError("reproduce: NAME is required (addsim reproduce --list names them)")
     if args.name not in REGISTRY:
         raise UsageError(
-            f"reproduce: NAME {args.name!r} is unknown; allowed: {', '.join(REGISTRY)}"
+            f"reproduce: NAME {shown(args.name)} is unknown; allowed: {', '.join(REGISTRY)}"
             + did_you_mean(args.name, REGISTRY)
         )
     if args.out is None:

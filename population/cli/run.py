@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import time
 from typing import Any
 
+from addsim._errors import shown
 from addsim.population.cli._common import UsageError, load_config, out_dir, write_error
 from addsim.population.io.console import progress_bar
 
 
 def cfg_source(args: argparse.Namespace) -> str:
     """Which input an error while reading it refers to (the config, a graph or a CSV)."""
-    return f"config {args.config!r}" if args.config else "config"
+    return f"config {shown(args.config)}" if args.config else "config"
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """Run a population (the embedded default without CONFIG) and write its outputs."""
+    """Run a population (the embedded default without CONFIG) and write its outputs, holding
+    an OS lock on --out from the check of the folder to the last file written."""
+    from addsim._files import hold_folder
     from addsim.population.config import ConfigError
 
     out = out_dir(args.out)
@@ -24,22 +28,24 @@ def cmd_run(args: argparse.Namespace) -> int:
     from addsim.population.io.export import check_out, write_run
     from addsim.population.model import PopulationModel
 
-    try:
-        check_out(out, cfg, args.force)
-        model = PopulationModel(cfg)
-    except (ConfigError, ValueError) as exc:  # bad graph file, risk CSV, network parameters
-        raise UsageError(str(exc)) from None
-    except OSError as exc:
-        raise UsageError(f"{cfg_source(args)}: {exc.strerror or exc}") from None
-    t0 = time.perf_counter()
-    with progress_bar(f"run {model.n} people") as bar:
-        task = bar.add_task("ticks", total=cfg.run.ticks)
-        model.run(cfg.run.ticks, progress=lambda k: bar.advance(task, k))
-    seconds = time.perf_counter() - t0
-    try:
-        written = write_run(model, cfg, out, seconds)
-    except OSError as exc:  # full or read-only disk, a folder removed under us
-        raise write_error("--out", out, exc) from None
+    with contextlib.ExitStack() as held:
+        try:
+            held.enter_context(hold_folder(out))
+            check_out(out, cfg, args.force)
+            model = PopulationModel(cfg)
+        except (ConfigError, ValueError) as exc:  # bad graph file, risk CSV, network, lock
+            raise UsageError(str(exc)) from None
+        except OSError as exc:
+            raise UsageError(f"{cfg_source(args)}: {exc.strerror or exc}") from None
+        t0 = time.perf_counter()
+        with progress_bar(f"run {model.n} people") as bar:
+            task = bar.add_task("ticks", total=cfg.run.ticks)
+            model.run(cfg.run.ticks, progress=lambda k: bar.advance(task, k))
+        seconds = time.perf_counter() - t0
+        try:
+            written = write_run(model, cfg, out, seconds)
+        except OSError as exc:  # full or read-only disk, a folder removed under us
+            raise write_error("--out", out, exc) from None
     print(f"run: {model.n} people x {cfg.run.ticks} ticks in {seconds:.1f} s; wrote "
           f"{', '.join(p.name for p in written)} to {out}")
     return 0

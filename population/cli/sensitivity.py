@@ -20,9 +20,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from addsim._errors import ConfigError
+from addsim._errors import ConfigError, shown
 from addsim._files import atomic_bytes, atomic_write
-from addsim.population.cli._common import UsageError, out_dir, write_error
+from addsim.population.cli._common import UsageError, check_workers, out_dir, write_error
 
 MADE = ("sensitivity.csv", "sensitivity.json", "samples.parquet", "sensitivity.png")
 MAX_RUNS = 1_000_000
@@ -79,7 +79,7 @@ def _inputs(args: argparse.Namespace) -> tuple[Any, list[Any]]:
 def _claim(out: Path) -> None:
     """``out`` must be new, empty, or an earlier sensitivity analysis (its files replaced)."""
     if out.is_dir() and any(out.iterdir()) and not (out / "sensitivity.json").is_file():
-        raise UsageError(f"--out: {str(out)!r} is not empty and holds no sensitivity "
+        raise UsageError(f"--out: {shown(str(out))} is not empty and holds no sensitivity "
                          "analysis; give a new or empty folder")
 
 
@@ -90,10 +90,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     from addsim.population.io.console import progress_bar
 
     out = out_dir(args.out)
-    if args.workers is not None and not 1 <= args.workers <= 4096:
-        raise UsageError(f"--workers: got {args.workers}, expected a whole number in [1, 4096]")
-    if args.workers is not None and args.scheduler:
-        raise UsageError("--workers: the Dask cluster decides its workers; drop --workers")
+    check_workers(args.workers, args.scheduler)
     if not 1 <= args.seeds <= 10_000:
         raise UsageError(f"--seeds: got {args.seeds}, expected a whole number in [1, 10000]")
     n = _size(args)
@@ -153,12 +150,12 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         raise write_error("--out", out, exc) from None
     by = sa.RANK_BY[args.method]
     top = table[table["rank"] == 1].drop_duplicates("outcome")
-    shown = "; ".join(f"{r['outcome']}: {r['param']}" for _, r in top.iterrows())
+    ranked = "; ".join(f"{r['outcome']}: {r['param']}" for _, r in top.iterrows())
     print(f"sensitivity: {args.method}, {len(x)} points x {args.seeds} seed(s) = "
-          f"{len(x) * args.seeds} runs in {wall:.0f} s; largest {by}: {shown}; wrote {out}",
+          f"{len(x) * args.seeds} runs in {wall:.0f} s; largest {by}: {ranked}; wrote {out}",
           flush=True)
     for name, count in nan_points.items():
-        print(f"sensitivity: warning: {name!r} has no value at {count} of {len(x)} point(s) "
+        print(f"sensitivity: warning: {shown(name)} has no value at {count} of {len(x)} point(s) "
               "(nobody to measure); they take its mean over the other points",
               file=sys.stderr)
     if ev.failed:

@@ -11,59 +11,77 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from addsim._errors import ConfigError
+from addsim._errors import ConfigError, shown
 from addsim._files import atomic_write
-from addsim.population.cli._common import UsageError, write_error
+from addsim._read import is_folder
+from addsim.population.cli._common import UsageError, out_dir, write_error
+
+SURVEY_COLUMNS = ("year", "age_band", "activity", "measure", "value")
 
 
 def surveys_of(folder: Path) -> list[pd.DataFrame]:
     """The survey tables of a run folder (one) or a batch folder (one per finished run)."""
     from addsim.population.io.export import read_table
 
-    if (folder / "survey.parquet").is_file():
+    if os.path.lexists(folder / "survey.parquet"):
         paths = [folder / "survey.parquet"]
     else:
         paths = sorted(p for p in (folder / "runs").glob("*.survey.parquet")
-                       if not p.name.startswith(".")) if (folder / "runs").is_dir() else []
+                       if not p.name.startswith(".")) if is_folder(folder / "runs") else []
     if not paths:
-        raise UsageError(f"DIR: {str(folder)!r} holds no survey table (survey.parquet or "
+        raise UsageError(f"DIR: {shown(str(folder))} holds no survey table (survey.parquet or "
                          "runs/*.survey.parquet): give a folder written by addsim run or batch")
     try:
-        return [read_table(p) for p in paths]
+        tables = [read_table(p, "DIR", SURVEY_COLUMNS) for p in paths]
     except ConfigError as exc:
-        raise UsageError(str(exc).replace("export: ", "DIR: ", 1)) from None
+        raise UsageError(str(exc)) from None
+    for path, table in zip(paths, tables, strict=True):
+        for column in ("year", "value"):
+            if not pd.api.types.is_numeric_dtype(table[column]):
+                raise UsageError(f"DIR: {shown(str(path))} has a column {column!r} that is "
+                                 "not numbers (is it a survey table written by addsim?)")
+    return tables
+
+
+MAX_PLOTTED = 60  # rows of validation.png; every target is in validation.csv
 
 
 def plot_validation(table: pd.DataFrame, path: Path) -> None:
     """One row per target: its interval (grey) and value (black), the model's mean and
-    interval across runs beside it (blue inside, red outside)."""
+    interval across runs beside it (blue inside, red outside); at most MAX_PLOTTED rows, in
+    one axes (a figure of 1,000 panels took minutes)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import numpy as np
 
-    n = len(table)
-    fig, axes = plt.subplots(n, 1, figsize=(7.5, 0.75 * n + 0.8), squeeze=False)
-    for ax, (_, row) in zip(axes[:, 0], table.iterrows(), strict=True):
-        ax.barh(0.2, row["high"] - row["low"], left=row["low"], height=0.3, color="0.8")
-        ax.plot([row["value"]], [0.2], "k|", ms=12)
-        colour = "tab:blue" if row["within"] else "tab:red"
-        lo, hi = row["observed_low"], row["observed_high"]
-        if pd.notna(lo):
-            ax.plot([lo, hi], [-0.2, -0.2], color=colour, lw=2)
-        ax.plot([row["observed"]], [-0.2], "o", color=colour, ms=5)
-        ax.set_ylim(-0.6, 0.6)
-        ax.set_yticks([])
-        ax.set_ylabel(row["target"], rotation=0, ha="right", va="center", fontsize=7)
-        ax.tick_params(axis="x", labelsize=7)
-    axes[0, 0].set_title("targets (grey: interval, black: value) and the model (dots)",
-                         fontsize=8)
+    rows = table.iloc[:MAX_PLOTTED]
+    n = len(rows)
+    y = np.arange(n)[::-1].astype(float)
+    inside = rows["within"].to_numpy(dtype=bool)
+    colour = np.where(inside, "tab:blue", "tab:red")
+    fig, ax = plt.subplots(figsize=(7.5, 0.32 * n + 1.0))
+    ax.barh(y + 0.15, rows["high"] - rows["low"], left=rows["low"], height=0.25,
+            color="0.8")
+    ax.scatter(rows["value"], y + 0.15, marker="|", s=120, color="k")
+    lo, hi = rows["observed_low"].to_numpy(), rows["observed_high"].to_numpy()
+    has = np.isfinite(lo) & np.isfinite(hi)
+    ax.hlines(y[has] - 0.15, lo[has], hi[has], colors=colour[has], lw=2)
+    ax.scatter(rows["observed"], y - 0.15, s=18, c=colour)
+    ax.set_yticks(y, [str(t) for t in rows["target"]], fontsize=7)
+    ax.set_ylim(-0.7, n - 0.3)
+    ax.tick_params(axis="x", labelsize=7)
+    more = f"; the first {n} of {len(table)} (all in validation.csv)" if len(table) > n else ""
+    ax.set_title(f"targets (grey: interval, black: value) and the model (dots){more}",
+                 fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
@@ -74,16 +92,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from addsim.population.targets import load_targets, validate
 
     folder = Path(args.dir)
-    if not folder.is_dir():
-        raise UsageError(f"DIR: {args.dir!r} is not a folder")
+    if not is_folder(folder):
+        raise UsageError(f"DIR: {shown(args.dir)} is not a folder")
     try:
         targets = load_targets(args.targets)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
     surveys = surveys_of(folder)
-    out = Path(args.out) if args.out is not None else folder
-    if not out.is_dir():
-        raise UsageError(f"--out: {str(out)!r} is not a folder")
+    out = out_dir(args.out) if args.out is not None else out_dir(str(folder), "DIR")
+    if not is_folder(out):
+        raise UsageError(f"--out: {shown(str(out))} is not a folder; create it first")
     table = validate(surveys, targets)
     meta: dict[str, Any] = {"dir": str(folder), "targets": str(args.targets),
                             "runs": len(surveys), "within": int(table["within"].sum()),

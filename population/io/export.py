@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import platform
+import tomllib
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -120,9 +121,9 @@ def check_out(out: Path, config: Config, force: bool) -> None:
     if not held or force:
         return
     old = out / "config.toml"
-    try:
-        same = old.is_file() and old.read_text() == to_toml(config)
-    except (OSError, UnicodeDecodeError):
+    try:  # the same settings, whichever writer wrote the file
+        same = old.is_file() and tomllib.loads(old.read_text()) == tomllib.loads(to_toml(config))
+    except (OSError, ValueError):  # unreadable, not UTF-8, not TOML: not a run of this config
         same = False
     if not same:
         what = "a run of another config" if old.is_file() else f"{len(held)} other file(s)"
@@ -131,16 +132,13 @@ def check_out(out: Path, config: Config, force: bool) -> None:
         )
 
 
-def read_table(path: Path) -> pd.DataFrame:
-    """A run's Parquet table; a truncated or foreign file is a one-line ConfigError."""
-    import pyarrow as pa
+def read_table(path: Path, field: str = "export", columns: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A run's Parquet table; a truncated, foreign or oversized file, or one lacking one of
+    ``columns``, is a one-line ConfigError naming ``field``."""
+    from addsim._read import read_parquet
+    from addsim.population.resources import memory_limit
 
-    try:
-        return pd.read_parquet(path)
-    except (OSError, ValueError, pa.ArrowException) as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ConfigError(f"export: {str(path)!r} is not a readable Parquet table ({first})"
-                          ) from None
+    return read_parquet(path, field, columns, limit=memory_limit()[0])
 
 
 def export(frame: pd.DataFrame, fmt: str, to: Path | None) -> str | None:

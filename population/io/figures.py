@@ -52,6 +52,9 @@ STATUS_COLOURS = {
 }
 
 
+MAX_LABELS = 20  # intervention labels drawn on a panel (more: lines only, and a count)
+
+
 def plot_prevalence(frame: pd.DataFrame, applied: list, path: Path) -> None:
     """Status curves per activity (one panel each) with the interventions marked."""
     activities = list(dict.fromkeys(frame["activity"]))
@@ -64,11 +67,16 @@ def plot_prevalence(frame: pd.DataFrame, applied: list, path: Path) -> None:
         per = float(g["time"].iloc[-1] / g["tick"].iloc[-1]) if years else 1.0
         for status, colour in STATUS_COLOURS.items():
             ax.plot(g["tick"] * per, g[status] / total, color=colour, label=status, lw=1.5)
-        for tick, kind, a, people in applied:
-            if a == act:
-                ax.axvline(tick * per, color="k", ls="--", lw=0.8)
-                ax.annotate(f"{kind} ({people})", (tick * per, 0.97), fontsize=7, rotation=90,
-                            va="top", ha="right")
+        marks = [(tick * per, f"{kind} ({people})") for tick, kind, a, people in applied
+                 if a == act]
+        if marks:  # one call for every line; labels only while they stay readable
+            ax.vlines([x for x, _ in marks], 0, 1, colors="k", linestyles="--", lw=0.8)
+        if len(marks) > MAX_LABELS:
+            ax.annotate(f"{len(marks)} interventions (dashed)", (0.01, 0.97),
+                        xycoords="axes fraction", fontsize=7, va="top")
+        else:
+            for x, label in marks:
+                ax.annotate(label, (x, 0.97), fontsize=7, rotation=90, va="top", ha="right")
         ax.set(xlabel="years" if years else "tick", ylabel="fraction of the population",
                title=act, ylim=(0, 1))
         ax.legend(fontsize=7, loc="center right")

@@ -11,7 +11,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from addsim.population.cli._common import UsageError, out_dir, write_error
+from addsim._errors import shown
+from addsim._read import is_folder
+from addsim.population.cli._common import UsageError, out_dir, out_file, write_error
 from addsim.population.cli.view.sources import LiveSource, open_source
 
 
@@ -20,10 +22,10 @@ def _size(text: str) -> tuple[int, int]:
         w, h = (int(x) for x in text.lower().split("x"))
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"got {text!r}, expected WIDTHxHEIGHT, e.g. 1280x720"
+            f"got {shown(text)}, expected WIDTHxHEIGHT, e.g. 1280x720"
         ) from None
     if not (320 <= w <= 8192 and 240 <= h <= 8192):
-        raise argparse.ArgumentTypeError(f"got {text!r}, expected 320..8192 x 240..8192")
+        raise argparse.ArgumentTypeError(f"got {shown(text)}, expected 320..8192 x 240..8192")
     return w, h
 
 
@@ -75,10 +77,10 @@ def cmd_view(args: argparse.Namespace) -> int:
         problem = check_path(record)
         if problem:
             raise UsageError(f"--record: {problem}")
-        if record.parent.exists() and not record.parent.is_dir():
-            raise UsageError(f"--record: {args.record!r} lies under {str(record.parent)!r}, "
-                             "which is a file")
-        out_dir(str(record.parent), "--record")  # not under a file, somewhere writable
+        parent = record.parent
+        out_dir(str(parent), "--record")  # not under a file, somewhere writable (made later)
+        if is_folder(parent):  # a device, FIFO or dangling link as the file: refused
+            record = out_file(args.record, "--record")
         wanted = args.frames if args.frames is not None else (100 if args.headless else None)
         if record.suffix.lower() == ".gif" and (wanted is None or wanted > MAX_GIF_FRAMES):
             print(f"addsim: warning: --record: a GIF keeps at most {MAX_GIF_FRAMES} frames"

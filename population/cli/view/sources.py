@@ -9,16 +9,16 @@ imports the viewer.
 
 from __future__ import annotations
 
+import os
 import threading
-import zipfile
-import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from addsim._errors import ConfigError
+from addsim._errors import ConfigError, shown
 from addsim._files import user_cache
+from addsim._read import input_problem, is_folder, read_npz, read_parquet
 from addsim.population.cli._common import UsageError
 from addsim.population.config import Config, InterventionCfg, load
 from addsim.population.status import STATUSES
@@ -214,30 +214,39 @@ class ReplaySource:
     def __init__(self, run_dir: Path) -> None:
         self.run_dir = run_dir
         hist_path = run_dir / "history.npz"
-        if not run_dir.is_dir():
-            raise UsageError(f"view: {str(run_dir)!r} is not a run folder or a .toml config")
-        if not hist_path.is_file():
-            raise UsageError(f"view: {str(run_dir)!r} has no history.npz "
-                         "(write one with: addsim run --history --out DIR)")
-        if not (run_dir / "config.toml").is_file():
-            raise UsageError(f"view: {str(run_dir)!r} has no config.toml (is it a run folder?)")
-        try:
-            with np.load(hist_path, allow_pickle=False) as data:
-                self.history = np.asarray(data["status"], dtype=np.uint8)
-                self.activities = tuple(str(a) for a in data["activities"])
-                self.statuses = tuple(str(s) for s in data["statuses"])
-        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
-            first = (str(exc) or type(exc).__name__).splitlines()[0]
-            raise UsageError(
-                f"view: {str(hist_path)!r} is not a readable history ({first})"
-            ) from None
-        if self.history.ndim != 3 or self.history.shape[1] != len(self.activities):
-            raise UsageError(f"view: {str(hist_path)!r} has status of shape {self.history.shape}, "
-                         "expected (ticks, activities, individuals)")
+        if not is_folder(run_dir):
+            raise UsageError(f"view: {shown(str(run_dir))} is not a run folder or a .toml "
+                             "config")
+        if not os.path.lexists(hist_path):
+            raise UsageError(f"view: {shown(str(run_dir))} has no history.npz "
+                             "(write one with: addsim run --history --out DIR)")
+        if not os.path.lexists(run_dir / "config.toml"):
+            raise UsageError(f"view: {shown(str(run_dir))} has no config.toml (is it a run "
+                             "folder?)")
         try:
             cfg = load(run_dir / "config.toml")
         except ConfigError as exc:
-            raise UsageError(f"view: {run_dir / 'config.toml'}: {exc}") from None
+            raise UsageError(f"view: {shown(str(run_dir / 'config.toml'))}: {exc}") from None
+        from addsim.population.resources import memory_limit
+
+        # sizes checked before inflating: a small archive can claim gigabytes; the run's
+        # history holds at most ticks x activities x people bytes
+        expected = cfg.run.ticks * len(cfg.enabled_activities) * cfg.population.size
+        try:
+            data = read_npz(hist_path, "view", ("status", "activities", "statuses"),
+                            min(memory_limit()[0], expected + 2**20))
+        except ConfigError as exc:
+            raise UsageError(str(exc)) from None
+        try:
+            self.history = np.asarray(data["status"], dtype=np.uint8)
+            self.activities = tuple(str(a) for a in data["activities"])
+            self.statuses = tuple(str(s) for s in data["statuses"])
+        except (TypeError, ValueError) as exc:
+            raise UsageError(f"view: {shown(str(hist_path))} is not a readable history "
+                             f"({shown(str(exc))})") from None
+        if self.history.ndim != 3 or self.history.shape[1] != len(self.activities):
+            raise UsageError(f"view: {shown(str(hist_path))} has status of shape "
+                             f"{self.history.shape}, expected (ticks, activities, individuals)")
         from addsim.population.model import PopulationModel
 
         small = cfg.run.model_copy(update={"history": False, "ticks": 1})
@@ -259,18 +268,20 @@ class ReplaySource:
         self._markers: list[tuple[int, str, str]] = []
         self._final: Any = None
         events = run_dir / "events.parquet"
-        if events.is_file():
-            import pandas as pd
-
-            ev = pd.read_parquet(events)
-            ev = ev[ev["event"].str.startswith("intervention:")]
-            self._markers = [(int(r.tick), str(r.activity), f"{r.event[13:]} ({r.count})")
-                             for r in ev.itertuples()]
-        individuals = run_dir / "individuals.parquet"
-        if individuals.is_file():
-            import pandas as pd
-
-            self._final = pd.read_parquet(individuals)
+        try:
+            if os.path.lexists(events):
+                ev = read_parquet(events, "view", ("tick", "activity", "event", "count"))
+                ev = ev[ev["event"].astype(str).str.startswith("intervention:")]
+                self._markers = [(int(r.tick), str(r.activity),
+                                  f"{str(r.event)[13:]} ({r.count})") for r in ev.itertuples()]
+            individuals = run_dir / "individuals.parquet"
+            if os.path.lexists(individuals):
+                self._final = read_parquet(individuals, "view")
+        except ConfigError as exc:
+            raise UsageError(str(exc)) from None
+        except (TypeError, ValueError) as exc:  # a column of the wrong kind
+            raise UsageError(f"view: {shown(str(events))} is not a run's events table "
+                             f"({shown(str(exc))})") from None
         self._initial = np.zeros(self.n, dtype=np.uint8)  # everyone starts never exposed
 
     @property
@@ -340,12 +351,14 @@ def open_source(
     target: str | None, sets: list[str] | None = None, threaded: bool = False,
 ) -> LiveSource | ReplaySource:
     """A replay for a run folder, else a live model for a config file or the embedded default."""
-    if target is not None and Path(target).is_dir():
+    if target is not None and is_folder(target):
         if sets:
             raise UsageError("--set: only a live view (a config) takes overrides, not a run folder")
         return ReplaySource(Path(target))
-    if target is not None and not Path(target).is_file():
-        raise UsageError(f"view: {target!r} not found (expected a .toml config or a run folder)")
+    problem = input_problem(target) if target is not None else None
+    if problem:
+        raise UsageError(f"view: {shown(target)} {problem} (expected a .toml config or a run "
+                         "folder)")
     try:
         cfg = load(target, sets)
         return LiveSource(cfg, threaded=threaded)
