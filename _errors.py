@@ -14,3 +14,13 @@ def did_you_mean(value: object, allowed: Iterable[str]) -> str:
     """``"; did you mean 'x'?"`` for the closest allowed name, or ``""`` when none is close."""
     hint = difflib.get_close_matches(str(value), list(allowed), n=1)
     return f"; did you mean {hint[0]!r}?" if hint else ""
+
+
+# The optional dependencies (imported by their module name) and the extra of pyproject.toml
+# that installs each: `pip install 'addsim[calibrate]'` brings pyabc.
+EXTRAS = {"pyabc": "calibrate", "SALib": "sensitivity", "dask": "dask", "distributed": "dask"}
+
+
+def missing_extra(who: str, module: str) -> str:
+    """The one line for ``who`` (a command or option) needing the optional ``module``."""
+    return f"{who} needs {module}, which is not installed: pip install 'addsim[{EXTRAS[module]}]'"

@@ -76,7 +76,7 @@ def save(name: str, label: str, results: dict[str, Any], *,
     data = json.loads(path.read_text()) if path.exists() else {"benchmark": name,
                                                                  "measurements": []}
     entry = {"label": label,
-             "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+             "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
              **(code or commit()), "machine": machine(), "results": results}
     kept = [m for m in data["measurements"] if m["label"] != label]
     data["measurements"] = [*kept, entry]

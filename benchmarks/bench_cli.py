@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _record import save  # noqa: E402
+from _record import save
 
 
 def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, str]:

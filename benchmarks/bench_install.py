@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _record import ROOT, commit, save  # noqa: E402
+from _record import ROOT, commit, save
 
 COUNT = ("import importlib.metadata as m, json; "
          "print(json.dumps(sorted({d.metadata['Name'].lower() for d in m.distributions()})))")

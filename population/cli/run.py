@@ -47,7 +47,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def add_parser(sub: Any) -> None:
     """Register ``addsim run``."""
-    run = sub.add_parser("run", help="run a population and write its prevalence tables")
+    run = sub.add_parser("run")
     run.add_argument("config", nargs="?", help="TOML config (default: the embedded one)")
     run.add_argument("--out", required=True, help="output folder")
     run.add_argument("--ticks", type=int, help="override run.ticks")
