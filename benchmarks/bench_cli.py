@@ -27,13 +27,13 @@ from _record import save
 
 
 def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, str]:
-    """Wall time of one command in a fresh process, and its stderr (it must succeed)."""
+    """Wall time of one command in a fresh process, and what it printed (it must succeed)."""
     t0 = time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     seconds = time.perf_counter() - t0
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({done.returncode}): {done.stderr[-2000:]}")
-    return seconds, done.stderr
+    return seconds, done.stdout + done.stderr
 
 
 def summary(times: list[float]) -> dict[str, float | list[float]]:
@@ -50,9 +50,9 @@ def first_runs(addsim: str, runs: int) -> dict[str, object]:
         for i in range(runs):
             cache = Path(tmp) / f"cache{i}"
             env = {**os.environ, "NUMBA_CACHE_DIR": str(cache)}
-            seconds, err = timed([addsim, "run", "--out", f"{tmp}/cold{i}"], env)
+            seconds, printed = timed([addsim, "run", "--out", f"{tmp}/cold{i}"], env)
             cold.append(seconds)
-            said = said or next((ln for ln in err.splitlines() if "compil" in ln), "")
+            said = said or next((ln for ln in printed.splitlines() if "compil" in ln), "")
             seconds, _ = timed([addsim, "run", "--out", f"{tmp}/warm{i}"], env)
             warm.append(seconds)
     return {"cold": summary(cold), "warm": summary(warm), "compile_notice": said}
