@@ -40,3 +40,13 @@ def one_line(text: str, limit: int = 1000) -> str:
         half = (limit - 5) // 2
         line = line[:half] + " ... " + line[-half:]
     return line
+
+
+# The optional dependencies (imported by their module name) and the extra of pyproject.toml
+# that installs each: `pip install 'addsim[calibrate]'` brings pyabc.
+EXTRAS = {"pyabc": "calibrate", "SALib": "sensitivity", "dask": "dask", "distributed": "dask"}
+
+
+def missing_extra(who: str, module: str) -> str:
+    """The one line for ``who`` (a command or option) needing the optional ``module``."""
+    return f"{who} needs {module}, which is not installed: pip install 'addsim[{EXTRAS[module]}]'"

@@ -10,8 +10,9 @@ error over latent states:
     delta = max( r + max_a Q(z', a) - Q(z, a) + D , D ) - rho          (drug)
     Q(z, a) += alpha * delta;  rho = R_bar + kappa  (agents/dezfouli2009.py)
 
-Because extinction is learned in a new latent state, the acquisition state keeps its value:
-re-exposure to the drug cue brings the addictive choice back within a few steps.
+Where extinction is learned in a new latent state, the acquisition state keeps its value, and
+recognising it again (the drug cue back, a dose's trace in the cue) brings the addictive
+choice back: docs/reproductions.md says where that happens in the protocols and by what cause.
 """
 
 from __future__ import annotations

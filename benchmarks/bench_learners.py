@@ -11,7 +11,10 @@ measured in the same process, with the ratio. Speed is never asserted in tests.
 alternating (REF, here, REF, here, ...: ``--rounds`` each), every round in its own process:
 REF's code is checked out into a temporary git worktree and imported from there, with REF's
 own tests/reference.py as its per-individual loop. The JSON then has ``before`` and
-``after`` (the median round of each) and their ratios to their own reference loops.
+``after`` (the median round of each) and their ratios to their own reference loops; with
+``--save`` both are stored as the ``before`` and ``after`` measurements of
+benchmarks/results/learners.json (with machine, date and commit; the docs' benchmark page
+is rendered from it).
 """
 
 from __future__ import annotations
@@ -127,12 +130,23 @@ def main() -> None:
     parser.add_argument("--against", metavar="REF",
                         help="also measure git revision REF, alternating with this tree")
     parser.add_argument("--rounds", type=int, default=3, help="rounds each with --against")
+    parser.add_argument("--save", action="store_true",
+                        help="with --against: store before and after in benchmarks/results")
     args = parser.parse_args()
     if args.against:
         child = ["--learner", args.learner, "--sizes", *map(str, args.sizes), "--steps",
                  str(args.steps), "--ref-individuals", str(args.ref_individuals),
                  "--ref-ticks", str(args.ref_ticks)]
-        print(json.dumps(compare(args.against, child, args.rounds), indent=2))
+        out = compare(args.against, child, args.rounds)
+        if args.save:
+            from _record import commit, save
+
+            for key in ("before", "after"):
+                code = ({"commit": out["before_commit"][:12], "dirty": False}
+                        if key == "before" else commit())
+                save("learners", key, {**out[key], "rounds": [
+                    r["batched"] for r in out["all_rounds"][key]]}, code=code)
+        print(json.dumps(out, indent=2))
         return
     ref = reference(args.learner, args.ref_individuals, args.ref_ticks)
     rows = []

@@ -8,7 +8,10 @@ the last five years, onsets, cessations and relapses counted as they happen, the
 allostatic shift kappa among people in disorder at the end, and the mean number of latent
 states.
 
-    python benchmarks/compare_default.py --against 67b612f --seeds 101 102 103 > out.json
+    python benchmarks/compare_default.py --against 67b612f --seeds 101 102 103 [--save]
+
+``--save`` stores both as the ``before`` and ``after`` measurements of
+benchmarks/results/default-run.json (with machine, date and commit), which the docs render.
 """
 
 from __future__ import annotations
@@ -62,6 +65,8 @@ def main() -> None:
     parser.add_argument("--against", metavar="REF", help="git revision to compare with")
     parser.add_argument("--seeds", type=int, nargs="+", default=[101, 102, 103])
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--save", action="store_true",
+                        help="store before and after in benchmarks/results/default-run.json")
     args = parser.parse_args()
     if args.child or not args.against:
         print(json.dumps({str(s): measure(s) for s in args.seeds}))
@@ -84,6 +89,14 @@ def main() -> None:
         values = [r[k] for r in runs.values() if r[k] is not None]
         return sum(values) / len(values) if values else None
 
+    if args.save:
+        from _record import commit as here
+        from _record import save
+
+        for key in ("before", "after"):
+            code = {"commit": commit[:12], "dirty": False} if key == "before" else here()
+            save("default-run", key, {"seeds": args.seeds, "mean": {
+                k: mean(out[key], k) for k in MEASURES}, "by_seed": out[key]}, code=code)
     print(json.dumps({"comparison": "default run, substance", "before_commit": commit,
                       **provenance(ROOT), "seeds": args.seeds,
                       "mean": {k: {"before": mean(out["before"], k),

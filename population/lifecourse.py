@@ -10,8 +10,8 @@ row's learner, task state, statuses and (``redraw_risk``) risk factors start afr
 
 Opportunity is scaled by an age curve (1 at ``opportunity_peak``, falling as a half-Gaussian
 with sd ``opportunity_rise`` below and ``opportunity_fall`` above, never under
-``opportunity_floor``): most first use in the late teens and early twenties (SCIENCE.md
-section 6: mean age at first use 17.6 alcohol, 19.0 cannabis; median onset of disorders 20).
+``opportunity_floor``): most first use in the late teens and early twenties (docs/model/
+population.md: mean age at first use 17.6 alcohol, 19.0 cannabis; median onset of disorders 20).
 Adult roles (work, partner, children) raise the natural reward by ``roles_gain``, linearly
 from ``roles_start`` to ``roles_end``: what "maturing out" needs to come out of learning.
 

@@ -25,7 +25,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = "addsim"
 # Folders of the repository that are not part of the package (hidden ones and .venv* as well).
-NOT_PACKAGE = {"tests", "benchmarks", "examples", "docs", "build", "results", "__pycache__"}
+NOT_PACKAGE = {"tests", "benchmarks", "examples", "docs", "build", "results", "__pycache__",
+               "site"}  # site/: a local `mkdocs build` of the docs
 HELPERS = {"addsim._jit", "addsim._errors", "addsim._files"}
 SUBPACKAGES = ("envs", "agents", "population", "viz")
 VIEW = "addsim.population.cli.view"  # the only place outside viz/ that may import addsim.viz
@@ -356,7 +357,7 @@ def test_wheel_holds_only_addsim(tmp_path: Path) -> None:
     source = tmp_path / "src"
     shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
         ".venv*", ".git", "build", "*.egg-info", "__pycache__", "results",
-        ".pytest_cache", ".ruff_cache"))
+        ".pytest_cache", ".ruff_cache", ".cache", "site"))
     cache = source / "envs" / "__pycache__"
     cache.mkdir()
     (cache / "_kernels.step-10.py311.nbi").write_bytes(b"index")

@@ -1,8 +1,9 @@
 """The frame-source interface: everything the viewer needs, and nothing about models.
 
 The viewer draws from a :class:`FrameSource` (positions come from the edges via viz.layout,
-statuses and prevalence per tick, a person-detail call). ``population.view_source`` provides a
-live source (a model stepping in the viewer's process) and a replay source (a run's history).
+statuses and prevalence per tick, a person-detail call). ``addsim.population.cli.view.sources``
+provides a live source (a model stepping in the viewer's process) and a replay source (a
+run's history).
 
 Optional members, used when a source has them: ``years_per_tick`` (float: the viewer shows
 time in years) and ``ages()`` (current ages in years, (N,) float: the age filter, and a new

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from addsim import _jit
-from addsim._errors import ConfigError, shown
+from addsim._errors import ConfigError, missing_extra, shown
 from addsim._files import atomic_bytes
 from addsim.population.batches.plan import Plan, Run, run_hash
 from addsim.population.batches.store import (
@@ -160,7 +160,7 @@ def _connect(scheduler: str) -> Any:
     try:
         from distributed import Client
     except ImportError:
-        raise ConfigError("--scheduler: needs Dask (pip install 'dask[distributed]')") from None
+        raise ConfigError(missing_extra("--scheduler", "distributed")) from None
     box: dict[str, Any] = {}
 
     def connect() -> None:

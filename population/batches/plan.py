@@ -265,7 +265,7 @@ HEATMAP_RUN_SIZE = 32_000  # individuals per heatmap run: amortizes per-tick ove
 
 def heatmap_sweep(step: float = 0.1, n: int = 100, ticks: int = 2000, seed: int = 0,
                   learner: str = "dual_process") -> dict[str, Any]:
-    """The report's heatmap (SCIENCE.md 4 item 8) as a sweep: examples/heatmap.toml at 0.1.
+    """The report's heatmap (docs/reproductions.md item 8) as a sweep: examples/heatmap.toml.
 
     Both axes are ``levels`` risk factors; the natural-reward levels are split into parts of
     at most about HEATMAP_RUN_SIZE individuals, one run per part (9 runs at step 0.1). A cohort:

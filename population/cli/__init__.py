@@ -2,40 +2,89 @@
 
 A user's mistake (unknown name, out-of-range number, unwritable output) ends in one line on
 stderr naming the field, the value and what is allowed, exit status 2, and nothing written.
+
+A command's module, and with it numba, pandas or pyarrow, is imported only when that command
+is parsed: ``addsim --version`` and ``addsim --help`` import none of them (the list of
+commands and their one-line help live in :data:`COMMANDS`). A command whose optional
+dependency is missing (``addsim calibrate`` without pyabc) says in one line which extra to
+install, exit status 2, before any work.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import importlib.util
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from addsim.population.cli import (
-    batch,
-    calibrate,
-    config,
-    export,
-    reproduce,
-    run,
-    sensitivity,
-    validate,
-    view,
-)
+from addsim._errors import EXTRAS, missing_extra
 from addsim.population.cli._common import EXIT_USAGE, Parser, UsageError
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``addsim`` with its subcommands."""
+@dataclass(frozen=True)
+class Command:
+    """One subcommand: the module that defines its options and runs it, its one-line help,
+    and the optional modules it cannot run without (with the extra that installs them)."""
+
+    module: str
+    help: str
+    needs: tuple[str, ...] = ()
+
+
+# The subcommands in the order `addsim --help` lists them. A module's ``add_parser(sub)``
+# adds its subcommands' options; the help text is this table's.
+COMMANDS: dict[str, Command] = {
+    "reproduce": Command("reproduce", "reproduce a result of the report (docs: reproductions)"),
+    "run": Command("run", "run a population and write its prevalence tables"),
+    "export": Command("export", "convert a run's table"),
+    "config": Command("config", "show the default config or check a file"),
+    "batch": Command("batch", "run a sweep across parameters and seeds (resumable)"),
+    "summarize": Command("batch", "mean and 95% interval across seeds of a batch"),
+    "validate": Command("validate", "compare a run's or batch's survey with targets"),
+    "calibrate": Command("calibrate", "fit config parameters to survey targets (ABC-SMC)",
+                         ("pyabc",)),
+    "sensitivity": Command("sensitivity", "rank config parameters by their effect on survey "
+                           "outcomes (SALib)", ("SALib",)),
+    "view": Command("view", "watch a population in a window (or render headless)"),
+}
+
+class _Subcommands:
+    """The subparsers as a command module sees them: ``add_parser(name)`` gets the name's
+    help from COMMANDS (shown by ``addsim --help``; also the subcommand's description)."""
+
+    def __init__(self, sub: Any) -> None:
+        self.sub = sub
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        text = COMMANDS[name].help
+        return self.sub.add_parser(name, help=text.replace("%", "%%"),
+                                   description=f"{text[:1].upper()}{text[1:]}.", **kwargs)
+
+
+def build_parser(only: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The argument parser of ``addsim``: every subcommand's options, or with ``only`` just
+    those commands' (the others listed by name and help, their modules not imported)."""
     from addsim import __version__
 
     parser = Parser(prog="addsim", description="Simulate addiction in populations of "
                     "dual-process reinforcement learners.")
     parser.add_argument("--version", action="version", version=f"addsim {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
-    for command in (reproduce, run, export, config, batch, validate, calibrate, sensitivity,
-                    view):
-        command.add_parser(sub)
+    wanted = None if only is None else {COMMANDS[name].module for name in only}
+    done: set[str] = set()
+    for name, command in COMMANDS.items():
+        if name in done:
+            continue
+        if wanted is None or command.module in wanted:
+            module = importlib.import_module(f"addsim.population.cli.{command.module}")
+            module.add_parser(_Subcommands(sub))
+            done.update(n for n, c in COMMANDS.items() if c.module == command.module)
+        else:
+            sub.add_parser(name, help=command.help.replace("%", "%%"))
     return parser
 
 
@@ -63,6 +112,21 @@ def _out_of_memory() -> str:
             "(population.size, run.ticks, --history) or raise the limit")
 
 
+def _command(argv: Sequence[str]) -> str | None:
+    """The subcommand named on the command line (its first word that is not an option)."""
+    word = next((a for a in argv if not a.startswith("-")), None)
+    return word if word in COMMANDS else None
+
+
+def _missing(args: argparse.Namespace) -> tuple[str, str] | None:
+    """What needs an optional module that is not installed, and that module, if anything:
+    the command itself (calibrate: pyabc) or its ``--scheduler`` (Dask's distributed)."""
+    needs = [(f"addsim {args.command}", m) for m in COMMANDS[args.command].needs]
+    if getattr(args, "scheduler", None):
+        needs.append((f"addsim {args.command} --scheduler", "distributed"))
+    return next(((who, m) for who, m in needs if importlib.util.find_spec(m) is None), None)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script: parse, run, map user mistakes to exit status 2."""
     from addsim._errors import ConfigError, one_line
@@ -74,7 +138,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"addsim: error: the working folder is gone ({exc.strerror}); change to a "
               "folder that exists", file=sys.stderr)
         return EXIT_USAGE
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = _command(argv)
+    args = build_parser([command] if command else []).parse_args(argv)
+    missing = _missing(args)
+    if missing:  # before any work: nothing written
+        print(f"addsim: error: {missing_extra(*missing)}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         return int(args.func(args))
     except (UsageError, ConfigError) as exc:
@@ -82,6 +152,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except MemoryError:
         print(f"addsim: error: {_out_of_memory()}", file=sys.stderr)
+        return EXIT_USAGE
+    except ModuleNotFoundError as exc:  # an optional dependency COMMANDS does not foresee
+        root = (exc.name or "").split(".")[0]
+        if root not in EXTRAS:
+            raise
+        print(f"addsim: error: {missing_extra(f'addsim {args.command}', root)}",
+              file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("addsim: interrupted", file=sys.stderr)

@@ -99,7 +99,7 @@ def cmd_summarize(args: argparse.Namespace) -> int:
 
 def add_parser(sub: Any) -> None:
     """Register ``addsim batch`` and ``addsim summarize`` on the CLI's subparsers."""
-    b = sub.add_parser("batch", help="run a sweep across parameters and seeds (resumable)")
+    b = sub.add_parser("batch")
     b.add_argument("sweep", help="sweep TOML: [base], [sweep] grid/zip/seeds, [output]")
     b.add_argument("--out", required=True, help="batch folder (runs/, index.parquet)")
     b.add_argument("--workers", type=int, help="local worker processes (default: the cores)")
@@ -107,7 +107,7 @@ def add_parser(sub: Any) -> None:
                    help="run on a Dask cluster, e.g. tcp://host:8786")
     b.add_argument("--dry-run", action="store_true", help="list the runs and stop")
     b.set_defaults(func=cmd_batch)
-    s = sub.add_parser("summarize", help="mean and 95%% interval across seeds of a batch")
+    s = sub.add_parser("summarize")
     s.add_argument("dir", help="a folder written by addsim batch")
     s.add_argument("--statistic", default="fraction_addicted",
                    help="final statistic of the heatmap (default: fraction_addicted)")

@@ -200,7 +200,7 @@ class _InProcess(cf.Executor):
 
 def add_parser(sub: Any) -> None:
     """Register ``addsim calibrate``."""
-    p = sub.add_parser("calibrate", help="fit config parameters to survey targets (ABC-SMC)")
+    p = sub.add_parser("calibrate")
     p.add_argument("config", nargs="?", help="TOML config (default: the embedded one)")
     p.add_argument("--targets", required=True, help="a targets file (TOML)")
     p.add_argument("--params", required=True, help="a parameters file (TOML): keys, ranges")

@@ -67,7 +67,7 @@ def learner_table(cfg: Any) -> str:
 
 def add_parser(sub: Any) -> None:
     """Register ``addsim config``."""
-    cfg = sub.add_parser("config", help="show the default config or check a file")
+    cfg = sub.add_parser("config")
     group = cfg.add_mutually_exclusive_group(required=True)
     group.add_argument("--show", nargs="?", const=True, metavar="FILE",
                        help="print the documented default (or FILE resolved) and the learner "

@@ -46,7 +46,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def add_parser(sub: Any) -> None:
     """Register ``addsim export``."""
-    exp = sub.add_parser("export", help="convert a run's table")
+    exp = sub.add_parser("export")
     exp.add_argument("dir", help="a folder written by addsim run")
     exp.add_argument("--format", choices=("csv", "parquet", "json"), default="csv")
     exp.add_argument("--what", choices=("prevalence", "events", "individuals"),

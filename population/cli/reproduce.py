@@ -83,7 +83,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
 
 def add_parser(sub: Any) -> None:
     """Register ``addsim reproduce``."""
-    rep = sub.add_parser("reproduce", help="reproduce a result of the report (SCIENCE.md 4)")
+    rep = sub.add_parser("reproduce")
     rep.add_argument("name", nargs="?", help="the protocol (see --list)")
     rep.add_argument("--list", action="store_true", help="name the protocols and stop")
     rep.add_argument("--out", help="output folder for NAME.csv, NAME.png, NAME.json")

@@ -9,7 +9,10 @@ from typing import Any
 
 from addsim._errors import shown
 from addsim.population.cli._common import UsageError, load_config, out_dir, write_error
-from addsim.population.io.console import progress_bar
+from addsim.population.io.console import progress_bar, time_left_column
+
+# Said once when a kernel starts compiling; later runs load the compiled kernels from the cache.
+COMPILING = "compiling kernels, first run only (later runs load them from the cache)"
 
 
 def cfg_source(args: argparse.Namespace) -> str:
@@ -37,10 +40,16 @@ def cmd_run(args: argparse.Namespace) -> int:
             raise UsageError(str(exc)) from None
         except OSError as exc:
             raise UsageError(f"{cfg_source(args)}: {exc.strerror or exc}") from None
+        from rich.progress import MofNCompleteColumn
+
+        from addsim import _jit
+
         t0 = time.perf_counter()
-        with progress_bar(f"run {model.n} people") as bar:
+        columns = MofNCompleteColumn(), time_left_column(_jit.compile_seconds)
+        with progress_bar(f"run {model.n} people", *columns) as bar:
             task = bar.add_task("ticks", total=cfg.run.ticks)
-            model.run(cfg.run.ticks, progress=lambda k: bar.advance(task, k))
+            with _jit.compiling(lambda: bar.console.print(COMPILING)):
+                model.run(cfg.run.ticks, progress=lambda k: bar.advance(task, k))
         seconds = time.perf_counter() - t0
         try:
             written = write_run(model, cfg, out, seconds)
@@ -53,7 +62,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def add_parser(sub: Any) -> None:
     """Register ``addsim run``."""
-    run = sub.add_parser("run", help="run a population and write its prevalence tables")
+    run = sub.add_parser("run")
     run.add_argument("config", nargs="?", help="TOML config (default: the embedded one)")
     run.add_argument("--out", required=True, help="output folder")
     run.add_argument("--ticks", type=int, help="override run.ticks")

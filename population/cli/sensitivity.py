@@ -166,8 +166,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
 def add_parser(sub: Any) -> None:
     """Register ``addsim sensitivity``."""
-    p = sub.add_parser("sensitivity",
-                       help="rank config parameters by their effect on survey outcomes (SALib)")
+    p = sub.add_parser("sensitivity")
     p.add_argument("config", nargs="?", help="TOML config (default: the embedded one)")
     p.add_argument("--params", required=True,
                    help="a parameters file (TOML): keys and ranges, as for addsim calibrate")

@@ -125,7 +125,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def add_parser(sub: Any) -> None:
     """Register ``addsim validate``."""
-    p = sub.add_parser("validate", help="compare a run's or batch's survey with targets")
+    p = sub.add_parser("validate")
     p.add_argument("dir", help="a folder written by addsim run or addsim batch")
     p.add_argument("--targets", required=True, help="a targets file (TOML)")
     p.add_argument("--out", help="where to write validation.{csv,json,png} (default: DIR)")

@@ -31,7 +31,7 @@ def _size(text: str) -> tuple[int, int]:
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
     """Add the ``view`` subcommand to ``addsim``'s subparsers; returns its parser."""
-    view = sub.add_parser("view", help="watch a population in a window (or render headless)")
+    view = sub.add_parser("view")
     view.add_argument("target", nargs="?", metavar="CONFIG.toml | RUN_DIR",
                       help="a config (live model; default: the embedded one) or a run folder "
                            "written with --history (replay)")

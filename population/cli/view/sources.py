@@ -1,6 +1,6 @@
 """Frame sources for the viewer (``addsim view``): a live model, or a run's recorded history.
 
-viz/ knows frames, not models (DESIGN.md): this module adapts a :class:`PopulationModel` (live:
+viz/ knows frames, not models: this module adapts a :class:`PopulationModel` (live:
 it steps in the viewer's process; ``t`` applies a treatment wave through the model's public
 ``apply_intervention``) or a RUN_DIR written with ``--history`` (replay: scrub back and forth)
 to :class:`addsim.viz.source.FrameSource`. Part of the view command, the one place that

@@ -1,0 +1,415 @@
+"""Render the docs' generated blocks from the files they come from, or check them.
+
+A generated block sits in a Markdown file between two marker lines::
+
+    <!-- NAME:begin -->
+    ...rendered text...
+    <!-- NAME:end -->
+
+and :data:`BLOCKS` says, per block, the file, the marker name and the function that renders
+it: the validation table from the JSON ``addsim validate`` writes, the benchmark tables from
+benchmarks/results/*.json (each measurement with machine, date and commit), the config
+reference from the config's pydantic schema, the CLI reference from the argparse parsers, the
+default run's figures from the file docs/_scripts/figures.py wrote. Numbers in the docs come
+from these files, never from typing; ``tests/test_docs.py`` fails when a committed block
+differs from what its source renders today.
+
+    python docs/_scripts/tables.py           # rewrite every block
+    python docs/_scripts/tables.py --check   # list stale blocks, exit 1 if any
+
+To add a block: write its markers in the page, a ``render_*`` function returning the text,
+and one :class:`Block` line in :data:`BLOCKS` (the reproductions table is rendered by the
+reproductions' own renderer and registered the same way).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import re
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs"
+RESULTS = ROOT / "benchmarks" / "results"
+
+
+@dataclass(frozen=True)
+class Block:
+    """A generated block: the Markdown file (relative to the repository), its marker name
+    and the function that renders its text from its source file."""
+
+    file: str
+    name: str
+    render: Callable[[], str]
+
+
+# --------------------------------------------------------------------------------------------
+# Formatting
+
+
+def table(header: Iterable[str], rows: Iterable[Iterable[Any]], align: str = "") -> str:
+    """A Markdown table; ``align`` gives one letter per column (l or r, default l)."""
+    header = list(header)
+    marks = [":---" if (align[i:i + 1] or "l") == "l" else "---:" for i in range(len(header))]
+    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(marks) + " |"]
+    lines += ["| " + " | ".join(str(c).replace("|", "\\|") for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def number(x: Any, digits: int = 3) -> str:
+    """A figure with ``digits`` significant digits (NaN and None as a dash)."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    if isinstance(x, bool):
+        return "yes" if x else "no"
+    if isinstance(x, int):
+        return f"{x:,}"
+    return f"{x:,.{digits}g}" if abs(x) >= 1e-3 or x == 0 else f"{x:.{digits}g}"
+
+
+def _load(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _measurements(name: str) -> list[dict[str, Any]]:
+    path = RESULTS / f"{name}.json"
+    return _load(path)["measurements"] if path.exists() else []
+
+
+def _code(m: dict[str, Any]) -> str:
+    return f"`{m['commit'][:9]}`" + (" (changed)" if m.get("dirty") else "")
+
+
+def _machine(m: dict[str, Any]) -> str:
+    mach = m["machine"]
+    return (f"{mach['cpu']}, {mach['cpus']} cores, {mach['memory_gib']} GiB, "
+            f"Python {mach['python']}")
+
+
+# --------------------------------------------------------------------------------------------
+# Renderers
+
+
+def render_validation() -> str:
+    """The calibrated default against the substance targets: docs/calibration/validation.json
+    (written by ``addsim calibrate``'s validation runs, the same table ``addsim validate``
+    writes)."""
+    data = _load(DOCS / "calibration" / "validation.json")
+    rows = [(r["target"], f"{number(r['observed'])} [{number(r['observed_low'])}, "
+             f"{number(r['observed_high'])}]", number(r["value"]),
+             f"[{number(r['low'])}, {number(r['high'])}]", number(bool(r["within"])))
+            for r in data["rows"]]
+    seeds = data["seeds"]
+    head = (f"{data['within']} of {data['of']} targets within their interval; the model's "
+            f"mean over seeds {seeds[0]}-{seeds[-1]} ({data['runs']} runs) with its 2.5-97.5% "
+            f"range across runs (`{data['targets']}`).\n\n")
+    return head + table(["target", "model", "target", "target interval", "within"], rows,
+                        "lrrrl")
+
+
+def render_calibrated() -> str:
+    """The calibrated values (the best particle) beside the last generation's posterior and
+    the prior, from docs/calibration/calibration.json and posterior_summary.csv."""
+    import csv
+
+    data = _load(DOCS / "calibration" / "calibration.json")
+    with (DOCS / "calibration" / "posterior_summary.csv").open(encoding="utf-8") as f:
+        post = {r["param"]: r for r in csv.DictReader(f)}
+    rows = [(f"`{key}`", number(value), number(float(post[key]["q500"])),
+             f"[{number(float(post[key]['q025']))}, {number(float(post[key]['q975']))}]",
+             f"[{number(float(post[key]['prior_low']))}, "
+             f"{number(float(post[key]['prior_high']))}] ({post[key]['scale']})")
+            for key, value in data["best"].items()]
+    cal = data["calibration"]
+    head = (f"{cal['population_size']} particles x {cal['generations']} generations, "
+            f"{sum(g['simulations'] for g in data['generations']):,} simulations, "
+            f"{number(data['abc_seconds'] / 60, 2)} min of ABC-SMC.\n\n")
+    return head + table(["key", "calibrated", "posterior median", "posterior 95%", "prior"],
+                        rows, "lrrrl")
+
+
+def render_default_run() -> str:
+    """The default run's survey in its last year, all ages, substance, from the figures the
+    figure script kept (docs/data/default-run.json)."""
+    data = _load(DOCS / "data" / "default-run.json")
+    items = list(data["last_year"].items())
+    half = (len(items) + 1) // 2
+    left, right = items[:half], items[half:] + [("", None)] * (2 * half - len(items))
+    rows = [(f"`{a}`", number(x), f"`{b}`" if b else "", number(y) if b else "")
+            for (a, x), (b, y) in zip(left, right, strict=True)]
+    head = (f"`addsim run` (seed {data['seed']}, {data['people']:,} people, "
+            f"{data['ticks']:,} ticks), year {data['year']}, all ages, substance:\n\n")
+    return head + table(["measure", "value", "measure", "value"], rows, "lrlr")
+
+
+def render_bench_cli() -> str:
+    """`addsim --version`, `--help`, `run --help`, and the default run cold and warm, per
+    measurement in benchmarks/results/cli.json."""
+    rows = []
+    for m in _measurements("cli"):
+        r = m["results"]
+        run = r.get("default_run", {})
+        cold, warm = run.get("cold", {}), run.get("warm", {})
+        rows.append((m["label"], _code(m), m["date"][:10], number(r["version"]["median_s"]),
+                     number(r["help"]["median_s"]), number(r["run_help"]["median_s"]),
+                     number(cold.get("median_s")), number(warm.get("median_s"))))
+    return table(["measurement", "commit", "date", "--version (s)", "--help (s)",
+                  "run --help (s)", "default run, cold (s)", "default run, warm (s)"], rows,
+                 "lllrrrrr")
+
+
+def render_bench_install() -> str:
+    """`pip install .` (and the extras) in a fresh venv, per measurement in
+    benchmarks/results/install.json."""
+    rows = []
+    for m in _measurements("install"):
+        for r in m["results"]["rows"]:
+            what = "pip install ." if r["extra"] == "core" else f"pip install '.[{r['extra']}]'"
+            rows.append((m["label"], _code(m), m["date"][:10], f"`{what}`",
+                         number(r["seconds"]), number(r["site_packages_mb"], 4),
+                         r["distributions"]))
+    return table(["measurement", "commit", "date", "command", "time (s)",
+                  "site-packages (MB)", "distributions"], rows, "llllrrr")
+
+
+def render_bench_machines() -> str:
+    """The machines the stored measurements ran on (from every results file)."""
+    seen: dict[str, list[str]] = {}
+    for path in sorted(RESULTS.glob("*.json")):
+        for m in _load(path)["measurements"]:
+            seen.setdefault(_machine(m), []).append(f"{path.stem}: {m['label']}")
+    return table(["machine", "measurements"], [(k, ", ".join(v)) for k, v in seen.items()])
+
+
+def _allowed(prop: dict[str, Any], defs: dict[str, Any]) -> str:
+    """What a config field accepts, from its JSON schema."""
+    if "enum" in prop:
+        return ", ".join(f"`{v}`" for v in prop["enum"])
+    if "discriminator" in prop:
+        return "a distribution: " + ", ".join(f"`{k}`" for k in prop["discriminator"]["mapping"])
+    if "anyOf" in prop:
+        parts = [p for p in prop["anyOf"] if p.get("type") != "null"]
+        inner = _allowed(parts[0], defs) if len(parts) == 1 else ""
+        return (inner + " or unset").strip() if inner else "unset or a value"
+    low = ("> " if "exclusiveMinimum" in prop else "≥ ") + number(
+        prop.get("exclusiveMinimum", prop.get("minimum"))) if (
+        "minimum" in prop or "exclusiveMinimum" in prop) else ""
+    high = ("< " if "exclusiveMaximum" in prop else "≤ ") + number(
+        prop.get("exclusiveMaximum", prop.get("maximum"))) if (
+        "maximum" in prop or "exclusiveMaximum" in prop) else ""
+    kind = {"integer": "whole number", "number": "number", "boolean": "true or false",
+            "string": "text"}.get(prop.get("type", ""), "")
+    return ", ".join(p for p in (kind, low, high) if p)
+
+
+def _default(value: Any) -> str:
+    from addsim.population.io.toml import value as toml
+
+    if value is None:
+        return "unset"
+    rendered = toml(value)
+    return f"`{rendered}`" if rendered is not None else "unset"
+
+
+def render_config() -> str:
+    """Every config table and key with its default, what it accepts and its meaning, from
+    the pydantic schema of population/config.py (Config.model_json_schema)."""
+    from addsim.population.config import Config
+
+    schema = Config.model_json_schema()
+    defs = schema["$defs"]
+    out = []
+    for section, prop in schema["properties"].items():
+        ref = (prop.get("$ref") or prop.get("items", {}).get("$ref", "")).split("/")[-1]
+        model = defs[ref]
+        array = prop.get("type") == "array"
+        out.append(f"### `[{'[' if array else ''}{section}{']' if array else ''}]`\n")
+        out.append(model.get("description", "") + "\n")
+        rows = []
+        for key, field in model["properties"].items():
+            default = field.get("default")
+            if "$ref" in field:  # a nested table (an activity)
+                sub = defs[field["$ref"].split("/")[-1]]
+                allowed = "a table: " + ", ".join(f"`{k}`" for k in sub["properties"])
+            else:
+                allowed = _allowed(field, defs)
+            rows.append((f"`{key}`", _default(default) if not array else "–", allowed,
+                         field.get("description", "")))
+        out.append(table(["key", "default", "accepts", "meaning"], rows) + "\n")
+        if array:
+            out.append(f"Default: {_default(prop.get('default'))}.\n")
+    dists = [name for name, d in defs.items()
+             if "dist" in d.get("properties", {})]
+    out.append("### Distributions of risk factors\n")
+    rows = []
+    for name in dists:
+        d = defs[name]
+        keys = ", ".join(f"`{k}`" for k in d["properties"] if k != "dist")
+        rows.append((f"`{d['properties']['dist'].get('const', name.lower())}`", keys,
+                     (d.get("description") or "").splitlines()[0]))
+    out.append(table(["dist", "keys", "meaning"], rows))
+    return "\n".join(out)
+
+
+def render_cli() -> str:
+    """Every subcommand's usage, description and options, from the argparse parsers."""
+    import argparse
+
+    from addsim.population.cli import COMMANDS, build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    out = ["`addsim --version` prints the version; `addsim COMMAND --help` prints what "
+           "follows for that command.\n"]
+    for name in COMMANDS:
+        p = sub.choices[name]
+        p.formatter_class = lambda prog: argparse.HelpFormatter(prog, width=92)
+        usage = " ".join(p.format_usage().split()).removeprefix("usage: ")
+        out.append(f"### `addsim {name}`\n\n{COMMANDS[name].help[:1].upper()}"
+                   f"{COMMANDS[name].help[1:]}.\n\n```\n{usage}\n```\n")
+        rows = []
+        for action in p._actions:
+            if isinstance(action, argparse._HelpAction):
+                continue
+            flag = ", ".join(action.option_strings) or action.metavar or action.dest
+            if action.option_strings and action.nargs != 0:
+                flag += f" {action.metavar or action.dest.upper()}"
+            text = (action.help or "") % {"default": action.default, "prog": p.prog} \
+                if action.help else ""
+            if action.choices and not isinstance(action.choices, dict):
+                text += f" (one of {', '.join(map(str, action.choices))})"
+            required = "yes" if action.required or not action.option_strings else ""
+            rows.append((f"`{flag}`", required, text.replace("%%", "%")))
+        out.append(table(["argument", "required", "meaning"], rows) + "\n")
+    return "\n".join(out)
+
+
+def render_reproductions() -> str:
+    """The reproductions table from docs/reproductions/*.json (addsim's own renderer,
+    population/reproduce/table.py; tests/test_reproductions_table.py checks it too)."""
+    from addsim.population.reproduce.table import render
+
+    return render(DOCS / "reproductions")
+
+
+def render_bench_learners() -> str:
+    """The batched dual-process learner against its per-individual loop, per measurement
+    in benchmarks/results/learners.json (before and after measured in one run)."""
+    rows = []
+    for m in _measurements("learners"):
+        r = m["results"]
+        for b in r["batched"]:
+            rounds = [x["ratio_to_reference"] for rnd in r.get("rounds", []) for x in rnd
+                      if x["n"] == b["n"]]
+            spread = (f"{number(min(rounds))}-{number(max(rounds))}" if rounds else "–")
+            rows.append((m["label"], _code(m), m["date"][:10], f"{b['n']:,}",
+                         number(b["steps_per_s"] / 1e6), number(r["reference_loop"]
+                                                                ["steps_per_s"] / 1e3),
+                         number(b["ratio_to_reference"]), spread))
+    return table(["measurement", "commit", "date", "individuals", "batched (M steps/s)",
+                  "per-individual loop (k steps/s)", "ratio (median round)",
+                  "ratio, every round"], rows, "llllrrrr")
+
+
+DEFAULT_RUN_MEASURES = {
+    "ever_used": "lifetime use", "ever_addicted_of_users": "users ever addicted",
+    "disorder_last_5_years": "disorder over the last 5 years (share of people)",
+    "onsets": "onsets in 20 years", "cessations": "cessations in 20 years",
+    "relapses": "relapses in 20 years",
+    "kappa_median_in_disorder": "median allostatic shift kappa in disorder at the end (N = 3)",
+    "latent_states_mean": "latent states a person",
+}
+
+
+def render_default_change() -> str:
+    """The default run's substance outputs before and after a change (the mean over the
+    seeds benchmarks/compare_default.py ran), from benchmarks/results/default-run.json."""
+    ms = {m["label"]: m for m in _measurements("default-run")}
+    if not {"before", "after"} <= set(ms):
+        return "(no measurement yet: python benchmarks/compare_default.py --against REF --save)"
+    before, after = ms["before"], ms["after"]
+    seeds = ", ".join(map(str, after["results"]["seeds"]))
+    head = (f"The embedded default before ({_code(before)}) and after ({_code(after)}), "
+            f"substance, the mean over seeds {seeds} (seeds the tests never use):\n\n")
+    rows = [(label, number(before["results"]["mean"][k]), number(after["results"]["mean"][k]))
+            for k, label in DEFAULT_RUN_MEASURES.items()]
+    return head + table(["measure", "before", "after"], rows, "lrr")
+
+
+BLOCKS: list[Block] = [
+    Block("docs/reproductions.md", "reproductions-table", render_reproductions),
+    Block("docs/benchmarks.md", "bench-learners", render_bench_learners),
+    Block("docs/getting-started.md", "default-run-change", render_default_change),
+    Block("docs/calibration.md", "calibrated-values", render_calibrated),
+    Block("docs/calibration.md", "validation-table", render_validation),
+    Block("docs/getting-started.md", "default-run-table", render_default_run),
+    Block("docs/benchmarks.md", "bench-cli", render_bench_cli),
+    Block("docs/benchmarks.md", "bench-install", render_bench_install),
+    Block("docs/benchmarks.md", "bench-machines", render_bench_machines),
+    Block("docs/reference/config.md", "config-reference", render_config),
+    Block("docs/reference/cli.md", "cli-reference", render_cli),
+]
+
+
+# --------------------------------------------------------------------------------------------
+# Replacing and checking
+
+
+def _pattern(name: str) -> re.Pattern[str]:
+    return re.compile(rf"(<!-- {re.escape(name)}:begin -->\n)(.*?)(<!-- {re.escape(name)}:end -->)",
+                      re.DOTALL)
+
+
+def replace(text: str, name: str, body: str) -> str:
+    """``text`` with the block ``name`` holding ``body`` (ValueError without its markers)."""
+    pattern = _pattern(name)
+    if len(pattern.findall(text)) != 1:
+        raise ValueError(f"markers of {name!r}: expected one begin/end pair")
+    return pattern.sub(lambda m: m.group(1) + body.rstrip("\n") + "\n" + m.group(3), text)
+
+
+def stale(blocks: Iterable[Block] = BLOCKS, root: Path = ROOT) -> list[str]:
+    """The blocks whose committed text differs from what their source renders today."""
+    found = []
+    for block in blocks:
+        text = (root / block.file).read_text(encoding="utf-8")
+        if replace(text, block.name, block.render()) != text:
+            found.append(f"{block.file}: {block.name}")
+    return found
+
+
+def write(blocks: Iterable[Block] = BLOCKS, root: Path = ROOT) -> list[str]:
+    """Rewrite every block from its source; return those that changed."""
+    changed = []
+    for block in blocks:
+        path = root / block.file
+        text = path.read_text(encoding="utf-8")
+        new = replace(text, block.name, block.render())
+        if new != text:
+            path.write_text(new, encoding="utf-8")
+            changed.append(f"{block.file}: {block.name}")
+    return changed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="list stale blocks; exit 1 if any")
+    args = parser.parse_args(argv)
+    if args.check:
+        found = stale()
+        for line in found:
+            print(f"stale: {line} (run python docs/_scripts/tables.py)")
+        return 1 if found else 0
+    for line in write():
+        print(f"rewrote {line}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
