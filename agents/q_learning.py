@@ -1,4 +1,4 @@
-"""Q-learning, the natural-reward control (Watkins 1989; SCIENCE.md 1.1).
+"""Q-learning, the natural-reward control (Watkins 1989; docs/model/learners.md).
 
     delta = r + gamma * max_a Q(s', a) - Q(s, a);   Q(s, a) += alpha * delta
 

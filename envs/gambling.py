@@ -1,4 +1,4 @@
-"""Gambling: bet or pass with a negative expected value of betting (SCIENCE.md section 3).
+"""Gambling: bet or pass with a negative expected value of betting (docs/model/tasks.md).
 
 Description
     In ``s_init`` action 0 (no-op) gives 0 and stays. Action 1 (bet) wins with probability

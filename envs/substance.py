@@ -1,4 +1,4 @@
-"""Substance use: the two-state choice task of the report (SCIENCE.md section 3).
+"""Substance use: the two-state choice task of the report (docs/model/tasks.md).
 
 Description
     In the choice state ``s0`` an individual either takes the natural reward (action 0,

@@ -2,7 +2,7 @@
 
 A config is a TOML document with the tables below; every key has a default, so an empty file
 is the embedded default run (1,000 people on a small-world network, substance and gambling,
-1,000 ticks, a treatment wave half-way). ``--set key=value`` overrides any dotted key.
+20 years of weekly ticks, a treatment wave half-way). ``--set key=value`` overrides any dotted key.
 Errors name the field, the value and what is allowed (with a suggestion for a misspelt name).
 """
 
@@ -403,7 +403,7 @@ class StatusCfg(_Strict):
 
 
 class SeekingCfg(_Strict):
-    """Seeking: the addictive action chosen without an offer (SCIENCE.md 1.3, Dezfouli 2009).
+    """Seeking: the addictive action chosen without an offer (Dezfouli 2009; docs/model).
 
     P(success) = 1 - (1 - base * supply) * (1 - peer)^(using friends); a sought drug or bet is
     then delivered; seeking costs ``effort`` (substance: added to the action's cost) whether

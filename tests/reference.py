@@ -4,7 +4,7 @@ Used only by the tests (step-for-step agreement with the batched learners under 
 numbers) and by benchmarks/bench_learners.py (the per-individual loop the batched engine is
 measured against). Deliberately independent of agents/'s array code: Python floats and lists,
 its own softmax, inverse-CDF choice, Gauss-Jordan inverse and log-determinant. The equations
-are those of SCIENCE.md (and each agents/ module docstring):
+are those of docs/model/learners.md (and each agents/ module docstring):
 
 - Q-learning:   delta = r + gamma max Q(s') - Q(s, a)
 - Redish 2004:  delta = gamma (r + max Q(s')) - Q(s, a), on drug steps max(that + D, D)

@@ -1,4 +1,4 @@
-"""Item 9, Kamin blocking (SCIENCE.md 4, 4c): 100 individuals per condition, seed 0.
+"""Item 9, Kamin blocking (docs/reproductions.md): 100 individuals per condition, seed 0.
 
 B's own weight is read from the elemental model-free learners at the end of the compound
 phase (agents/elemental.py); the dual-process learner's response to B alone in the test.

@@ -1,4 +1,4 @@
-"""The confound controls and verdict rules of SCIENCE.md 4c (population/reproduce/_controls.py).
+"""The confound controls and verdict rules of protocol 4c (population/reproduce/_controls.py).
 
 Synthetic inputs with known answers: each rule of the verdict moves the label on its own, the
 acting state at criterion is read from a hand-made log, and Newcombe's interval matches the

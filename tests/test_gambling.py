@@ -1,4 +1,4 @@
-"""Item 6, gambling (SCIENCE.md 4.6, 4c): win streaks, late betting and the win/loss split.
+"""Item 6, gambling (docs/reproductions.md): win streaks, late betting and the win/loss split.
 
 1,000 individuals per arm and streak length, seed 0; all arms share one random stream, so
 streak lengths and learners are paired comparisons. The payout is shown faintly in the

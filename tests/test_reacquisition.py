@@ -1,4 +1,4 @@
-"""Reacquisition (SCIENCE.md 4b, 4c; Bouton 2004): 100 individuals, seed 0.
+"""Reacquisition (docs/reproductions.md; Bouton 2004): 100 individuals, seed 0.
 
 Not reproduced: after extinction the dual-process individual rarely tries the drug again in
 the extinction state, so few reacquire within 250 ticks and none sooner than they first

@@ -1,4 +1,4 @@
-"""Reinstatement (SCIENCE.md 4b, 4c; de Wit and Stewart 1981): 100 individuals, seed 0.
+"""Reinstatement (docs/reproductions.md; de Wit and Stewart 1981): 100 individuals, seed 0.
 
 One non-contingent dose after extinction brings the dual-process individual's responding
 back, by retrieval: the dose makes the cue's dose feature resemble the acquisition situation

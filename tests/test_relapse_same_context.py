@@ -1,4 +1,4 @@
-"""4b: extinction with the cue on and the context unchanged (SCIENCE.md 4b and 4c).
+"""4b: extinction with the cue on and the context unchanged (protocols 4b and 4c).
 
 Nothing in the drug cue or the context announces extinction; the outcome does: no dose, so
 the cue's dose feature fades. Measured on seed 0, 100 individuals per arm, with the controls

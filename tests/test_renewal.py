@@ -1,4 +1,4 @@
-"""Renewal, ABA / AAB / AAA (SCIENCE.md 4b, 4c; Bouton 2004): 100 individuals, seed 0.
+"""Renewal, ABA / AAB / AAA (docs/reproductions.md; Bouton 2004): 100 individuals, seed 0.
 
 ABA renewal is there and survives the controls: with the natural reward kept constant, the
 model-free learners (which do not see the context) show none, and the context's distance

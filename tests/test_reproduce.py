@@ -1,4 +1,4 @@
-"""Reproduction tests: SCIENCE.md section 4, items 1 to 7, against the published directions.
+"""Reproduction tests: docs/reproductions.md, items 1 to 7, against the published directions.
 
 Every test runs a protocol of population/reproduce/ with a fixed seed and enough
 individuals for the effect to stand far outside seed noise; thresholds come from this
@@ -113,7 +113,7 @@ def test_relapse_kept_rewards_is_retrieval_on_every_seed() -> None:
 def test_relapse_dual_process_savings(relapse: Result) -> None:
     """Item 4: dual-process back to addiction in at most a quarter of its acquisition time,
     per individual with censoring (Kaplan-Meier medians of the times to P >= 0.7), and by
-    retrieval (SCIENCE.md 4c: with the natural reward kept constant too, most act in the
+    retrieval (protocol 4c: with the natural reward kept constant too, most act in the
     acquisition state when back, the model-free learners do not return fast)."""
     s = relapse.summary["dual_process"]
     acq, re = s["acquisition"], s["reexposure"]
@@ -275,7 +275,7 @@ def test_latent_state_counts_direction(state_counts: Result) -> None:
                    "rewarded [96%, 100%] and 75.5% with 4 after extinction [69%, 81%] (200 "
                    "individuals, seed 5); report: 89% and 85%")
 def test_latent_state_counts_match_the_report(state_counts: Result) -> None:
-    """Item 5 at the report's numbers (SCIENCE.md section 4): kept as an expected failure."""
+    """Item 5 at the report's numbers (docs/reproductions.md): kept as an expected failure."""
     acq, ext = state_counts.summary["always_rewarded"], state_counts.summary["extinction"]
     assert acq["fraction_by_count"].get(2, 0.0) >= 0.89
     assert ext["fraction_by_count"].get(4, 0.0) >= 0.85

@@ -1,4 +1,4 @@
-"""The report's reproductions (SCIENCE.md section 4): one module per result, run and figure.
+"""The report's reproductions (docs/reproductions.md): one module per result, run and figure.
 
 Each protocol takes the number of individuals per condition and a seed, runs every condition
 as one batch (a cohort: a population without edges whose conditions follow a schedule) and

@@ -1,4 +1,4 @@
-"""The controls every latent-state protocol runs beside its effect (SCIENCE.md 4c).
+"""The controls every latent-state protocol runs beside its effect (protocol 4c).
 
 An effect of the dual-process learner is credited to retrieval (the acquisition state kept by
 situation recognition and recognised again) only when three things hold together:

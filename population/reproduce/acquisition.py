@@ -1,4 +1,4 @@
-"""Items 1-2 of SCIENCE.md section 4: acquisition without the drug, and addiction with it."""
+"""Items 1-2 of docs/reproductions.md: acquisition without the drug, and addiction with it."""
 
 from __future__ import annotations
 

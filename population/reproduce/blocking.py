@@ -1,4 +1,4 @@
-"""Item 9 of SCIENCE.md section 4: Kamin blocking of a cue paired with the drug.
+"""Item 9 of docs/reproductions.md: Kamin blocking of a cue paired with the drug.
 
 The substance task's cue carries two free elements: the drug cue (A, feature 2) and the
 context feature (B, feature 3). Conditions, per learner (the same random stream for all):

@@ -1,4 +1,4 @@
-"""Item 6 of SCIENCE.md section 4: late betting after win streaks, and the win/loss split.
+"""Item 6 of docs/reproductions.md: late betting after win streaks, and the win/loss split.
 
 The report's claim: losses are assigned to one latent state while the individual keeps
 chasing the highly valued win state (Redish et al. 2007). For that the outcome must be
@@ -9,12 +9,12 @@ leaving the outcome state, so an outcome state's value is its payout's.
 
 Arms (every arm shares one random stream: the same individuals' draws, paired): the
 dual-process learner, the Dezfouli control (the same value rule without latent states), and
-the dual-process controls of SCIENCE.md 4c: ``history off``, ``new values zero`` and the
+the dual-process controls of protocol 4c: ``history off``, ``new values zero`` and the
 history's parts (``reward-constant`` does not apply: the task has no natural reward to
 change; betting's alternative pays 0 throughout). Streak lengths 100, 200, 400 ticks of
 p_win 0.75 from tick 800, 2,000 ticks in all.
 
-Measured, per SCIENCE.md 4.6:
+Measured, per protocol 6:
 
 - the split BY OUTCOME within time blocks: per individual, its win-mode state (the latent
   state most of its wins are seen in), and within each ``BLOCK``-tick block holding both

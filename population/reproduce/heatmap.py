@@ -1,4 +1,4 @@
-"""Item 8 of SCIENCE.md section 4: the risk-factor heatmap (report Fig 5.15), run as a batch."""
+"""Item 8 of docs/reproductions.md: the risk-factor heatmap (report Fig 5.15), run as a batch."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Item 7 of SCIENCE.md section 4: impulsive choice after prior drug exposure."""
+"""Item 7 of docs/reproductions.md: impulsive choice after prior drug exposure."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ on, natural reward improved to 15) in A (``same context``) or in B (``context B`
 reacquisition (250 ticks: drug back, natural reward back to 10) in the extinction context.
 Published direction: reacquisition is faster than first acquisition (savings).
 
-Arms: the model-free learners, then the dual-process arms of SCIENCE.md 4c
+Arms: the model-free learners, then the dual-process arms of protocol 4c
 (population/reproduce/_controls.py): the protocol, ``reward-constant`` (natural reward 10 in
 every phase), ``history off``, ``new values zero`` and the history's parts.
 

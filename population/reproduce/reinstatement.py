@@ -11,7 +11,7 @@ identical until the prime). Published direction: responding returns after the pr
 
 Summary per learner and arm: each individual's mean P(addictive) over the first 20 test
 ticks, averaged with a bootstrap interval, and the prime's effect (arm minus ``none``).
-Beside the model-free learners, the dual-process arms of SCIENCE.md 4c
+Beside the model-free learners, the dual-process arms of protocol 4c
 (population/reproduce/_controls.py): ``reward-constant`` (natural reward 10 in every phase),
 ``history off`` and ``new values zero``, with the state each individual acts in when its
 P(addictive) first reaches 0.7 in the test; the verdict reads the one-dose effect.

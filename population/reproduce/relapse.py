@@ -1,7 +1,7 @@
-"""Item 4 of SCIENCE.md section 4: acquisition with the cue, extinction without it, re-exposure.
+"""Item 4 of docs/reproductions.md: acquisition with the cue, extinction without it, re-exposure.
 
 Every learner runs the report's protocol; the dual-process learner also runs the controls of
-SCIENCE.md 4c (population/reproduce/_controls.py): ``reward-constant`` (natural reward 10 in
+protocol 4c (population/reproduce/_controls.py): ``reward-constant`` (natural reward 10 in
 every phase), ``history off`` and ``new values zero``, with the state each individual acts in
 when it is back at the criterion. The effect the verdict reads is the fraction back at
 P(addictive) >= 0.7 within ``FAST`` ticks of re-exposure.

@@ -35,7 +35,7 @@ MAP_AXES: dict[str, tuple[tuple[str, tuple[float, ...]], tuple[str, tuple[float,
         ("r_bar0", (10.0, 11.0, 12.0, 13.0, 14.0, 15.0, 16.0)),
     ),
 }
-SAVINGS_RANGE = (0.6, 1.5)  # the report's model-free savings (SCIENCE.md 4, item 4)
+SAVINGS_RANGE = (0.6, 1.5)  # the report's model-free savings (protocol 4)
 
 
 def _cell_means(

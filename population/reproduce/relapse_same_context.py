@@ -1,4 +1,4 @@
-"""SCIENCE.md 4b: extinction with the drug cue on and the context unchanged, then re-exposure.
+"""protocol 4b: extinction with the drug cue on and the context unchanged, then re-exposure.
 
 Acquisition (250 ticks, cue on), extinction (250 ticks: cue still on, context unchanged, the
 drug withheld, the natural reward improved to 15, as in ``relapse``), re-exposure (500 ticks:

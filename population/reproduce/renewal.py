@@ -7,7 +7,7 @@ feature (A = 0, B = 1; SubstanceCore). Published direction: responding at test r
 the context of extinction is left, strongest when the test is back in the acquisition context
 (ABA > AAB > AAA). Model-free learners do not see the context, so they cannot show it.
 
-Arms: the model-free learners, then the dual-process arms of SCIENCE.md 4c
+Arms: the model-free learners, then the dual-process arms of protocol 4c
 (population/reproduce/_controls.py): the protocol, ``reward-constant`` (natural reward 10 in
 every phase), ``history off`` and ``new values zero``. One stream per arm for all designs:
 the designs differ only in the context.

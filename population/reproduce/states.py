@@ -1,11 +1,11 @@
-"""Item 5 of SCIENCE.md section 4: latent states per dual-process individual.
+"""Item 5 of docs/reproductions.md: latent states per dual-process individual.
 
 Two conditions of 2,000 ticks: ``always_rewarded`` (the drug and its cue throughout) and
 ``extinction`` (1,000 ticks of acquisition, then 1,000 of ``relapse``'s extinction: cue
 off, drug withheld, natural reward 15). The report: 89% of individuals end with 2 states
 always rewarded, 85% with 4 after extinction.
 
-Beside the protocol, the dual-process arms of SCIENCE.md 4c (population/reproduce/
+Beside the protocol, the dual-process arms of protocol 4c (population/reproduce/
 _controls.py) in the extinction condition: ``reward-constant`` (natural reward 10 in both
 phases: are the extra states the reward change's?), ``history off``, ``new values zero`` and
 the history's parts; and where each individual acts at the end of extinction (the

@@ -14,7 +14,7 @@ Three steps, each a subcommand of ``python -m addsim.population.reproduce.table`
   individuals per arm) into ``DIR/NAME.png``.
 
 Each row gives the seed-0 numbers with their intervals, the confound controls of
-SCIENCE.md 4c where the protocol has them, whether the other seeds agree, and the verdict
+protocol 4c where the protocol has them, whether the other seeds agree, and the verdict
 most of the seeds give (with the count where they differ):
 "by retrieval" (or "by situation recognition" for the gambling split), "by another cause"
 (named), "not reproduced" (latent-state protocols, the rules of
@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 BEGIN, END = "<!-- reproductions-table:begin -->", "<!-- reproductions-table:end -->"
-STANDARD_N = {"gambling": 1000, "values": 1000}  # individuals per arm; else 100 (SCIENCE 4)
+STANDARD_N = {"gambling": 1000, "values": 1000}  # individuals per arm; else 100
 Summary = dict[str, Any]
 Assess = Callable[[Summary], tuple[str, str, str]]  # (numbers, controls, verdict)
 

@@ -1,4 +1,4 @@
-"""Item 3 of SCIENCE.md section 4: Redish's drug value unbounded, Dezfouli's and
+"""Item 3 of docs/reproductions.md: Redish's drug value unbounded, Dezfouli's and
 dual-process's bounded.
 
 The summary splits the dual-process final advantage by whether an individual created a
