@@ -24,8 +24,10 @@ feature (the social context of use).
 
 from __future__ import annotations
 
+import operator
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import overload
 
 import mesa
 import numpy as np
@@ -119,10 +121,73 @@ class Individual(mesa.Agent):
         return self.pop.history[: self.pop.tick, j, self.index].copy()
 
 
-class PopulationModel(mesa.Model):
-    """N individuals on a network, each running every enabled activity; array engine."""
+class Individuals(Sequence[Individual]):
+    """The people of a population as :class:`Individual` views, each created (and registered
+    with Mesa) when first asked for: the engine works on arrays, so N views up front would
+    only cost memory and construction time."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, model: PopulationModel) -> None:
+        self._model = model
+        self._made: dict[int, Individual] = {}
+
+    def __len__(self) -> int:
+        return self._model.n
+
+    @overload
+    def __getitem__(self, index: int) -> Individual: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Individual]: ...
+
+    def __getitem__(self, index: int | slice) -> Individual | list[Individual]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        i = operator.index(index)
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(f"individual {index} out of range for {len(self)} people")
+        person = self._made.get(i)
+        if person is None:
+            person = self._made[i] = Individual(self._model, i)
+        return person
+
+
+def _seed_of(rng: object) -> int:
+    """A run seed from Mesa's ``rng`` argument: a whole number in [0, 2**63), or a
+    SeedSequence (its first 63-bit state word)."""
+    if isinstance(rng, np.random.SeedSequence):
+        return int(rng.generate_state(1, np.uint64)[0] >> np.uint64(1))
+    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool) and 0 <= rng < 2**63:
+        return int(rng)
+    raise ConfigError(f"rng: got {rng!r}, expected a whole number in [0, 2**63), a "
+                      "numpy SeedSequence, or None (the config's run.seed)")
+
+
+class PopulationModel(mesa.Model):
+    """N individuals on a network, each running every enabled activity; array engine.
+
+    Built the way Mesa models are: ``PopulationModel()`` is the embedded default,
+    ``PopulationModel(config, rng=7, exposure__p_peer=0.05)`` a config (a
+    :class:`~population.config.Config`; None: the default) with the run seed taken from
+    ``rng`` and keyword overrides (``ticks``, ``seed``, ``size``, ``history``, ``network``, or
+    any dotted key with ``__`` for the dots), so ``mesa.batch_run(PopulationModel,
+    parameters={"exposure__p_peer": [0.0, 0.1]}, rng=[1, 2])`` sweeps it (Mesa 3.5; with Mesa
+    3.3 put ``"rng": [1, 2]`` among the parameters).
+    """
+
+    def __init__(self, config: Config | None = None, *, rng: object = None,
+                 **overrides: object) -> None:
+        from addsim.population.config import load, with_overrides
+
+        if config is None:
+            config = load()
+        if not isinstance(config, Config):
+            raise ConfigError(f"config: got {type(config).__name__}, expected a Config or "
+                              "None (the embedded default)")
+        if rng is not None:
+            overrides = {**overrides, "seed": _seed_of(rng)}
+        config = with_overrides(config, overrides)
         seed = config.run.seed
 
         def stream(key: int) -> np.random.Generator:  # sub-streams keyed, not by position
@@ -182,7 +247,7 @@ class PopulationModel(mesa.Model):
         self.events_log: list[tuple[int, str, str, int]] = []  # tick, activity, event, count
         self.interventions = sorted(config.interventions, key=lambda c: c.tick)
         self.applied: list[tuple[int, str, str, int]] = []  # tick, kind, activity, people
-        self.individuals = [Individual(self, i) for i in range(n)]
+        self.individuals = Individuals(self)
         self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
         self.construction_seconds = time.perf_counter() - t0
 
@@ -221,6 +286,12 @@ class PopulationModel(mesa.Model):
             for k, col in enumerate(COLUMNS):
                 out[f"{act}.{col}"] = lambda m, j=j, k=k: float(m.records[m.tick - 1, j, k])
         return out
+
+    @property
+    def graph(self) -> object:
+        """The social network as a networkx.Graph (built on each call: for analysis and
+        layouts, not the hot path)."""
+        return self.adjacency.to_networkx()
 
     def activity(self, name: str) -> Activity:
         """The activity ``name``, or a one-line error naming the enabled ones."""
@@ -541,7 +612,7 @@ class PopulationModel(mesa.Model):
         return out
 
 
-__all__ = ["COLUMNS", "ConfigError", "Individual", "PopulationModel"]
+__all__ = ["COLUMNS", "ConfigError", "Individual", "Individuals", "PopulationModel"]
 
 
 @jit

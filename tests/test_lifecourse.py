@@ -32,7 +32,7 @@ def test_turnover_keeps_n_and_graph_and_ages_grow_in_range() -> None:
         left += int(new.sum())
         assert m.age.min() >= 12.0 and m.age.max() < 80.0
     assert left > 0.3 * n  # the population turned over
-    assert m.n == n == len(m.individuals) == len(m.agents)
+    assert m.n == n == len(m.individuals)
     assert m.adjacency.n_edges == edges[1]
     np.testing.assert_array_equal(m.adjacency.neighbours(7), edges[0])
     f = prevalence_frame(m)
