@@ -81,15 +81,6 @@ def _population(
 
 
 @needs_numba
-def test_compiled_population_matches_numpy_form(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Status counts and events identical; the mean P(addictive) column within 1e-12."""
-    fast = _population(True, monkeypatch)
-    slow = _population(False, monkeypatch)
-    np.testing.assert_array_equal(fast[..., :-1], slow[..., :-1])
-    np.testing.assert_allclose(fast[..., -1], slow[..., -1], rtol=0, atol=1e-12)
-
-
-@needs_numba
 def test_same_seed_same_result_whatever_the_thread_count(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
