@@ -1,14 +1,15 @@
 """The population: Mesa hosts N dual-process individuals on a social network.
 
-``PopulationModel(mesa.Model)`` owns the seed, the network, the activities and the records;
-``Individual(mesa.Agent)`` is a thin view (an index into the arrays) for people to inspect.
-A tick is a calendar duration (``run.tick``, default a week) and follows DESIGN.md: the life
-course (ageing, deaths and the old leaving, naive newcomers in the same rows:
-population/lifecourse.py), then per activity exposure (base access and using neighbours,
-scaled by the age curve), seeking, act/step/learn through the same
-:class:`~population.rollout.Stepper` the cohort protocols use, consequences, statuses over a
-calendar window, records, and the survey's accumulators (population/survey.py). The engine
-never loops over agents. All Mesa calls live in this module (Mesa 3.3 and 3.5).
+``PopulationModel(mesa.Model)`` owns the seed, the network, the activities, the records and
+the tick's modules; ``Individual(mesa.Agent)`` is a thin view (an index into the arrays) for
+people to inspect, made when first asked for. A tick is a calendar duration (``run.tick``,
+default a week) and runs the modules of population/modules.py in order: interventions, the
+life course (ageing, deaths and the old leaving, naive newcomers in the same rows), then per
+activity exposure (base access and using neighbours, scaled by the age curve), seeking, the
+activity's step through the same :class:`~population.rollout.Stepper` the cohort protocols
+use, consequences, statuses over a calendar window, the survey's accumulators
+(population/survey.py) and the records. The engine never loops over agents. All Mesa calls
+live in this module (Mesa 3.3 and 3.5).
 
 Opportunity of individual i for an activity at a tick::
 
