@@ -407,11 +407,20 @@ class SeekingCfg(_Strict):
     """Seeking: the addictive action chosen without an offer (Dezfouli 2009; docs/model).
 
     P(success) = 1 - (1 - base * supply) * (1 - peer)^(using friends); a sought drug or bet is
-    then delivered; seeking costs ``effort`` (substance: added to the action's cost) whether
-    it succeeds or not. Only people who have met the activity can seek it.
+    then delivered, and the search's ``effort`` is added to the action's cost (substance). A
+    failed search is no access (``failed = "no access"``): the addictive action is
+    unavailable that tick, so the person does something else and learns nothing about the
+    drug, and the attempt counts as seeking for the status rule (time spent obtaining). It is
+    not an extinction trial: extinction needs responding without reinforcement, and enforced
+    abstinence raises craving instead (Bouton 2004; Grimm et al. 2001). ``failed =
+    "extinction"`` is the old rule, kept as the ablation: the action taken and the drug state
+    reached without the drug. Only people who have met the activity can seek it.
     """
 
     enabled: bool = Field(True, description="people who know the activity can seek it")
+    failed: Literal["no access", "extinction"] = Field(
+        "no access", description="a failed search: no access that tick (the action "
+        "unavailable, nothing learned about the drug), or the old extinction trial")
     base: float = Field(0.8883, ge=0, le=1,  # calibrated (examples/calibrate)
                         description="success without using friends")
     peer: float = Field(0.2, ge=0, le=1, description="success added per using friend")

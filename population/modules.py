@@ -302,6 +302,7 @@ class Act(Module):
         ex: Exposure = m.module(Exposure)
         seek: Seeking = m.module(Seeking)
         life = m.config.life
+        no_access = m.config.seeking.failed == "no access"
         for _, act in self.acts():
             core, n = act.core, m.n
             treated, opportunity = ex.treated[act.name], ex.opportunity[act.name]
@@ -319,11 +320,14 @@ class Act(Module):
                 act.boosted = any_treated  # after treatment: restored once
             at_choice = core.state == core.choice_state
             mask = np.ones((n, core.n_actions), dtype=bool)
-            mask[:, core.addictive_action] = (
-                opportunity | ~at_choice if can_seek is None
-                else opportunity | can_seek | ~at_choice
-            )
-            out, _, _, _ = act.stepper.tick(mask)
+            if can_seek is None:
+                allowed = opportunity
+            elif no_access:  # a failed search: the action unavailable (no access)
+                allowed = core[act.spec.seek_conditions[0]] > 0.5
+            else:  # the old rule: any seeker may take the action
+                allowed = opportunity | can_seek
+            mask[:, core.addictive_action] = allowed | ~at_choice
+            out, _, _, u_act = act.stepper.tick(mask)
             if act.renewed is not None:
                 # The tick just done taught the newcomers' rows the leavers' last transition;
                 # start them naive again (their own first choice is pending, learned next).
@@ -336,6 +340,12 @@ class Act(Module):
             else:
                 available = core[act.spec.seek_conditions[0]] > 0.5
                 used, sought = chose & available, chose & ~opportunity
+                if no_access:  # who would have taken it: the same uniform against the
+                    # unmasked P (two actions, the addictive last: sample() picks it when
+                    # u >= 1 - P), so a failed search is time spent obtaining
+                    wanted = at_choice & can_seek & ~available & (
+                        u_act >= 1.0 - out.p_addictive)
+                    sought = sought | wanted
             np.copyto(act.p_last, out.p_addictive, where=at_choice)  # the last visit
             np.copyto(m.last_choice_state[act.name], out.z, where=at_choice)
             self.used[act.name], self.sought[act.name] = used, sought

@@ -1,0 +1,63 @@
+"""A failed search is no access (issue 29): the addictive action is unavailable that tick, the
+person learns nothing about the drug from it, and the attempt still counts as seeking. The old
+rule (``seeking.failed = "extinction"``: the action taken, the drug state reached without the
+drug) is the ablation, and it gives the old fast remission.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from addsim.population import config as C
+from addsim.population.model import PopulationModel
+from addsim.population.modules import Act
+
+
+def _taken_without_drug(failed: str) -> tuple[int, int]:
+    """Searches never succeed (base and peer 0); per tick, choices of the addictive action with
+    no drug delivered, and failed searches counted as seeking, over 300 ticks of 400 people."""
+    cfg = C.load(sets=["population.size=400", "run.ticks=300", "interventions=[]",
+                       "seeking.base=0", "seeking.peer=0", "run.seed=5",
+                       f"seeking.failed={failed!r}"])
+    model = PopulationModel(cfg)
+    act = model.activity("substance")
+    without = sought = 0
+    for _ in range(300):
+        model.step()
+        step = model.module(Act)
+        took = step.at_choice["substance"] & (act.core.state == 1)
+        without += int((took & ~(act.core["drug_available"] > 0.5)).sum())
+        sought += int(step.sought["substance"].sum())
+    return without, sought
+
+
+def test_a_failed_search_is_no_access_and_still_counts_as_seeking() -> None:
+    """With searches that always fail, no one takes the addictive action without the drug
+    (nothing to learn from), yet people keep trying (seeking counted); the old rule takes the
+    action without the drug on those very searches."""
+    without, sought = _taken_without_drug("no access")
+    assert without == 0
+    assert sought > 0
+    old_without, old_sought = _taken_without_drug("extinction")
+    assert old_without > 0 and old_without == old_sought
+
+
+@pytest.mark.slow
+def test_the_old_extinction_rule_gives_the_old_fast_remission() -> None:
+    """Ablation, same seeds (51, 52; 1,000 people x 20 years): annual remission over years
+    11-20 with a failed search as an extinction trial is well above the no-access rule's."""
+    rates = {}
+    for failed in ("no access", "extinction"):
+        values = []
+        for seed in (51, 52):
+            model = PopulationModel(C.load(sets=[f"run.seed={seed}",
+                                                 f"seeking.failed={failed!r}"]))
+            model.run(model.config.run.ticks)
+            s = pd.DataFrame(model.survey_table())
+            rows = s[(s.activity == "substance") & (s.age_band == "all")
+                     & (s.measure == "past_year_remission") & (s.year >= 11)]
+            values.append(np.nanmean(rows["value"]))
+        rates[failed] = float(np.mean(values))
+    assert rates["extinction"] > 1.5 * rates["no access"], rates
