@@ -68,6 +68,10 @@ class TaskCore:
     cue_dim: ClassVar[int]
     choice_state: ClassVar[int] = 0
     addictive_action: ClassVar[int] = 1
+    # ticks from one addictive choice to the next possible one: the choice, then a tick in the
+    # state it leads to (the drug state, a bet's outcome) before the choice state again. A
+    # window of w ticks holds at most w / use_ticks uses (the status rule's reachable uses).
+    use_ticks: ClassVar[int] = 2
     n_normals: ClassVar[int]  # standard normals drawn per individual per step (rewards)
     n_uniforms: ClassVar[int] = 0  # uniforms drawn per individual per step (coins)
     conditions_spec: ClassVar[dict[str, Condition]]

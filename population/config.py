@@ -384,13 +384,21 @@ class ExposureCfg(_Strict):
 
 
 class StatusCfg(_Strict):
-    """Status rules per individual and activity, over calendar time (population/status.py)."""
+    """Status rules per individual and activity, over calendar time (population/status.py).
 
+    ``addicted_fraction`` is a share of the *reachable* uses: a use takes two ticks of the
+    task (the choice, then the drug or outcome state), so a 52-week window holds at most 26.
+    """
+
+    rule: Literal["dsm5", "frequency"] = Field(
+        "dsm5", description="dsm5: remission when no criterion is met for abstinence_ticks, "
+        "the window kept; frequency: the earlier rule (a dip in frequency remits, the window "
+        "cleared), kept as an ablation")
     window: Ticks = Field("52 weeks", ge=1, le=10_000, validate_default=True,
                           description="rolling window of behaviour")
     addicted_fraction: float = Field(
-        0.3925, gt=0, le=1,  # calibrated (examples/calibrate)
-        description="addicted: ticks with use / window ticks at least this"
+        0.8, gt=0, le=1,
+        description="frequent use: uses / reachable uses (window / 2) at least this"
     )
     seek_fraction: float = Field(
         0.04, ge=0, le=1, description="addicted: ticks with seeking / window ticks at least this"
@@ -399,8 +407,16 @@ class StatusCfg(_Strict):
                                description="user: used within this long")
     abstinence_ticks: Ticks = Field(
         "13 weeks", ge=1, le=MAX_TICKS, validate_default=True,
-        description="abstinent: no use for this long"
+        description="remission: no criterion met for this long (DSM-5: 3 months)"
     )
+
+    @model_validator(mode="after")
+    def _remission_within_window(self) -> StatusCfg:
+        if self.rule == "dsm5" and self.abstinence_ticks > self.window:
+            raise ValueError(f"status.abstinence_ticks: got {self.abstinence_ticks} ticks, "
+                             f"expected at most status.window ({self.window} ticks) with the "
+                             "dsm5 rule")
+        return self
 
 
 class SeekingCfg(_Strict):

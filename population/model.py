@@ -271,7 +271,7 @@ class PopulationModel(mesa.Model):
             spec=spec, core=core, learner=lr, stepper=Stepper(lr, core, streams[0]),
             tracker=StatusTracker(n, self.config.status,
                                   seeking=self.config.seeking.enabled
-                                  and bool(spec.seek_conditions)),
+                                  and bool(spec.seek_conditions), use_ticks=core.use_ticks),
             rng=streams[1],
             access=r["access"].copy(),
             natural=r[spec.core_risk[cond]].copy() if cond is not None else None,

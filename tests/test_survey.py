@@ -81,7 +81,8 @@ def test_remission_and_relapse_of_a_known_pair(jit: bool) -> None:
     one uses once more at tick 60. Year 2: both remitted (in disorder in year 1, not in
     year 2), one of the two remitters used again within 12 months; conditional dependence 1."""
     n = 2
-    rules = StatusRules(window=4, addicted_fraction=0.5, abstinence_ticks=5, use_recency=2)
+    rules = StatusRules(rule="frequency", window=4, addicted_fraction=0.5, abstinence_ticks=5,
+                        use_recency=2)
     tr = StatusTracker(n, rules)
     s = Survey(n, ["substance"], WEEK)
     age = np.full(n, 20.0)
@@ -145,7 +146,8 @@ def test_peer_cessation_of_known_pairs(jit: bool) -> None:
     2 are in disorder at year 1's end; 1 stops and ceases in year 2, 2 goes on using (its
     partner 3 never used). Year 2's cohort: 1 (exposed, ceases) and 2 (not, does not)."""
     n = 4
-    rules = StatusRules(window=4, addicted_fraction=0.5, abstinence_ticks=5, use_recency=2)
+    rules = StatusRules(rule="frequency", window=4, addicted_fraction=0.5, abstinence_ticks=5,
+                        use_recency=2)
     tr = StatusTracker(n, rules)
     s = Survey(n, ["substance"], WEEK, friends=_pairs(n))
     age, never = np.full(n, 20.0), np.full(n, -1, np.int64)

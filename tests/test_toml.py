@@ -142,6 +142,8 @@ def _config(rng: random.Random, files: list[Path]) -> dict[str, Any]:
         if rng.random() < 0.5:
             data["risk"][name] = _dist(rng, lo, hi)
     data["run"]["tick"] = rng.choice(["1 week", "1 day", "2 weeks", "1 month"])
+    data["status"]["rule"] = rng.choice(["dsm5", "frequency"])
+    data["seeking"]["failed"] = rng.choice(["no access", "extinction"])
     data["interventions"] = [
         {"kind": rng.choice(["treatment", "supply_reduction"]), "tick": rng.randint(0, 10**6),
          "fraction": rng.random(), "reward_boost": rng.uniform(0, 1e6),
