@@ -578,6 +578,11 @@ class RunCfg(_Strict):
                          description="run length (ticks or time)")
     seed: int = Field(0, ge=0, lt=2**63, description="random seed: same seed, same results")
     history: bool = Field(False, description="keep per-individual status history (uint8)")
+    burn_in: Ticks | None = Field(
+        None, ge=0, le=MAX_TICKS, validate_default=True,
+        description="simulated time before the first recorded tick, so people enter the "
+        "recorded years with histories that fit their age (none: life.max_age - "
+        "life.entry_age with the life course on, else 0)")
 
 
 DEFAULT_INTERVENTIONS = ({"kind": "treatment", "tick": "10 years"},)
@@ -624,6 +629,18 @@ class Config(_Strict):
         return calendar.tick_days(self.run.tick)
 
     @property
+    def burn_in_ticks(self) -> int:
+        """Ticks simulated before the first recorded one: ``run.burn_in``, or by default
+        the years from entry to leaving (life.max_age - life.entry_age) with the life course
+        on, so that everyone recorded has lived their whole age in the model; 0 without it."""
+        if self.run.burn_in is not None:
+            return self.run.burn_in
+        if not self.life.enabled:
+            return 0
+        years = max(0.0, self.life.max_age - self.life.entry_age)
+        return round(years * calendar.ticks_per_year(self.days_per_tick))
+
+    @property
     def enabled_activities(self) -> tuple[str, ...]:
         """Names of the enabled activities, in a fixed order."""
         return tuple(a for a in ACTIVITIES if getattr(self.activities, a).enabled)
@@ -635,6 +652,14 @@ class Config(_Strict):
         return self
 
 
+def _is_duration(field: FieldInfo) -> bool:
+    """A duration field: ``Ticks``, or ``Ticks | None`` (the validator inside the union)."""
+    metadata = list(field.metadata)
+    for arg in getattr(field.annotation, "__args__", ()):
+        metadata += getattr(arg, "__metadata__", ())
+    return any(getattr(m, "func", None) is _weekly_ticks for m in metadata)
+
+
 def _convert_durations(model: type[BaseModel], data: dict[str, Any], days: float) -> dict:
     """A copy of raw ``data`` for ``model`` with its duration fields' strings in ticks (strings
     that do not parse are left for the field to refuse)."""
@@ -642,8 +667,7 @@ def _convert_durations(model: type[BaseModel], data: dict[str, Any], days: float
     for name, field in model.model_fields.items():
         ann = field.annotation
         if name not in out:  # defaults in calendar units follow run.tick too
-            if isinstance(field.default, str) and field.metadata and any(
-                    getattr(m, "func", None) is _weekly_ticks for m in field.metadata):
+            if isinstance(field.default, str) and _is_duration(field):
                 out[name] = calendar.to_ticks(field.default, days)
             elif isinstance(ann, type) and issubclass(ann, BaseModel):
                 sub = _convert_durations(ann, {}, days)
@@ -654,8 +678,7 @@ def _convert_durations(model: type[BaseModel], data: dict[str, Any], days: float
                              for d in DEFAULT_INTERVENTIONS]
             continue
         value = out[name]
-        if any(isinstance(m, BeforeValidator) and m.func is _weekly_ticks
-               for m in field.metadata):
+        if value is not None and _is_duration(field):
             try:
                 out[name] = calendar.to_ticks(value, days)
             except ValueError:
@@ -939,7 +962,7 @@ def _blame_tick(err: ValidationError, data: Any) -> str | None:
     found = _field_at(loc, Config)
     if found is None or found[1] is None or _raw_has(data, loc):
         return None
-    if not any(getattr(m, "func", None) is _weekly_ticks for m in found[1].metadata):
+    if not _is_duration(found[1]):
         return None
     dotted = ".".join(str(p) for p in loc)
     ticks = e.get("input")

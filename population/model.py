@@ -231,9 +231,11 @@ class PopulationModel(mesa.Model):
             spec = SPECS[name]
             self.activities[name] = self._make_activity(spec, stream(spec.stream))
             self.last_choice_state[name] = np.zeros(n, dtype=np.int64)
+        self.burn_in_ticks = config.burn_in_ticks
         self.survey = Survey(n, self.activity_names, self.days_per_tick,
-                             friends=self.adjacency.count)
-        self.tick = 0
+                             friends=self.adjacency.count, origin=self.burn_in_ticks)
+        self.tick = 0  # recorded ticks done
+        self.clock = 0  # ticks simulated, the burn-in's included (the modules' t)
         self.degree = self.adjacency.degree()  # neighbours per person (the graph is fixed)
         # using friends per person and activity, updated by who started or stopped using
         self._using_friends = {name: network.ActiveCounts(self.adjacency)
@@ -306,15 +308,28 @@ class PopulationModel(mesa.Model):
 
     # ----------------------------------------------------------------- the tick
     def step(self) -> None:
-        """Advance every individual one tick: every module of the plan in order
-        (population/modules.py)."""
-        t = self.tick
-        if t >= self.records.shape[0]:
+        """Advance every individual one recorded tick: every module of the plan in order
+        (population/modules.py); the burn-in first if it has not run."""
+        if self.clock < self.burn_in_ticks:
+            self.burn_in()
+        if self.tick >= self.records.shape[0]:
             self._grow()
         for module in self.tick_order:
-            module.step(t)
+            module.step(self.clock)
+        self.clock += 1
         self.tick += 1
         self.datacollector.collect(self)
+
+    def burn_in(self, progress: Callable[[int], None] | None = None) -> None:
+        """Simulate the ticks before the first recorded one (``run.burn_in``), recording
+        nothing, so that people enter the recorded years with histories that fit their age;
+        ``progress(1)`` after each tick. Idempotent: :meth:`step` calls it when needed."""
+        while self.clock < self.burn_in_ticks:
+            for module in self.tick_order:
+                module.step(self.clock)
+            self.clock += 1
+            if progress is not None:
+                progress(1)
 
     def module(self, cls: type[M]) -> M:
         """The module of class ``cls`` in this model's plan."""
@@ -371,7 +386,7 @@ class PopulationModel(mesa.Model):
                 chosen = addicted[order[:k]]
             else:
                 chosen = act.rng.choice(addicted, size=k, replace=False) if k else addicted[:0]
-            act.treated_until[chosen] = self.tick + cfg.duration
+            act.treated_until[chosen] = self.clock + cfg.duration
             act.boost[chosen] = cfg.reward_boost
             self.applied.append((self.tick, cfg.kind, name, int(chosen.size)))
             hit += int(chosen.size)

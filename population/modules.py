@@ -5,7 +5,8 @@ DESIGN.md with
 
 - ``states()``: the per-person arrays it owns and each one's value for a newcomer (a number,
   or a function of the newcomers' rows for values that depend on the person);
-- ``step(t)``: its part of tick ``t``, for every enabled activity;
+- ``step(t)``: its part of tick ``t``, for every enabled activity (``t`` is the model's
+  clock, the burn-in's ticks included; the recorded tick is ``t - model.burn_in_ticks``);
 - ``reset_rows(rows)``: newcomers in ``rows`` get its defaults (the generic form sets every
   declared array; a module with more to do says so).
 
@@ -86,8 +87,9 @@ class Interventions(Module):
         return out
 
     def step(self, t: int) -> None:
+        recorded = t - self.model.burn_in_ticks  # scheduled on recorded ticks
         for cfg in self.model.interventions:
-            if cfg.tick == t:
+            if cfg.tick == recorded:
                 self.model.apply_intervention(cfg)
 
 
@@ -431,6 +433,9 @@ class Recorder(Module):
 
     def step(self, t: int) -> None:
         m = self.model
+        t -= m.burn_in_ticks  # the recorded tick; the burn-in records nothing
+        if t < 0:
+            return
         events: dict[str, np.ndarray] = m.module(Status).events
         left = m.module(LifeCourse).left
         n_st, n_ev = len(STATUSES), len(EVENTS)

@@ -72,9 +72,12 @@ class Survey:
     """Accumulates one run's survey measures; rows are added at each simulated year's end."""
 
     def __init__(self, n: int, activities: Sequence[str], days_per_tick: float,
-                 friends: Callable[[np.ndarray], np.ndarray] | None = None) -> None:
+                 friends: Callable[[np.ndarray], np.ndarray] | None = None,
+                 origin: int = 0) -> None:
         """``friends(mask)``: for every person, how many neighbours are in ``mask`` (the
-        network's ``count``); without it no peer-effect rows."""
+        network's ``count``); without it no peer-effect rows. ``origin``: the tick that
+        starts year 1 (the burn-in before it: its years accumulate, for the cohorts and
+        exposures the first recorded year looks back on, and add no rows)."""
         self.n, self.activities = n, tuple(activities)
         self.friends = friends
         self.tpy = calendar.ticks_per_year(days_per_tick)
@@ -96,7 +99,11 @@ class Survey:
         self.onset_prev = np.zeros((k, n), dtype=bool)
         self.ceased_prev = np.zeros((k, n), dtype=bool)
         self.dis_prev = np.zeros((k, n), dtype=bool)
-        self.year = 0
+        self.origin = origin
+        self.year = 0  # the year under way is year + 1; years <= 0 are the burn-in's
+        while round(self.year * self.tpy) > -origin:
+            self.year -= 1
+        self.first_year = self.year + 1  # the first year observed (it has no previous one)
         self.rows: list[tuple[int, str, str, str, float]] = []
 
     def reset(self, rows: np.ndarray) -> None:
@@ -131,13 +138,16 @@ class Survey:
             )
             self.acc[j, :, :6] += out.sum(axis=0)
         self.next_tick = tick + 1
-        if tick + 1 >= round((self.year + 1) * self.tpy):
+        if tick + 1 - self.origin >= round((self.year + 1) * self.tpy):
             self.year += 1
             self._year_end(tick, bands, trackers)
 
     def _year_end(self, tick: int, bands: np.ndarray, trackers: Sequence[Any]) -> None:
-        """Add this year's rows and start the next year's accumulators."""
+        """Add this year's rows (none in the burn-in) and start the next year's
+        accumulators."""
         nb, year = len(BANDS), self.year
+        keep = year >= 1
+        n_rows = len(self.rows)
         alive = np.bincount(bands, minlength=nb).astype(np.float64)
         ever_dis = []
         for j, (name, tr) in enumerate(zip(self.activities, trackers, strict=True)):
@@ -186,6 +196,8 @@ class Survey:
             s = ever_dis[self.activities.index("substance")]
             g = ever_dis[self.activities.index("gambling")]
             self.rows.append((year, "all", "all", COMORBIDITY, odds_ratio(g, s)))
+        if not keep:
+            del self.rows[n_rows:]
         self.acc[:] = 0
 
     def _peer_rows(self, j: int, name: str, tick: int, tr: Any) -> None:
@@ -197,7 +209,7 @@ class Survey:
         first = self.first_use[j]
         onset = (first > start)
         ceased = tr.last_cessation > start
-        if self.year > 1:  # the first year has no previous one
+        if self.year > self.first_year:  # the first year observed has no previous one
             at_risk = present & ~(tr.ever_used & (first <= start))
             exposed = self.friends(self.onset_prev[j]) > 0
             self._rr_rows(name, "peer_onset_rr", at_risk, exposed, onset)

@@ -47,15 +47,18 @@ def cmd_run(args: argparse.Namespace) -> int:
         t0 = time.perf_counter()
         columns = MofNCompleteColumn(), time_left_column(_jit.compile_seconds)
         with progress_bar(f"run {model.n} people", *columns) as bar:
-            task = bar.add_task("ticks", total=cfg.run.ticks)
+            # the burn-in's ticks first (run.burn_in: the years before the recorded ones)
+            task = bar.add_task("ticks", total=model.burn_in_ticks + cfg.run.ticks)
             with _jit.compiling(lambda: bar.console.print(COMPILING)):
+                model.burn_in(progress=lambda k: bar.advance(task, k))
                 model.run(cfg.run.ticks, progress=lambda k: bar.advance(task, k))
         seconds = time.perf_counter() - t0
         try:
             written = write_run(model, cfg, out, seconds)
         except OSError as exc:  # full or read-only disk, a folder removed under us
             raise write_error("--out", out, exc) from None
-    print(f"run: {model.n} people x {cfg.run.ticks} ticks in {seconds:.1f} s; wrote "
+    burn = f" after a burn-in of {model.burn_in_ticks}" if model.burn_in_ticks else ""
+    print(f"run: {model.n} people x {cfg.run.ticks} ticks{burn} in {seconds:.1f} s; wrote "
           f"{', '.join(p.name for p in written)} to {out}")
     return 0
 

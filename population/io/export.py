@@ -94,7 +94,8 @@ def write_run(model: PopulationModel, config: Config, out: Path, seconds: float)
         plot_prevalence(prev, model.applied, tmp / "prevalence.png")
         final = prev[prev["tick"] == prev["tick"].max()]
         meta = {
-            "seed": config.run.seed, "ticks": model.tick, "individuals": model.n,
+            "seed": config.run.seed, "ticks": model.tick, "burn_in_ticks": model.burn_in_ticks,
+            "individuals": model.n,
             "edges": int(model.adjacency.n_edges), "activities": list(model.activity_names),
             "versions": _versions(),
             "seconds": {"construction": round(model.construction_seconds, 3),
