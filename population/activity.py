@@ -36,8 +36,10 @@ if TYPE_CHECKING:
 # Sub-stream keys of a run under its seed: 0 Mesa, 1 network, 2 risk factors; activities
 # from 3 (SeedSequence(seed, spawn_key=(key,)), the key each spec names); the life course
 # (ages, deaths, newcomers' risk factors) 1000 and the shared trait 1001, clear of any
-# activity's key.
+# activity's key; scheduled interventions 1002 and the treatment process 1003, so that a run
+# with an intervention and one without share every other draw (common random numbers).
 MESA_STREAM, NETWORK_STREAM, RISK_STREAM, LIFE_STREAM, TRAIT_STREAM = 0, 1, 2, 1000, 1001
+INTERVENTION_STREAM, TREATMENT_STREAM = 1002, 1003
 
 
 @dataclass(frozen=True)
@@ -161,7 +163,7 @@ class Activity:
     learner: Learner
     stepper: Stepper
     tracker: StatusTracker
-    rng: np.random.Generator  # opportunities and intervention draws
+    rng: np.random.Generator  # opportunities and searches
     access: np.ndarray
     natural: np.ndarray | None  # the treatment condition's own value per person
     supply: float = 1.0

@@ -36,12 +36,14 @@ import numpy as np
 from addsim.agents import LEARNERS, make_learner
 from addsim.population import calendar, lifecourse, network, risk
 from addsim.population.activity import (
+    INTERVENTION_STREAM,
     LIFE_STREAM,
     MESA_STREAM,
     NETWORK_STREAM,
     RISK_STREAM,
     SPECS,
     TRAIT_STREAM,
+    TREATMENT_STREAM,
     Activity,
     ActivitySpec,
     calendar_inputs,
@@ -212,6 +214,8 @@ class PopulationModel(mesa.Model):
             self.risk.update(from_csv)
             self._csv_factors = set(from_csv)
         self._trait_rng = stream(TRAIT_STREAM)
+        self._intervention_rng = stream(INTERVENTION_STREAM)  # waves: their own draws
+        self._treatment_rng = stream(TREATMENT_STREAM)  # the treatment process's uniforms
         self._fixed_factors = set(risk.level_factors(config.risk)) | self._csv_factors
         co = config.comorbidity
         risk.couple(self.risk, co.factors, co.correlation, self._trait_rng, self._fixed_factors)
@@ -385,12 +389,19 @@ class PopulationModel(mesa.Model):
                 order = np.argsort(-self.degree[addicted], kind="stable")
                 chosen = addicted[order[:k]]
             else:
-                chosen = act.rng.choice(addicted, size=k, replace=False) if k else addicted[:0]
-            act.treated_until[chosen] = self.clock + cfg.duration
-            act.boost[chosen] = cfg.reward_boost
+                chosen = (self._intervention_rng.choice(addicted, size=k, replace=False)
+                          if k else addicted[:0])
+            self.treat(act, chosen, cfg.duration, cfg.reward_boost)
             self.applied.append((self.tick, cfg.kind, name, int(chosen.size)))
             hit += int(chosen.size)
         return hit
+
+    def treat(self, act: Activity, rows: np.ndarray, duration: int, boost: float) -> None:
+        """People ``rows`` start treatment now: ``act`` out of reach for ``duration`` ticks,
+        their natural reward raised by ``boost``; they count as ever treated."""
+        act.treated_until[rows] = self.clock + duration
+        act.boost[rows] = boost
+        act.tracker.ever_treated[rows] = True
 
     # ----------------------------------------------------------------- running
     def run(self, ticks: int, progress: Callable[[int], None] | None = None) -> None:

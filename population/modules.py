@@ -74,10 +74,14 @@ class Module:
 
 # ---------------------------------------------------------------------------------- modules
 class Interventions(Module):
-    """Scheduled interventions at their tick; who is in treatment and its reward boost."""
+    """Scheduled interventions at their tick; the treatment process (config ``treatment``):
+    a person in disorder, not in treatment, enters it with P = 1 - exp(-h dt) (h the yearly
+    hazard, dt a tick in years), one uniform per person and tick from the process's own
+    stream whoever is in disorder, so the process never shifts another draw; who is in
+    treatment and its reward boost."""
 
     name = "interventions"
-    doc = "scheduled interventions (treatment, supply reduction) at their tick"
+    doc = "scheduled interventions at their tick; entry into treatment over time"
 
     def states(self) -> dict[str, tuple[np.ndarray, Default]]:
         out: dict[str, tuple[np.ndarray, Default]] = {}
@@ -87,10 +91,23 @@ class Interventions(Module):
         return out
 
     def step(self, t: int) -> None:
-        recorded = t - self.model.burn_in_ticks  # scheduled on recorded ticks
-        for cfg in self.model.interventions:
+        m = self.model
+        recorded = t - m.burn_in_ticks  # scheduled on recorded ticks
+        for cfg in m.interventions:
             if cfg.tick == recorded:
-                self.model.apply_intervention(cfg)
+                m.apply_intervention(cfg)
+        cfg = m.config.treatment
+        if not cfg.enabled:
+            return
+        p = -np.expm1(-cfg.entry_per_year * m.years_per_tick)
+        for _, act in self.acts():
+            if cfg.activity not in ("all", act.name):
+                continue
+            u = split_random(m._treatment_rng, m.n)
+            st = act.tracker.status
+            enter = ((st == ADDICTED) | (st == RELAPSED)) & (act.treated_until <= t) & (u < p)
+            if enter.any():
+                m.treat(act, np.flatnonzero(enter), cfg.duration, cfg.reward_boost)
 
 
 class LifeCourse(Module):

@@ -94,6 +94,7 @@ class StatusTracker:
         self.ever_used = np.zeros(n, dtype=bool)
         self.ever_addicted = np.zeros(n, dtype=bool)
         self.ever_abstinent = np.zeros(n, dtype=bool)
+        self.ever_treated = np.zeros(n, dtype=bool)  # set by treatment (population/model.py)
         share, seek = rules.addicted_fraction, rules.seek_fraction if seeking else 0.0
         self._need = max(1, int(np.ceil(share * w / use_ticks - 1e-9)))
         self._need_seek = int(np.ceil(seek * w - 1e-9))
@@ -109,7 +110,7 @@ class StatusTracker:
             arr[rows] = 0
         for arr in (self.last_use, self.last_disorder, self.last_met, self.last_cessation):
             arr[rows] = NEVER
-        for arr in (self.ever_used, self.ever_addicted, self.ever_abstinent):
+        for arr in (self.ever_used, self.ever_addicted, self.ever_abstinent, self.ever_treated):
             arr[rows] = False
 
     def using(self, tick: int) -> np.ndarray:

@@ -18,6 +18,8 @@ value`` gets:
   the share with no disorder this year (NESARC's "prior-to-past-year, no past-year").
 - ``relapse_12m``: of the people who left treatment or remitted (ceased) 12 to 24 months
   before the year's end, the share who used again within 12 months (McLellan et al. 2000).
+- ``ever_treated``: of the people ever in disorder, the share ever treated (NESARC's
+  lifetime treatment among those with a lifetime disorder: Dawson et al. 2005).
 - ``deaths_per_1000py``: deaths during the year per 1,000 person-years (the same in every
   activity); ``deaths_disorder_per_1000py``: deaths in disorder per 1,000 person-years lived
   in disorder in this activity.
@@ -55,7 +57,7 @@ BANDS = ("12-17", "18-25", "26-34", "35-49", "50-64", "65+")  # band_of's 0..5
 MEASURES = (
     "lifetime_use", "past_year_use", "past_month_use", "past_year_disorder",
     "lifetime_disorder", "conditional_dependence", "incidence_use_per_1000py",
-    "incidence_disorder_per_1000py", "past_year_remission", "relapse_12m",
+    "incidence_disorder_per_1000py", "past_year_remission", "relapse_12m", "ever_treated",
     "deaths_per_1000py", "deaths_disorder_per_1000py",
 )
 COMORBIDITY = "odds_ratio_gambling_given_substance"
@@ -163,6 +165,7 @@ class Survey:
                 "past_month": self._count(bands, tr.last_use > tick - self.month_ticks),
                 "pyd": self._count(bands, pyd),
                 "ever_dis": self._count(bands, tr.ever_addicted),
+                "ever_treated": self._count(bands, tr.ever_addicted & tr.ever_treated),
                 "cohort": self._count(bands, self.cohort[j]),
                 "remitted": self._count(bands, self.cohort[j] & ~pyd),
                 "cohort_r": self._count(bands, cohort_r),
@@ -184,6 +187,7 @@ class Survey:
                     "incidence_disorder_per_1000py": self._rate(a[FIRST_DIS], a[RISK_DIS]),
                     "past_year_remission": _ratio(c["remitted"], c["cohort"]),
                     "relapse_12m": _ratio(c["relapsed"], c["cohort_r"]),
+                    "ever_treated": _ratio(c["ever_treated"], c["ever_dis"]),
                     "deaths_per_1000py": self._rate(a[DEATHS], a[TICKS]),
                     "deaths_disorder_per_1000py": self._rate(a[DEATHS_DIS], a[TICKS_DIS]),
                 }
