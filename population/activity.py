@@ -37,9 +37,10 @@ if TYPE_CHECKING:
 # from 3 (SeedSequence(seed, spawn_key=(key,)), the key each spec names); the life course
 # (ages, deaths, newcomers' risk factors) 1000 and the shared trait 1001, clear of any
 # activity's key; scheduled interventions 1002 and the treatment process 1003, so that a run
-# with an intervention and one without share every other draw (common random numbers).
+# with an intervention and one without share every other draw (common random numbers); sex
+# 1004.
 MESA_STREAM, NETWORK_STREAM, RISK_STREAM, LIFE_STREAM, TRAIT_STREAM = 0, 1, 2, 1000, 1001
-INTERVENTION_STREAM, TREATMENT_STREAM = 1002, 1003
+INTERVENTION_STREAM, TREATMENT_STREAM, SEX_STREAM = 1002, 1003, 1004
 
 
 @dataclass(frozen=True)

@@ -383,6 +383,35 @@ class ExposureCfg(_Strict):
     social_cue: bool = Field(True, description="fraction of using neighbours enters the cue")
 
 
+class SexCfg(_Strict):
+    """Sex as a person attribute (drawn at entry; newcomers too). Men's access to an activity
+    over women's is ``access_ratio``: men report more opportunities to use drugs, and once
+    offered, men and women start at similar rates (Van Etten, Neumark and Anthony 1999,
+    Addiction 94:1413). The ratio moves access between the sexes at a fixed mean over the
+    population (men x r / (s r + 1 - s), women x 1 / (s r + 1 - s), s the share of men), so it
+    sets the sex ratio of use and disorder, not their level."""
+
+    male_share: float = Field(0.49, ge=0, le=1,
+                              description="share of men among people and newcomers")
+    access_ratio: dict[str, Annotated[float, Field(gt=0, le=1000)]] = Field(
+        default_factory=lambda: {"substance": 1.6, "gambling": 1.6},
+        description="men's access over women's, per activity (1: none)")
+
+    @field_validator("access_ratio")
+    @classmethod
+    def _activities(cls, value: dict[str, float]) -> dict[str, float]:
+        for key in value:
+            if key not in ACTIVITIES:
+                raise ValueError(f"got activity {key!r}, expected one of {', '.join(ACTIVITIES)}")
+        return value
+
+    def access_factors(self, activity: str) -> tuple[float, float]:
+        """The access multipliers of women and of men for ``activity``."""
+        r = self.access_ratio.get(activity, 1.0)
+        norm = self.male_share * r + 1.0 - self.male_share
+        return 1.0 / norm, r / norm
+
+
 class StatusCfg(_Strict):
     """Status rules per individual and activity, over calendar time (population/status.py).
 
@@ -600,8 +629,8 @@ class RunCfg(_Strict):
                          description="run length (ticks or time)")
     seed: int = Field(0, ge=0, lt=2**63, description="random seed: same seed, same results")
     history: bool = Field(False, description="keep per-individual status history (uint8)")
-    burn_in: Ticks | None = Field(
-        None, ge=0, le=MAX_TICKS, validate_default=True,
+    burn_in: Annotated[Ticks, Field(ge=0, le=MAX_TICKS)] | None = Field(
+        None, validate_default=True,
         description="simulated time before the first recorded tick, so people enter the "
         "recorded years with histories that fit their age (none: life.max_age - "
         "life.entry_age with the life course on, else 0)")
@@ -618,6 +647,7 @@ class Config(_Strict):
     activities: ActivitiesCfg = ActivitiesCfg()
     risk: RiskCfg = RiskCfg()
     exposure: ExposureCfg = ExposureCfg()
+    sex: SexCfg = SexCfg()
     treatment: TreatmentCfg = TreatmentCfg()
     status: StatusCfg = StatusCfg()
     life: LifeCfg = LifeCfg()

@@ -41,6 +41,7 @@ from addsim.population.activity import (
     MESA_STREAM,
     NETWORK_STREAM,
     RISK_STREAM,
+    SEX_STREAM,
     SPECS,
     TRAIT_STREAM,
     TREATMENT_STREAM,
@@ -89,6 +90,13 @@ class Individual(mesa.Agent):
     def statuses(self) -> dict[str, str]:
         """Status per enabled activity."""
         return {name: self.status(name) for name in self.pop.activities}
+
+    @property
+    def sex(self) -> str:
+        """This person's sex: "female" or "male"."""
+        from addsim.population.survey import SEXES
+
+        return SEXES[int(self.pop.sex[self.index])]
 
     @property
     def age(self) -> float:
@@ -222,6 +230,8 @@ class PopulationModel(mesa.Model):
         self.years_per_tick = calendar.years(1.0, self.days_per_tick)
         life_rng = stream(LIFE_STREAM)
         self._age_rng, self._death_rng, self._newcomer_rng = life_rng.spawn(3)
+        self._sex_rng = stream(SEX_STREAM)
+        self.sex = self.draw_sex(n)  # 1 man, 0 woman
         self.age = risk.sample(config.life.initial_age, n, self._age_rng)
         np.clip(self.age, 0.0, config.life.max_age, out=self.age)
         self.age_factor = self._age_factor()
@@ -237,7 +247,8 @@ class PopulationModel(mesa.Model):
             self.last_choice_state[name] = np.zeros(n, dtype=np.int64)
         self.burn_in_ticks = config.burn_in_ticks
         self.survey = Survey(n, self.activity_names, self.days_per_tick,
-                             friends=self.adjacency.count, origin=self.burn_in_ticks)
+                             friends=self.adjacency.count, origin=self.burn_in_ticks,
+                             sex=self.sex)
         self.tick = 0  # recorded ticks done
         self.clock = 0  # ticks simulated, the burn-in's included (the modules' t)
         self.degree = self.adjacency.degree()  # neighbours per person (the graph is fixed)
@@ -279,7 +290,7 @@ class PopulationModel(mesa.Model):
                                   seeking=self.config.seeking.enabled
                                   and bool(spec.seek_conditions), use_ticks=core.use_ticks),
             rng=streams[1],
-            access=r["access"].copy(),
+            access=r["access"] * self.access_factor(spec.name, self.sex),
             natural=r[spec.core_risk[cond]].copy() if cond is not None else None,
             p_last=np.full(n, 0.5), treated_until=np.full(n, -1, np.int64),
             boost=np.zeros(n),
@@ -288,6 +299,15 @@ class PopulationModel(mesa.Model):
             harm=np.zeros(n) if self.config.consequences.enabled else None,
             harm_decay=0.5 ** (1.0 / self.config.consequences.half_life),
         )
+
+    def draw_sex(self, k: int) -> np.ndarray:
+        """Sex of ``k`` people entering (1 man, 0 woman), from the run's sex stream."""
+        return (self._sex_rng.random(k) < self.config.sex.male_share).astype(np.uint8)
+
+    def access_factor(self, activity: str, sex: np.ndarray) -> np.ndarray:
+        """Access multipliers for ``activity`` of people of sex ``sex`` (config ``sex``)."""
+        women, men = self.config.sex.access_factors(activity)
+        return np.where(sex == 1, men, women)
 
     def _reporters(self) -> dict[str, Callable[[PopulationModel], float]]:
         out: dict[str, Callable[[PopulationModel], float]] = {}

@@ -129,6 +129,7 @@ class LifeCourse(Module):
     def states(self) -> dict[str, tuple[np.ndarray, Default]]:
         m, life = self.model, self.model.config.life
         return {
+            "sex": (m.sex, lambda rows: m.draw_sex(rows.size)),
             "age": (m.age, float(life.entry_age)),
             "age_factor": (m.age_factor, self._entry(
                 lambda a: lifecourse.opportunity_curve(a, life))),
@@ -206,9 +207,9 @@ class Exposure(Module):
         self.treated: dict[str, np.ndarray] = {}
 
     def states(self) -> dict[str, tuple[np.ndarray, Default]]:
-        risk_ = self.model.risk
-        return {f"{act.name}.access": (act.access, lambda rows: risk_["access"][rows])
-                for _, act in self.acts()}
+        m = self.model
+        return {f"{act.name}.access": (act.access, lambda rows, name=act.name: m.risk[
+            "access"][rows] * m.access_factor(name, m.sex[rows])) for _, act in self.acts()}
 
     def step(self, t: int) -> None:
         m = self.model

@@ -64,7 +64,10 @@ COMORBIDITY = "odds_ratio_gambling_given_substance"
 PEER = ("peer_onset_rr", "peer_cessation_rr")
 PEER_PARTS = ("", "_low", "_high", "_n_exposed", "_k_exposed", "_n_unexposed", "_k_unexposed")
 PEER_MEASURES = tuple(f"{m}{part}" for m in PEER for part in PEER_PARTS)
-COLUMNS = ("year", "age_band", "activity", "measure", "value")
+COLUMNS = ("year", "age_band", "sex", "activity", "measure", "value")
+SEXES = ("female", "male")  # the sex codes 0 and 1 (population/model.py)
+SEX_MEASURES = ("lifetime_use", "past_year_use", "past_year_disorder", "lifetime_disorder",
+                "conditional_dependence", "ever_treated")  # also by sex (band "all")
 # per band and activity, over the current year: person-ticks alive, at risk of first use, at
 # risk of first disorder, in disorder; first uses, first disorders; deaths, deaths in disorder
 TICKS, RISK_USE, RISK_DIS, TICKS_DIS, FIRST_USE, FIRST_DIS, DEATHS, DEATHS_DIS = range(8)
@@ -75,11 +78,14 @@ class Survey:
 
     def __init__(self, n: int, activities: Sequence[str], days_per_tick: float,
                  friends: Callable[[np.ndarray], np.ndarray] | None = None,
-                 origin: int = 0) -> None:
+                 origin: int = 0, sex: np.ndarray | None = None) -> None:
         """``friends(mask)``: for every person, how many neighbours are in ``mask`` (the
         network's ``count``); without it no peer-effect rows. ``origin``: the tick that
         starts year 1 (the burn-in before it: its years accumulate, for the cohorts and
-        exposures the first recorded year looks back on, and add no rows)."""
+        exposures the first recorded year looks back on, and add no rows). ``sex``: each
+        person's sex code (the model's array, renewed in place); with it, the share measures
+        of :data:`SEX_MEASURES` also by sex."""
+        self.sex = sex
         self.n, self.activities = n, tuple(activities)
         self.friends = friends
         self.tpy = calendar.ticks_per_year(days_per_tick)
@@ -106,7 +112,7 @@ class Survey:
         while round(self.year * self.tpy) > -origin:
             self.year -= 1
         self.first_year = self.year + 1  # the first year observed (it has no previous one)
-        self.rows: list[tuple[int, str, str, str, float]] = []
+        self.rows: list[tuple[int, str, str, str, str, float]] = []
 
     def reset(self, rows: np.ndarray) -> None:
         """Newcomers in ``rows``: no history, in no cohort."""
@@ -158,19 +164,19 @@ class Survey:
             remit, after = self.remit[j], self.first_after[j]
             cohort_r = (remit <= tick - self.year_ticks) & (remit > tick - 2 * self.year_ticks)
             relapsed = cohort_r & (after != NEVER) & (after - remit <= self.year_ticks)
-            counts = {
-                "n": alive,
-                "ever_used": self._count(bands, tr.ever_used),
-                "past_year": self._count(bands, tr.last_use > tick - self.year_ticks),
-                "past_month": self._count(bands, tr.last_use > tick - self.month_ticks),
-                "pyd": self._count(bands, pyd),
-                "ever_dis": self._count(bands, tr.ever_addicted),
-                "ever_treated": self._count(bands, tr.ever_addicted & tr.ever_treated),
-                "cohort": self._count(bands, self.cohort[j]),
-                "remitted": self._count(bands, self.cohort[j] & ~pyd),
-                "cohort_r": self._count(bands, cohort_r),
-                "relapsed": self._count(bands, relapsed),
+            masks = {
+                "ever_used": tr.ever_used,
+                "past_year": tr.last_use > tick - self.year_ticks,
+                "past_month": tr.last_use > tick - self.month_ticks,
+                "pyd": pyd,
+                "ever_dis": tr.ever_addicted,
+                "ever_treated": tr.ever_addicted & tr.ever_treated,
+                "cohort": self.cohort[j],
+                "remitted": self.cohort[j] & ~pyd,
+                "cohort_r": cohort_r,
+                "relapsed": relapsed,
             }
+            counts = {"n": alive, **{k: self._count(bands, v) for k, v in masks.items()}}
             ever_dis.append(tr.ever_addicted)
             for b in range(nb + 1):  # the bands, then "all"
                 sel = slice(None) if b == nb else b
@@ -192,14 +198,16 @@ class Survey:
                     "deaths_disorder_per_1000py": self._rate(a[DEATHS_DIS], a[TICKS_DIS]),
                 }
                 band = "all" if b == nb else BANDS[b]
-                self.rows += [(year, band, name, m, values[m]) for m in MEASURES]
+                self.rows += [(year, band, "all", name, m, values[m]) for m in MEASURES]
+            if self.sex is not None and keep:
+                self._sex_rows(year, name, masks)
             self.cohort[j] = pyd
             if self.friends is not None:
                 self._peer_rows(j, name, tick, tr)
         if {"substance", "gambling"} <= set(self.activities):
             s = ever_dis[self.activities.index("substance")]
             g = ever_dis[self.activities.index("gambling")]
-            self.rows.append((year, "all", "all", COMORBIDITY, odds_ratio(g, s)))
+            self.rows.append((year, "all", "all", "all", COMORBIDITY, odds_ratio(g, s)))
         if not keep:
             del self.rows[n_rows:]
         self.acc[:] = 0
@@ -229,8 +237,27 @@ class Survey:
         counts = (float(np.sum(cohort & exposed)), float(np.sum(cohort & exposed & event)),
                   float(np.sum(cohort & ~exposed)), float(np.sum(cohort & ~exposed & event)))
         values = (*relative_risk(*counts), *counts)
-        self.rows += [(self.year, "all", name, f"{measure}{part}", v)
+        self.rows += [(self.year, "all", "all", name, f"{measure}{part}", v)
                       for part, v in zip(PEER_PARTS, values, strict=True)]
+
+    def _sex_rows(self, year: int, name: str, masks: dict[str, np.ndarray]) -> None:
+        """The share measures of :data:`SEX_MEASURES` among women and among men (band
+        "all"), from the same masks as the bands' counts."""
+        assert self.sex is not None
+        sex = self.sex
+        per = {k: np.bincount(sex[m], minlength=2).astype(np.float64) for k, m in masks.items()}
+        per["n"] = np.bincount(sex, minlength=2).astype(np.float64)
+        for code, label in enumerate(SEXES):
+            c = {k: v[code] for k, v in per.items()}
+            values = {
+                "lifetime_use": _ratio(c["ever_used"], c["n"]),
+                "past_year_use": _ratio(c["past_year"], c["n"]),
+                "past_year_disorder": _ratio(c["pyd"], c["n"]),
+                "lifetime_disorder": _ratio(c["ever_dis"], c["n"]),
+                "conditional_dependence": _ratio(c["ever_dis"], c["ever_used"]),
+                "ever_treated": _ratio(c["ever_treated"], c["ever_dis"]),
+            }
+            self.rows += [(year, "all", label, name, m, values[m]) for m in SEX_MEASURES]
 
     def _rate(self, events: float, person_ticks: float) -> float:
         """Events per 1,000 person-years (NaN without person-time)."""
@@ -241,14 +268,16 @@ class Survey:
         return np.bincount(bands[mask], minlength=len(BANDS))
 
     def table(self) -> dict[str, np.ndarray]:
-        """The survey so far as columns ``year, age_band, activity, measure, value``."""
+        """The survey so far as columns ``year, age_band, sex, activity, measure, value``
+        (``sex``: "all", or "female" / "male" for the rows by sex)."""
         rows = self.rows
         return {
             "year": np.array([r[0] for r in rows], dtype=np.int64),
             "age_band": np.array([r[1] for r in rows], dtype=object),
-            "activity": np.array([r[2] for r in rows], dtype=object),
-            "measure": np.array([r[3] for r in rows], dtype=object),
-            "value": np.array([r[4] for r in rows], dtype=np.float64),
+            "sex": np.array([r[2] for r in rows], dtype=object),
+            "activity": np.array([r[3] for r in rows], dtype=object),
+            "measure": np.array([r[4] for r in rows], dtype=object),
+            "value": np.array([r[5] for r in rows], dtype=np.float64),
         }
 
 

@@ -29,10 +29,20 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from addsim._errors import shown
-from addsim.population.survey import BANDS, COMORBIDITY, MEASURES, PEER, PEER_MEASURES, pooled_rr
+from addsim.population.survey import (
+    BANDS,
+    COMORBIDITY,
+    MEASURES,
+    PEER,
+    PEER_MEASURES,
+    SEX_MEASURES,
+    SEXES,
+    pooled_rr,
+)
 
 ACTIVITIES = ("substance", "gambling", "all")
 AGE_BANDS = (*BANDS, "all")
+SEX_SLICES = ("all", *SEXES, "male/female")  # male/female: the ratio of the two
 Z95 = 1.959963984540054
 Year = Annotated[int, Field(ge=1, le=100_000)]
 MAX_TARGETS = 1_000  # targets in one file (each is a slice of every run's survey table)
@@ -52,6 +62,9 @@ class Target(_Strict):
         "substance", description="substance, gambling or all")
     age_band: Literal[AGE_BANDS] = Field(  # type: ignore[valid-type]
         "all", description="12-17, 18-25, 26-34, 35-49, 50-64, 65+ or all")
+    sex: Literal[SEX_SLICES] = Field(  # type: ignore[valid-type]
+        "all", description="all, female, male, or male/female (the ratio of the men's value "
+        "to the women's; the measures by sex are the survey's SEX_MEASURES, band 'all')")
     years: Year | list[Year] = Field(description="a simulated year, or [first, last] averaged")
     value: float = Field(ge=-1e9, le=1e9, description="the published value")
     interval: list[Annotated[float, Field(ge=-1e9, le=1e9)]] | None = Field(
@@ -79,6 +92,13 @@ class Target(_Strict):
             raise ValueError("give exactly one of interval and sd")
         if self.interval is not None and not self.interval[0] <= self.value <= self.interval[1]:
             raise ValueError(f"value {self.value} lies outside its interval {self.interval}")
+        return self
+
+    @model_validator(mode="after")
+    def _by_sex(self) -> Target:
+        if self.sex != "all" and (self.measure not in SEX_MEASURES or self.age_band != "all"):
+            raise ValueError(f"sex {self.sex!r} needs age_band 'all' and one of the measures "
+                             f"by sex: {', '.join(SEX_MEASURES)}")
         return self
 
     @property
@@ -122,10 +142,16 @@ def load_targets(path: str | Path, field: str = "--targets") -> Targets:
 def observe(survey: pd.DataFrame, target: Target) -> float:
     """The run's value for ``target``: its measure in the slice, averaged over the years
     present (NaN where the run has no such rows or only NaN there); a peer-effect risk ratio
-    is pooled instead, from its counts summed over the years."""
+    is pooled instead, from its counts summed over the years; a male/female ratio is the
+    ratio of the two averages."""
+    if target.sex == "male/female":
+        men, women = (observe(survey, target.model_copy(update={"sex": s}))
+                      for s in ("male", "female"))
+        return men / women if women > 0 else float("nan")
     first, last = target.year_range
+    sex = survey["sex"] if "sex" in survey else "all"  # tables written before the column
     inside = ((survey["activity"] == target.activity) & (survey["age_band"] == target.age_band)
-              & (survey["year"] >= first) & (survey["year"] <= last))
+              & (sex == target.sex) & (survey["year"] >= first) & (survey["year"] <= last))
     if target.measure in PEER:
         return pooled_rr(survey[inside], target.measure)[0]
     rows = survey[inside & (survey["measure"] == target.measure)]

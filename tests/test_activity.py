@@ -46,9 +46,12 @@ def test_each_activity_has_its_own_stream_key() -> None:
 
 def test_removing_an_activity_leaves_the_others_numbers_unchanged() -> None:
     """Gambling's prevalence is the same with the substance activity on or off (positional
-    streams gave gambling the substance's stream when substance was disabled)."""
+    streams gave gambling the substance's stream when substance was disabled). Deaths raised
+    by a substance disorder are the one path by design from one activity to the other, so
+    the death hazard does not depend on disorder here."""
     sets = ["population.size=300", "run.ticks=120", "interventions=[]",
-            'risk.access={dist="fixed", value=0.05}']
+            'risk.access={dist="fixed", value=0.05}',
+            "life.hazard_ratio={substance = 1.0, gambling = 1.0}"]
     both = PopulationModel(C.load(sets=sets))
     both.run(120)
     alone = PopulationModel(C.load(sets=[*sets, "activities.substance.enabled=false"]))

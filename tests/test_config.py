@@ -12,14 +12,16 @@ from addsim.population import config as C
 from addsim.population import risk
 
 
+@pytest.mark.whole_burn_in
 def test_default_is_the_documented_embedded_run() -> None:
     """The default: 1,000 people, small world, both activities, 20 years of weekly ticks,
-    a treatment wave at year 10."""
+    treatment as a yearly process (no one-off wave), a burn-in chosen from the life course."""
     cfg = C.load()
     assert cfg.population.size == 1000 and cfg.network.kind == "watts_strogatz"
     assert cfg.enabled_activities == ("substance", "gambling") and cfg.run.ticks == 1044
     assert cfg.run.tick == "1 week"
-    assert [(i.kind, i.tick) for i in cfg.interventions] == [("treatment", 522)]
+    assert not cfg.interventions and cfg.treatment.enabled
+    assert cfg.run.burn_in is None and cfg.burn_in_ticks == round(68 * 365.25 / 7)  # 68 years
     shown = C.documented_default()
     assert "# number of individuals" in shown and "[exposure]" in shown
     assert C.validate(tomllib.loads(shown)) == cfg  # the shown default is itself valid

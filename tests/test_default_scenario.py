@@ -19,7 +19,7 @@ from addsim.population.targets import load_targets, validate
 ROOT = Path(__file__).resolve().parents[1]
 TARGETS = ROOT / "examples" / "targets" / "substance.toml"
 SEEDS = range(10, 20)
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.whole_burn_in]
 CHANGED = "changed by issue 27 (situation recognition without the per-state record, calendar " \
     "time constants; the default is recalibrated by issue 29): "
 NOT_REACHED = {  # measured on seeds 10-19: mean [2.5%, 97.5% across seeds] vs the interval

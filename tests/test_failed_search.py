@@ -56,7 +56,7 @@ def test_the_old_extinction_rule_gives_the_old_fast_remission() -> None:
                                                  f"seeking.failed={failed!r}"]))
             model.run(model.config.run.ticks)
             s = pd.DataFrame(model.survey_table())
-            rows = s[(s.activity == "substance") & (s.age_band == "all")
+            rows = s[(s.activity == "substance") & (s.age_band == "all") & (s.sex == "all")
                      & (s.measure == "past_year_remission") & (s.year >= 11)]
             values.append(np.nanmean(rows["value"]))
         rates[failed] = float(np.mean(values))

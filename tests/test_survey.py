@@ -17,6 +17,8 @@ from addsim.population.survey import (
     COLUMNS,
     MEASURES,
     PEER_MEASURES,
+    SEX_MEASURES,
+    SEXES,
     Survey,
     band_of,
     odds_ratio,
@@ -200,9 +202,11 @@ def test_a_run_writes_every_measure_per_year_and_band() -> None:
     assert tuple(f.columns) == COLUMNS
     assert sorted(f["year"].unique()) == [1, 2, 3, 4, 5]
     per = f[f["activity"] != "all"].groupby("year").size()
-    assert per[1] == (len(BANDS) + 1) * len(MEASURES) * 2  # no previous year: no peer rows
-    assert (per[per.index > 1] == ((len(BANDS) + 1) * len(MEASURES) + len(PEER_MEASURES)) * 2
-            ).all()
+    by_sex = len(SEXES) * len(SEX_MEASURES)  # band "all" also by sex
+    assert per[1] == ((len(BANDS) + 1) * len(MEASURES) + by_sex) * 2  # no peer rows yet
+    assert (per[per.index > 1]
+            == ((len(BANDS) + 1) * len(MEASURES) + by_sex + len(PEER_MEASURES)) * 2).all()
+    assert set(f["sex"]) == {"all", *SEXES}
     assert (f["measure"] == "odds_ratio_gambling_given_substance").sum() == 5
     shares = f[f["measure"].isin(["lifetime_use", "past_year_use", "conditional_dependence"])]
     v = shares["value"].dropna()
@@ -239,7 +243,8 @@ def test_summarize_aggregates_survey_tables_across_seeds(tmp_path: Path) -> None
     assert (out / "survey_summary.csv").is_file()
     assert {"year", "age_band", "activity", "measure", "n_seeds", "value_mean", "value_lo",
             "value_hi"} <= set(s.columns)
-    life = s[(s["measure"] == "lifetime_use") & (s["age_band"] == "all")]
+    life = s[(s["measure"] == "lifetime_use") & (s["age_band"] == "all")
+             & (s["sex"] == "all")]
     assert len(life) == 2 and set(life["n_seeds"]) == {3}  # two activities, year 1
     ok = s.dropna(subset=["value_mean"])
     assert (ok["value_lo"] <= ok["value_mean"] + 1e-12).all()

@@ -144,6 +144,8 @@ def _config(rng: random.Random, files: list[Path]) -> dict[str, Any]:
     data["run"]["tick"] = rng.choice(["1 week", "1 day", "2 weeks", "1 month"])
     data["status"]["rule"] = rng.choice(["dsm5", "frequency"])
     data["seeking"]["failed"] = rng.choice(["no access", "extinction"])
+    data["sex"]["access_ratio"] = {a: rng.choice([1e-9, 1.0, rng.uniform(0, 1000), 1000.0])
+                                   for a in data["sex"]["access_ratio"]}
     data["interventions"] = [
         {"kind": rng.choice(["treatment", "supply_reduction"]), "tick": rng.randint(0, 10**6),
          "fraction": rng.random(), "reward_boost": rng.uniform(0, 1e6),

@@ -18,7 +18,8 @@ BASE = ["population.size=400", "run.ticks=4 years", "run.burn_in=0", "interventi
 
 def _ever_treated(model: PopulationModel) -> float:
     s = pd.DataFrame(model.survey_table())
-    rows = s[(s.activity == "substance") & (s.age_band == "all") & (s.measure == "ever_treated")]
+    rows = s[(s.activity == "substance") & (s.age_band == "all") & (s.sex == "all")
+             & (s.measure == "ever_treated")]
     return float(rows["value"].iloc[-1])
 
 

@@ -76,8 +76,8 @@ def _write(path: Path, text: str) -> Path:
 
 def test_validate_a_run_writes_the_report(run_dir: Path, tmp_path: Path) -> None:
     survey = pd.read_parquet(run_dir / "survey.parquet")
-    got = survey.query("year == 2 and age_band == 'all' and activity == 'substance' "
-                       "and measure == 'lifetime_use'")["value"].item()
+    got = survey.query("year == 2 and age_band == 'all' and sex == 'all' "
+                       "and activity == 'substance' and measure == 'lifetime_use'")["value"].item()
     targets = _write(tmp_path / "t.toml", f"""
 [[target]]
 name = "lifetime use"

@@ -54,7 +54,8 @@ def default_run() -> None:
         survey = pd.read_csv(out / "survey.csv")
         run = json.loads((out / "run.json").read_text())
     year = int(survey["year"].max())
-    last = survey[(survey["year"] == year) & (survey["age_band"] == "all")]
+    last = survey[(survey["year"] == year) & (survey["age_band"] == "all")
+                  & (survey.get("sex", "all") == "all")]
     value = last.set_index(["activity", "measure"])["value"]
     figures = {m: float(value[("substance", m)]) for m in MEASURES}
     figures[BETWEEN] = float(value[("all", BETWEEN)])

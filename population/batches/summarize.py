@@ -103,7 +103,7 @@ def _read(out: Path) -> tuple[dict[str, Any], pd.DataFrame]:
 
 
 RUN_COLUMNS = {"prevalence": ("run_id", "activity", "tick", *STATUSES),
-               "survey": ("run_id", "year", "age_band", "activity", "measure", "value"),
+               "survey": ("run_id", "year", "age_band", "sex", "activity", "measure", "value"),
                "individuals": ("run_id",)}
 
 
@@ -137,7 +137,7 @@ def prevalence_summary(out: Path, meta: dict[str, Any], ok: pd.DataFrame) -> pd.
 
 
 def survey_summary(out: Path, meta: dict[str, Any], ok: pd.DataFrame) -> pd.DataFrame | None:
-    """Per condition, year, age band, activity and measure: mean and 95% interval over seeds
+    """Per condition, year, age band, sex, activity and measure: mean and 95% interval over seeds
     of the runs' survey tables (None when the runs kept none)."""
     from addsim.population.batches.store import run_path
 
@@ -145,7 +145,8 @@ def survey_summary(out: Path, meta: dict[str, Any], ok: pd.DataFrame) -> pd.Data
         return None
     keys = list(meta["keys"])
     frame = _runs(out, ok, keys, "survey")
-    return mean_interval(frame, [*keys, "year", "age_band", "activity", "measure"], ["value"])
+    return mean_interval(frame, [*keys, "year", "age_band", "sex", "activity", "measure"],
+                         ["value"])
 
 
 def partition_key(key: str, levels: list[str]) -> bool:

@@ -23,7 +23,7 @@ from addsim._files import atomic_write
 from addsim._read import is_folder
 from addsim.population.cli._common import UsageError, out_dir, write_error
 
-SURVEY_COLUMNS = ("year", "age_band", "activity", "measure", "value")
+SURVEY_COLUMNS = ("year", "age_band", "activity", "measure", "value")  # and sex (newer runs)
 
 
 def surveys_of(folder: Path) -> list[pd.DataFrame]:

@@ -33,7 +33,7 @@ def prevalence_frame(model: PopulationModel) -> pd.DataFrame:
 
 
 def survey_frame(model: PopulationModel) -> pd.DataFrame:
-    """Survey measures: year, age_band, activity, measure, value (population/survey.py)."""
+    """Survey measures: year, age_band, sex, activity, measure, value (population/survey.py)."""
     return pd.DataFrame(model.survey_table())
 
 
@@ -49,11 +49,17 @@ def events_frame(model: PopulationModel) -> pd.DataFrame:
 
 
 def individuals_frame(model: PopulationModel) -> pd.DataFrame:
-    """One row per person: risk factors, degree, and final status and latent states per activity."""
-    data: dict[str, Any] = {"id": np.arange(model.n), "degree": model.degree}
+    """One row per person: sex, risk factors, degree, and final status, treatment and latent
+    states per activity."""
+    from addsim.population.survey import SEXES
+
+    data: dict[str, Any] = {"id": np.arange(model.n),
+                            "sex": np.array(SEXES, dtype=object)[model.sex],
+                            "degree": model.degree}
     data.update({k: v for k, v in model.risk.items()})
     for name, act in model.activities.items():
         data[f"{name}_status"] = np.array(STATUSES, dtype=object)[act.tracker.status]
+        data[f"{name}_ever_treated"] = act.tracker.ever_treated
         lr = act.learner
         data[f"{name}_latent_states"] = lr.n_latent if hasattr(lr, "n_latent") else 0
         data[f"{name}_p_addictive"] = act.p_last
