@@ -312,10 +312,12 @@ def generations_table(history: Any) -> list[dict[str, Any]]:
             for _, r in pops.iterrows()]
 
 
-def validation_configs(space: Space, values: dict[str, float], seeds: int) -> list[str]:
-    """The best config on seeds 0 .. seeds-1 (calibration seeds are >= SEED_BASE), as the
-    canonical JSON the batch engine runs."""
-    return [canonical(space.config(values, s).model_dump()) for s in range(seeds)]
+def validation_configs(space: Space, values: dict[str, float], seeds: int,
+                       first: int = 0) -> list[str]:
+    """The best config on seeds first .. first+seeds-1 (calibration seeds are >= SEED_BASE),
+    as the canonical JSON the batch engine runs."""
+    return [canonical(space.config(values, s).model_dump())
+            for s in range(first, first + seeds)]
 
 
 def to_json(obj: Any) -> str:

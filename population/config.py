@@ -249,6 +249,13 @@ class ActivityCfg(_Strict):
     enabled: bool = Field(True, description="simulate this activity")
     learner: str = Field("dual_process", description=f"one of {', '.join(LEARNERS)}")
     preset: Literal["report", "paper"] = Field("report", description="learner parameter preset")
+    access_scale: float = Field(
+        1.0, ge=0, le=1000,
+        description="multiplier of the access risk factor for this activity (opportunity = "
+        "access x access_scale x supply, at most 1): how common its opportunities are; "
+        "gambling's (lotteries, raffles, office pools) are far more common than a drug's "
+        "(Welte et al. 2002: 82% of adults gambled in the past year)",
+    )
     # Dezfouli (2009)'s rates are per step of a laboratory task; in a population a tick is a
     # calendar duration, so the time constants are set in calendar units and turned into the
     # per-tick rates (rate = 1 - exp(-1 / ticks)), overriding the preset's per-step values.

@@ -305,9 +305,11 @@ class PopulationModel(mesa.Model):
         return (self._sex_rng.random(k) < self.config.sex.male_share).astype(np.uint8)
 
     def access_factor(self, activity: str, sex: np.ndarray) -> np.ndarray:
-        """Access multipliers for ``activity`` of people of sex ``sex`` (config ``sex``)."""
+        """Access multipliers for ``activity`` of people of sex ``sex``: the activity's
+        ``access_scale`` times the sex factor (config ``sex``)."""
         women, men = self.config.sex.access_factors(activity)
-        return np.where(sex == 1, men, women)
+        scale = getattr(self.config.activities, activity).access_scale
+        return np.where(sex == 1, men * scale, women * scale)
 
     def _reporters(self) -> dict[str, Callable[[PopulationModel], float]]:
         out: dict[str, Callable[[PopulationModel], float]] = {}

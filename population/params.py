@@ -13,6 +13,7 @@ prior of ``addsim calibrate``, the box of ``addsim sensitivity``), on a linear o
     population_size = 60        # particles per ABC-SMC generation
     generations = 5
     validation_seeds = 10       # seeds the best config is validated on afterwards
+    validation_first_seed = 0   # ... starting with this one
 
 A field whose value in the config is an integer (a count of ticks, say) is varied in whole
 numbers. Every key is checked against the run config before any work: at its low and high
@@ -77,6 +78,10 @@ class CalibrationCfg(_Strict):
     min_epsilon: float = Field(0.0, ge=0, le=1e9, description="stop below this distance")
     validation_seeds: int = Field(10, ge=1, le=10_000,
                                   description="seeds the best config is validated on")
+    validation_first_seed: int = Field(
+        0, ge=0, le=999_999, description="the first of those seeds (validation_first_seed .. "
+        "+ validation_seeds - 1; below the calibration's own seeds, >= 1,000,000): choose "
+        "seeds the tests do not use")
     seed: int = Field(0, ge=0, le=2**31 - 1, description="seed of the sampler (one worker)")
 
 

@@ -43,6 +43,7 @@ high = 0.6
 population_size = {pop}
 generations = {gens}
 validation_seeds = 2
+validation_first_seed = 7
 """
 
 
@@ -115,7 +116,8 @@ def test_calibration_writes_its_outputs(recovered: Path) -> None:
     meta = json.loads((out / "calibration.json").read_text())
     eps = [g["epsilon"] for g in meta["generations"]]
     assert eps[0] == float("inf") and eps[2] < eps[1]
-    assert meta["validation_seeds"] == [0, 1] and all(s < SEED_BASE for s in [0, 1])
+    assert meta["validation_seeds"] == [7, 8] and all(s < SEED_BASE for s in [7, 8])
+    assert json.loads((out / "validation.json").read_text())["seeds"] == [7, 8]
     cfg = C.load(out / "best.toml")
     assert cfg.exposure.p_peer == pytest.approx(meta["best"]["exposure.p_peer"])
     assert cfg.population.size == 200

@@ -120,7 +120,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     best = cal.best(post, space)
     summary = cal.summary(post, space)
     best_cfg = space.config(best)
-    surveys, val_s = _validate_best(space, best, settings.validation_seeds, args)
+    seeds = list(range(settings.validation_first_seed,
+                       settings.validation_first_seed + settings.validation_seeds))
+    surveys, val_s = _validate_best(space, best, seeds, args)
     from addsim.population.cli.validate import plot_validation
     from addsim.population.config import to_toml
     from addsim.population.targets import validate
@@ -130,7 +132,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         "generations": cal.generations_table(history), "abc_seconds": abc_s,
         "validation_seconds": val_s, "resumed_at": start if resuming else None,
         "best": best, "posterior": json.loads(summary.to_json(orient="records")),
-        "validation_seeds": list(range(settings.validation_seeds)),
+        "validation_seeds": seeds,
         "within": int(table["within"].sum()), "of": len(table),
     })
     report = {"targets": str(args.targets), "runs": len(surveys), "seeds": meta[
@@ -156,9 +158,10 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _validate_best(space: Any, best: dict[str, float], seeds: int,
+def _validate_best(space: Any, best: dict[str, float], seeds: list[int],
                    args: argparse.Namespace) -> tuple[list[Any], float]:
-    """The best config's survey tables on seeds 0 .. seeds-1, through the batch engine."""
+    """The best config's survey tables on ``seeds`` (consecutive), through the batch
+    engine."""
     import io
 
     import pandas as pd
@@ -168,8 +171,8 @@ def _validate_best(space: Any, best: dict[str, float], seeds: int,
     from addsim.population.calibrate import validation_configs
     from addsim.population.io.console import progress_bar
 
-    runs = [Run(run_hash(text), "best", {}, s, text)
-            for s, text in enumerate(validation_configs(space, best, seeds))]
+    texts = validation_configs(space, best, len(seeds), seeds[0] if seeds else 0)
+    runs = [Run(run_hash(text), "best", {}, s, text) for s, text in zip(seeds, texts, strict=True)]
     t0 = time.perf_counter()
     surveys = []
     local = (args.workers or 1) == 1 and not args.scheduler  # one worker: in this process
