@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["Result", "__version__", "batch", "load_config", "run"]
+__all__ = ["Result", "__version__", "batch", "compare", "load_config", "run"]
 
 
 def _version() -> str:
@@ -38,7 +38,7 @@ __version__ = _version()
 
 def __getattr__(name: str) -> Any:
     """The API functions, imported on first use (no model code at ``import addsim``)."""
-    if name in ("Result", "batch", "load_config", "run"):
+    if name in ("Result", "batch", "compare", "load_config", "run"):
         from addsim import api
 
         return getattr(api, name)

@@ -17,6 +17,7 @@ from addsim._errors import ConfigError, shown
 if TYPE_CHECKING:
     import pandas as pd
 
+    from addsim.population.batches.compare import Comparison
     from addsim.population.batches.store import Outcome
     from addsim.population.config import Config
     from addsim.population.model import PopulationModel
@@ -158,4 +159,75 @@ def batch(
         return run_batch(plan, folder, ex)
 
 
-__all__ = ["Result", "batch", "load_config", "run"]
+def _arm(value: Any, base: Config | None, what: str) -> tuple[str | None, Config]:
+    """One arm of a comparison: (its name if it has one, its config) from a Config, a TOML
+    path, None (the embedded default) or, beside a baseline, a dict of overrides."""
+    from addsim.population.batches.compare import overrides_config
+    from addsim.population.config import Config
+
+    if isinstance(value, Config):
+        return None, value
+    if value is None or isinstance(value, (str, Path)):
+        return (Path(value).stem if value is not None else "default"), load_config(value)
+    if isinstance(value, Mapping) and base is not None:
+        return None, overrides_config(base, _plain(dict(value), what), what)
+    raise ConfigError(f"{what}: got {shown(value)} ({type(value).__name__}), expected a "
+                      "Config, a TOML path" + (" or a dict of overrides" if base else
+                                                " or None"))
+
+
+def compare(
+    base: Config | str | Path | None, scenarios: Any, out: str | Path, seeds: Any = 10,
+    workers: int | None = None, scheduler: str | None = None,
+) -> Comparison:
+    """Run ``base`` and every scenario on the same ``seeds`` (a count K: seeds 0..K-1, or a
+    list) into the folder ``out`` through the batch engine (``workers`` local processes or
+    the Dask cluster at ``scheduler``; resumes what is there), and return the paired
+    differences (scenario minus base) with their 95% intervals and the totals averted.
+
+    ``scenarios``: a Config or TOML path, a list of them, or a dict ``{name: scenario}``
+    where a scenario may also be a dict of config overrides applied to the base
+    (``{"treat": {"interventions": [...]}}``; dotted keys or ``__``). Every argument is
+    checked before any work: a mistake is a :class:`ConfigError` with its one-line message.
+    """
+    from addsim._files import check_folder
+    from addsim.population.batches.compare import (
+        check_seeds,
+        make_plan,
+        run_compare,
+        scenarios_from,
+    )
+    from addsim.population.batches.execute import check_workers, open_executor
+
+    out = _path_or_none(out, "out", "a folder path")
+    if out is None:
+        raise ConfigError("out: got None, expected a folder path")
+    seeds = check_seeds(_plain(seeds, "seeds"), "seeds")
+    workers = _plain(workers, "workers")
+    scheduler = _path_or_none(scheduler, "scheduler", "an address such as tcp://host:8786")
+    check_workers(workers, scheduler, "workers")
+    base_name, base_cfg = _arm(base, None, "base")
+    if isinstance(scenarios, Mapping):
+        named = [(str(k), v) for k, v in scenarios.items()]
+    elif isinstance(scenarios, (list, tuple)):
+        named = [(None, v) for v in scenarios]
+    else:
+        named = [(None, scenarios)]
+    items: list[tuple[str, Config]] = [(base_name or "baseline", base_cfg)]
+    for k, (name, value) in enumerate(named, start=1):
+        own, cfg = _arm(value, base_cfg, f"scenarios[{name if name is not None else k - 1}]")
+        items.append((name or own or f"scenario-{k}", cfg))
+    folder = check_folder(str(out), "out")
+    cp = make_plan(scenarios_from(items), seeds)
+    from addsim.population.batches.store import prepare
+
+    prepare(cp.plan, folder)
+    with open_executor(workers, None if scheduler is None else str(scheduler)) as (ex, _):
+        outcome, result = run_compare(cp, folder, ex)
+    if result is None:
+        raise RuntimeError(f"compare: {outcome.failed} run(s) failed (see the error column of "
+                           f"{folder / 'index.parquet'}); call again to retry them")
+    return result
+
+
+__all__ = ["Result", "batch", "compare", "load_config", "run"]

@@ -44,6 +44,8 @@ COMMANDS: dict[str, Command] = {
     "config": Command("config", "show the default config or check a file"),
     "batch": Command("batch", "run a sweep across parameters and seeds (resumable)"),
     "summarize": Command("batch", "mean and 95% interval across seeds of a batch"),
+    "compare": Command("compare", "scenarios against a baseline on the same seeds: "
+                       "differences with 95% intervals, totals averted"),
     "validate": Command("validate", "compare a run's or batch's survey with targets"),
     "calibrate": Command("calibrate", "fit config parameters to survey targets (ABC-SMC)",
                          ("pyabc",)),
