@@ -445,7 +445,8 @@ class Viewer:
         names = self.source.statuses
         act = self.source.activities[self.activity]
         band = f", ages {AGE_BANDS[self.age_band][2]}" if self.age_band else ""
-        self._text(scr, f"prevalence: {act}{band}", (side.x + 12, 10), TEXT, self.big)
+        self._text(scr, self._fit(f"prevalence: {act}{band}", side.w - 20, self.big),
+                   (side.x + 12, 10), TEXT, self.big)
         horizon = max(self.source.horizon, 1)
         prev, total = self._curves()
         t = np.arange(1, len(prev) + 1, dtype=float)
@@ -563,19 +564,29 @@ class Viewer:
         if strip.bottom > box.bottom:
             return  # a small window: no room for the strip
         horizon = max(self.source.horizon, len(hist), 1)
-        cols = np.minimum((np.arange(len(hist)) / horizon * strip.w).astype(int), strip.w - 1)
+        at = (np.arange(strip.w) * horizon / strip.w).astype(int)  # the tick of each column
+        shown = at < len(hist)
         img = np.zeros((strip.w, strip.h, 3), dtype=np.uint8)
         img[:] = BG
-        img[cols] = self._status_colours[hist][:, None, :]
+        img[shown] = self._status_colours[hist[at[shown]]][:, None, :]
         surf = pg.surfarray.make_surface(img)
         scr.blit(surf, strip.topleft)
         pg.draw.rect(scr, DIM, strip, 1)
 
-    def _fit(self, text: str, width: int, font: Any = None) -> str:
-        """``text`` cut (with "...") to at most ``width`` pixels in ``font``."""
+    def _fit(self, text: str, width: int, font: Any = None, middle: bool = False) -> str:
+        """``text`` cut (with "...") to at most ``width`` pixels in ``font``: its end, or
+        with ``middle`` its middle (a path keeps its file name)."""
         font = font or self.small
         if font.size(text)[0] <= width:
             return text
+        if middle:
+            head, tail = text[: len(text) // 2], text[len(text) // 2:]
+            while (head or tail) and font.size(head + "..." + tail)[0] > width:
+                if len(head) >= len(tail) and head:
+                    head = head[:-1]
+                else:
+                    tail = tail[1:]
+            return head + "..." + tail
         while text and font.size(text + "...")[0] > width:
             text = text[:-1]
         return text + "..."
@@ -619,7 +630,7 @@ class Viewer:
             return
         pg, scr = self.pg, self.screen
         width = self.net_rect.w - 24
-        text = self._fit(message, width - 20, self.font)
+        text = self._fit(message, width - 20, self.font, middle=True)
         w, h = self.font.size(text)
         box = pg.Rect(12, self.net_rect.bottom - h - 22, w + 20, h + 12)
         pg.draw.rect(scr, PANEL, box)
