@@ -48,6 +48,7 @@ from addsim.population.activity import (
     learner_inputs,
 )
 from addsim.population.config import Config, ConfigError, InterventionCfg
+from addsim.population.firsts import FirstTicks
 from addsim.population.rollout import Stepper, split_random
 from addsim.population.status import (
     ADDICTED,
@@ -184,6 +185,8 @@ class PopulationModel(mesa.Model):
         self.applied: list[tuple[int, str, str, int]] = []  # tick, kind, activity, people
         self.individuals = [Individual(self, i) for i in range(n)]
         self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
+        self.firsts = FirstTicks(n, len(self.activity_names))  # first use and onset ticks
+        self.agent_collectors: list[tuple[mesa.DataCollector, int]] = []  # collect_agents
         self.construction_seconds = time.perf_counter() - t0
 
     # ----------------------------------------------------------------- construction
@@ -222,6 +225,20 @@ class PopulationModel(mesa.Model):
                 out[f"{act}.{col}"] = lambda m, j=j, k=k: float(m.records[m.tick - 1, j, k])
         return out
 
+    def collect_agents(self, reporters: dict[str, str | Callable[[Individual], object]],
+                       every: int = 1) -> mesa.DataCollector:
+        """Mesa's DataCollector with agent reporters (name: an Individual's attribute name,
+        or a function of an Individual), collected now and then after every ``every`` ticks
+        of :meth:`step`; ``get_agent_vars_dataframe()`` is indexed by Step (ticks done) and
+        AgentID (Mesa's unique_id: the person's index + 1). Each collection calls every
+        reporter for every person (Python, N calls): choose ``every`` accordingly."""
+        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+            raise ConfigError(f"every: got {every!r}, expected a whole number of ticks >= 1")
+        collector = mesa.DataCollector(agent_reporters=dict(reporters))
+        collector.collect(self)
+        self.agent_collectors.append((collector, every))
+        return collector
+
     def activity(self, name: str) -> Activity:
         """The activity ``name``, or a one-line error naming the enabled ones."""
         if name not in self.activities:
@@ -248,6 +265,9 @@ class PopulationModel(mesa.Model):
                             [a.treated_until for a in acts])
         self.tick += 1
         self.datacollector.collect(self)
+        for collector, every in self.agent_collectors:
+            if self.tick % every == 0:
+                collector.collect(self)
 
     def _step_activity(self, t: int, j: int, act: Activity) -> None:
         core, n = act.core, self.n
@@ -296,6 +316,7 @@ class PopulationModel(mesa.Model):
         np.copyto(act.p_last, out.p_addictive, where=at_choice)  # the last choice-state visit
         np.copyto(self.last_choice_state[act.name], out.z, where=at_choice)
         events = act.tracker.update(t, opportunity & at_choice, used, sought)
+        self.firsts.step(t, j, act.tracker, events)
         row = self.records[t, j]
         row[: len(STATUSES)] = act.tracker.counts()
         row[len(STATUSES) : len(STATUSES) + len(EVENTS)] = events
@@ -439,6 +460,7 @@ class PopulationModel(mesa.Model):
         self.bands[rows] = lifecourse.band_of(np.array([life.entry_age]))[0]
         self.hazard[rows] = lifecourse.annual_hazard(np.array([life.entry_age]), life)[0]
         self.survey.reset(rows)
+        self.firsts.reset_rows(rows)
         if life.redraw_risk:
             # a pool of at least 256 newcomers' draws, coupled by the shared trait, of which
             # the first m enter (a rank coupling needs more than one person to order)
