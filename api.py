@@ -296,8 +296,7 @@ def load(folder: str | Path) -> Result:
     :class:`Result`: its config, tables (prevalence, events, individuals, survey), run.json
     and history, without a model. A folder that is not a run is one ConfigError line."""
     from addsim._read import is_folder, is_input_file, read_json, read_npz
-    from addsim.population.config import load as load_cfg
-    from addsim.population.io.export import TABLES, read_table
+    from addsim.population.io.export import TABLES, read_run_config, read_table
     from addsim.population.resources import memory_limit
 
     path = _path_or_none(folder, "folder", "a run folder path")
@@ -305,14 +304,11 @@ def load(folder: str | Path) -> Result:
         raise ConfigError(f"folder: {shown(str(path))} is not a folder (give a folder "
                           "written by addsim run or Result.save)")
     path = Path(path)
-    for needed in ("config.toml", "prevalence.parquet", "events.parquet"):
+    config = read_run_config(path, "folder")
+    for needed in ("prevalence.parquet", "events.parquet"):
         if not is_input_file(path / needed):
             raise ConfigError(f"folder: {shown(str(path))} has no {needed}; is it a run "
                               "folder (addsim run --out, Result.save)?")
-    try:
-        config = load_cfg(path / "config.toml")
-    except ConfigError as exc:
-        raise ConfigError(f"folder: {shown(str(path / 'config.toml'))}: {exc}") from None
     tables = {name: read_table(path / f"{name}.parquet", "folder") for name in TABLES
               if is_input_file(path / f"{name}.parquet")}
     meta = read_json(path / "run.json", "folder") if is_input_file(path / "run.json") else {}

@@ -342,7 +342,42 @@ def render_default_change() -> str:
     return head + table(["measure", "before", "after"], rows, "lrr")
 
 
+COMPARE_MEASURES = {"disorder_years": "disorder-years (person-years in disorder)",
+                    "onsets": "onsets", "relapses": "relapses", "cessations": "cessations",
+                    "initiations": "initiations (first use)", "deaths": "deaths",
+                    "deaths_in_disorder": "deaths in disorder"}
+
+
+def render_compare_example() -> str:
+    """The scenarios page's example: totals averted with their 95% intervals and the share
+    in disorder every five years, from docs/data/compare-example.json (written by
+    docs/_scripts/figures.py, which ran ``addsim compare``)."""
+    data = _load(DOCS / "data" / "compare-example.json")
+    rows = []
+    for r in data["totals"]:
+        if r["measure"] not in COMPARE_MEASURES:
+            continue
+        rows.append((r["activity"], COMPARE_MEASURES[r["measure"]], number(r["baseline_mean"]),
+                     number(r["scenario_mean"]),
+                     f"{number(r['averted'])} [{number(r['averted_lo'])}, "
+                     f"{number(r['averted_hi'])}]"))
+    head = (f"`{data['command']}`: {data['years']} simulated years, the mean over "
+            f"{data['seeds']} paired seeds; averted = baseline - scenario, with the t-based "
+            "95% interval of the paired differences.\n\n")
+    out = head + table(["activity", "total over the run", "baseline", "yearly treatment",
+                        "averted [95% interval]"], rows, "llrrl")
+    years = [(r["activity"], r["year"], f"{number(100 * r['baseline_mean'])}%",
+              f"{number(100 * r['scenario_mean'])}%",
+              f"{number(100 * r['difference'])} [{number(100 * r['lo'])}, "
+              f"{number(100 * r['hi'])}]") for r in data["disorder_by_year"]]
+    out += ("\n\nIn disorder (addicted or relapsed; the mean share over the year), every five "
+            "years:\n\n")
+    return out + table(["activity", "year", "baseline", "yearly treatment",
+                        "difference, percentage points [95%]"], years, "lrrrl")
+
+
 BLOCKS: list[Block] = [
+    Block("docs/scenarios.md", "compare-example", render_compare_example),
     Block("docs/reproductions.md", "reproductions-table", render_reproductions),
     Block("docs/benchmarks.md", "bench-learners", render_bench_learners),
     Block("docs/getting-started.md", "default-run-change", render_default_change),

@@ -308,7 +308,8 @@ def compare_figure(table: pd.DataFrame, diff: pd.DataFrame, baseline: str) -> An
             m, sd, k = s.mean() * 100, s.std(ddof=1) * 100, s.count()
             half = (stats.t.ppf(0.975, np.maximum(k - 1, 1)) * sd / np.sqrt(k)).fillna(0)
             ax0.plot(m.index, m, color=colours[name], lw=1.6, marker="o", ms=3,
-                     label=name + (" (baseline)" if name == baseline else ""))
+                     label=name + (" (baseline)" if name == baseline and "baseline" not in name
+                                   else ""))
             ax0.fill_between(m.index, (m - half).clip(lower=0), m + half, color=colours[name],
                              alpha=0.2, lw=0)
             if name == baseline:

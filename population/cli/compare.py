@@ -4,14 +4,13 @@ baseline on the same seeds, through the batch engine (population/batches/compare
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from addsim._errors import ConfigError, shown
-from addsim.population.cli._common import UsageError, check_workers, out_dir, write_error
+from addsim.population.cli._common import UsageError, check_workers, out_dir
 
 
 def load_arms(paths: list[str], sets: list[str], ticks: str | None) -> list[Any]:
@@ -53,9 +52,8 @@ def _seeds(text: str) -> Any:
 def cmd_compare(args: argparse.Namespace) -> int:
     """Run the baseline and the scenarios on the same seeds; write the differences."""
     from addsim.population.batches.compare import check_seeds, make_plan, run_compare
-    from addsim.population.batches.execute import open_executor
     from addsim.population.batches.store import completed
-    from addsim.population.cli.batch import _progress_bar
+    from addsim.population.cli.batch import run_with_progress
 
     check_workers(args.workers, args.scheduler)
     try:
@@ -76,31 +74,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     print(f"compare: {len(arms) - 1} scenario(s) against {cp.baseline} on {len(seeds)} seeds "
           f"({runs} runs{f', {skipped} already done' if skipped else ''})")
 
-    def terminate(signum: int, frame: Any) -> None:  # SIGTERM: stop as Ctrl-C does
-        raise KeyboardInterrupt
-
     t0 = time.perf_counter()
-    previous = signal.signal(signal.SIGTERM, terminate)
-    try:
-        with open_executor(args.workers, args.scheduler) as (executor, where):
-            print(f"compare: running {runs - skipped} on {where}")
-            with _progress_bar() as bar:
-                task = bar.add_task("runs", total=runs, completed=skipped, failed=0)
-
-                def on_result(o: Any) -> None:
-                    bar.update(task, completed=o.skipped + o.done + o.failed, failed=o.failed)
-
-                outcome, result = run_compare(cp, out, executor, on_result)
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from None
-    except KeyboardInterrupt:
-        print(f"compare: interrupted; finished runs are kept in {out}; run the same command "
-              "again to resume", file=sys.stderr)
-        raise
-    except OSError as exc:
-        raise write_error("--out", out, exc) from None
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    outcome, result = run_with_progress(
+        "compare", runs, skipped, args.workers, args.scheduler, out,
+        lambda ex, on: run_compare(cp, out, ex, on))
     if result is None:
         print(f"compare: {outcome.failed} run(s) failed (see the error column of "
               f"{out / 'index.parquet'}); rerun the same command to retry them",

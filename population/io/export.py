@@ -172,6 +172,23 @@ def check_out(out: Path, config: Config, force: bool) -> None:
         )
 
 
+def read_run_config(folder: Path, what: str) -> Config:
+    """A run folder's config.toml as a Config; a folder without one, or a config that does
+    not validate, is one ConfigError line starting with ``what``."""
+    from addsim._errors import shown
+    from addsim._read import is_input_file
+    from addsim.population.config import load
+
+    path = folder / "config.toml"
+    if not is_input_file(path):
+        raise ConfigError(f"{what}: {shown(str(folder))} has no config.toml (is it a run "
+                          "folder? addsim run --out, Result.save)")
+    try:
+        return load(path)
+    except ConfigError as exc:
+        raise ConfigError(f"{what}: {shown(str(path))}: {exc}") from None
+
+
 def read_table(path: Path, field: str = "export", columns: tuple[str, ...] = ()) -> pd.DataFrame:
     """A run's Parquet table; a truncated, foreign or oversized file, or one lacking one of
     ``columns``, is a one-line ConfigError naming ``field``."""

@@ -252,13 +252,12 @@ class ReplaySource:
         if not os.path.lexists(hist_path):
             raise UsageError(f"view: {shown(str(run_dir))} has no history.npz "
                              "(write one with: addsim run --history --out DIR)")
-        if not os.path.lexists(run_dir / "config.toml"):
-            raise UsageError(f"view: {shown(str(run_dir))} has no config.toml (is it a run "
-                             "folder?)")
+        from addsim.population.io.export import read_run_config
+
         try:
-            cfg = load(run_dir / "config.toml")
+            cfg = read_run_config(run_dir, "view")
         except ConfigError as exc:
-            raise UsageError(f"view: {shown(str(run_dir / 'config.toml'))}: {exc}") from None
+            raise UsageError(str(exc)) from None
         from addsim.population.resources import memory_limit
 
         # sizes checked before inflating: a small archive can claim gigabytes; the run's
