@@ -76,9 +76,29 @@ def test_treatment_averts_disorder_years_with_an_interval_above_zero(tmp_path: P
     assert row["n_seeds"] == 12
     assert row["scenario_mean"] < row["baseline_mean"]
     assert row["hi"] < 0 and row["averted_lo"] > 0, row
+    runs = {p: p.stat().st_mtime_ns for p in (tmp_path / "cmp" / "runs").glob("*.parquet")}
+    assert len(runs) == 2 * 12 * 2  # each run's prevalence and survey
     again = addsim.compare(f["base"], f["treat"], tmp_path / "cmp", seeds=seeds, workers=1)
     pd.testing.assert_frame_equal(again.totals, result.totals)
+    assert {p: p.stat().st_mtime_ns for p in runs} == runs  # resumed: nothing run again
     assert any("disorder-years averted" in line for line in result.summary())
+
+
+def test_on_a_dask_cluster_as_on_local_processes(tmp_path: Path) -> None:
+    """The same comparison on a Dask LocalCluster gives the local pool's tables exactly."""
+    distributed = pytest.importorskip("distributed")
+    small = BASE.replace("300", "60").replace('"4 years"', "60")
+    f = _write(tmp_path, base=small, nobody=NOBODY.replace("300", "60").replace('"4 years"',
+                                                                                   "60"))
+    assert main(["compare", f["base"], f["nobody"], "--seeds", "2", "--out",
+                 str(tmp_path / "local"), "--workers", "1"]) == 0
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        assert main(["compare", f["base"], f["nobody"], "--seeds", "2", "--out",
+                     str(tmp_path / "dask"), "--scheduler", cluster.scheduler_address]) == 0
+    for name in ("yearly", "difference", "totals"):
+        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "local" / f"{name}.parquet"),
+                                      pd.read_parquet(tmp_path / "dask" / f"{name}.parquet"))
 
 
 def test_api_takes_overrides_and_names(tmp_path: Path) -> None:
