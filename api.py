@@ -25,14 +25,6 @@ if TYPE_CHECKING:
     from addsim.population.config import Config
     from addsim.population.model import PopulationModel
 
-# Keyword shortcuts of run(): the config keys people set most. Any other key is written with
-# "__" for the dots: run(exposure__p_peer=0.05).
-SHORTCUTS = {
-    "ticks": "run.ticks", "seed": "run.seed", "history": "run.history",
-    "size": "population.size", "network": "network.kind",
-}
-
-
 class Result:
     """A run: its tables as pandas DataFrames, the resolved config, and (for a run made here)
     the Mesa model.
@@ -89,8 +81,8 @@ class Result:
 
     @property
     def agents(self) -> pd.DataFrame | None:
-        """Mesa's agent-reporter table of ``run(agent_reporters=...)`` (Step, AgentID =
-        index + 1), or None."""
+        """Mesa's agent-reporter table of ``run(agent_reporters=...)``, indexed by Step and
+        AgentID (Mesa's unique_id), with each person's row in ``index``; or None."""
         collectors = getattr(self.model, "agent_collectors", None)
         return collectors[0][0].get_agent_vars_dataframe() if collectors else None
 
@@ -160,24 +152,6 @@ class Result:
         return check([survey], targets)
 
 
-def _plain(value: Any, where: str) -> Any:
-    """``value`` with numpy scalars as Python numbers (``np.int64(200)`` is 200, an
-    ``np.bool_`` a bool) and numpy arrays as lists, inside lists and dicts too, so that a
-    value from a numpy computation is accepted wherever a Python one is."""
-    import numpy as np
-
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return _plain(value.tolist(), where)
-    if isinstance(value, Mapping):
-        return {(_plain(k, where) if isinstance(k, np.generic) else k): _plain(v, where)
-                for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v, where) for v in value]
-    return value
-
-
 def _path_or_none(value: Any, what: str, expected: str) -> str | Path | None:
     if value is None or isinstance(value, (str, Path)):
         return value
@@ -197,22 +171,6 @@ def load_config(path: str | Path | None = None, sets: Sequence[str] | None = Non
         raise ConfigError(f"sets: got {shown(sets)}, expected a list of 'key=value' texts, "
                           "e.g. ['run.ticks=200']")
     return load(path, list(sets))
-
-
-def _overrides(overrides: Mapping[str, Any]) -> dict[str, Any]:
-    """Keyword overrides as dotted config keys; a name that is neither a shortcut nor a
-    config table is refused with the closest ("tick": did you mean 'ticks'?)."""
-    from addsim._errors import did_you_mean
-    from addsim.population.config import Config
-
-    tables = list(Config.model_fields)
-    for k in overrides:
-        if k not in SHORTCUTS and k.split("__")[0] not in tables:
-            known = [*SHORTCUTS, *tables]
-            raise ConfigError(f"{k}: not a shortcut ({', '.join(SHORTCUTS)}) or a config "
-                              "table (a dotted key is written with '__', e.g. "
-                              f"exposure__p_peer)" + did_you_mean(k.split("__")[0], known))
-    return {SHORTCUTS.get(k, k.replace("__", ".")): _plain(v, k) for k, v in overrides.items()}
 
 
 AGENT_REPORTERS = "age and the status in each activity"  # agent_reporters=True
@@ -246,14 +204,14 @@ def run(
     with ``__`` for the dots; numpy numbers are accepted), then return it as a
     :class:`Result` (its tables, config and model). Nothing is written to disk
     (``Result.save`` writes the run folder). A bad argument is a :class:`ConfigError` (a
-    ValueError) with the command line's one-line message.
+    ValueError) with the command line's one-line message; a name that is neither a shortcut
+    nor a config table gets the closest ("tick": did you mean 'ticks'?).
 
     ``agent_reporters``: Mesa's agent reporters, collected at the start and after every
     ``collect_every`` ticks (ticks or a duration such as "1 year"): True for each person's
     age and status per activity, or a dict (name: an Individual's attribute name or a
-    function of an Individual). The table is
-    ``r.model.agent_collectors[0][0].get_agent_vars_dataframe()``, or ``r.agents``."""
-    from addsim.population.config import Config, validate
+    function of an Individual). The table is ``r.agents``."""
+    from addsim.population.config import Config, plain, with_overrides
     from addsim.population.model import PopulationModel
 
     if progress is not None and not callable(progress):
@@ -264,22 +222,12 @@ def run(
     if not isinstance(config, Config):
         raise ConfigError(f"config: got {type(config).__name__}, expected a Config, a path "
                           "or None")
-    if overrides:
-        data = config.model_dump(mode="json")
-        for key, value in _overrides(overrides).items():
-            node = data
-            *parents, last = key.split(".")
-            for part in parents:
-                node = node.setdefault(part, {})
-                if not isinstance(node, dict):
-                    raise ConfigError(f"{shown(key)}: goes through a value that is not a table")
-            node[last] = value
-        config = validate(data)
+    config = with_overrides(config, overrides)
     model = PopulationModel(config)
     if agent_reporters is not None:
         from addsim.population import calendar
 
-        every = calendar.to_ticks(_plain(collect_every, "collect_every"), config.days_per_tick)
+        every = calendar.to_ticks(plain(collect_every), config.days_per_tick)
         if isinstance(every, bool) or not isinstance(every, int) or every < 1:
             raise ConfigError(f"collect_every: got {shown(collect_every)}, expected a whole "
                               "number of ticks >= 1 or a duration such as '1 year'")
@@ -332,6 +280,7 @@ def batch(
     from addsim.population.batches.execute import check_workers, open_executor, run_batch
     from addsim.population.batches.plan import load_sweep, plan_from_dict
     from addsim.population.batches.store import prepare
+    from addsim.population.config import plain
 
     if not isinstance(sweep, (str, Path, Mapping)):
         raise ConfigError(f"sweep: got {shown(sweep)} ({type(sweep).__name__}), expected a "
@@ -339,11 +288,11 @@ def batch(
     out = _path_or_none(out, "out", "a folder path")
     if out is None:
         raise ConfigError("out: got None, expected a folder path")
-    workers = _plain(workers, "workers")
+    workers = plain(workers)
     scheduler = _path_or_none(scheduler, "scheduler", "an address such as tcp://host:8786")
     check_workers(workers, scheduler, "workers")
     folder = check_folder(str(out), "out")
-    plan = (plan_from_dict(_plain(dict(sweep), "sweep")) if isinstance(sweep, Mapping)
+    plan = (plan_from_dict(plain(dict(sweep))) if isinstance(sweep, Mapping)
             else load_sweep(sweep))
     prepare(plan, folder)
     with open_executor(workers, None if scheduler is None else str(scheduler)) as (ex, _):
@@ -353,15 +302,19 @@ def batch(
 def _arm(value: Any, base: Config | None, what: str) -> tuple[str | None, Config]:
     """One arm of a comparison: (its name if it has one, its config) from a Config, a TOML
     path, None (the embedded default) or, beside a baseline, a dict of overrides."""
-    from addsim.population.batches.compare import overrides_config
-    from addsim.population.config import Config
+    from addsim.population.config import Config, with_overrides
 
     if isinstance(value, Config):
         return None, value
     if value is None or isinstance(value, (str, Path)):
         return (Path(value).stem if value is not None else "default"), load_config(value)
     if isinstance(value, Mapping) and base is not None:
-        return None, overrides_config(base, _plain(dict(value), what), what)
+        if not all(isinstance(k, str) for k in value):
+            raise ConfigError(f"{what}: got {shown(value)}, expected a dict of config keys")
+        try:
+            return None, with_overrides(base, dict(value))
+        except ConfigError as exc:
+            raise ConfigError(f"{what}: {exc}") from None
     raise ConfigError(f"{what}: got {shown(value)} ({type(value).__name__}), expected a "
                       "Config, a TOML path" + (" or a dict of overrides" if base else
                                                 " or None"))
@@ -389,12 +342,13 @@ def compare(
         scenarios_from,
     )
     from addsim.population.batches.execute import check_workers, open_executor
+    from addsim.population.config import plain
 
     out = _path_or_none(out, "out", "a folder path")
     if out is None:
         raise ConfigError("out: got None, expected a folder path")
-    seeds = check_seeds(_plain(seeds, "seeds"), "seeds")
-    workers = _plain(workers, "workers")
+    seeds = check_seeds(plain(seeds), "seeds")
+    workers = plain(workers)
     scheduler = _path_or_none(scheduler, "scheduler", "an address such as tcp://host:8786")
     check_workers(workers, scheduler, "workers")
     base_name, base_cfg = _arm(base, None, "base")

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -433,21 +433,6 @@ def scenarios_from(items: Sequence[tuple[str, Config]]) -> list[Scenario]:
     names = unique_names([re.sub(r"[^A-Za-z0-9_.-]+", "_", n).strip("._") or "scenario"
                           for n, _ in items])
     return [Scenario(n, c) for n, (_, c) in zip(names, items, strict=True)]
-
-
-def overrides_config(base: Config, overrides: Mapping[str, Any], what: str) -> Config:
-    """``base`` with dotted (or ``__``) keys set from ``overrides``; one-line errors."""
-    from addsim.population.config import set_dotted, validate
-
-    data = base.model_dump(mode="json")
-    for key, value in overrides.items():
-        if not isinstance(key, str):
-            raise ConfigError(f"{what}: key {shown(key)} is not text")
-        set_dotted(data, key.replace("__", "."), value, what)
-    try:
-        return validate(data)
-    except ConfigError as exc:
-        raise ConfigError(f"{what}: {exc}") from None
 
 
 __all__ = ["ComparePlan", "Comparison", "Scenario", "check_seeds", "difference_table",
