@@ -508,3 +508,18 @@ def test_headless_record_samples_the_whole_run(tmp_path: Path,
     import json
 
     assert json.loads(capsys.readouterr().out)["tick"] == 2
+
+
+def test_age_band_counts_grow_with_the_run() -> None:
+    """The live source's per-band counts are allocated as the run reaches them (a run of
+    millions of ticks does not allocate them all up front) and stay right when grown."""
+    from addsim.population.survey import BANDS
+
+    src = LiveSource(load(sets=["population.size=50", "run.ticks=12"]))
+    src._by_band = src._by_band[:3]  # as if the first allocation were 3 ticks
+    src.advance(12)
+    band = src.age_prevalence(0, BANDS[2])
+    assert band.shape == (12, 6) and len(src._by_band) >= 12
+    assert src.age_prevalence(0, "no such band") is None
+    total = sum(src.age_prevalence(0, b)[-1].sum() for b in BANDS)
+    assert total == 50

@@ -65,9 +65,10 @@ class LiveSource:
         self.title = f"live: {self.n:,} people, {net.kind} network, seed {config.run.seed}"
         self.threaded = False
         self.end = int(config.run.ticks)  # the live model stops here (run.ticks)
-        # people per age band and status after each tick (the viewer's age filter)
-        self._by_band = np.zeros((self.end, len(self.activities), len(BANDS), len(STATUSES)),
-                                 dtype=np.int32)
+        # people per age band and status after each tick (the viewer's age filter), grown
+        # as the run goes (a run of millions of ticks allocates only what it reaches)
+        self._by_band = np.zeros((min(self.end, 4096), len(self.activities), len(BANDS),
+                                  len(STATUSES)), dtype=np.int32)
         self._queued = 0  # ticks done or queued (threaded: never beyond the end)
         self._pending = 0
         self._treat: list[InterventionCfg] = []
@@ -111,6 +112,9 @@ class LiveSource:
         """One tick of the model, then its counts per age band and status."""
         self.model.step()
         t = int(self.model.tick) - 1
+        if t >= len(self._by_band):
+            more = np.zeros_like(self._by_band[: min(len(self._by_band), self.end - t)])
+            self._by_band = np.concatenate([self._by_band, more])
         if t < self.end:
             bands = np.asarray(self.model.bands, dtype=np.int64) * len(STATUSES)
             for j, name in enumerate(self.activities):
