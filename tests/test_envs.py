@@ -20,6 +20,7 @@ from addsim.envs.gambling import GamblingCore
 from addsim.envs.impulsivity import ImpulsivityCore
 from addsim.envs.seek_take import SeekTakeCore
 from addsim.envs.substance import SubstanceCore
+from addsim.envs.two_step import TwoStepCore
 
 IDS = tuple(f"addsim/{cls.name}-v{cls.version}" for cls in envs.TASKS.values())
 MODES = ("index", "cue")
@@ -52,7 +53,7 @@ def rollout_vector(env_id: str, seed: int, actions: np.ndarray, **kw: Any) -> li
 
 # ---------------------------------------------------------------- Gymnasium API
 def test_registry_and_tasks() -> None:
-    """The four ids are registered once and TASKS maps task names to the core classes."""
+    """Every id is registered once and TASKS maps task names to the core classes."""
     import importlib
 
     with warnings.catch_warnings():
@@ -66,6 +67,7 @@ def test_registry_and_tasks() -> None:
         "gambling": GamblingCore,
         "impulsivity": ImpulsivityCore,
         "seek_take": SeekTakeCore,
+        "two_step": TwoStepCore,
     }
 
 

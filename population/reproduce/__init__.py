@@ -27,6 +27,7 @@ from addsim.population.reproduce import (
     relapse_same_context,
     renewal,
     states,
+    two_step,
     values,
 )
 from addsim.population.reproduce._common import ALL_LEARNERS, Reproduction, Result
@@ -106,6 +107,10 @@ REGISTRY: dict[str, Reproduction] = {
         compulsive_seeking.compulsive_seeking,
         "Dezfouli 2009: seeking persists under punishment after long, not short, exposure", 6,
         compulsive_seeking.plot,
+    ),
+    "two-step": Reproduction(
+        two_step.two_step, "Daw 2011: stay probabilities and w for habit, planner, hybrid and "
+        "arbitrated learners", len(two_step.ARMS) + len(two_step.POST_HOC), two_step.plot,
     ),
 }
 
