@@ -94,6 +94,8 @@ from typing import Any
 
 import numpy as np
 
+from addsim import _jit
+from addsim.agents import _mb_kernels
 from addsim.agents._base import (
     Params,
     epsilon_greedy_policy,
@@ -321,7 +323,23 @@ class PlannerMixin:
 
     def values(self, s: np.ndarray) -> np.ndarray:
         """The arbitrated values in states ``s`` (N, A); records the planner's share per
-        action for the choice that follows."""
+        action for the choice that follows (compiled: agents/_mb_kernels.py)."""
+        s = np.asarray(s, np.int64)
+        if not _jit.ENABLED:
+            return self.values_numpy(s)
+        p = self.p
+        v = np.empty((self.n, self.n_actions))
+        self._share = np.empty_like(v)
+        _mb_kernels.mb_values(
+            s, self._q, self._var, self._r_hat, self._k_hat, self._visits, self._t_hat,
+            self.h, self.setpoint, self.rho_now(), p.arbitration, p.w, p.tau, p.var_obs, p.nu,
+            p.depth, p.leaf, p.prune, p.homeostasis, p.drive_scale, p.drive_n, p.drive_m, v,
+            self._share,
+        )
+        return v
+
+    def values_numpy(self, s: np.ndarray) -> np.ndarray:
+        """:meth:`values` as numpy expressions over individuals (the reference form)."""
         p, rows = self.p, self._rows
         mf = self.q[rows, s]
         code = p.arbitration
@@ -377,34 +395,61 @@ class PlannerMixin:
     def learn(self, s: np.ndarray, a: np.ndarray, r: np.ndarray, s_next: np.ndarray,
               drug: np.ndarray, cue: np.ndarray | None = None) -> Any:
         """Homeostatic reward and state, the habit's variance, its TD update (and the
-        eligibility), then the model; returns the habit's step."""
-        p, rows = self.p, self._rows
+        eligibility), then the model; returns the habit's step (compiled:
+        agents/_mb_kernels.py)."""
+        p = self.p
         s, a, s_next = (np.asarray(x, np.int64) for x in (s, a, s_next))
         r = np.asarray(r, np.float64)
         drug = np.asarray(drug, bool)
-        k = np.where(drug, p.dose, 0.0)
-        r_h = self.homeostatic_reward(k)
-        homeostatic_step(self.h, self.h_buffer, self.setpoint, k, p)
-        # the habit's variance: prediction, then the correction at (s, a)
-        qf = self.q_full()
-        var = self.var
-        var *= (1.0 + p.eta)[:, None, None]
-        a_star = np.argmax(qf[rows, s_next], axis=1)
-        p_sa = var[rows, s, a].copy()
-        total = p_sa + var[rows, s_next, a_star] + p.var_obs
-        gain = p_sa / total
-        var[rows, s, a] = p_sa - gain * gain * total
-        # the habit's values (the surge in its error only)
+        if not _jit.ENABLED:
+            return self._learn_numpy(s, a, r, s_next, drug, cue)
+        r_h, gain = np.empty(self.n), np.empty(self.n)
+        _mb_kernels.mb_learn_before(
+            s, a, s_next, drug, self._q, self._var, self.h, self.h_buffer, self.setpoint,
+            p.homeostasis, p.dose, p.absorption, p.degradation, p.h_min, p.setpoint0,
+            p.setpoint_max, p.shift, p.recovery, p.drive_scale, p.drive_n, p.drive_m, p.eta,
+            p.var_obs, r_h, gain,
+        )
+        step = self._habit_learn(s, a, r + r_h, s_next, drug, cue, gain)
+        _mb_kernels.mb_learn_after(
+            s, a, s_next, r, drug, step.delta, self._q, self.prev_s, self.prev_a,
+            self._visits, self._t_hat, self._r_hat, self._k_hat, p.alpha, p.trace, p.dose,
+            p.phi, p.rau,
+        )
+        return step
+
+    def _habit_learn(self, s: np.ndarray, a: np.ndarray, r: np.ndarray, s_next: np.ndarray,
+                     drug: np.ndarray, cue: np.ndarray | None, gain: np.ndarray) -> Any:
+        """The habit's TD update (Dezfouli's rule: the surge in its error only), with the
+        Kalman gain as its learning rate where ``kalman_gain`` is 1."""
+        p = self.p
         kalman = p.kalman_gain > 0.5
         alpha = None
         if kalman.any():
             alpha = p.alpha.copy()
             p.alpha[:] = np.where(kalman, gain, alpha)
         try:
-            step = super().learn(s, a, r + r_h, s_next, drug, cue)  # type: ignore[misc]
+            return super().learn(s, a, r, s_next, drug, cue)  # type: ignore[misc]
         finally:
             if alpha is not None:
                 p.alpha[:] = alpha
+
+    def _learn_numpy(self, s: np.ndarray, a: np.ndarray, r: np.ndarray, s_next: np.ndarray,
+                     drug: np.ndarray, cue: np.ndarray | None) -> Any:
+        """:meth:`learn` as numpy expressions over individuals (the reference form)."""
+        p, rows = self.p, self._rows
+        k = np.where(drug, p.dose, 0.0)
+        r_h = self.homeostatic_reward(k)
+        homeostatic_step(self.h, self.h_buffer, self.setpoint, k, p)
+        # the habit's variance: prediction, then the correction at (s, a)
+        var = self.var
+        var *= (1.0 + p.eta)[:, None, None]
+        a_star = np.argmax(self.q[rows, s_next], axis=1)
+        p_sa = var[rows, s, a].copy()
+        total = p_sa + var[rows, s_next, a_star] + p.var_obs
+        gain = p_sa / total
+        var[rows, s, a] = p_sa - gain * gain * total
+        step = self._habit_learn(s, a, r + r_h, s_next, drug, cue, gain)
         lam = p.trace
         prev = (self.prev_s >= 0) & (lam > 0.0)
         if prev.any():

@@ -18,11 +18,12 @@ from addsim.envs._core import TaskCore
 from addsim.envs.gambling import GamblingCore
 from addsim.envs.impulsivity import ImpulsivityCore
 from addsim.envs.seek_take import SeekTakeCore
+from addsim.envs.self_administration import SelfAdministrationCore
 from addsim.envs.substance import SubstanceCore
 from addsim.envs.two_step import TwoStepCore
 
-__all__ = ["TASKS", "GamblingCore", "ImpulsivityCore", "SeekTakeCore", "SubstanceCore",
-           "TaskCore", "TwoStepCore"]
+__all__ = ["TASKS", "GamblingCore", "ImpulsivityCore", "SeekTakeCore",
+           "SelfAdministrationCore", "SubstanceCore", "TaskCore", "TwoStepCore"]
 
 TASKS: dict[str, type[TaskCore]] = {
     "substance": SubstanceCore,
@@ -30,6 +31,7 @@ TASKS: dict[str, type[TaskCore]] = {
     "impulsivity": ImpulsivityCore,
     "seek_take": SeekTakeCore,
     "two_step": TwoStepCore,
+    "self_administration": SelfAdministrationCore,
 }
 
 for _module, _cls in (
@@ -38,6 +40,7 @@ for _module, _cls in (
     ("impulsivity", "Impulsivity"),
     ("seek_take", "SeekTake"),
     ("two_step", "TwoStep"),
+    ("self_administration", "SelfAdministration"),
 ):
     _id = f"addsim/{_cls}-v{TASKS[_module].version}"
     if _id not in gymnasium.registry:

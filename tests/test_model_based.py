@@ -138,3 +138,34 @@ def test_bad_rule_codes_are_refused() -> None:
         make_learner("model_based", 1, 2, 2, 4, arbitration=7.0)
     with pytest.raises(ValueError, match=r"depth: got 2\.5"):
         make_learner("dual_process_mb", 1, 2, 2, 4, depth=2.5)
+
+
+@pytest.mark.parametrize("name", ["model_based", "dual_process_mb"])
+def test_compiled_values_agree_with_the_numpy_form(name: str) -> None:
+    """The compiled lookahead and arbitration (agents/_mb_kernels.py) give the numpy form's
+    values and shares to rounding, for every rule at once, after a drug history."""
+    from addsim import _jit
+    from addsim.population.rollout import rollout
+
+    if not _jit.ENABLED:
+        pytest.skip("numba is off: only the numpy form runs")
+    core = SubstanceCore(N)
+    lr = make_learner(name, N, 2, 2, 5, salience=core.salience(),
+                      **_mixed(np.random.default_rng(5)))
+    rollout(lr, core, 300, np.random.default_rng(1))
+    for s in (np.zeros(N, np.int64), np.ones(N, np.int64)):
+        v = lr.values(s)
+        share = lr._share.copy()
+        np.testing.assert_allclose(v, lr.values_numpy(s), rtol=1e-12, atol=1e-12)
+        np.testing.assert_array_equal(share, lr._share)
+
+
+@pytest.mark.parametrize("name", ["model_based", "dual_process_mb"])
+def test_numpy_form_matches_reference(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the kernels off (ADDSIM_NUMBA=0's path) the numpy form of the planner, the
+    arbitration and the learning step matches the reference as well."""
+    from addsim import _jit
+
+    monkeypatch.setattr(_jit, "ENABLED", False)
+    assert _replay(name, SubstanceCore, SCHEDULE, **_mixed(np.random.default_rng(6))) \
+        == N * 360

@@ -17,6 +17,7 @@ from addsim.population.reproduce import (
     acquisition,
     blocking,
     compulsive_seeking,
+    escalation,
     gambling,
     heatmap,
     impulsivity,
@@ -111,6 +112,11 @@ REGISTRY: dict[str, Reproduction] = {
     "two-step": Reproduction(
         two_step.two_step, "Daw 2011: stay probabilities and w for habit, planner, hybrid and "
         "arbitrated learners", len(two_step.ARMS) + len(two_step.POST_HOC), two_step.plot,
+    ),
+    "escalation": Reproduction(
+        escalation.escalation, "HRRL (Ahmed and Koob 1998): intake escalates under 6-h, not "
+        "1-h, daily access; the setpoint's drift, fixed as the ablation", len(escalation.ARMS),
+        escalation.plot,
     ),
 }
 

@@ -1,0 +1,203 @@
+"""The planner's lookahead and the arbitration as one compiled pass over individuals.
+
+agents/model_based.py writes the planner as numpy expressions over the individual axis (the
+reference form, and what runs without numba); on the hot path the same equations run here
+per individual: the model's rewards with the homeostatic term, ``depth - 1`` backups over
+every model state, the last backup in the acting state, then the arbitration (habit,
+planner, weight, Daw 2005's uncertainty, Keramati 2011's value of information). The terms
+are computed in the numpy form's order (sums over next states in index order), so the two
+agree to rounding (tests/test_model_based.py bounds the difference) and the per-individual
+reference (tests/reference.py) matches either.
+
+Arrays are slot-major as the learners store them: Q (K, N, A) with K the slots allocated
+so far (slots beyond hold 0), the model (S, N, A) and (S, N, A, S). The switch is
+addsim._jit's.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from addsim._jit import jit, jit_parallel, prange
+
+CHUNK = 256
+SQRT2 = math.sqrt(2.0)
+SQRT_2PI = math.sqrt(2.0 * math.pi)
+
+
+@jit
+def _backup(st, i, r, v, q, k_alloc, t_hat, visits, prune, habit, out):  # pragma: no cover
+    """One backup of state ``st`` for individual ``i`` into ``out`` (A,)."""
+    n_states = t_hat.shape[3]
+    for a in range(out.shape[0]):
+        if visits[st, i, a] > 0.0:
+            acc = 0.0
+            for t in range(n_states):
+                p = t_hat[st, i, a, t]
+                acc += (p if p >= prune else 0.0) * v[t]
+            out[a] = r[st, a] + acc
+        elif habit:
+            out[a] = q[st, i, a] if st < k_alloc else 0.0
+        else:
+            out[a] = r[st, a]
+
+
+@jit_parallel
+def mb_values(
+    s, q, var, r_hat, k_hat, visits, t_hat, h, setpoint, rho, code, w, tau, var_obs, nu,
+    depth, leaf, prune, homeostasis, drive_scale, drive_n, drive_m, v_out, share_out,
+):  # pragma: no cover - compiled
+    """Arbitrated values ``v_out`` (N, A) in states ``s`` and the planner's share per action
+    ``share_out`` (agents/model_based.py has the equations)."""
+    n_states, n, n_actions = var.shape
+    k_alloc = q.shape[0]
+    for c in prange((n + CHUNK - 1) // CHUNK):
+        r = np.empty((n_states, n_actions))
+        v = np.empty(n_states)
+        vn = np.empty(n_states)
+        row = np.empty(n_actions)
+        mb = np.empty(n_actions)
+        for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
+            z = s[i]
+            cd = code[i]
+            if cd == 0.0:
+                for a in range(n_actions):
+                    v_out[i, a] = q[z, i, a]
+                    share_out[i, a] = 0.0
+                continue
+            on = homeostasis[i] > 0.5
+            e = drive_n[i] / drive_m[i]
+            d0 = abs(setpoint[i] - h[i]) ** e
+            for st in range(n_states):
+                for a in range(n_actions):
+                    rh = 0.0
+                    kk = k_hat[st, i, a]
+                    if on and kk != 0.0:  # (no outcome: d0 - d0, exactly 0)
+                        rh = drive_scale[i] * (d0 - abs(setpoint[i] - (h[i] + kk)) ** e)
+                    r[st, a] = r_hat[st, i, a] + rh - rho[i]
+            habit = leaf[i] > 0.5
+            for st in range(n_states):
+                best = -np.inf
+                if habit and st < k_alloc:
+                    for a in range(n_actions):
+                        best = max(best, q[st, i, a])
+                    v[st] = best
+                else:
+                    v[st] = 0.0
+            for _ in range(1, int(depth[i])):
+                for st in range(n_states):
+                    _backup(st, i, r, v, q, k_alloc, t_hat, visits, prune[i], habit, row)
+                    best = row[0]
+                    for a in range(1, n_actions):
+                        best = max(best, row[a])
+                    vn[st] = best
+                for st in range(n_states):
+                    v[st] = vn[st]
+            _backup(z, i, r, v, q, k_alloc, t_hat, visits, prune[i], habit, mb)
+            if cd == 2.0:
+                for a in range(n_actions):
+                    v_out[i, a] = w[i] * mb[a] + (1.0 - w[i]) * q[z, i, a]
+                    share_out[i, a] = w[i]
+                continue
+            b1 = 0
+            m1 = 0.0
+            m2 = 0.0
+            cost = 0.0
+            if cd == 4.0:  # value of perfect information (Keramati 2011)
+                for a in range(1, n_actions):
+                    if q[z, i, a] > q[z, i, b1]:
+                        b1 = a
+                m1 = q[z, i, b1]
+                m2 = -np.inf
+                for a in range(n_actions):
+                    if a != b1:
+                        m2 = max(m2, q[z, i, a])
+                cost = rho[i] * tau[i]
+            for a in range(n_actions):
+                if cd == 1.0:
+                    use = True
+                elif cd == 3.0:  # the less uncertain controller (Daw 2005)
+                    use = var_obs[i] / (visits[z, i, a] + 1.0) + depth[i] * nu[i] < var[z, i, a]
+                else:
+                    sd = math.sqrt(max(var[z, i, a], 1e-300))
+                    if a == b1:
+                        zz = (m2 - m1) / sd
+                        info = ((m2 - m1) * (0.5 * math.erfc(-zz / SQRT2))
+                                + sd * math.exp(-0.5 * zz * zz) / SQRT_2PI)
+                    else:
+                        mu = q[z, i, a]
+                        zz = (m1 - mu) / sd
+                        info = ((mu - m1) * (1.0 - 0.5 * math.erfc(-zz / SQRT2))
+                                + sd * math.exp(-0.5 * zz * zz) / SQRT_2PI)
+                    use = info >= cost
+                v_out[i, a] = mb[a] if use else q[z, i, a]
+                share_out[i, a] = 1.0 if use else 0.0
+
+
+@jit_parallel
+def mb_learn_before(
+    s, a, s_next, drug, q, var, h, buffer, setpoint, homeostasis, dose, absorption,
+    degradation, h_min, setpoint0, setpoint_max, shift, recovery, drive_scale, drive_n,
+    drive_m, eta, var_obs, r_h, gain,
+):  # pragma: no cover - compiled
+    """Before the habit's update: the homeostatic reward ``r_h`` of the outcome and the
+    internal state's step, the variances' prediction and the correction at (s, a) (its
+    Kalman ``gain`` returned)."""
+    n_states, n, n_actions = var.shape
+    for c in prange((n + CHUNK - 1) // CHUNK):
+        for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
+            k = dose[i] if drug[i] else 0.0
+            if homeostasis[i] > 0.5:
+                e = drive_n[i] / drive_m[i]
+                r_h[i] = drive_scale[i] * (abs(setpoint[i] - h[i]) ** e
+                                           - abs(setpoint[i] - (h[i] + k)) ** e)
+                buf = buffer[i] + k
+                h[i] = max(h_min[i], h[i] + absorption[i] * buf
+                           - degradation[i] * (h[i] - h_min[i]))
+                setpoint[i] = min(setpoint_max[i],
+                                  max(setpoint0[i], setpoint[i] + shift[i] * k - recovery[i]))
+                buffer[i] = (1.0 - absorption[i]) * buf
+            else:
+                r_h[i] = 0.0
+            f = 1.0 + eta[i]
+            for st in range(n_states):
+                for b in range(n_actions):
+                    var[st, i, b] *= f
+            nxt = s_next[i]
+            best = 0
+            for b in range(1, n_actions):
+                if q[nxt, i, b] > q[nxt, i, best]:
+                    best = b
+            p_sa = var[s[i], i, a[i]]
+            total = p_sa + var[nxt, i, best] + var_obs[i]
+            g = p_sa / total
+            var[s[i], i, a[i]] = p_sa - g * g * total
+            gain[i] = g
+
+
+@jit_parallel
+def mb_learn_after(
+    s, a, s_next, r, drug, delta, q, prev_s, prev_a, visits, t_hat, r_hat, k_hat, alpha,
+    trace, dose, phi, rau,
+):  # pragma: no cover - compiled
+    """After the habit's update: the eligibility one step back, then the model."""
+    n_states, n, _ = visits.shape
+    for c in prange((n + CHUNK - 1) // CHUNK):
+        for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
+            if prev_s[i] >= 0.0 and trace[i] > 0.0:
+                q[int(prev_s[i]), i, int(prev_a[i])] += alpha[i] * trace[i] * delta[i]
+            z, b = s[i], a[i]
+            prev_s[i] = z
+            prev_a[i] = b
+            n_sa = visits[z, i, b] + 1.0
+            visits[z, i, b] = n_sa
+            e = max(phi[i], 1.0 / n_sa)
+            for t in range(n_states):
+                t_hat[z, i, b, t] *= 1.0 - e
+            t_hat[z, i, b, s_next[i]] += e
+            f = max(rau[i], 1.0 / n_sa)
+            k = dose[i] if drug[i] else 0.0
+            r_hat[z, i, b] += f * (r[i] - r_hat[z, i, b])
+            k_hat[z, i, b] += f * (k - k_hat[z, i, b])
