@@ -76,7 +76,8 @@ trial boundary. 0 (the default) leaves the habit the dual-process learner's.
 
 Homeostatic reward (``homeostasis`` 1, agents/homeostatic.py): the model-free reward of a
 step is r + r_h(k) with k = ``dose`` on a drug step; the internal state advances each
-learning step. ``rest(ticks)`` advances it with no outcome (a home cage between sessions).
+learning step. ``rest(ticks, outcome)`` advances it out of the task (a home cage between
+sessions; free food before a test of devaluation by satiety).
 
 Storage per individual (float64, S states: ``capacity`` latent states or the task's states,
 A actions): the model T (S A S), R, K, n and the habit's variances P (4 S A), the internal
@@ -470,11 +471,13 @@ class PlannerMixin:
         self.k_hat[rows, s, a] += f * (k - self.k_hat[rows, s, a])
         return step
 
-    def rest(self, ticks: int) -> None:
-        """Advance the internal state ``ticks`` steps with no outcome (out of the task)."""
-        zero = np.zeros(self.n)
+    def rest(self, ticks: int, outcome: float | np.ndarray = 0.0) -> None:
+        """Advance the internal state ``ticks`` steps out of the task, with ``outcome`` per
+        step (0: a home cage without the drug; > 0: free access, e.g. pre-feeding to
+        satiety); no choices, nothing learned."""
+        k = np.broadcast_to(np.asarray(outcome, np.float64), (self.n,))
         for _ in range(int(ticks)):
-            homeostatic_step(self.h, self.h_buffer, self.setpoint, zero, self.p)
+            homeostatic_step(self.h, self.h_buffer, self.setpoint, k, self.p)
 
     def memory(self) -> dict[str, int]:
         """Bytes per individual: ``state`` (values, model, prototypes, histories, internal

@@ -15,6 +15,7 @@ from __future__ import annotations
 import gymnasium
 
 from addsim.envs._core import TaskCore
+from addsim.envs.devaluation import DevaluationCore
 from addsim.envs.gambling import GamblingCore
 from addsim.envs.impulsivity import ImpulsivityCore
 from addsim.envs.seek_take import SeekTakeCore
@@ -22,7 +23,7 @@ from addsim.envs.self_administration import SelfAdministrationCore
 from addsim.envs.substance import SubstanceCore
 from addsim.envs.two_step import TwoStepCore
 
-__all__ = ["TASKS", "GamblingCore", "ImpulsivityCore", "SeekTakeCore",
+__all__ = ["TASKS", "DevaluationCore", "GamblingCore", "ImpulsivityCore", "SeekTakeCore",
            "SelfAdministrationCore", "SubstanceCore", "TaskCore", "TwoStepCore"]
 
 TASKS: dict[str, type[TaskCore]] = {
@@ -32,6 +33,7 @@ TASKS: dict[str, type[TaskCore]] = {
     "seek_take": SeekTakeCore,
     "two_step": TwoStepCore,
     "self_administration": SelfAdministrationCore,
+    "devaluation": DevaluationCore,
 }
 
 for _module, _cls in (
@@ -41,6 +43,7 @@ for _module, _cls in (
     ("seek_take", "SeekTake"),
     ("two_step", "TwoStep"),
     ("self_administration", "SelfAdministration"),
+    ("devaluation", "Devaluation"),
 ):
     _id = f"addsim/{_cls}-v{TASKS[_module].version}"
     if _id not in gymnasium.registry:

@@ -16,6 +16,7 @@ from gymnasium.utils.env_checker import check_env, data_equivalence
 
 from addsim import envs
 from addsim.envs._core import Draws, TaskCore
+from addsim.envs.devaluation import DevaluationCore
 from addsim.envs.gambling import GamblingCore
 from addsim.envs.impulsivity import ImpulsivityCore
 from addsim.envs.seek_take import SeekTakeCore
@@ -70,6 +71,7 @@ def test_registry_and_tasks() -> None:
         "seek_take": SeekTakeCore,
         "two_step": TwoStepCore,
         "self_administration": SelfAdministrationCore,
+        "devaluation": DevaluationCore,
     }
 
 

@@ -17,6 +17,7 @@ from addsim.population.reproduce import (
     acquisition,
     blocking,
     compulsive_seeking,
+    devaluation,
     escalation,
     gambling,
     heatmap,
@@ -117,6 +118,12 @@ REGISTRY: dict[str, Reproduction] = {
         escalation.escalation, "HRRL (Ahmed and Koob 1998): intake escalates under 6-h, not "
         "1-h, daily access; the setpoint's drift, fixed as the ablation", len(escalation.ARMS),
         escalation.plot,
+    ),
+    "devaluation": Reproduction(
+        devaluation.devaluation, "Adams and Dickinson 1981 (Keramati 2011): devaluation by "
+        "satiety after moderate and extended training, arbitrated and ablated learners",
+        2 * len(devaluation.ARMS) * (len(devaluation.TRAINING)
+                                     + len(devaluation.POST_HOC_TRAINING)), devaluation.plot,
     ),
 }
 
