@@ -31,6 +31,7 @@ from addsim.population.reproduce import (
     states,
     two_step,
     values,
+    w_addiction,
 )
 from addsim.population.reproduce._common import ALL_LEARNERS, Reproduction, Result
 from addsim.population.reproduce._controls import DUAL_ARMS
@@ -124,6 +125,11 @@ REGISTRY: dict[str, Reproduction] = {
         "satiety after moderate and extended training, arbitrated and ablated learners",
         2 * len(devaluation.ARMS) * (len(devaluation.TRAINING)
                                      + len(devaluation.POST_HOC_TRAINING)), devaluation.plot,
+    ),
+    "w-and-addiction": Reproduction(
+        w_addiction.w_addiction, "Voon 2015: the two-step's model-based weight after a drug "
+        "history against none, arbitrated and fixed-weight learners", len(w_addiction.ARMS),
+        w_addiction.plot,
     ),
 }
 
