@@ -373,6 +373,9 @@ class Viewer:
         if person.action_values:
             lines.append(("action values: " + ", ".join(
                 f"{k} {v:.2f}" for k, v in person.action_values.items()), TEXT))
+        if person.planner:
+            lines.append(("planner: " + ", ".join(
+                f"{k} {v:.2f}" for k, v in person.planner.items()), TEXT))
         lines.append(("risk factors:", DIM))
         lines += [(f"  {k.replace('_', ' ')}: {v:.3g}", TEXT)
                   for k, v in person.risk_factors.items()]
