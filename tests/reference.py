@@ -18,6 +18,12 @@ are those of docs/model/learners.md (and each agents/ module docstring):
   mean surprise with the history (Redish's bias), after burn-in; softmax over normalised
   activations with a temperature lowered by the fast trace; new states' values zero, a copy
   of the least surprising state, or the mean over established states.
+- the planner (agents/model_based.py): a learned model (transitions, natural reward,
+  outcome; first-visit averages then fixed rates), lookahead of depth H with the habit's
+  values or 0 at the leaves, the habit's diagonal Kalman variances, arbitration (habit,
+  planner, weight w, Daw 2005's less uncertain controller, Keramati 2011's VPI >= rho tau),
+  a one-step eligibility, and the homeostatic state and reward (HRRL: r_h = d(h) - d(h + k),
+  d = |h* - h|^(n/m); absorption, degradation, setpoint shift and recovery).
 """
 
 from __future__ import annotations
