@@ -340,7 +340,8 @@ def _escalation(summary: Summary) -> tuple[str, str, str]:
 
 def _w_addiction(summary: Summary) -> tuple[str, str, str]:
     """The drug history's effect on w_reg and on the planner's early share (w_addiction.py:
-    "w falls" when w_reg's interval lies below 0)."""
+    reproduced when w_reg's interval lies below 0; whether the arbitration plans less is
+    reported)."""
     def arm(label: str) -> str:
         a = summary[label]
         return (f"{label}: w_reg {_ci(a['w_reg']['drug-no drug'])}, planner's share of the "
@@ -349,7 +350,9 @@ def _w_addiction(summary: Summary) -> tuple[str, str, str]:
     numbers = (f"drug history minus none (kappa {_ci(summary['kappa_after_history'])}): "
                f"{arm('voi')}")
     controls = "; ".join(arm(k) for k in ("uncertainty", "hybrid w 0.5"))
-    return numbers, controls, f"**{summary['verdict']['label']}**"
+    how = ("the arbitration plans less" if summary["verdict"]["planning_falls"]
+           else "the arbitration plans as often")
+    return numbers, controls, f"**{summary['verdict']['label']}** ({how})"
 
 
 @dataclass(frozen=True)
