@@ -169,3 +169,15 @@ def test_numpy_form_matches_reference(name: str, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(_jit, "ENABLED", False)
     assert _replay(name, SubstanceCore, SCHEDULE, **_mixed(np.random.default_rng(6))) \
         == N * 360
+
+
+@pytest.mark.parametrize("name", ["model_based", "dual_process_mb"])
+@pytest.mark.parametrize("task", ["two_step", "self_administration"])
+def test_planner_matches_reference_on_the_new_tasks(name: str, task: str) -> None:
+    """Three states and a random walk (two-step), five states and three actions (the VPI's
+    best and second best among three; HRRL's self-administration with its dose)."""
+    from addsim.envs import TASKS
+
+    over = _mixed(np.random.default_rng(8))
+    over.pop("surge")
+    assert _replay(name, TASKS[task], {}, surge=0.0, dose=50.0, **over) == N * 360
