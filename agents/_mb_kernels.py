@@ -28,11 +28,13 @@ SQRT_2PI = math.sqrt(2.0 * math.pi)
 
 
 @jit
-def _backup(st, i, r, v, q, k_alloc, t_hat, visits, prune, habit, out):  # pragma: no cover
-    """One backup of state ``st`` for individual ``i`` into ``out`` (A,)."""
+def _backup(st, i, r, v, q, k_alloc, t_hat, visits, prune, habit, prior,
+            out):  # pragma: no cover - compiled
+    """One backup of state ``st`` for individual ``i`` into ``out`` (A,); ``prior``: every
+    state-action is expandable (HRRL's start)."""
     n_states = t_hat.shape[3]
     for a in range(out.shape[0]):
-        if visits[st, i, a] > 0.0:
+        if prior or visits[st, i, a] > 0.0:
             acc = 0.0
             for t in range(n_states):
                 p = t_hat[st, i, a, t]
@@ -47,7 +49,8 @@ def _backup(st, i, r, v, q, k_alloc, t_hat, visits, prune, habit, out):  # pragm
 @jit_parallel
 def mb_values(
     s, q, var, r_hat, k_hat, visits, t_hat, h, setpoint, rho, code, w, tau, var_obs, nu,
-    depth, leaf, prune, homeostasis, drive_scale, drive_n, drive_m, v_out, share_out,
+    depth, leaf, prune, homeostasis, drive_scale, drive_n, drive_m, model_start, v_out,
+    share_out,
 ):  # pragma: no cover - compiled
     """Arbitrated values ``v_out`` (N, A) in states ``s`` and the planner's share per action
     ``share_out`` (agents/model_based.py has the equations)."""
@@ -78,6 +81,7 @@ def mb_values(
                         rh = drive_scale[i] * (d0 - abs(setpoint[i] - (h[i] + kk)) ** e)
                     r[st, a] = r_hat[st, i, a] + rh - rho[i]
             habit = leaf[i] > 0.5
+            prior = model_start[i] < 0.5
             for st in range(n_states):
                 best = -np.inf
                 if habit and st < k_alloc:
@@ -88,14 +92,15 @@ def mb_values(
                     v[st] = 0.0
             for _ in range(1, int(depth[i])):
                 for st in range(n_states):
-                    _backup(st, i, r, v, q, k_alloc, t_hat, visits, prune[i], habit, row)
+                    _backup(st, i, r, v, q, k_alloc, t_hat, visits, prune[i], habit, prior,
+                            row)
                     best = row[0]
                     for a in range(1, n_actions):
                         best = max(best, row[a])
                     vn[st] = best
                 for st in range(n_states):
                     v[st] = vn[st]
-            _backup(z, i, r, v, q, k_alloc, t_hat, visits, prune[i], habit, mb)
+            _backup(z, i, r, v, q, k_alloc, t_hat, visits, prune[i], habit, prior, mb)
             if cd == 2.0:
                 for a in range(n_actions):
                     v_out[i, a] = w[i] * mb[a] + (1.0 - w[i]) * q[z, i, a]
@@ -180,7 +185,7 @@ def mb_learn_before(
 @jit_parallel
 def mb_learn_after(
     s, a, s_next, r, drug, delta, q, prev_s, prev_a, visits, t_hat, r_hat, k_hat, alpha,
-    trace, dose, phi, rau,
+    trace, dose, phi, rau, model_start,
 ):  # pragma: no cover - compiled
     """After the habit's update: the eligibility one step back, then the model."""
     n_states, n, _ = visits.shape
@@ -193,11 +198,12 @@ def mb_learn_after(
             prev_a[i] = b
             n_sa = visits[z, i, b] + 1.0
             visits[z, i, b] = n_sa
-            e = max(phi[i], 1.0 / n_sa)
+            exact = model_start[i] > 0.5
+            e = max(phi[i], 1.0 / n_sa) if exact else phi[i]
             for t in range(n_states):
                 t_hat[z, i, b, t] *= 1.0 - e
             t_hat[z, i, b, s_next[i]] += e
-            f = max(rau[i], 1.0 / n_sa)
+            f = max(rau[i], 1.0 / n_sa) if exact else rau[i]
             k = dose[i] if drug[i] else 0.0
             r_hat[z, i, b] += f * (r[i] - r_hat[z, i, b])
             k_hat[z, i, b] += f * (k - k_hat[z, i, b])

@@ -15,6 +15,10 @@ fixed rates, as the prototypes of agents/latent_state.py do):
     R(s, a)    <- R + f (r - R),                        f = max(rau, 1 / n)   natural reward
     K(s, a)    <- K + f (k - K)                                              outcome (dose)
 
+``model_start`` 0 is HRRL's start instead (the ablation of ours): transitions uniform over the
+model's states, rewards and outcomes 0, the fixed rates from the first visit, and every
+state-action expandable from the start.
+
 R learns the task's natural reward only: the dopamine surge D of a drug step enters the
 model-free error alone (Keramati and Gutkin 2013, "Imbalanced decision hierarchy in addicts
 emerging from drug-hijacked dopamine spiraling circuit", PLoS One 8:e61489), so the planner's
@@ -138,6 +142,8 @@ class PlannerParams(HomeostaticParams):
     trace: float = param(0.0, 0.0, 1.0, "eligibility lambda one step back (Daw 2011)")
     value_norm: float = param(0.0, 0.0, 1.0, "1: values / max |value| before the softmax "
                               "(HRRL)")
+    model_start: float = param(1.0, 0.0, 1.0, "1: the model's first visits averaged "
+                               "exactly (ours); 0: HRRL's uniform start and fixed rates")
 
     def __post_init__(self) -> None:
         self._check_codes()
@@ -145,7 +151,8 @@ class PlannerParams(HomeostaticParams):
     def _check_codes(self) -> None:
         """Refuse an unknown arbitration rule, leaf rule or a fractional depth."""
         for name, allowed in (("arbitration", tuple(ARBITRATION.values())),
-                              ("leaf", (0.0, 1.0)), ("depth", tuple(map(float, range(1, 11))))):
+                              ("leaf", (0.0, 1.0)), ("model_start", (0.0, 1.0)),
+                              ("depth", tuple(map(float, range(1, 11))))):
             codes = np.asarray(getattr(self, name), dtype=np.float64)
             if codes.size and not np.isin(codes, allowed).all():
                 bad = codes[~np.isin(codes, allowed)].flat[0] if codes.ndim else codes
@@ -226,6 +233,7 @@ class PlannerMixin:
         self._k_hat = np.zeros((s, n, a))
         self._visits = np.zeros((s, n, a))
         self._t_hat = np.zeros((s, n, a, s))
+        self._t_hat[:, p.model_start < 0.5] = 1.0 / s  # HRRL's start: uniform transitions
         self.h = np.broadcast_to(p.h_min, (n,)).astype(np.float64, copy=True)
         self.h_buffer = np.zeros(n)
         self.setpoint = np.broadcast_to(p.setpoint0, (n,)).astype(np.float64, copy=True)
@@ -303,7 +311,7 @@ class PlannerMixin:
         qf = self.q_full()
         reward = (self.r_hat + self.homeostatic_reward(self.k_hat)
                   - self.rho_now()[:, None, None])
-        seen = self.visits > 0
+        seen = (self.visits > 0) | (p.model_start < 0.5)[:, None, None]
         t = self.t_hat
         t = np.where(t >= p.prune[:, None, None, None], t, 0.0)
         habit_leaf = (p.leaf > 0.5)[:, None, None]
@@ -334,8 +342,8 @@ class PlannerMixin:
         _mb_kernels.mb_values(
             s, self._q, self._var, self._r_hat, self._k_hat, self._visits, self._t_hat,
             self.h, self.setpoint, self.rho_now(), p.arbitration, p.w, p.tau, p.var_obs, p.nu,
-            p.depth, p.leaf, p.prune, p.homeostasis, p.drive_scale, p.drive_n, p.drive_m, v,
-            self._share,
+            p.depth, p.leaf, p.prune, p.homeostasis, p.drive_scale, p.drive_n, p.drive_m,
+            p.model_start, v, self._share,
         )
         return v
 
@@ -415,7 +423,7 @@ class PlannerMixin:
         _mb_kernels.mb_learn_after(
             s, a, s_next, r, drug, step.delta, self._q, self.prev_s, self.prev_a,
             self._visits, self._t_hat, self._r_hat, self._k_hat, p.alpha, p.trace, p.dose,
-            p.phi, p.rau,
+            p.phi, p.rau, p.model_start,
         )
         return step
 
@@ -462,11 +470,12 @@ class PlannerMixin:
         # the model
         n_sa = self.visits[rows, s, a] + 1.0
         self.visits[rows, s, a] = n_sa
-        e = np.maximum(p.phi, 1.0 / n_sa)
+        exact = p.model_start > 0.5
+        e = np.where(exact, np.maximum(p.phi, 1.0 / n_sa), p.phi)
         t = self.t_hat
         t[rows, s, a] *= (1.0 - e)[:, None]
         t[rows, s, a, s_next] += e
-        f = np.maximum(p.rau, 1.0 / n_sa)
+        f = np.where(exact, np.maximum(p.rau, 1.0 / n_sa), p.rau)
         self.r_hat[rows, s, a] += f * (r - self.r_hat[rows, s, a])
         self.k_hat[rows, s, a] += f * (k - self.k_hat[rows, s, a])
         return step

@@ -328,7 +328,8 @@ class Planner:
         self.R = [[0.0] * n_actions for _ in range(n_states)]
         self.K = [[0.0] * n_actions for _ in range(n_states)]
         self.n = [[0.0] * n_actions for _ in range(n_states)]
-        self.T = [[[0.0] * n_states for _ in range(n_actions)] for _ in range(n_states)]
+        start = 0.0 if p["model_start"] > 0.5 else 1.0 / n_states  # HRRL's: uniform
+        self.T = [[[start] * n_states for _ in range(n_actions)] for _ in range(n_states)]
         self.h, self.buf, self.hs = p["h_min"], 0.0, p["setpoint0"]
         self.prev: tuple[int, int] | None = None
         self.planned = 0.0
@@ -365,7 +366,7 @@ class Planner:
         def backup(s: int, v: list[float]) -> list[float]:
             out = []
             for a in range(A):
-                if self.n[s][a] > 0:
+                if self.n[s][a] > 0 or p["model_start"] < 0.5:
                     future = sum(t * v[j] for j, t in enumerate(self.T[s][a]) if t >= p["prune"])
                     out.append(reward[s][a] + future)
                 else:
@@ -469,10 +470,11 @@ class Planner:
             self.q[ps][pa] += alpha * p["trace"] * delta
         self.prev = (s, a)
         self.n[s][a] += 1.0
-        e = max(p["phi"], 1.0 / self.n[s][a])
+        exact = p["model_start"] > 0.5  # first visits averaged exactly, else fixed rates
+        e = max(p["phi"], 1.0 / self.n[s][a]) if exact else p["phi"]
         self.T[s][a] = [(1.0 - e) * t for t in self.T[s][a]]
         self.T[s][a][s_next] += e
-        f = max(p["rau"], 1.0 / self.n[s][a])
+        f = max(p["rau"], 1.0 / self.n[s][a]) if exact else p["rau"]
         self.R[s][a] += f * (r - self.R[s][a])
         self.K[s][a] += f * (k - self.K[s][a])
         return delta

@@ -29,6 +29,7 @@ def _mixed(rng: np.random.Generator) -> dict[str, np.ndarray]:
         "homeostasis": (np.arange(N) % 2 == 1).astype(float),
         "drive_scale": rng.uniform(0.005, 0.05, N),
         "w": rng.uniform(0.0, 1.0, N),
+        "model_start": (np.arange(N) % 3 != 2).astype(float),
         "surge": rng.uniform(12, 18, N),
         "alpha": rng.uniform(0.1, 0.3, N),
     }

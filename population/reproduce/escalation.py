@@ -19,7 +19,9 @@ first-hour intake escalates across sessions under LgA and not under ShA (Ahmed a
 below a raised setpoint) makes the drug worth more.
 
 Arms: ShA, LgA, and the ablation of the mechanism, LgA and ShA with the setpoint fixed
-(``shift`` 0). Escalation per individual: mean first-hour infusions over the last three
+(``shift`` 0); and both with HRRL's own model start (uniform transitions, zero outcomes, the
+fixed rates from the first visit: the ablation of our first-visit averages), reported beside
+the verdict. Escalation per individual: mean first-hour infusions over the last three
 sessions minus the first three. Verdict rules (fixed before any run): escalation in an arm
 when its 95% bootstrap interval lies above 0 and the mean is at least 1 infusion; reproduced
 when LgA escalates, ShA does not, LgA's escalation exceeds ShA's (the difference's interval
@@ -54,6 +56,9 @@ ARMS: tuple[tuple[str, str, dict[str, float]], ...] = (
     ("LgA", "LgA", {}),
     ("ShA, setpoint fixed", "ShA", {"shift": 0.0}),
     ("LgA, setpoint fixed", "LgA", {"shift": 0.0}),
+    # the ablation of our model start (agents/model_based.py): HRRL's own
+    ("ShA, HRRL's model start", "ShA", {"model_start": 0.0}),
+    ("LgA, HRRL's model start", "LgA", {"model_start": 0.0}),
 )
 
 
@@ -136,6 +141,8 @@ def escalation(n: int = 100, seed: int = 0, progress: Progress | None = None) ->
     # withdrawal raises the drug's value: within LgA's last session start, the planned value
     # against the internal state's deficit below the setpoint (over individuals)
     summary["LgA-ShA escalation"] = difference_ci(per["LgA"], per["ShA"], seed=seed)
+    summary["LgA-ShA escalation, HRRL's model start"] = difference_ci(
+        per["LgA, HRRL's model start"], per["ShA, HRRL's model start"], seed=seed)
     summary["LgA-ShA drug value, last session"] = difference_ci(
         *(frame_of(rows, lab, SESSIONS, "drug_value") for lab in ("LgA", "ShA")), seed=seed)
     summary["verdict"] = verdict(summary)

@@ -335,6 +335,9 @@ def _escalation(summary: Summary) -> tuple[str, str, str]:
                f"a dose's planned value at the last session's start, LgA - ShA "
                f"{_ci(summary['LgA-ShA drug value, last session'], 0)}")
     controls = f"setpoint fixed: {esc('LgA, setpoint fixed')}, {esc('ShA, setpoint fixed')}"
+    hrrl = ("LgA, HRRL's model start", "ShA, HRRL's model start")
+    if all(k in summary for k in hrrl):
+        controls += "; " + ", ".join(esc(k) for k in hrrl)
     return numbers, controls, f"**{summary['verdict']['label']}**"
 
 
