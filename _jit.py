@@ -129,6 +129,12 @@ class Kernel:
         return getattr(self.last, name)
 
 
+def compiled_for(n: int, minimum: int) -> bool:
+    """Whether a pass over ``n`` individuals with both a numpy and a compiled form (the task
+    cores' cue and transition, envs/_kernels.py) runs compiled: numba on and n >= minimum."""
+    return ENABLED and n >= minimum
+
+
 def jit(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Compile a serial helper with numba (inlined into the kernels that call it)."""
     if numba is None:

@@ -21,14 +21,6 @@ if TYPE_CHECKING:
     from addsim.population.config import Config
     from addsim.population.model import PopulationModel
 
-# Keyword shortcuts of run(): the config keys people set most. Any other key is written with
-# "__" for the dots: run(exposure__p_peer=0.05).
-SHORTCUTS = {
-    "ticks": "run.ticks", "seed": "run.seed", "history": "run.history",
-    "size": "population.size", "network": "network.kind",
-}
-
-
 @dataclass
 class Result:
     """A finished run: its tables as pandas DataFrames, the resolved config, and the model."""
@@ -39,24 +31,6 @@ class Result:
     config: Config  # the resolved config (rerun it to reproduce)
     model: PopulationModel  # inspect people: model.individuals[i].status("substance")
     survey: pd.DataFrame | None = None  # year, age_band, activity, measure, value
-
-
-def _plain(value: Any, where: str) -> Any:
-    """``value`` with numpy scalars as Python numbers (``np.int64(200)`` is 200, an
-    ``np.bool_`` a bool) and numpy arrays as lists, inside lists and dicts too, so that a
-    value from a numpy computation is accepted wherever a Python one is."""
-    import numpy as np
-
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return _plain(value.tolist(), where)
-    if isinstance(value, Mapping):
-        return {(_plain(k, where) if isinstance(k, np.generic) else k): _plain(v, where)
-                for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v, where) for v in value]
-    return value
 
 
 def _path_or_none(value: Any, what: str, expected: str) -> str | Path | None:
@@ -80,10 +54,6 @@ def load_config(path: str | Path | None = None, sets: Sequence[str] | None = Non
     return load(path, list(sets))
 
 
-def _overrides(overrides: Mapping[str, Any]) -> dict[str, Any]:
-    return {SHORTCUTS.get(k, k.replace("__", ".")): _plain(v, k) for k, v in overrides.items()}
-
-
 def run(
     config: Config | str | Path | None = None,
     progress: Callable[[int], None] | None = None,
@@ -94,7 +64,7 @@ def run(
     with ``__`` for the dots; numpy numbers are accepted), then return its tables. Nothing is
     written to disk. A bad argument is a :class:`ConfigError` (a ValueError) with the command
     line's one-line message."""
-    from addsim.population.config import Config, validate
+    from addsim.population.config import Config, with_overrides
     from addsim.population.io.export import (
         events_frame,
         individuals_frame,
@@ -111,17 +81,7 @@ def run(
     if not isinstance(config, Config):
         raise ConfigError(f"config: got {type(config).__name__}, expected a Config, a path "
                           "or None")
-    if overrides:
-        data = config.model_dump(mode="json")
-        for key, value in _overrides(overrides).items():
-            node = data
-            *parents, last = key.split(".")
-            for part in parents:
-                node = node.setdefault(part, {})
-                if not isinstance(node, dict):
-                    raise ConfigError(f"{shown(key)}: goes through a value that is not a table")
-            node[last] = value
-        config = validate(data)
+    config = with_overrides(config, overrides)
     model = PopulationModel(config)
     model.run(config.run.ticks, progress=progress)
     return Result(prevalence_frame(model), events_frame(model), individuals_frame(model),
@@ -140,6 +100,7 @@ def batch(
     from addsim.population.batches.execute import check_workers, open_executor, run_batch
     from addsim.population.batches.plan import load_sweep, plan_from_dict
     from addsim.population.batches.store import prepare
+    from addsim.population.config import plain
 
     if not isinstance(sweep, (str, Path, Mapping)):
         raise ConfigError(f"sweep: got {shown(sweep)} ({type(sweep).__name__}), expected a "
@@ -147,11 +108,11 @@ def batch(
     out = _path_or_none(out, "out", "a folder path")
     if out is None:
         raise ConfigError("out: got None, expected a folder path")
-    workers = _plain(workers, "workers")
+    workers = plain(workers)
     scheduler = _path_or_none(scheduler, "scheduler", "an address such as tcp://host:8786")
     check_workers(workers, scheduler, "workers")
     folder = check_folder(str(out), "out")
-    plan = (plan_from_dict(_plain(dict(sweep), "sweep")) if isinstance(sweep, Mapping)
+    plan = (plan_from_dict(plain(dict(sweep))) if isinstance(sweep, Mapping)
             else load_sweep(sweep))
     prepare(plan, folder)
     with open_executor(workers, None if scheduler is None else str(scheduler)) as (ex, _):

@@ -101,6 +101,13 @@ def epsilon_greedy_policy(
     return (1.0 - eps) * best / n_best + eps * allowed / n_allowed
 
 
+def flat_arrays(*arrays: Any, dtypes: tuple[type, ...]) -> list[np.ndarray]:
+    """The arrays broadcast together, contiguous and 1-D, each of its dtype: the form the
+    per-transition rules' loops take (agents/redish2004.py, agents/dezfouli2009.py)."""
+    out = np.broadcast_arrays(*(np.asarray(a, t) for a, t in zip(arrays, dtypes, strict=True)))
+    return [np.ascontiguousarray(a.reshape(-1)) for a in out]
+
+
 def sample(p: np.ndarray, u: np.ndarray) -> np.ndarray:
     """Inverse-CDF choice: per row of ``p`` (N, A), the index where cumsum(p) first exceeds u
     (the last index with p > 0 if u * total rounds up to the total)."""

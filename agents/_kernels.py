@@ -1,19 +1,18 @@
-"""Fused per-individual kernels of the hot path (numba, both cores), with a numpy fallback.
+"""The learners' per-individual kernels (numba, both cores): the one implementation.
 
-The batched learners are written as numpy array expressions over the individual axis; that is
-the reference form and what runs when numba is absent. On the hot path (every tick of every
-rollout and population step) the same equations run here as one loop over individuals that
-keeps each individual's K latent states in cache and makes no temporaries: the latent-state
-classification (surprise, candidates, state choice, creation), the prototype update with its
-small-matrix inverse, the negative-error history, and the softmax choice of actions.
+The latent-state classification (surprise, candidates, state choice, creation), the TD update
+(the error rules are their papers' files' functions: agents/redish2004.py,
+agents/dezfouli2009.py), the prototype update with its small-matrix inverse, the
+negative-error history, and the softmax choice of actions, each as one loop over individuals
+that keeps each individual's K latent states in cache and makes no temporaries. There is no
+second, numpy form: with numba absent or ``ADDSIM_NUMBA=0`` the same functions run as plain
+Python (slow, for debugging), and the independent oracle is tests/reference.py, matched step
+for step (tests/test_reference.py).
 
 Every individual's work is independent and its random numbers are drawn beforehand by the
-caller, so results do not depend on the number of threads. Arithmetic follows the numpy form
-term by term; sums over cue features and the matrix inverse (an LDL^T factorisation of the
-positive definite Sigma, Gauss-Jordan with partial pivoting where rounding leaves it
-indefinite; numpy calls LAPACK) may round differently in the last bits, so runs agree with
-the numpy form to ~1e-12 rather than bit for bit (tests/test_speed_accuracy.py bounds the
-difference, and the inverse against LAPACK to its condition number times eps).
+caller, so results do not depend on the number of threads. The matrix inverse is an LDL^T
+factorisation of the positive definite Sigma (Gauss-Jordan with partial pivoting where
+rounding leaves it indefinite), tested against LAPACK to its condition number times eps.
 
 Latent-state arrays and Q are passed slot-major, (K, N, ...): a pass over individuals then reads
 each slot's prototypes as one sequential stream instead of striding 1-2 KB per individual
@@ -33,6 +32,8 @@ import os
 import numpy as np
 
 from addsim._jit import jit, jit_parallel, prange
+from addsim.agents.dezfouli2009 import dezfouli_average, dezfouli_delta
+from addsim.agents.redish2004 import redish_delta
 
 # Idle OpenMP threads sleep instead of spinning: on a shared or busy machine (batch workers,
 # other jobs) spinning threads starve the ones doing work (2-3x slower ticks measured).
@@ -79,8 +80,10 @@ def _distance2(x, mu, prec, i, k, w, dev, dim):  # type: ignore[no-untyped-def] 
 
 
 @jit
-def _history_factor(dbar):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
-    """f = min(1, min(0, dbar + 4) / -8) (agents.latent_state.history_factor)."""
+def history_factor(dbar):  # type: ignore[no-untyped-def]
+    """f = min(1, min(0, dbar + 4) / -8): 0 until the negative-error trace passes -4, 1 from
+    -12 on (Pettine 2023's linear form with xi_DB_low -4, xi_DB_high -12), for one
+    individual's trace."""
     return min(1.0, min(0.0, dbar + 4.0) / -8.0)
 
 
@@ -112,8 +115,8 @@ def latent_observe(
         for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
             fast = float(dbar_fast[i])
             d_eff = min(0.0, fast - float(dbar_slow[i]))
-            frac = _history_factor(d_eff)
-            frac_fast = _history_factor(fast)
+            frac = history_factor(d_eff)
+            frac_fast = history_factor(fast)
             n_act = int(n_active[i])
             n_est = 0
             for k in range(n_act):
@@ -294,19 +297,17 @@ def latent_learn(
                 v_next = q[s_next[i], i, 0]
                 for b in range(1, n_actions):
                     v_next = max(v_next, q[s_next[i], i, b])
-                if rule == 1:
-                    rho = r_bar[i] + kappa[i]
-                    td = r[i] + v_next - q_sa
-                    dl = (max(td + surge[i], surge[i]) if drug[i] else td) - rho
+                if rule == 1:  # the rules are their papers' files' (one implementation)
+                    dl = dezfouli_delta(r[i], q_sa, v_next, drug[i], r_bar[i] + kappa[i],
+                                        surge[i])
                 else:
-                    td = gamma[i] * (r[i] + v_next) - q_sa
-                    dl = max(td + surge[i], surge[i]) if drug[i] else td
+                    dl = redish_delta(r[i], q_sa, v_next, drug[i], gamma[i], surge[i])
                 q[s[i], i, a[i]] = q_sa + alpha[i] * dl  # Q(s,a) += alpha * delta
                 delta[i] = dl
                 if rule == 1:
-                    r_sensed = dl - v_next + q_sa + rho  # equals r on natural steps
-                    r_bar[i] += sigma[i] * (r_sensed - r_bar[i])
-                    kappa[i] += lam[i] * ((kappa_target[i] if drug[i] else 0.0) - kappa[i])
+                    r_bar[i], kappa[i] = dezfouli_average(
+                        r_bar[i], kappa[i], dl, q_sa, v_next, drug[i], sigma[i], lam[i],
+                        kappa_target[i])
             neg = min(delta[i], 0.0) / rpe_scale[i] * history[i]
             dbar_fast[i] = FAST_DECAY * dbar_fast[i] + FAST_GAIN * neg
             dbar_slow[i] = SLOW_DECAY * dbar_slow[i] + SLOW_GAIN * neg

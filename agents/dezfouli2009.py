@@ -29,7 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from addsim.agents._base import Params, epsilon_greedy_policy, param, sample
+from addsim._jit import jit
+from addsim.agents._base import Params, epsilon_greedy_policy, flat_arrays, param, sample
 from addsim.agents.tabular import Learner
 
 
@@ -56,6 +57,44 @@ class Dezfouli2009Params(Params):
     }
 
 
+@jit
+def dezfouli_delta(r, q_sa, v_next, drug, rho, surge):  # type: ignore[no-untyped-def]
+    """Dezfouli's error for one transition with dwell time 1: rho is subtracted outside the
+    max. The one implementation: the batched learners and the compiled kernels call it."""
+    td = r + v_next - q_sa
+    return (max(td + surge, surge) if drug else td) - rho
+
+
+@jit
+def dezfouli_average(  # type: ignore[no-untyped-def]
+    r_bar, kappa, delta, q_sa, v_next, drug, step, lam, target,
+):
+    """The running statistics after one transition: R_bar moves towards the sensed reward
+    r_sensed = delta - V(s') + Q(s, a) + rho (r on natural steps, the surge-inflated reward on
+    drug steps) at rate ``step`` (sigma, or 0 after an exploratory choice under the paper's
+    rule); kappa towards N after a drug step, towards 0 otherwise. Returns (R_bar, kappa)."""
+    rho = r_bar + kappa
+    r_sensed = delta - v_next + q_sa + rho  # equals r on natural steps
+    r_bar += step * (r_sensed - r_bar)
+    kappa += lam * ((target if drug else 0.0) - kappa)
+    return r_bar, kappa
+
+
+@jit
+def _dezfouli_errors(r, q_sa, v_next, drug, rho, surge, out):  # type: ignore[no-untyped-def]
+    for i in range(out.size):
+        out[i] = dezfouli_delta(r[i], q_sa[i], v_next[i], drug[i], rho[i], surge[i])
+
+
+@jit
+def _dezfouli_averages(  # type: ignore[no-untyped-def]
+    r_bar, kappa, delta, q_sa, v_next, drug, step, lam, target,
+):
+    for i in range(r_bar.size):
+        r_bar[i], kappa[i] = dezfouli_average(r_bar[i], kappa[i], delta[i], q_sa[i],
+                                              v_next[i], drug[i], step[i], lam[i], target[i])
+
+
 def dezfouli_error(
     r: np.ndarray,
     q_sa: np.ndarray,
@@ -64,9 +103,12 @@ def dezfouli_error(
     rho: np.ndarray,
     surge: np.ndarray,
 ) -> np.ndarray:
-    """Dezfouli's error with dwell time 1; rho is subtracted outside the max."""
-    td = r + v_next - q_sa
-    return np.where(drug, np.maximum(td + surge, surge), td) - rho
+    """:func:`dezfouli_delta` for every individual, (N,)."""
+    f = np.float64
+    args = flat_arrays(r, q_sa, v_next, drug, rho, surge, dtypes=(f, f, f, bool, f, f))
+    out = np.empty(args[0].size)
+    _dezfouli_errors(*args, out)
+    return out
 
 
 def dezfouli_after(
@@ -81,12 +123,12 @@ def dezfouli_after(
     explored: np.ndarray | None = None,
 ) -> None:
     """Update R_bar with the sensed reward (not where ``explored``: the paper's rule), then
-    kappa with the drug indicator (in place)."""
-    rho = rule["r_bar"] + rule["kappa"]
-    r_sensed = delta - v_next + q_sa + rho  # equals r on natural steps
+    kappa with the drug indicator (in place): :func:`dezfouli_average` per individual."""
     step = sigma if explored is None else np.where(explored, 0.0, sigma)
-    rule["r_bar"] += step * (r_sensed - rule["r_bar"])
-    rule["kappa"] += lam * (np.where(drug, kappa_target, 0.0) - rule["kappa"])
+    f = np.float64
+    args = flat_arrays(rule["r_bar"], delta, q_sa, v_next, drug, step, lam, kappa_target,
+                 dtypes=(f, f, f, f, bool, f, f, f))[1:]
+    _dezfouli_averages(rule["r_bar"], rule["kappa"], *args)
 
 
 class Dezfouli2009(Learner):

@@ -111,18 +111,9 @@ from typing import Any
 
 import numpy as np
 
-from addsim import _jit
 from addsim.agents import _kernels
-from addsim.agents._base import Params, Step, param, sample
-from addsim.agents._kernels import (  # one home for the constants both forms use
-    CANDIDATE_F,
-    FAST_DECAY,
-    FAST_GAIN,
-    LOG_2PI,
-    N_OBS_CAP,
-    SLOW_DECAY,
-    SLOW_GAIN,
-)
+from addsim.agents._base import Params, Step, param
+from addsim.agents._kernels import history_factor
 from addsim.agents.redish2004 import Redish2004, Redish2004Params
 from addsim.agents.tabular import Learner
 
@@ -178,12 +169,6 @@ class LatentStateParams(Redish2004Params, ClassifierParams):
         "paper": {"min_cov_samples": 25.0},
         "report": {"beta": 0.1, "burn_in": 15.0, "min_cov_samples": 25.0},
     }
-
-
-def history_factor(dbar: np.ndarray) -> np.ndarray:
-    """f = min(1, min(0, dbar + 4) / -8): 0 until the trace passes -4, 1 from -12 on
-    (Pettine 2023's linear form with xi_DB_low -4, xi_DB_high -12)."""
-    return np.minimum(1.0, np.minimum(0.0, dbar + 4.0) / -8.0)
 
 
 class LatentMixin:
@@ -324,54 +309,10 @@ class LatentMixin:
         fast, slow = self.dbar_fast.astype(np.float64), self.dbar_slow.astype(np.float64)
         return np.minimum(0.0, fast - slow)
 
-    def baseline_weights(self) -> np.ndarray:
-        """w_0 = attention * salience per individual and feature (N, d): the screen's weights."""
-        return self.p.attention[:, None] * self.salience[None, :]
-
-    def feature_weights(self) -> np.ndarray:
-        """w_k per individual and feature (N, d): salience times the informativeness of each
-        feature over the established states, or the baseline with fewer than two of them."""
-        p = self.p
-        est = self.established.astype(np.float64)  # (N, K)
-        n_est = est.sum(axis=1)
-        mu = self.mu.astype(np.float64)
-        var = self._cov[..., self._diag].transpose(1, 0, 2).astype(np.float64)  # (N, K, d)
-        k = np.maximum(n_est, 1.0)[:, None]
-        grand = np.einsum("nk,nkd->nd", est, mu) / k
-        between = np.einsum("nk,nkd->nd", est, (mu - grand[:, None, :]) ** 2) / k
-        within = np.einsum("nk,nkd->nd", est, var) / k
-        eta = between / np.maximum(between + within, 1e-300)
-        w = ((1.0 - p.xi_cw)[:, None] * eta + p.xi_cw[:, None]) * self.salience[None, :]
-        return np.where((n_est < 2)[:, None], self.baseline_weights(), w)
-
-    def history_on(self) -> tuple[np.ndarray, np.ndarray]:
-        """(f, f_fast): the history factor of dbar_eff (attention, creation) and of the fast
-        trace (state-choice temperature), each (N,)."""
-        fast = self.dbar_fast.astype(np.float64)
-        return history_factor(self.dbar_eff), history_factor(fast)
-
-    def attention_weights(self) -> np.ndarray:
-        """w_A (N, d): the weights w_k raised towards 1 by the negative-error history."""
-        f = self.history_on()[0]
-        return (1.0 - f)[:, None] * self.feature_weights() + f[:, None]
-
-    def _distance_f(self, x: np.ndarray, w: np.ndarray) -> np.ndarray:
-        """F_i(w) = -ln A_i with feature weights ``w`` (N, d), (N, K); inactive states inf."""
-        dev = ((1.0 - self.p.b)[:, None] * w)[:, None, :] * (x[:, None, :] - self.mu)
-        d2 = np.einsum("nki,nkij,nkj->nk", dev, self.prec, dev)
-        logdet = self.logdet.astype(np.float64)  # stored float32: the sum is float64
-        f = 0.5 * (LOG_2PI + logdet) + 0.5 * d2
-        return np.where(self.active, f, np.inf)
-
-    def surprise(self, x: np.ndarray) -> np.ndarray:
-        """F_i(w_A): surprise of cue ``x`` (N, d) under every state with attention w_A (N, K);
-        inactive states inf."""
-        return self._distance_f(x, self.attention_weights())
-
     def observe(self, obs: np.ndarray, u: np.ndarray | None = None) -> np.ndarray:
         """Classify cues ``obs`` (N, d) into latent states, creating one where needed."""
         x = np.asarray(obs, dtype=np.float64)
-        z = self._observe_fused(x, u) if _jit.ENABLED else self._observe_numpy(x, u)
+        z = self._observe_fused(x, u)
         self._grow()
         return z
 
@@ -394,80 +335,6 @@ class LatentMixin:
         )
         return z
 
-    def _observe_numpy(self, x: np.ndarray, u: np.ndarray | None) -> np.ndarray:
-        """:meth:`observe` as numpy expressions over individuals (the reference form)."""
-        p = self.p
-        cand = self._distance_f(x, self.baseline_weights()) <= CANDIDATE_F  # baseline screen
-        f = self.surprise(x)
-        f_hist, f_fast = self.history_on()
-        has_cand = cand.any(axis=1)
-        min_f = np.where(cand, f, np.inf).min(axis=1)
-        n_active = self._n_active.astype(np.int64)
-        fresh = 0.5 * (LOG_2PI + self.cue_dim * np.log(p.sigma0)) + 0.5 * self.cue_dim  # F_0
-        c = p.creation_bias * f_hist
-        theta = (1.0 - c) * self._neg_log_upsilon + c * fresh  # Redish 2007's bias
-        want = (n_active == 0) | ((~has_cand | (min_f > theta)) & (self.n_obs >= p.burn_in))
-        full = n_active >= self.slots  # only at capacity: a free slot is kept until then
-        self.overflow += want & full
-        new = want & ~full
-        # Choose among candidates (the least surprising when none): softmax(beta_s * A_i /
-        # sum A) with A / sum A = softmax(-F), beta_s lowered by the fast trace.
-        low = f.min(axis=1)
-        nearest = np.argmin(np.where(np.isfinite(f), f, np.inf), axis=1)  # before creation
-        cand = np.where(has_cand[:, None], cand, f == low[:, None])
-        cand[n_active == 0, 0] = True  # no state yet: the new one takes slot 0
-        g = np.where(cand, -f, -np.inf)
-        g[n_active == 0, 0] = 0.0
-        a_norm = np.exp(g - g.max(axis=1, keepdims=True))
-        a_norm /= a_norm.sum(axis=1, keepdims=True)
-        beta_s = (1.0 - f_fast) * p.beta_state + f_fast * p.beta_state_min
-        h = np.where(cand, beta_s[:, None] * a_norm, -np.inf)
-        h = np.exp(h - h.max(axis=1, keepdims=True))
-        if u is None:
-            z = np.argmax(h, axis=1)
-        else:
-            z = sample(h, u)
-        if new.any():
-            idx = np.flatnonzero(new)
-            slot = n_active[idx]
-            z[idx] = slot
-            self._create(idx, slot, x[idx], nearest[idx])
-        self.n_obs += self.n_obs < N_OBS_CAP
-        return z.astype(np.int64)
-
-    def _new_values(self, idx: np.ndarray, source: np.ndarray) -> np.ndarray:
-        """Q of a new state for individuals ``idx`` (``new_values``), (len(idx), A): zero, a
-        copy of state ``source`` (the least surprising), or the mean over established states
-        (all states in use where none is established)."""
-        rule = self.p.new_values[idx]
-        q = self.q[idx].copy()  # (m, K, A)
-        has = self._n_active[idx] > 0
-        copy = q[np.arange(idx.size), source]
-        est = self.established[idx]
-        pool = np.where(est.any(axis=1)[:, None], est, self.active[idx])
-        mean = (q * pool[..., None]).sum(axis=1) / np.maximum(pool.sum(axis=1), 1)[:, None]
-        out = np.where((rule == 1.0)[:, None], copy, np.where((rule == 2.0)[:, None], mean, 0.0))
-        return np.where(has[:, None], out, 0.0)
-
-    def _create(self, idx: np.ndarray, slot: np.ndarray, x: np.ndarray,
-                source: np.ndarray) -> None:
-        """Open latent state ``slot`` for individuals ``idx`` at cue ``x``, its values from
-        state ``source`` by the ``new_values`` rule."""
-        d = self.cue_dim
-        s0 = self.p.sigma0[idx]
-        q_new = self._new_values(idx, source)
-        self._n_active[idx] += 1
-        self.mu[idx, slot] = x
-        self._cov[slot, idx] = 0.0
-        prec = np.zeros((idx.size, self._prec.shape[2]))
-        prec[:, self._diag] = 1.0 / s0[:, None]
-        self._prec[slot, idx] = prec
-        self.logdet[idx, slot] = d * np.log(s0)
-        self.count[idx, slot] = 0.0
-        self.q[idx, slot] = q_new
-        self.dbar_fast[idx] = 0.0  # reset the history, or creation runs away
-        self.dbar_slow[idx] = 0.0
-
     def learn(
         self,
         s: np.ndarray,
@@ -478,17 +345,7 @@ class LatentMixin:
         cue: np.ndarray | None = None,
     ) -> Step:
         """TD update over latent states, then the prototype of ``s`` and the error history."""
-        if _jit.ENABLED:
-            return self._learn_fused(s, a, r, s_next, drug, cue)
-        p = self.p
-        step = super().learn(s, a, r, s_next, drug)  # type: ignore[misc]
-        neg = np.minimum(step.delta, 0.0) / p.rpe_scale * p.history
-        if cue is not None:
-            rewarded = r + np.where(drug, p.surge, 0.0) > 0.0
-            self.update_prototypes(s, np.asarray(cue, dtype=np.float64), rewarded)
-        self.dbar_fast[:] = FAST_DECAY * self.dbar_fast + FAST_GAIN * neg
-        self.dbar_slow[:] = SLOW_DECAY * self.dbar_slow + SLOW_GAIN * neg
-        return step
+        return self._learn_fused(s, a, r, s_next, drug, cue)
 
     def _learn_fused(
         self,
@@ -529,30 +386,6 @@ class LatentMixin:
             _kernels.dim(self.cue_dim),
         )
         return Step(delta=delta)
-
-    def update_prototypes(self, s: np.ndarray, x: np.ndarray, rewarded: np.ndarray) -> None:
-        """Fold cue ``x`` into the running mean/covariance of state ``s`` where rewarded."""
-        idx = np.flatnonzero(rewarded)
-        if idx.size == 0:
-            return
-        z, xi, p = s[idx], x[idx], self.p
-        n = np.minimum(self.count[idx, z] + 1.0, p.window[idx])
-        w = 1.0 / n
-        dd = xi - self.mu[idx, z]
-        self.mu[idx, z] += w[:, None] * dd
-        j, m = self._iu
-        outer = dd[:, j] * dd[:, m]  # packed upper triangle of dd dd^T
-        packed = (1.0 - w)[:, None] * (self._cov[z, idx] + w[:, None] * outer)
-        self._cov[z, idx] = packed
-        self.count[idx, z] = n
-        ok = n >= p.min_cov_samples[idx]
-        if ok.any():
-            i, zz, nn = idx[ok], z[ok], n[ok]
-            cov = self._cov[zz, i][:, self._tri].astype(np.float64)  # stored (rounded) values
-            sigma = cov + (p.ridge[i] / nn)[:, None, None] * np.eye(self.cue_dim)
-            self._prec[zz, i] = np.linalg.inv(sigma)[:, j, m]
-            self.logdet[i, zz] = np.linalg.slogdet(sigma)[1]
-
 
 class LatentState(LatentMixin, Redish2004):
     """Latent-state learner (Redish 2007 + Pettine 2023) with Redish (2004) values."""

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from addsim.agents._base import Params, param
+from addsim._jit import jit
+from addsim.agents._base import Params, flat_arrays, param
 from addsim.agents.tabular import Learner
 
 
@@ -32,6 +33,21 @@ class Redish2004Params(Params):
     presets = {"paper": {}, "report": {}}
 
 
+@jit
+def redish_delta(r, q_sa, v_next, drug, gamma, surge):  # type: ignore[no-untyped-def]
+    """Redish's error for one transition: the natural TD error, or max(TD + D, D) on a drug
+    transition. The one implementation: the batched learners and the compiled kernels call
+    it (agents/_kernels.py)."""
+    td = gamma * (r + v_next) - q_sa
+    return max(td + surge, surge) if drug else td  # the surge cannot be compensated
+
+
+@jit
+def _redish_errors(r, q_sa, v_next, drug, gamma, surge, out):  # type: ignore[no-untyped-def]
+    for i in range(out.size):
+        out[i] = redish_delta(r[i], q_sa[i], v_next[i], drug[i], gamma[i], surge[i])
+
+
 def redish_error(
     r: np.ndarray,
     q_sa: np.ndarray,
@@ -40,9 +56,12 @@ def redish_error(
     gamma: np.ndarray,
     surge: np.ndarray,
 ) -> np.ndarray:
-    """Redish's error: natural TD error, or max(TD + D, D) on drug transitions."""
-    td = gamma * (r + v_next) - q_sa
-    return np.where(drug, np.maximum(td + surge, surge), td)  # the surge cannot be compensated
+    """:func:`redish_delta` for every individual, (N,)."""
+    f = np.float64
+    args = flat_arrays(r, q_sa, v_next, drug, gamma, surge, dtypes=(f, f, f, bool, f, f))
+    out = np.empty(args[0].size)
+    _redish_errors(*args, out)
+    return out
 
 
 class Redish2004(Learner):

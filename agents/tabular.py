@@ -14,8 +14,6 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from addsim import _jit
-from addsim.agents import _kernels
 from addsim.agents._base import Params, Step, sample, softmax_policy
 
 
@@ -107,11 +105,10 @@ class Learner:
     def act_and_p(
         self, s: np.ndarray, u: np.ndarray, col: int, mask: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """``act(s, u, mask)`` and the unmasked policy's probability of action ``col`` (N,)."""
-        if not _jit.ENABLED:
-            pol = self.policy(s)
-            a = sample(pol, u) if mask is None else self.act(s, u, mask)
-            return a, pol[:, col]
+        """``act(s, u, mask)`` and the unmasked policy's probability of action ``col`` (N,),
+        as one compiled pass (agents/_kernels.py softmax_act)."""
+        from addsim.agents import _kernels
+
         p_col = np.empty(self.n)
         a = np.empty(self.n, dtype=np.int64)
         _kernels.softmax_act(

@@ -54,6 +54,9 @@ def timed_batch(data: dict, workers: int) -> tuple[float, int, int]:
 def main() -> None:
     """Measure and print the figures as JSON."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--save", metavar="LABEL",
+                        help="store the result as measurement LABEL of "
+                             "benchmarks/results/batch.json (machine, date, commit)")
     ap.add_argument("--step", type=float, default=0.1, help="heatmap grid step (0.1 = full)")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                     help="worker processes for the heatmap (default: the cores)")
@@ -84,6 +87,10 @@ def main() -> None:
                              "the coarse grid leaves cores idle, so this overestimates")
         out["heatmap"] = entry
     out["load_average_after"] = os.getloadavg()[0]
+    if args.save:
+        from _record import save
+
+        save("batch", args.save, out)
     print(json.dumps(out, indent=2))
 
 

@@ -46,6 +46,9 @@ def one_run() -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--save", metavar="LABEL",
+                        help="store the result as measurement LABEL of "
+                             "benchmarks/results/calibration.json (machine, date, commit)")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--skip-calibration", action="store_true")
     ap.add_argument("--skip-morris", action="store_true")
@@ -72,6 +75,10 @@ def main() -> None:
                            "--workers", str(args.workers))
             meta = json.loads(Path(f"{tmp}/sens/sensitivity.json").read_text())
             out["morris"] = {"wall_s": wall, "runs": meta.get("runs")}
+    if args.save:
+        from _record import save
+
+        save("calibration", args.save, out)
     print(json.dumps(out, indent=2))
 
 

@@ -62,6 +62,9 @@ def _engine() -> dict[str, object]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--save", metavar="LABEL",
+                        help="store the result as measurement LABEL of "
+                             "benchmarks/results/population.json (machine, date, commit)")
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 1_000_000])
     parser.add_argument("--ticks", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=2)
@@ -84,8 +87,13 @@ def main() -> None:
         row = json.loads(out.stdout.strip().splitlines()[-1])
         row["ratio_to_reference"] = row["individual_activity_ticks_per_s"] / ref["steps_per_s"]
         rows.append(row)
-    print(json.dumps({"benchmark": "population", "network": "watts_strogatz k=10 p=0.1",
-                      "reference_loop": ref, "runs": rows}, indent=2))
+    result = {"benchmark": "population", "network": "watts_strogatz k=10 p=0.1",
+              "reference_loop": ref, "runs": rows}
+    if args.save:
+        from _record import save
+
+        save("population", args.save, result)
+    print(json.dumps(result, indent=2))
 
 
 if __name__ == "__main__":

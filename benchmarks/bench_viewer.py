@@ -72,6 +72,9 @@ def layout_time(n: int) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--save", metavar="LABEL",
+                        help="store the result as measurement LABEL of "
+                             "benchmarks/results/viewer.json (machine, date, commit)")
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000])
     parser.add_argument("--frames", type=int, default=60)
     args = parser.parse_args()
@@ -81,7 +84,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as cache:
         os.environ["XDG_CACHE_HOME"] = cache  # measure the layout, not a warm cache
         rows = [one(n, args.frames) for n in args.sizes]
-    print(json.dumps({"viewer": rows, "layout": layout_time(10_000)}, indent=2))
+    result = {"viewer": rows, "layout": layout_time(10_000)}
+    if args.save:
+        from _record import save
+
+        save("viewer", args.save, result)
+    print(json.dumps(result, indent=2))
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ MIN_N = CHUNK  # below this one numpy call is cheaper than starting the threads
 def enabled_for(n: int) -> bool:
     """Whether a step or cue of ``n`` individuals runs compiled: numba on, and n large enough
     to pay for the threads (one Gymnasium individual or a per-individual loop stays numpy)."""
-    return _jit.ENABLED and n >= MIN_N
+    return _jit.compiled_for(n, MIN_N)
 
 
 @jit_parallel

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 import types
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -810,6 +811,50 @@ def load_raw(path: str | Path | None = None, sets: list[str] | None = None) -> d
 def load(path: str | Path | None = None, sets: list[str] | None = None) -> Config:
     """Read, override and validate a config; raise :class:`ConfigError` with one line."""
     return validate(load_raw(path, sets))
+
+
+# Keyword shortcuts of the Python API (``addsim.run``, ``PopulationModel``): the config keys
+# people set most. Any other key is written with "__" for the dots: exposure__p_peer=0.05.
+SHORTCUTS = {
+    "ticks": "run.ticks", "seed": "run.seed", "history": "run.history",
+    "size": "population.size", "network": "network.kind",
+}
+
+
+def plain(value: Any) -> Any:
+    """``value`` with numpy scalars as Python numbers (``np.int64(200)`` is 200, an
+    ``np.bool_`` a bool) and numpy arrays as lists, inside lists and dicts too, so that a
+    value from a numpy computation is accepted wherever a Python one is."""
+    import numpy as np
+
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return plain(value.tolist())
+    if isinstance(value, Mapping):
+        return {(plain(k) if isinstance(k, np.generic) else k): plain(v)
+                for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
+
+
+def with_overrides(config: Config, overrides: Mapping[str, Any]) -> Config:
+    """``config`` with keyword overrides (the ``SHORTCUTS``, or any dotted key with ``__`` for
+    the dots; numpy numbers accepted), validated as a whole: a bad one is a ConfigError."""
+    if not overrides:
+        return config
+    data = config.model_dump(mode="json")
+    for name, value in overrides.items():
+        key = SHORTCUTS.get(name, name.replace("__", "."))
+        node = data
+        *parents, last = key.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise ConfigError(f"{shown(key)}: goes through a value that is not a table")
+        node[last] = plain(value)
+    return validate(data)
 
 
 def load_model(path: str | Path, model: type[M], field: str) -> M:

@@ -1,14 +1,15 @@
 """The population: Mesa hosts N dual-process individuals on a social network.
 
-``PopulationModel(mesa.Model)`` owns the seed, the network, the activities and the records;
-``Individual(mesa.Agent)`` is a thin view (an index into the arrays) for people to inspect.
-A tick is a calendar duration (``run.tick``, default a week) and follows DESIGN.md: the life
-course (ageing, deaths and the old leaving, naive newcomers in the same rows:
-population/lifecourse.py), then per activity exposure (base access and using neighbours,
-scaled by the age curve), seeking, act/step/learn through the same
-:class:`~population.rollout.Stepper` the cohort protocols use, consequences, statuses over a
-calendar window, records, and the survey's accumulators (population/survey.py). The engine
-never loops over agents. All Mesa calls live in this module (Mesa 3.3 and 3.5).
+``PopulationModel(mesa.Model)`` owns the seed, the network, the activities, the records and
+the tick's modules; ``Individual(mesa.Agent)`` is a thin view (an index into the arrays) for
+people to inspect, made when first asked for. A tick is a calendar duration (``run.tick``,
+default a week) and runs the modules of population/modules.py in order: interventions, the
+life course (ageing, deaths and the old leaving, naive newcomers in the same rows), then per
+activity exposure (base access and using neighbours, scaled by the age curve), seeking, the
+activity's step through the same :class:`~population.rollout.Stepper` the cohort protocols
+use, consequences, statuses over a calendar window, the survey's accumulators
+(population/survey.py) and the records. The engine never loops over agents. All Mesa calls
+live in this module (Mesa 3.3 and 3.5).
 
 Opportunity of individual i for an activity at a tick::
 
@@ -24,14 +25,14 @@ feature (the social context of use).
 
 from __future__ import annotations
 
+import operator
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import TypeVar, overload
 
 import mesa
 import numpy as np
 
-from addsim import _jit
-from addsim._jit import CHUNK, jit, jit_parallel, prange
 from addsim.agents import LEARNERS, make_learner
 from addsim.population import calendar, lifecourse, network, risk
 from addsim.population.activity import (
@@ -48,22 +49,22 @@ from addsim.population.activity import (
     learner_inputs,
 )
 from addsim.population.config import Config, ConfigError, InterventionCfg
-from addsim.population.rollout import Stepper, split_random
+from addsim.population.modules import PLAN, TICK_ORDER, LifeCourse, Module
+from addsim.population.rollout import Stepper
 from addsim.population.status import (
     ADDICTED,
     EVENTS,
-    NEVER_EXPOSED,
     RELAPSED,
     STATUSES,
     StatusTracker,
 )
 from addsim.population.survey import Survey
 
-LIFE_COLUMNS = ("deaths", "deaths_addicted", "aged_out")  # leavers this tick (per activity:
-# everyone who died, those of them addicted in the activity, and those at the maximum age)
+# per tick and activity: the status counts, the events, the leavers (everyone who died, those
+# of them addicted in the activity, those at the maximum age) and the mean P(addictive)
+LIFE_COLUMNS = LifeCourse.COLUMNS
 COLUMNS = (*STATUSES, *EVENTS, *LIFE_COLUMNS, "p_addictive")
-_LIFE_COL = len(STATUSES) + len(EVENTS)
-_P_COL = len(COLUMNS) - 1
+M = TypeVar("M", bound=Module)
 
 
 class Individual(mesa.Agent):
@@ -119,10 +120,73 @@ class Individual(mesa.Agent):
         return self.pop.history[: self.pop.tick, j, self.index].copy()
 
 
-class PopulationModel(mesa.Model):
-    """N individuals on a network, each running every enabled activity; array engine."""
+class Individuals(Sequence[Individual]):
+    """The people of a population as :class:`Individual` views, each created (and registered
+    with Mesa) when first asked for: the engine works on arrays, so N views up front would
+    only cost memory and construction time."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, model: PopulationModel) -> None:
+        self._model = model
+        self._made: dict[int, Individual] = {}
+
+    def __len__(self) -> int:
+        return self._model.n
+
+    @overload
+    def __getitem__(self, index: int) -> Individual: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Individual]: ...
+
+    def __getitem__(self, index: int | slice) -> Individual | list[Individual]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        i = operator.index(index)
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(f"individual {index} out of range for {len(self)} people")
+        person = self._made.get(i)
+        if person is None:
+            person = self._made[i] = Individual(self._model, i)
+        return person
+
+
+def _seed_of(rng: object) -> int:
+    """A run seed from Mesa's ``rng`` argument: a whole number in [0, 2**63), or a
+    SeedSequence (its first 63-bit state word)."""
+    if isinstance(rng, np.random.SeedSequence):
+        return int(rng.generate_state(1, np.uint64)[0] >> np.uint64(1))
+    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool) and 0 <= rng < 2**63:
+        return int(rng)
+    raise ConfigError(f"rng: got {rng!r}, expected a whole number in [0, 2**63), a "
+                      "numpy SeedSequence, or None (the config's run.seed)")
+
+
+class PopulationModel(mesa.Model):
+    """N individuals on a network, each running every enabled activity; array engine.
+
+    Built the way Mesa models are: ``PopulationModel()`` is the embedded default,
+    ``PopulationModel(config, rng=7, exposure__p_peer=0.05)`` a config (a
+    :class:`~population.config.Config`; None: the default) with the run seed taken from
+    ``rng`` and keyword overrides (``ticks``, ``seed``, ``size``, ``history``, ``network``, or
+    any dotted key with ``__`` for the dots), so ``mesa.batch_run(PopulationModel,
+    parameters={"exposure__p_peer": [0.0, 0.1]}, rng=[1, 2])`` sweeps it (Mesa 3.5; with Mesa
+    3.3 put ``"rng": [1, 2]`` among the parameters).
+    """
+
+    def __init__(self, config: Config | None = None, *, rng: object = None,
+                 **overrides: object) -> None:
+        from addsim.population.config import load, with_overrides
+
+        if config is None:
+            config = load()
+        if not isinstance(config, Config):
+            raise ConfigError(f"config: got {type(config).__name__}, expected a Config or "
+                              "None (the embedded default)")
+        if rng is not None:
+            overrides = {**overrides, "seed": _seed_of(rng)}
+        config = with_overrides(config, overrides)
         seed = config.run.seed
 
         def stream(key: int) -> np.random.Generator:  # sub-streams keyed, not by position
@@ -182,7 +246,11 @@ class PopulationModel(mesa.Model):
         self.events_log: list[tuple[int, str, str, int]] = []  # tick, activity, event, count
         self.interventions = sorted(config.interventions, key=lambda c: c.tick)
         self.applied: list[tuple[int, str, str, int]] = []  # tick, kind, activity, people
-        self.individuals = [Individual(self, i) for i in range(n)]
+        self.individuals = Individuals(self)
+        # the tick's modules (population/modules.py): PLAN's order renews newcomers,
+        # TICK_ORDER's runs the tick
+        self.modules: list[Module] = [cls(self) for cls in PLAN]
+        self.tick_order: list[Module] = [self.module(cls) for cls in TICK_ORDER]
         self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
         self.construction_seconds = time.perf_counter() - t0
 
@@ -222,6 +290,12 @@ class PopulationModel(mesa.Model):
                 out[f"{act}.{col}"] = lambda m, j=j, k=k: float(m.records[m.tick - 1, j, k])
         return out
 
+    @property
+    def graph(self) -> object:
+        """The social network as a networkx.Graph (built on each call: for analysis and
+        layouts, not the hot path)."""
+        return self.adjacency.to_networkx()
+
     def activity(self, name: str) -> Activity:
         """The activity ``name``, or a one-line error naming the enabled ones."""
         if name not in self.activities:
@@ -232,252 +306,43 @@ class PopulationModel(mesa.Model):
 
     # ----------------------------------------------------------------- the tick
     def step(self) -> None:
-        """Advance every individual one tick in every enabled activity."""
+        """Advance every individual one tick: every module of the plan in order
+        (population/modules.py)."""
         t = self.tick
         if t >= self.records.shape[0]:
             self._grow()
-        for cfg in self.interventions:
-            if cfg.tick == t:
-                self.apply_intervention(cfg)
-        left = self._life_course(t)
-        for j, name in enumerate(self.activity_names):
-            self._step_activity(t, j, self.activities[name])
-            self.records[t, j, _LIFE_COL:_P_COL] = left[j]
-        acts = [self.activities[name] for name in self.activity_names]
-        self.survey.observe(t, self.bands, [a.tracker for a in acts],
-                            [a.treated_until for a in acts])
+        for module in self.tick_order:
+            module.step(t)
         self.tick += 1
         self.datacollector.collect(self)
 
-    def _step_activity(self, t: int, j: int, act: Activity) -> None:
-        core, n = act.core, self.n
-        using = act.tracker.using(t)
-        c = self._using_friends[act.name](using)
-        u = split_random(act.rng, n)
-        treated = act.treated_until > t
-        opportunity, context = self._exposure(act, c, u, treated)
-        # Conditions the model derives itself are valid by construction (0/1, a fraction of
-        # friends): written in place, without set_condition's range check (1-2 ms each at 1M).
-        np.copyto(core["context"], context)
-        for key in act.spec.exposure:
-            np.copyto(core[key], opportunity)
-        can_seek = self._seeking(act, c, treated, opportunity)
-        any_treated = bool(treated.any())
-        cond = act.spec.treatment_condition
-        life = self.config.life
-        if cond is not None and life.enabled and life.roles_gain > 0:
-            # adult roles raise the natural reward with age (valid by construction: copyto)
-            value = act.natural + lifecourse.roles(self.age, life)
-            if any_treated:
-                value += np.where(treated, act.boost, 0.0)
-            np.copyto(core[cond], value)
-        elif cond is not None and (act.boosted or any_treated):
-            core.set_condition(cond, act.natural + np.where(treated, act.boost, 0.0))
-            act.boosted = any_treated  # after treatment: the natural reward is restored once
-        at_choice = core.state == core.choice_state
-        mask = np.ones((n, core.n_actions), dtype=bool)
-        mask[:, core.addictive_action] = (
-            opportunity | ~at_choice if can_seek is None else opportunity | can_seek | ~at_choice
-        )
-        out, _, _, _ = act.stepper.tick(mask)
-        if act.renewed is not None:
-            # The tick just done taught the newcomers' rows the leavers' last transition;
-            # start them naive again (their own first choice is pending, learned next tick).
-            rows, fresh = act.renewed
-            lifecourse.reset_learner_rows(act.learner, fresh, rows)
-            act.renewed = None
-        chose = at_choice & (out.action == core.addictive_action)
-        if can_seek is None:
-            used, sought = chose & opportunity, None
-        else:
-            available = core[act.spec.seek_conditions[0]] > 0.5
-            used, sought = chose & available, chose & ~opportunity
-        self._consequences(act, used)
-        np.copyto(act.p_last, out.p_addictive, where=at_choice)  # the last choice-state visit
-        np.copyto(self.last_choice_state[act.name], out.z, where=at_choice)
-        events = act.tracker.update(t, opportunity & at_choice, used, sought)
-        row = self.records[t, j]
-        row[: len(STATUSES)] = act.tracker.counts()
-        row[len(STATUSES) : len(STATUSES) + len(EVENTS)] = events
-        row[_P_COL] = act.p_last.mean()
-        for name, count in zip(EVENTS, events, strict=True):
-            if count:
-                self.events_log.append((t, act.name, name, int(count)))
-        if self.history is not None:
-            self.history[t, j] = act.tracker.status
+    def module(self, cls: type[M]) -> M:
+        """The module of class ``cls`` in this model's plan."""
+        for module in self.modules:
+            if isinstance(module, cls):
+                return module
+        raise KeyError(f"no {cls.__name__} module in this model")
 
-    def _seeking(
-        self, act: Activity, c: np.ndarray, treated: np.ndarray, opportunity: np.ndarray
-    ) -> np.ndarray | None:
-        """Who may seek this tick (has met the activity, not treated, no offer), with the
-        sought drug or bet made available to those whose search succeeds; None: no seeking.
+    def renew(self, rows: np.ndarray) -> None:
+        """Newcomers in ``rows``: every module's newcomer values, in the plan's order (risk
+        factors redrawn before the modules that read them)."""
+        for module in self.modules:
+            module.reset_rows(rows)
 
-        P(success) = 1 - (1 - base * supply) (1 - peer)^(using friends); a search costs
-        ``effort`` (lowering the addictive action's outcome) whether it succeeds or not.
-        """
-        cfg, spec, core = self.config.seeking, act.spec, act.core
-        if not cfg.enabled or not spec.seek_conditions:
-            return None
-        u = split_random(act.rng, self.n)
-        supply = min(cfg.base * act.supply, 1.0)
-        first = core[spec.seek_conditions[0]]
-        eff = spec.effort_condition
-        if _jit.ENABLED:
-            can_seek = np.empty(self.n, bool)
-            base = act.base[eff] if eff is not None else first
-            _seek_kernel(act.tracker.status, treated, opportunity, c, u, supply, cfg.peer,
-                         base, cfg.effort, eff is not None, first,
-                         core[eff] if eff is not None else first, can_seek)
-        else:
-            can_seek = (act.tracker.status != NEVER_EXPOSED) & ~treated & ~opportunity
-            fail = (1.0 - supply) * np.power(1.0 - cfg.peer, c)
-            np.copyto(first, opportunity | (can_seek & (u >= fail)))
-            if eff is not None:
-                base = act.base[eff]
-                np.copyto(core[eff], np.where(opportunity, base, base - cfg.effort))
-        for key in spec.seek_conditions[1:]:
-            np.copyto(core[key], first)
-        return can_seek
+    def add_module(self, module: Module, after: str) -> None:
+        """Insert ``module`` into the tick after the module named ``after`` (its step runs
+        then; its ``reset_rows`` runs for newcomers after that module's too)."""
+        for order in (self.tick_order, self.modules):
+            names = [m.name for m in order]
+            if after not in names:
+                raise ValueError(f"after: got {after!r}, expected one of {', '.join(names)}")
+            order.insert(names.index(after) + 1, module)
 
-    def _consequences(self, act: Activity, used: np.ndarray) -> None:
-        """Harm +1 per use, halving every ``consequences.half_life``; the outcome after a use
-        (next tick on) lowered by the person's harm: min(scale * harm, max_cost)."""
-        cond = act.spec.harm_condition
-        if act.harm is None or cond is None:
-            return
-        cfg = self.config.consequences
-        if _jit.ENABLED:
-            _harm_kernel(act.harm, used, act.harm_decay, cfg.scale, cfg.max_cost,
-                         act.base[cond], act.core[cond])
-            return
-        act.harm *= act.harm_decay
-        act.harm += used
-        np.subtract(act.base[cond], np.minimum(cfg.scale * act.harm, cfg.max_cost),
-                    out=act.core[cond])
-
-    def _exposure(
-        self, act: Activity, c: np.ndarray, u: np.ndarray, treated: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Who has an opportunity this tick, and the social cue (fraction of using friends).
-
-        P(opportunity) = g(age) [1 - (1 - access * supply) * prod over using friends
-        (1 - p_peer s)], g the age curve (population/lifecourse.py); none while treated.
-        ``u`` are this tick's uniforms, ``c`` the using friends.
-        """
-        cfg, n = self.config.exposure, self.n
-        s = self.risk["susceptibility"]
-        if _jit.ENABLED:
-            opportunity = np.empty(n, dtype=bool)
-            context = np.empty(n)
-            _exposure_kernel(c, u, act.access, float(act.supply), float(cfg.p_peer), s, treated,
-                             self.degree, bool(cfg.social_cue), self.age_factor, opportunity,
-                             context)
-            return opportunity, context
-        base = 1.0 - np.clip(act.access * act.supply, 0.0, 1.0)
-        p_opp = 1.0 - base  # (1 - p_peer s)^0 = 1 where no neighbour uses: skip the power
-        peers = np.flatnonzero(c)
-        p_opp[peers] = 1.0 - base[peers] * np.power(1.0 - cfg.p_peer * s[peers], c[peers])
-        p_opp *= self.age_factor
-        p_opp[treated] = 0.0
-        context = np.zeros(n)
-        if cfg.social_cue:  # c > 0 implies degree > 0
-            context[peers] = c[peers] / self.degree[peers]
-        return u < p_opp, context
-
-    # ----------------------------------------------------------------- life course
     def _age_factor(self) -> np.ndarray:
         """The age curve of opportunity per person (1 everywhere without the life course)."""
         if not self.config.life.enabled:
             return np.ones(self.n)
         return lifecourse.opportunity_curve(self.age, self.config.life)
-
-    def _life_course(self, t: int) -> np.ndarray:
-        """Age everyone a tick; leavers (death, maximum age) are replaced by newcomers in the
-        same rows. Returns (activities, 3): deaths, deaths of the addicted, aged out."""
-        life, k = self.config.life, len(self.activity_names)
-        out = np.zeros((k, len(LIFE_COLUMNS)))
-        if not life.enabled:
-            return out
-        statuses = tuple(self.activities[name].tracker.status for name in self.activity_names)
-        ratios = np.array([life.hazard_ratio.get(name, 1.0) for name in self.activity_names])
-        u = split_random(self._death_rng, self.n)
-        if _jit.ENABLED:
-            died, aged_out = np.empty(self.n, bool), np.empty(self.n, bool)
-            _life_kernel(
-                self.age, self.years_per_tick, self.hazard, self._hazard_growth,
-                life.max_age, statuses, ratios, u, life.opportunity_peak,
-                life.opportunity_rise, life.opportunity_fall, life.opportunity_floor,
-                lifecourse.EDGES, died, aged_out, self.age_factor, self.bands,
-            )
-        else:
-            self.age += self.years_per_tick
-            self.hazard *= self._hazard_growth  # Gompertz: the same factor every tick
-            multiplier = np.ones(self.n)
-            for st, ratio in zip(statuses, ratios, strict=True):
-                if ratio != 1.0:
-                    multiplier[(st == ADDICTED) | (st == RELAPSED)] *= ratio
-            p = -np.expm1(-self.hazard * multiplier * self.years_per_tick)
-            died = u < p
-            aged_out = (self.age >= life.max_age) & ~died
-            self.age_factor = self._age_factor()
-            self.bands = lifecourse.band_of(self.age)
-        dead = np.flatnonzero(died)
-        addicted = [(st[dead] == ADDICTED) | (st[dead] == RELAPSED) for st in statuses]
-        for j, a in enumerate(addicted):
-            out[j] = dead.size, a.sum(), aged_out.sum()
-        self.survey.record_deaths(self.bands[dead], addicted)
-        rows = np.flatnonzero(died | aged_out)
-        if rows.size:
-            self._renew(rows)
-        return out
-
-    def _renew(self, rows: np.ndarray) -> None:
-        """Newcomers in ``rows``: entry age, fresh risk factors, naive learners, statuses."""
-        life, m = self.config.life, rows.size
-        self.age[rows] = life.entry_age
-        self.age_factor[rows] = lifecourse.opportunity_curve(np.full(m, life.entry_age), life)
-        self.bands[rows] = lifecourse.band_of(np.array([life.entry_age]))[0]
-        self.hazard[rows] = lifecourse.annual_hazard(np.array([life.entry_age]), life)[0]
-        self.survey.reset(rows)
-        if life.redraw_risk:
-            # a pool of at least 256 newcomers' draws, coupled by the shared trait, of which
-            # the first m enter (a rank coupling needs more than one person to order)
-            pool, fresh = max(m, 256), {}
-            subs = self._newcomer_rng.spawn(len(risk.RISK_FACTORS))
-            for name, sub in zip(risk.RISK_FACTORS, subs, strict=True):
-                dist = getattr(self.config.risk, name)
-                if dist is not None and name not in self._fixed_factors and name in self.risk:
-                    fresh[name] = risk.sample(dist, pool, sub)
-            co = self.config.comorbidity
-            risk.couple(fresh, co.factors, co.correlation, self._trait_rng)
-            for name, values in fresh.items():
-                self.risk[name][rows] = values[:m]
-        sliced = {k: v[rows] for k, v in self.risk.items()}
-        for name, act in self.activities.items():
-            cfg, spec, core = getattr(self.config.activities, name), act.spec, act.core
-            act.access[rows] = self.risk["access"][rows]
-            for cond, factor in spec.core_risk.items():
-                core[cond][rows] = self.risk[factor][rows]
-            if act.natural is not None and spec.treatment_condition is not None:
-                act.natural[rows] = self.risk[spec.core_risk[spec.treatment_condition]][rows]
-            fields = LEARNERS[cfg.learner].params_cls.__dataclass_fields__
-            fresh = make_learner(
-                cfg.learner, m, core.n_states, core.n_actions, core.cue_dim, preset=cfg.preset,
-                salience=core.salience(), **calendar_inputs(cfg, fields),
-                **learner_inputs(spec, sliced, fields),
-            )
-            lifecourse.reset_learner_rows(act.learner, fresh, rows)
-            act.renewed = (rows, fresh)
-            core.reset(rows)
-            act.tracker.reset(rows)
-            act.treated_until[rows] = -1
-            act.boost[rows] = 0.0
-            act.p_last[rows] = 0.5
-            if act.harm is not None:
-                act.harm[rows] = 0.0
-                if spec.harm_condition is not None:
-                    core[spec.harm_condition][rows] = act.base[spec.harm_condition][rows]
-            self.last_choice_state[name][rows] = 0
 
     def _grow(self) -> None:
         extra = max(1, self.records.shape[0])
@@ -541,109 +406,4 @@ class PopulationModel(mesa.Model):
         return out
 
 
-__all__ = ["COLUMNS", "ConfigError", "Individual", "PopulationModel"]
-
-
-@jit
-def _power(q: float, e: int) -> float:
-    """q ** e for a small whole e >= 0 by squaring: ~5x cheaper than pow in the kernels, equal
-    to numpy's power up to the last bits."""
-    r = 1.0
-    while e > 0:
-        if e & 1:
-            r *= q
-        q *= q
-        e >>= 1
-    return r
-
-
-@jit_parallel
-def _exposure_kernel(
-    c, u, access, supply, p_peer, s, treated, degree, social_cue, age_factor, opportunity,
-    context,
-):  # pragma: no cover - compiled
-    """:meth:`PopulationModel._exposure` as one pass over individuals (same operations, the
-    power by repeated squaring)."""
-    n = c.size
-    chunk = CHUNK
-    for k in prange((n + chunk - 1) // chunk):
-        for i in range(k * chunk, min(n, (k + 1) * chunk)):
-            base = 1.0 - min(max(access[i] * supply, 0.0), 1.0)
-            if c[i] > 0:
-                # an opportunity could differ from numpy's power only if u fell within
-                # ~1e-16 of p; the default run's output is unchanged
-                p = 1.0 - base * _power(1.0 - p_peer * s[i], c[i])
-                context[i] = c[i] / degree[i] if social_cue else 0.0
-            else:
-                p = 1.0 - base
-                context[i] = 0.0
-            p *= age_factor[i]
-            if treated[i]:
-                p = 0.0
-            opportunity[i] = u[i] < p
-
-
-@jit_parallel
-def _life_kernel(
-    age, years_per_tick, hazard, growth, max_age, statuses, ratios, u, peak, rise, fall, floor,
-    edges, died, aged_out, age_factor, bands,
-):  # pragma: no cover - compiled
-    """:meth:`PopulationModel._life_course`'s per-person part as one pass: age a tick, the
-    death hazard (Gompertz times the ratios of the activities one is addicted to), who dies
-    or ages out, the age curve of opportunity and the survey band."""
-    n = age.size
-    chunk = CHUNK
-    for c in prange((n + chunk - 1) // chunk):
-        for i in range(c * chunk, min(n, (c + 1) * chunk)):
-            a = age[i] + years_per_tick
-            age[i] = a
-            m = 1.0
-            for j in range(len(statuses)):
-                st = statuses[j][i]
-                if ratios[j] != 1.0 and (st == 3 or st == 5):  # ADDICTED, RELAPSED
-                    m *= ratios[j]
-            h = hazard[i] * growth
-            hazard[i] = h
-            p = -np.expm1(-h * m * years_per_tick)
-            d = u[i] < p
-            died[i] = d
-            aged_out[i] = (a >= max_age) and not d
-            sd = rise if a < peak else fall
-            z = (a - peak) / sd
-            age_factor[i] = floor + (1.0 - floor) * np.exp(-0.5 * z * z)
-            b = 0
-            while b < edges.size and a >= edges[b]:
-                b += 1
-            bands[i] = b
-
-
-@jit_parallel
-def _seek_kernel(
-    status, treated, opportunity, c, u, supply, peer, base, effort, has_effort, available,
-    effort_out, can_seek,
-):  # pragma: no cover - compiled
-    """:meth:`PopulationModel._seeking` as one pass: who may seek, whose search succeeds
-    (1 - (1 - supply)(1 - peer)^c, the power by squaring) and the effort-lowered outcome."""
-    n = c.size
-    chunk = CHUNK
-    for k in prange((n + chunk - 1) // chunk):
-        for i in range(k * chunk, min(n, (k + 1) * chunk)):
-            cs = status[i] != 0 and not treated[i] and not opportunity[i]
-            can_seek[i] = cs
-            found = u[i] >= (1.0 - supply) * _power(1.0 - peer, c[i])
-            available[i] = 1.0 if (opportunity[i] or (cs and found)) else 0.0
-            if has_effort:
-                effort_out[i] = base[i] if opportunity[i] else base[i] - effort
-
-
-@jit_parallel
-def _harm_kernel(harm, used, decay, scale, max_cost, base, out):  # pragma: no cover
-    """:meth:`PopulationModel._consequences` as one pass: harm decays and grows with use;
-    the outcome condition is its base lowered by min(scale * harm, max_cost)."""
-    n = harm.size
-    chunk = CHUNK
-    for k in prange((n + chunk - 1) // chunk):
-        for i in range(k * chunk, min(n, (k + 1) * chunk)):
-            h = harm[i] * decay + used[i]
-            harm[i] = h
-            out[i] = base[i] - min(scale * h, max_cost)
+__all__ = ["COLUMNS", "ConfigError", "Individual", "Individuals", "PopulationModel"]

@@ -69,13 +69,9 @@ class Adjacency:
 
     def count(self, active: np.ndarray) -> np.ndarray:
         """For every node, how many of its neighbours are ``active`` (boolean over nodes)."""
-        if _jit.ENABLED:
-            out = np.empty(self.n, dtype=np.int64)
-            _count_kernel(self.indptr, self.indices, np.asarray(active, dtype=bool), out)
-            return out
-        cs = np.zeros(self.indices.size + 1, dtype=np.int64)
-        np.cumsum(active[self.indices], out=cs[1:])
-        return cs[self.indptr[1:]] - cs[self.indptr[:-1]]
+        out = np.empty(self.n, dtype=np.int64)
+        _count_kernel(self.indptr, self.indices, np.asarray(active, dtype=bool), out)
+        return out
 
     def edges(self) -> np.ndarray:
         """The undirected edges as an (E, 2) array with u < v."""
@@ -116,7 +112,7 @@ class ActiveCounts:
         """The counts for ``active`` (boolean over nodes), a read-only array."""
         active = np.asarray(active, dtype=bool)
         adj = self.adjacency
-        if self._kept is None or not _jit.ENABLED:  # the numpy form counts afresh
+        if self._kept is None:
             self._kept = (active.copy(), adj.count(active))
         else:
             _count_changes(adj.indptr, adj.indices, *self._kept, active)

@@ -194,9 +194,12 @@ def couple(
     (``c`` = ``correlation``) and its values are handed out in the order of the scores
     (descending ones for a factor whose sign is -1, e.g. a lower natural reward). Scores of
     two factors correlate by c; the marginal distributions are unchanged (a rank coupling).
-    Factors in ``skip`` (levels, CSV columns) or not drawn are left alone.
+    Factors in ``skip`` (levels, CSV columns) or not drawn are left alone. The factors draw
+    their scores in the fixed order of ``RISK_FACTORS``, not in the order ``factors`` lists
+    them, so a config's key order never changes a run (a batch writes its configs with sorted
+    keys).
     """
-    names = [k for k in factors if k in values and k not in skip]
+    names = [k for k in RISK_FACTORS if k in factors and k in values and k not in skip]
     if correlation <= 0 or not names:
         return
     n = next(iter(values.values())).size

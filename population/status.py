@@ -34,13 +34,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from addsim import _jit
 from addsim._jit import CHUNK, jit_parallel, prange
 from addsim.population.config import StatusCfg
 
 NEVER_EXPOSED, EXPOSED, USER, ADDICTED, ABSTINENT, RELAPSED = range(6)
 STATUSES = ("never_exposed", "exposed", "user", "addicted", "abstinent", "relapsed")
 EVENTS = ("initiations", "onsets", "cessations", "relapses")
+DISORDER = (ADDICTED, RELAPSED)  # the statuses in disorder
 NEVER = -(2**30)  # "no such tick yet"
 
 
@@ -94,86 +94,25 @@ class StatusTracker:
     ) -> np.ndarray:
         """Fold in this tick's opportunities, uses and seeking; returns the event counts (4,)."""
         sought = np.zeros(self.n, bool) if sought is None else np.asarray(sought, bool)
-        if _jit.ENABLED:
-            r = self.rules
-            n_chunks = (self.n + CHUNK - 1) // CHUNK
-            events = np.zeros((n_chunks, len(EVENTS)), dtype=np.int64)
-            _update_kernel(
-                tick, np.asarray(opportunity, bool), np.asarray(used, bool), sought,
-                self.status, self.choices, self.total, self.seeks, self.last_use,
-                self.last_disorder, self.last_met, self.last_cessation, self.ever_used,
-                self.ever_addicted, self.ever_abstinent, self._need, self._need_seek, r.use_recency,
-                r.abstinence_ticks, events,
-            )
-            return events.sum(axis=0)
-        return self._update_numpy(tick, opportunity, used, sought)
-
-    def _update_numpy(
-        self, tick: int, opportunity: np.ndarray, used: np.ndarray,
-        sought: np.ndarray | None = None,
-    ) -> np.ndarray:
-        """:meth:`update` as numpy expressions (the reference form of the compiled pass)."""
         r = self.rules
-        used = np.asarray(used, bool)
-        sought = np.zeros(self.n, bool) if sought is None else np.asarray(sought, bool)
-        col = tick % self.choices.shape[0]
-        old = self.choices[col]
-        self.total += used.astype(np.int32) - (old & 1)
-        self.seeks += sought.astype(np.int32) - (old >> 1)
-        self.choices[col] = used.astype(np.uint8) | (sought.astype(np.uint8) << 1)
-        initiation = used & ~self.ever_used
-        self.ever_used |= used
-        self.last_use = np.where(used, tick, self.last_use)
-
-        prev = self.status
-        was_addicted = (prev == ADDICTED) | (prev == RELAPSED)
-        since = tick - self.last_use
-        cease = was_addicted & (
-            (since >= r.abstinence_ticks) | (tick - self.last_met >= r.abstinence_ticks)
+        n_chunks = (self.n + CHUNK - 1) // CHUNK
+        events = np.zeros((n_chunks, len(EVENTS)), dtype=np.int64)
+        _update_kernel(
+            tick, np.asarray(opportunity, bool), np.asarray(used, bool), sought,
+            self.status, self.choices, self.total, self.seeks, self.last_use,
+            self.last_disorder, self.last_met, self.last_cessation, self.ever_used,
+            self.ever_addicted, self.ever_abstinent, self._need, self._need_seek, r.use_recency,
+            r.abstinence_ticks, events,
         )
-        if cease.any():
-            self.choices[:, cease] = 0
-            self.total[cease] = 0
-            self.seeks[cease] = 0
-            self.ever_abstinent |= cease
-            self.last_cessation[cease] = tick
-        met = (self.total >= self._need) & (self.seeks >= self._need_seek)
-        onset = met & ~self.ever_addicted
-        self.ever_addicted |= met
-        self.last_met[met] = tick
-        status = np.where(
-            met,
-            np.where(self.ever_abstinent, RELAPSED, ADDICTED),
-            np.where(
-                was_addicted & ~cease,
-                prev,
-                np.where(
-                cease | (prev == ABSTINENT),
-                ABSTINENT,
-                    np.where(
-                        since < r.use_recency,
-                        USER,
-                        np.where((prev == NEVER_EXPOSED) & ~opportunity, NEVER_EXPOSED,
-                                 EXPOSED),
-                    ),
-                ),
-            ),
-        ).astype(np.uint8)
-        self.last_disorder[(status == ADDICTED) | (status == RELAPSED)] = tick
-        relapse = (status == RELAPSED) & (prev != RELAPSED)
-        self.status = status
-        return np.array(
-            [initiation.sum(), onset.sum(), cease.sum(), relapse.sum()], dtype=np.int64
-        )
+        return events.sum(axis=0)
 
     def counts(self) -> np.ndarray:
-        """Individuals in each of the six statuses, (6,) int64."""
-        if _jit.ENABLED:  # one pass over the uint8 codes (bincount widens them to intp)
-            n_chunks = (self.n + CHUNK - 1) // CHUNK
-            out = np.zeros((n_chunks, len(STATUSES)), dtype=np.int64)
-            _counts_kernel(self.status, out)
-            return out.sum(axis=0)
-        return np.bincount(self.status, minlength=len(STATUSES)).astype(np.int64)
+        """Individuals in each of the six statuses, (6,) int64 (one pass over the uint8 codes:
+        bincount would widen them to intp)."""
+        n_chunks = (self.n + CHUNK - 1) // CHUNK
+        out = np.zeros((n_chunks, len(STATUSES)), dtype=np.int64)
+        _counts_kernel(self.status, out)
+        return out.sum(axis=0)
 
 
 @jit_parallel
@@ -182,8 +121,9 @@ def _update_kernel(
     last_met, last_cessation, ever_used, ever_addicted, ever_abstinent, need, need_seek,
     use_recency, abstinence_ticks, events,
 ):  # pragma: no cover - compiled
-    """The status rules of :meth:`StatusTracker._update_numpy` as one pass over individuals;
-    ``events`` (chunks, 4) receives each chunk's event counts."""
+    """The status rules (the module docstring, in its order) as one pass over individuals;
+    ``events`` (chunks, 4) receives each chunk's event counts: initiation, onset, cessation,
+    relapse."""
     window, n = choices.shape
     col = tick % window
     chunk = CHUNK

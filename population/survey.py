@@ -46,10 +46,10 @@ from typing import Any
 
 import numpy as np
 
-from addsim import _jit
 from addsim._jit import CHUNK, jit_parallel, prange
 from addsim.population import calendar
 from addsim.population.lifecourse import EDGES, band_of
+from addsim.population.status import ADDICTED, NEVER, RELAPSED
 
 BANDS = ("12-17", "18-25", "26-34", "35-49", "50-64", "65+")  # band_of's 0..5
 MEASURES = (
@@ -66,8 +66,6 @@ COLUMNS = ("year", "age_band", "activity", "measure", "value")
 # per band and activity, over the current year: person-ticks alive, at risk of first use, at
 # risk of first disorder, in disorder; first uses, first disorders; deaths, deaths in disorder
 TICKS, RISK_USE, RISK_DIS, TICKS_DIS, FIRST_USE, FIRST_DIS, DEATHS, DEATHS_DIS = range(8)
-NEVER = -(2**30)
-_DISORDER = (3, 5)  # population.status ADDICTED, RELAPSED
 
 
 class Survey:
@@ -124,44 +122,18 @@ class Survey:
         """Fold in tick ``tick`` (after every activity's status update; ``bands``: each
         person's age band, :func:`band_of`); at a year's end, add that year's rows."""
         for j, (tr, until) in enumerate(zip(trackers, treated_until, strict=True)):
-            if _jit.ENABLED:
-                n_chunks = (self.n + CHUNK - 1) // CHUNK
-                out = np.zeros((n_chunks, len(BANDS), 6), dtype=np.int64)
-                _accumulate_kernel(
-                    tick, bands, tr.ever_used, tr.ever_addicted, tr.status, tr.last_use,
-                    tr.last_cessation, until, self.prev_used[j], self.prev_disorder[j],
-                    self.remit[j], self.first_after[j], self.first_use[j], out,
-                )
-                self.acc[j, :, :6] += out.sum(axis=0)
-            else:
-                self._accumulate_numpy(j, tick, bands, tr, until)
+            n_chunks = (self.n + CHUNK - 1) // CHUNK
+            out = np.zeros((n_chunks, len(BANDS), 6), dtype=np.int64)
+            _accumulate_kernel(
+                tick, bands, tr.ever_used, tr.ever_addicted, tr.status, tr.last_use,
+                tr.last_cessation, until, self.prev_used[j], self.prev_disorder[j],
+                self.remit[j], self.first_after[j], self.first_use[j], out,
+            )
+            self.acc[j, :, :6] += out.sum(axis=0)
         self.next_tick = tick + 1
         if tick + 1 >= round((self.year + 1) * self.tpy):
             self.year += 1
             self._year_end(tick, bands, trackers)
-
-    def _accumulate_numpy(self, j: int, tick: int, bands: np.ndarray, tr: Any,
-                          until: np.ndarray) -> None:
-        """:meth:`observe`'s per-tick pass as numpy expressions (the kernel's reference)."""
-        nb = len(BANDS)
-        count = lambda mask: np.bincount(bands[mask], minlength=nb)  # noqa: E731
-        dis = (tr.status == _DISORDER[0]) | (tr.status == _DISORDER[1])
-        acc, pu, pd = self.acc[j], self.prev_used[j], self.prev_disorder[j]
-        acc[:, TICKS] += np.bincount(bands, minlength=nb)
-        acc[:, RISK_USE] += count(~pu)
-        acc[:, RISK_DIS] += count(~pd)
-        acc[:, TICKS_DIS] += count(dis)
-        acc[:, FIRST_USE] += count(tr.ever_used & ~pu)
-        self.first_use[j][tr.ever_used & ~pu] = tick
-        acc[:, FIRST_DIS] += count(tr.ever_addicted & ~pd)
-        pu |= tr.ever_used
-        pd |= tr.ever_addicted
-        remit, after = self.remit[j], self.first_after[j]
-        new = (tr.last_cessation == tick) | (until == tick)
-        again = ~new & (tr.last_use == tick) & (remit != NEVER) & (after == NEVER)
-        after[again] = tick
-        remit[new] = tick
-        after[new] = NEVER
 
     def _year_end(self, tick: int, bands: np.ndarray, trackers: Sequence[Any]) -> None:
         """Add this year's rows and start the next year's accumulators."""
@@ -234,7 +206,7 @@ class Survey:
             self._rr_rows(name, "peer_cessation_rr", cohort, exposed, ceased)
         self.onset_prev[j] = onset
         self.ceased_prev[j] = ceased
-        self.dis_prev[j] = (tr.status == _DISORDER[0]) | (tr.status == _DISORDER[1])
+        self.dis_prev[j] = (tr.status == ADDICTED) | (tr.status == RELAPSED)
 
     def _rr_rows(self, name: str, measure: str, cohort: np.ndarray, exposed: np.ndarray,
                  event: np.ndarray) -> None:
@@ -310,8 +282,10 @@ def _accumulate_kernel(
     tick, bands, ever_used, ever_addicted, status, last_use, last_cessation,
     treated_until, prev_used, prev_disorder, remit, first_after, first_use, out,
 ):  # pragma: no cover - compiled
-    """:meth:`Survey._accumulate_numpy` as one pass over individuals; ``out`` (chunks, bands,
-    6) receives person-ticks, at-risk person-ticks, disorder person-ticks and first events."""
+    """:meth:`Survey.observe`'s per-tick pass over individuals: ``out`` (chunks, bands, 6)
+    receives person-ticks, at-risk person-ticks (for use, for disorder), disorder
+    person-ticks and first events (use, disorder); remission and the first use after it are
+    noted per person."""
     n = bands.size
     chunk = CHUNK
     for c in prange((n + chunk - 1) // chunk):
@@ -329,7 +303,7 @@ def _accumulate_kernel(
                 if ever_addicted[i]:
                     out[c, b, 5] += 1
                     prev_disorder[i] = True
-            if status[i] == 3 or status[i] == 5:
+            if status[i] == ADDICTED or status[i] == RELAPSED:
                 out[c, b, 3] += 1
             if last_cessation[i] == tick or treated_until[i] == tick:
                 remit[i] = tick

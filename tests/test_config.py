@@ -122,3 +122,17 @@ def test_dezfouli_rates_and_the_dose_trace_are_set_in_calendar_units() -> None:
     np.testing.assert_array_equal(act.core["dose_half_life"], 2.0)
     with pytest.raises(C.ConfigError, match="dose_half_life"):
         C.load(sets=["activities.gambling.dose_half_life=3"])
+
+
+def test_the_order_of_the_comorbidity_factors_never_changes_a_run() -> None:
+    """Issue 29 item 7: the shared trait draws in a fixed order, so a config listing the
+    factors in another order (as a batch's sorted JSON does) gives the same people."""
+    from addsim.population.model import PopulationModel
+
+    sets = ["population.size=300", "network.kind=empty"]
+    a = PopulationModel(C.load(sets=[*sets, "comorbidity.factors={surge=1, "
+                                             "natural_reward=-1, perceived_win=1}"]))
+    b = PopulationModel(C.load(sets=[*sets, "comorbidity.factors={perceived_win=1, "
+                                             "surge=1, natural_reward=-1}"]))
+    for name in a.risk:
+        np.testing.assert_array_equal(a.risk[name], b.risk[name], err_msg=name)

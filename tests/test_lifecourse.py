@@ -32,7 +32,7 @@ def test_turnover_keeps_n_and_graph_and_ages_grow_in_range() -> None:
         left += int(new.sum())
         assert m.age.min() >= 12.0 and m.age.max() < 80.0
     assert left > 0.3 * n  # the population turned over
-    assert m.n == n == len(m.individuals) == len(m.agents)
+    assert m.n == n == len(m.individuals)
     assert m.adjacency.n_edges == edges[1]
     np.testing.assert_array_equal(m.adjacency.neighbours(7), edges[0])
     f = prevalence_frame(m)
@@ -41,7 +41,7 @@ def test_turnover_keeps_n_and_graph_and_ages_grow_in_range() -> None:
 
 
 def test_a_newcomer_starts_naive_and_the_others_are_untouched() -> None:
-    """_renew resets only the given rows: statuses, learner values, classifier, risk factors."""
+    """renew resets only the given rows: statuses, learner values, classifier, risk factors."""
     m = _model("life.mortality_at_30=0", "exposure.p_peer=0.2", "risk.access={dist='fixed', "
                "value=0.2}", "life.opportunity_floor=1")
     m.run(150)
@@ -50,7 +50,7 @@ def test_a_newcomer_starts_naive_and_the_others_are_untouched() -> None:
     assert rows.size == 20
     keep = np.setdiff1d(np.arange(m.n), rows)
     q_before, r_before = sub.learner.q.copy(), sub.learner.rule["r_bar"].copy()
-    m._renew(rows)
+    m.renew(rows)
     lr = sub.learner
     assert np.all(m.age[rows] == 12.0)
     assert np.all(sub.tracker.status[rows] == NEVER_EXPOSED)
@@ -100,7 +100,7 @@ def test_a_newcomer_does_not_learn_the_leavers_last_step() -> None:
     m.run(150)
     sub = m.activity("substance")
     rows = np.flatnonzero(sub.tracker.ever_used)[:20]
-    m._renew(rows)
+    m.renew(rows)
     m.step()
     lr = sub.learner
     assert np.all(lr.q[rows] == 0.0) and np.all(lr.n_latent[rows] == 0)

@@ -87,26 +87,59 @@ def test_statuses_partition_and_addiction_needs_frequent_use_and_seeking() -> No
     assert tr.counts()[ADDICTED] > 0
 
 
-def test_compiled_update_matches_the_numpy_form() -> None:
-    """The compiled status pass (population/status.py) against its numpy form: random
-    opportunities, seeking and phases of heavy and no use, every status, counter and event
-    equal."""
+def _reference(rules: StatusRules, need: int, need_seek: int, opp: list[bool],
+               use: list[bool], seek: list[bool]) -> list[int]:
+    """The status rules of population/status.py's docstring for one person, written plainly
+    (an independent oracle of the compiled pass): the statuses tick by tick."""
+    w, out = rules.window, []
+    ring: list[tuple[bool, bool]] = [(False, False)] * w
+    status, last_use, last_met, ever_abstinent = NEVER_EXPOSED, -(2**30), -(2**30), False
+    for t, (o, u, k) in enumerate(zip(opp, use, seek, strict=True)):
+        ring[t % w] = (u, k)
+        if u:
+            last_use = t
+        was = status in (ADDICTED, RELAPSED)
+        cease = was and (t - last_use >= rules.abstinence_ticks
+                         or t - last_met >= rules.abstinence_ticks)
+        if cease:
+            ring = [(False, False)] * w
+            ever_abstinent = True
+        met = (sum(x for x, _ in ring) >= need) and (sum(y for _, y in ring) >= need_seek)
+        if met:
+            last_met = t
+            status = RELAPSED if ever_abstinent else ADDICTED
+        elif was and not cease:
+            pass
+        elif cease or status == ABSTINENT:
+            status = ABSTINENT
+        elif t - last_use < rules.use_recency:
+            status = USER
+        elif not (status == NEVER_EXPOSED and not o):
+            status = EXPOSED
+        out.append(status)
+    return out
+
+
+def test_compiled_update_matches_the_rules_written_plainly() -> None:
+    """The compiled status pass against the rules written plainly, person by person: random
+    opportunities, seeking and phases of heavy and no use, every status reached."""
     rules = StatusRules(window=6, addicted_fraction=0.5, use_recency=5, abstinence_ticks=8,
                         seek_fraction=0.2)
-    a, b = StatusTracker(3000, rules, seeking=True), StatusTracker(3000, rules, seeking=True)
+    n, ticks = 300, 300
+    tr = StatusTracker(n, rules, seeking=True)
     rng = np.random.default_rng(2)
-    rate = rng.uniform(0.0, 1.0, 3000)
-    seen = set()
-    for t in range(300):
-        opp = rng.random(3000) < 0.7
-        use = rng.random(3000) < (rate if (t // 40) % 2 == 0 else 0.0)
-        seek = use & ~opp
-        ea = a.update(t, opp, use, seek)
-        eb = b._update_numpy(t, opp, use, seek)
-        np.testing.assert_array_equal(ea, eb)
-        np.testing.assert_array_equal(a.status, b.status)
-        seen.update(np.unique(a.status).tolist())
-    for name in ("choices", "total", "seeks", "last_use", "last_disorder", "last_met",
-                 "last_cessation", "ever_abstinent"):
-        np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
-    assert seen == {NEVER_EXPOSED, EXPOSED, USER, ADDICTED, ABSTINENT, RELAPSED}
+    rate = rng.uniform(0.0, 1.0, n)
+    opp = rng.random((ticks, n)) < 0.7
+    use = np.stack([rng.random(n) < (rate if (t // 40) % 2 == 0 else 0.0)
+                    for t in range(ticks)])
+    seek = use & ~opp
+    got = np.empty((ticks, n), dtype=np.int64)
+    for t in range(ticks):
+        tr.update(t, opp[t], use[t], seek[t])
+        got[t] = tr.status
+    for i in range(n):
+        want = _reference(rules, tr._need, tr._need_seek, opp[:, i].tolist(),
+                          use[:, i].tolist(), seek[:, i].tolist())
+        np.testing.assert_array_equal(got[:, i], want, err_msg=f"person {i}")
+    assert set(np.unique(got).tolist()) == {NEVER_EXPOSED, EXPOSED, USER, ADDICTED, ABSTINENT,
+                                             RELAPSED}

@@ -33,8 +33,17 @@ def cmd_config(args: argparse.Namespace) -> int:
         except ConfigError as exc:
             raise UsageError(str(exc)) from None
         print(to_toml(cfg))
+    print(tick_plan())
     print(learner_table(cfg))
     return 0
+
+
+def tick_plan() -> str:
+    """The tick's modules in order (population/modules.py), as TOML comments."""
+    from addsim.population.modules import plan
+
+    return "\n".join(["# The tick: these modules, in this order (population/modules.py):",
+                      *(f"#   {name}: {doc}" for name, doc in plan())])
 
 
 def _is_sweep(path: str) -> bool:
