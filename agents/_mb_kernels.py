@@ -1,17 +1,16 @@
-"""The planner's lookahead and the arbitration as one compiled pass over individuals.
+"""The planner's lookahead, the arbitration and the learning step, compiled per individual.
 
-agents/model_based.py writes the planner as numpy expressions over the individual axis (the
-reference form, and what runs without numba); on the hot path the same equations run here
-per individual: the model's rewards with the homeostatic term, ``depth - 1`` backups over
-every model state, the last backup in the acting state, then the arbitration (habit,
-planner, weight, Daw 2005's uncertainty, Keramati 2011's value of information). The terms
-are computed in the numpy form's order (sums over next states in index order), so the two
-agree to rounding (tests/test_model_based.py bounds the difference) and the per-individual
-reference (tests/reference.py) matches either.
+One implementation (agents/model_based.py has the equations; the paper's formulas are the
+functions these kernels call: agents/keramati2011.py's value of information and Kalman
+correction, agents/homeostatic.py's drive and internal state): per individual the model's
+rewards with the homeostatic term, ``depth - 1`` backups over every model state, the last
+backup in the acting state, then the arbitration (habit, planner, weight, Daw 2005's
+uncertainty, Keramati 2011's value of information); the learning step before and after the
+habit's own update. With numba off they run as plain Python (addsim._jit); the
+per-individual reference (tests/reference.py) matches them step for step.
 
 Arrays are slot-major as the learners store them: Q (K, N, A) with K the slots allocated
-so far (slots beyond hold 0), the model (S, N, A) and (S, N, A, S). The switch is
-addsim._jit's.
+so far (slots beyond hold 0), the model (S, N, A) and (S, N, A, S).
 """
 
 from __future__ import annotations
@@ -21,10 +20,10 @@ import math
 import numpy as np
 
 from addsim._jit import jit, jit_parallel, prange
+from addsim.agents.homeostatic import drive_reduction, homeostatic_update
+from addsim.agents.keramati2011 import kalman_correction, vpi_action
 
 CHUNK = 256
-SQRT2 = math.sqrt(2.0)
-SQRT_2PI = math.sqrt(2.0 * math.pi)
 
 
 @jit
@@ -71,14 +70,12 @@ def mb_values(
                     share_out[i, a] = 0.0
                 continue
             on = homeostasis[i] > 0.5
-            e = drive_n[i] / drive_m[i]
-            d0 = abs(setpoint[i] - h[i]) ** e
             for st in range(n_states):
                 for a in range(n_actions):
                     rh = 0.0
-                    kk = k_hat[st, i, a]
-                    if on and kk != 0.0:  # (no outcome: d0 - d0, exactly 0)
-                        rh = drive_scale[i] * (d0 - abs(setpoint[i] - (h[i] + kk)) ** e)
+                    if on:
+                        rh = drive_scale[i] * drive_reduction(
+                            h[i], setpoint[i], k_hat[st, i, a], drive_n[i], drive_m[i])
                     r[st, a] = r_hat[st, i, a] + rh - rho[i]
             habit = leaf[i] > 0.5
             prior = model_start[i] < 0.5
@@ -127,16 +124,7 @@ def mb_values(
                     use = var_obs[i] / (visits[z, i, a] + 1.0) + depth[i] * nu[i] < var[z, i, a]
                 else:
                     sd = math.sqrt(max(var[z, i, a], 1e-300))
-                    if a == b1:
-                        zz = (m2 - m1) / sd
-                        info = ((m2 - m1) * (0.5 * math.erfc(-zz / SQRT2))
-                                + sd * math.exp(-0.5 * zz * zz) / SQRT_2PI)
-                    else:
-                        mu = q[z, i, a]
-                        zz = (m1 - mu) / sd
-                        info = ((mu - m1) * (1.0 - 0.5 * math.erfc(-zz / SQRT2))
-                                + sd * math.exp(-0.5 * zz * zz) / SQRT_2PI)
-                    use = info >= cost
+                    use = vpi_action(q[z, i, a], m1, m2, sd, a == b1) >= cost
                 v_out[i, a] = mb[a] if use else q[z, i, a]
                 share_out[i, a] = 1.0 if use else 0.0
 
@@ -155,15 +143,11 @@ def mb_learn_before(
         for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
             k = dose[i] if drug[i] else 0.0
             if homeostasis[i] > 0.5:
-                e = drive_n[i] / drive_m[i]
-                r_h[i] = drive_scale[i] * (abs(setpoint[i] - h[i]) ** e
-                                           - abs(setpoint[i] - (h[i] + k)) ** e)
-                buf = buffer[i] + k
-                h[i] = max(h_min[i], h[i] + absorption[i] * buf
-                           - degradation[i] * (h[i] - h_min[i]))
-                setpoint[i] = min(setpoint_max[i],
-                                  max(setpoint0[i], setpoint[i] + shift[i] * k - recovery[i]))
-                buffer[i] = (1.0 - absorption[i]) * buf
+                r_h[i] = drive_scale[i] * drive_reduction(h[i], setpoint[i], k, drive_n[i],
+                                                          drive_m[i])
+                h[i], buffer[i], setpoint[i] = homeostatic_update(
+                    h[i], buffer[i], setpoint[i], k, absorption[i], degradation[i], h_min[i],
+                    setpoint0[i], setpoint_max[i], shift[i], recovery[i])
             else:
                 r_h[i] = 0.0
             f = 1.0 + eta[i]
@@ -175,11 +159,8 @@ def mb_learn_before(
             for b in range(1, n_actions):
                 if q[nxt, i, b] > q[nxt, i, best]:
                     best = b
-            p_sa = var[s[i], i, a[i]]
-            total = p_sa + var[nxt, i, best] + var_obs[i]
-            g = p_sa / total
-            var[s[i], i, a[i]] = p_sa - g * g * total
-            gain[i] = g
+            var[s[i], i, a[i]], gain[i] = kalman_correction(var[s[i], i, a[i]],
+                                                            var[nxt, i, best], var_obs[i])
 
 
 @jit_parallel
@@ -207,3 +188,21 @@ def mb_learn_after(
             k = dose[i] if drug[i] else 0.0
             r_hat[z, i, b] += f * (r[i] - r_hat[z, i, b])
             k_hat[z, i, b] += f * (k - k_hat[z, i, b])
+
+
+@jit_parallel
+def homeostatic_rest(
+    ticks, k, h, buffer, setpoint, homeostasis, absorption, degradation, h_min, setpoint0,
+    setpoint_max, shift, recovery,
+):  # pragma: no cover - compiled
+    """``ticks`` steps of the internal state out of the task with outcome ``k[i]`` per step
+    (no choices, nothing learned); individuals with ``homeostasis`` 0 keep theirs."""
+    n = h.shape[0]
+    for c in prange((n + CHUNK - 1) // CHUNK):
+        for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
+            if homeostasis[i] <= 0.5:
+                continue
+            for _ in range(ticks):
+                h[i], buffer[i], setpoint[i] = homeostatic_update(
+                    h[i], buffer[i], setpoint[i], k[i], absorption[i], degradation[i],
+                    h_min[i], setpoint0[i], setpoint_max[i], shift[i], recovery[i])

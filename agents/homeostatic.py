@@ -38,8 +38,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
+from addsim._jit import jit
 from addsim.agents._base import Params, param
 
 
@@ -63,31 +62,33 @@ class HomeostaticParams(Params):
     presets = {"paper": {"homeostasis": 1.0}, "report": {}}
 
 
-def drive(h: np.ndarray, h_star: np.ndarray, n: np.ndarray, m: np.ndarray) -> np.ndarray:
+@jit
+def drive(h, h_star, n, m):  # type: ignore[no-untyped-def]
     """d(h; h*) = |h* - h|^(n/m) (HRRL's numpy.power(|(h* - h)^n|, 1/m))."""
-    return np.abs(h_star - h) ** (n / m)
+    return abs(h_star - h) ** (n / m)
 
 
-def drive_reduction(h: np.ndarray, h_star: np.ndarray, k: np.ndarray, n: np.ndarray,
-                    m: np.ndarray) -> np.ndarray:
-    """r_h = d(h; h*) - d(h + K; h*): the reward of outcome K at internal state h."""
+@jit
+def drive_reduction(h, h_star, k, n, m):  # type: ignore[no-untyped-def]
+    """r_h = d(h; h*) - d(h + K; h*): the reward of outcome K at internal state h (0 exactly
+    when K is 0). The one implementation: the planner's kernels call it."""
+    if k == 0.0:
+        return 0.0
     return drive(h, h_star, n, m) - drive(h + k, h_star, n, m)
 
 
-def homeostatic_step(h: np.ndarray, buffer: np.ndarray, setpoint: np.ndarray, k: np.ndarray,
-                     p: HomeostaticParams) -> None:
-    """Advance the internal state ``h``, ``buffer`` and ``setpoint`` ((N,) each, in place) one
-    step with outcome ``k`` (N,), in HRRL-Addiction's order: the buffer takes the outcome, h
-    absorbs and degrades, the setpoint shifts and recovers, the buffer loses what was
-    absorbed. Individuals with ``homeostasis`` 0 keep their state."""
-    on = p.homeostasis > 0.5
+@jit
+def homeostatic_update(  # type: ignore[no-untyped-def]
+    h, buffer, setpoint, k, absorption, degradation, h_min, setpoint0, setpoint_max, shift,
+    recovery,
+):
+    """One step of the internal state with outcome ``k``, in HRRL-Addiction's order: the
+    buffer takes the outcome, h absorbs and degrades, the setpoint shifts and recovers, the
+    buffer loses what was absorbed. Returns (h, buffer, setpoint)."""
     buf = buffer + k
-    h_new = np.maximum(p.h_min, h + p.absorption * buf - p.degradation * (h - p.h_min))
-    s_new = np.minimum(p.setpoint_max,
-                       np.maximum(p.setpoint0, setpoint + p.shift * k - p.recovery))
-    h[:] = np.where(on, h_new, h)
-    setpoint[:] = np.where(on, s_new, setpoint)
-    buffer[:] = np.where(on, (1.0 - p.absorption) * buf, buffer)
+    h_new = max(h_min, h + absorption * buf - degradation * (h - h_min))
+    s_new = min(setpoint_max, max(setpoint0, setpoint + shift * k - recovery))
+    return h_new, (1.0 - absorption) * buf, s_new
 
 
-__all__ = ["HomeostaticParams", "drive", "drive_reduction", "homeostatic_step"]
+__all__ = ["HomeostaticParams", "drive", "drive_reduction", "homeostatic_update"]

@@ -88,18 +88,22 @@ A actions): the model T (S A S), R, K, n and the habit's variances P (4 S A), th
 state (3), the eligibility's last state-action (2) and the planner's share of the last choice
 (1): 8 (S^2 A + 4 S A + 6) bytes, 1,584 bytes for S = 8, A = 2, beside the dual-process
 learner's own (tests/test_model_based.py states and checks it).
+
+One implementation: the lookahead, the arbitration and the learning step run as the kernels
+of agents/_mb_kernels.py (plain Python with numba off), which call the papers' equations
+once each (agents/keramati2011.py: the value of information and the Kalman correction;
+agents/homeostatic.py: the drive and the internal state); tests/reference.py is the
+independent per-individual oracle.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from addsim import _jit
 from addsim.agents import _mb_kernels
 from addsim.agents._base import (
     Params,
@@ -110,12 +114,10 @@ from addsim.agents._base import (
 )
 from addsim.agents.dezfouli2009 import Dezfouli2009, Dezfouli2009Params
 from addsim.agents.dual_process import DualProcessParams
-from addsim.agents.homeostatic import HomeostaticParams, drive_reduction, homeostatic_step
+from addsim.agents.homeostatic import HomeostaticParams
 from addsim.agents.latent_state import ClassifierParams, LatentMixin
 
 ARBITRATION = {"habit": 0.0, "planner": 1.0, "weight": 2.0, "uncertainty": 3.0, "voi": 4.0}
-SQRT_2PI = math.sqrt(2.0 * math.pi)
-_ERFC = np.frompyfunc(math.erfc, 1, 1)  # the reference's math.erfc, element by element
 
 
 @dataclass(frozen=True)
@@ -186,29 +188,6 @@ class DualProcessMBParams(DualProcessParams, PlannerParams):
         "report": {"beta": 0.3, "r_bar0": 10.0, "burn_in": 15.0, "min_cov_samples": 25.0,
                    "var_obs": 5.0, "var0": 100.0, "nu": 0.5},
     }
-
-
-def normal_cdf(x: np.ndarray) -> np.ndarray:
-    """Phi(x) = erfc(-x / sqrt 2) / 2, with math.erfc (the reference's function)."""
-    return 0.5 * _ERFC(-np.asarray(x, np.float64) / math.sqrt(2.0)).astype(np.float64)
-
-
-def vpi(mu: np.ndarray, var: np.ndarray) -> np.ndarray:
-    """Value of perfect information per action (N, A) from the habit's means and variances
-    (Keramati et al. 2011; Viejo et al.'s computeVPIValues): see the module docstring."""
-    rows = np.arange(mu.shape[0])
-    sd = np.sqrt(np.maximum(var, 1e-300))
-    best = np.argmax(mu, axis=1)
-    m1 = mu[rows, best]
-    others = mu.copy()
-    others[rows, best] = -np.inf
-    m2 = others.max(axis=1)
-    z = (m1[:, None] - mu) / sd
-    out = (mu - m1[:, None]) * (1.0 - normal_cdf(z)) + sd * np.exp(-0.5 * z * z) / SQRT_2PI
-    s1 = sd[rows, best]
-    z1 = (m2 - m1) / s1
-    out[rows, best] = (m2 - m1) * normal_cdf(z1) + s1 * np.exp(-0.5 * z1 * z1) / SQRT_2PI
-    return out
 
 
 class PlannerMixin:
@@ -296,33 +275,12 @@ class PlannerMixin:
         return 1.0 - self.planned
 
     # ------------------------------------------------------------------ planning
-    def homeostatic_reward(self, k: np.ndarray) -> np.ndarray:
-        """drive_scale * r_h(k) at the current internal state; k (N, ...) outcomes."""
-        p = self.p
-        shape = (-1,) + (1,) * (np.ndim(k) - 1)
-        on = (p.homeostasis > 0.5).reshape(shape)
-        r = drive_reduction(self.h.reshape(shape), self.setpoint.reshape(shape), k,
-                            p.drive_n.reshape(shape), p.drive_m.reshape(shape))
-        return np.where(on, p.drive_scale.reshape(shape) * r, 0.0)
-
     def planned_values(self, s: np.ndarray) -> np.ndarray:
-        """Q_MB(s, .) of each individual by lookahead over its model, (N, A)."""
-        p, rows = self.p, self._rows
-        qf = self.q_full()
-        reward = (self.r_hat + self.homeostatic_reward(self.k_hat)
-                  - self.rho_now()[:, None, None])
-        seen = (self.visits > 0) | (p.model_start < 0.5)[:, None, None]
-        t = self.t_hat
-        t = np.where(t >= p.prune[:, None, None, None], t, 0.0)
-        habit_leaf = (p.leaf > 0.5)[:, None, None]
-        fallback = np.where(habit_leaf, qf, reward)
-        v = np.where(habit_leaf[:, :, 0], qf.max(axis=2), 0.0)
-        depth = p.depth.astype(np.int64)
-        for level in range(1, int(depth.max())):
-            q = np.where(seen, reward + np.einsum("nsat,nt->nsa", t, v), fallback)
-            v = np.where((level < depth)[:, None], q.max(axis=2), v)
-        return np.where(seen[rows, s], reward[rows, s]
-                        + np.einsum("nat,nt->na", t[rows, s], v), fallback[rows, s])
+        """Q_MB(s, .) of each individual by lookahead over its model, (N, A) (the kernel with
+        every individual's arbitration set to the planner; the shares are left as they
+        were)."""
+        return self._arbitrate(np.asarray(s, np.int64), np.ones(self.n), np.empty(
+            (self.n, self.n_actions)))
 
     def planner_variance(self, s: np.ndarray) -> np.ndarray:
         """var_MB(s, .) = var_obs / (n(s, .) + 1) + H nu (Daw 2005's direction), (N, A)."""
@@ -332,41 +290,21 @@ class PlannerMixin:
 
     def values(self, s: np.ndarray) -> np.ndarray:
         """The arbitrated values in states ``s`` (N, A); records the planner's share per
-        action for the choice that follows (compiled: agents/_mb_kernels.py)."""
-        s = np.asarray(s, np.int64)
-        if not _jit.ENABLED:
-            return self.values_numpy(s)
+        action for the choice that follows (agents/_mb_kernels.py)."""
+        self._share = np.empty((self.n, self.n_actions))
+        return self._arbitrate(np.asarray(s, np.int64), self.p.arbitration, self._share)
+
+    def _arbitrate(self, s: np.ndarray, code: np.ndarray, share: np.ndarray) -> np.ndarray:
+        """The kernel's values in states ``s`` under arbitration codes ``code`` (N,)."""
         p = self.p
         v = np.empty((self.n, self.n_actions))
-        self._share = np.empty_like(v)
         _mb_kernels.mb_values(
             s, self._q, self._var, self._r_hat, self._k_hat, self._visits, self._t_hat,
-            self.h, self.setpoint, self.rho_now(), p.arbitration, p.w, p.tau, p.var_obs, p.nu,
+            self.h, self.setpoint, self.rho_now(), code, p.w, p.tau, p.var_obs, p.nu,
             p.depth, p.leaf, p.prune, p.homeostasis, p.drive_scale, p.drive_n, p.drive_m,
-            p.model_start, v, self._share,
+            p.model_start, v, share,
         )
         return v
-
-    def values_numpy(self, s: np.ndarray) -> np.ndarray:
-        """:meth:`values` as numpy expressions over individuals (the reference form)."""
-        p, rows = self.p, self._rows
-        mf = self.q[rows, s]
-        code = p.arbitration
-        if not (code > 0.5).any():
-            self._share = np.zeros_like(mf)
-            return mf
-        mb = self.planned_values(s)
-        var_mf = self.var[rows, s]
-        use = np.broadcast_to((code == 1.0)[:, None], mf.shape)
-        if (code == 3.0).any():
-            use = use | ((code == 3.0)[:, None] & (self.planner_variance(s) < var_mf))
-        if (code == 4.0).any():
-            cost = (self.rho_now() * p.tau)[:, None]
-            use = use | ((code == 4.0)[:, None] & (vpi(mf, var_mf) >= cost))
-        weighted = (code == 2.0)[:, None]
-        self._share = np.where(weighted, p.w[:, None], use.astype(np.float64))
-        mixed = p.w[:, None] * mb + (1.0 - p.w[:, None]) * mf
-        return np.where(weighted, mixed, np.where(use, mb, mf))
 
     def _choice(self, v: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
         """Action probabilities (N, A) from arbitrated values ``v``."""
@@ -410,8 +348,6 @@ class PlannerMixin:
         s, a, s_next = (np.asarray(x, np.int64) for x in (s, a, s_next))
         r = np.asarray(r, np.float64)
         drug = np.asarray(drug, bool)
-        if not _jit.ENABLED:
-            return self._learn_numpy(s, a, r, s_next, drug, cue)
         r_h, gain = np.empty(self.n), np.empty(self.n)
         _mb_kernels.mb_learn_before(
             s, a, s_next, drug, self._q, self._var, self.h, self.h_buffer, self.setpoint,
@@ -443,50 +379,15 @@ class PlannerMixin:
             if alpha is not None:
                 p.alpha[:] = alpha
 
-    def _learn_numpy(self, s: np.ndarray, a: np.ndarray, r: np.ndarray, s_next: np.ndarray,
-                     drug: np.ndarray, cue: np.ndarray | None) -> Any:
-        """:meth:`learn` as numpy expressions over individuals (the reference form)."""
-        p, rows = self.p, self._rows
-        k = np.where(drug, p.dose, 0.0)
-        r_h = self.homeostatic_reward(k)
-        homeostatic_step(self.h, self.h_buffer, self.setpoint, k, p)
-        # the habit's variance: prediction, then the correction at (s, a)
-        var = self.var
-        var *= (1.0 + p.eta)[:, None, None]
-        a_star = np.argmax(self.q[rows, s_next], axis=1)
-        p_sa = var[rows, s, a].copy()
-        total = p_sa + var[rows, s_next, a_star] + p.var_obs
-        gain = p_sa / total
-        var[rows, s, a] = p_sa - gain * gain * total
-        step = self._habit_learn(s, a, r + r_h, s_next, drug, cue, gain)
-        lam = p.trace
-        prev = (self.prev_s >= 0) & (lam > 0.0)
-        if prev.any():
-            i = np.flatnonzero(prev)
-            ps, pa = self.prev_s[i].astype(np.int64), self.prev_a[i].astype(np.int64)
-            self.q[i, ps, pa] += p.alpha[i] * lam[i] * step.delta[i]
-        self.prev_s[:] = s
-        self.prev_a[:] = a
-        # the model
-        n_sa = self.visits[rows, s, a] + 1.0
-        self.visits[rows, s, a] = n_sa
-        exact = p.model_start > 0.5
-        e = np.where(exact, np.maximum(p.phi, 1.0 / n_sa), p.phi)
-        t = self.t_hat
-        t[rows, s, a] *= (1.0 - e)[:, None]
-        t[rows, s, a, s_next] += e
-        f = np.where(exact, np.maximum(p.rau, 1.0 / n_sa), p.rau)
-        self.r_hat[rows, s, a] += f * (r - self.r_hat[rows, s, a])
-        self.k_hat[rows, s, a] += f * (k - self.k_hat[rows, s, a])
-        return step
-
     def rest(self, ticks: int, outcome: float | np.ndarray = 0.0) -> None:
         """Advance the internal state ``ticks`` steps out of the task, with ``outcome`` per
         step (0: a home cage without the drug; > 0: free access, e.g. pre-feeding to
         satiety); no choices, nothing learned."""
-        k = np.broadcast_to(np.asarray(outcome, np.float64), (self.n,))
-        for _ in range(int(ticks)):
-            homeostatic_step(self.h, self.h_buffer, self.setpoint, k, self.p)
+        p = self.p
+        k = np.broadcast_to(np.asarray(outcome, np.float64), (self.n,)).copy()
+        _mb_kernels.homeostatic_rest(
+            int(ticks), k, self.h, self.h_buffer, self.setpoint, p.homeostasis, p.absorption,
+            p.degradation, p.h_min, p.setpoint0, p.setpoint_max, p.shift, p.recovery)
 
     def memory(self) -> dict[str, int]:
         """Bytes per individual: ``state`` (values, model, prototypes, histories, internal
@@ -518,4 +419,4 @@ class DualProcessMB(PlannerMixin, LatentMixin, Dezfouli2009):
 
 
 __all__ = ["ARBITRATION", "DualProcessMB", "DualProcessMBParams", "ModelBased",
-           "ModelBasedParams", "Params", "PlannerMixin", "PlannerParams", "normal_cdf", "vpi"]
+           "ModelBasedParams", "Params", "PlannerMixin", "PlannerParams"]

@@ -9,8 +9,9 @@ import pytest
 from test_reference import SCHEDULE, _replay
 
 from addsim.agents import make_learner
-from addsim.agents.homeostatic import HomeostaticParams, drive_reduction
-from addsim.agents.model_based import ARBITRATION, vpi
+from addsim.agents.homeostatic import drive_reduction
+from addsim.agents.keramati2011 import kalman_correction, vpi_action
+from addsim.agents.model_based import ARBITRATION
 from addsim.envs.substance import SubstanceCore
 
 N = 12
@@ -54,29 +55,34 @@ def test_planner_with_the_paper_choice_rule_matches_reference() -> None:
 
 def test_vpi_matches_keramati_formula() -> None:
     """VPI of the best action is (Q2 - Q1) Phi((Q2 - Q1) / sd1) + sd1 phi(.); of another
-    (Qa - Q1)(1 - Phi((Q1 - Qa) / sda)) + sda phi(.); both fall as the gap grows."""
-    mu = np.array([[1.0, 0.0], [1.0, 0.9], [5.0, 0.0]])
-    var = np.full((3, 2), 0.25)
-    v = vpi(mu, var)
+    (Qa - Q1)(1 - Phi((Q1 - Qa) / sda)) + sda phi(.); it falls as the gap grows."""
+    from math import erfc, exp, pi, sqrt
+
     sd = 0.5
     z = -1.0 / sd
-    phi = np.exp(-0.5 * z * z) / np.sqrt(2 * np.pi)
-    from math import erfc, sqrt
-    cdf = 0.5 * erfc(-z / sqrt(2))
-    assert v[0, 0] == pytest.approx(-1.0 * cdf + sd * phi, rel=1e-12)
-    assert v[0, 1] == pytest.approx(-1.0 * (1 - 0.5 * erfc(-(1 / sd) / sqrt(2))) + sd * phi,
-                                    rel=1e-12)
-    assert v[1, 0] > v[0, 0] > v[2, 0] > 0.0
+    phi = exp(-0.5 * z * z) / sqrt(2 * pi)
+    assert vpi_action(1.0, 1.0, 0.0, sd, True) == pytest.approx(
+        -1.0 * 0.5 * erfc(-z / sqrt(2)) + sd * phi, rel=1e-12)
+    assert vpi_action(0.0, 1.0, 0.0, sd, False) == pytest.approx(
+        -1.0 * (1 - 0.5 * erfc(-(1 / sd) / sqrt(2))) + sd * phi, rel=1e-12)
+    close, far = vpi_action(1.0, 1.0, 0.9, sd, True), vpi_action(5.0, 5.0, 0.0, sd, True)
+    assert close > vpi_action(1.0, 1.0, 0.0, sd, True) > far > 0.0
+
+
+def test_kalman_correction_shrinks_the_variance_by_the_targets_share() -> None:
+    """P <- P (P' + R) / (P + P' + R) with gain P / (P + P' + R)."""
+    p, gain = kalman_correction(1.0, 1.0, 0.05)
+    assert gain == pytest.approx(1.0 / 2.05) and p == pytest.approx(1.05 / 2.05)
 
 
 def test_homeostatic_reward_is_drive_reduction_with_hrrl_numbers() -> None:
     """A dose of 50 at h = 0 with h* = 100: 100^(4/3) - 50^(4/3); at the setpoint it
     overshoots (negative); further below the setpoint, worth more (withdrawal)."""
-    p = HomeostaticParams.preset("paper").resolve(1)
-    r = drive_reduction(np.array([0.0, 100.0, 0.0]), np.array([100.0, 100.0, 150.0]),
-                        50.0, p.drive_n, p.drive_m)
+    r = [drive_reduction(h, hs, 50.0, 4.0, 3.0) for h, hs in ((0.0, 100.0), (100.0, 100.0),
+                                                               (0.0, 150.0))]
     assert r[0] == pytest.approx(100 ** (4 / 3) - 50 ** (4 / 3))
     assert r[1] < 0.0 < r[0] < r[2]
+    assert drive_reduction(3.0, 100.0, 0.0, 4.0, 3.0) == 0.0
 
 
 def test_internal_state_follows_hrrl() -> None:
@@ -142,34 +148,29 @@ def test_bad_rule_codes_are_refused() -> None:
 
 
 @pytest.mark.parametrize("name", ["model_based", "dual_process_mb"])
-def test_compiled_values_agree_with_the_numpy_form(name: str) -> None:
-    """The compiled lookahead and arbitration (agents/_mb_kernels.py) give the numpy form's
-    values and shares to rounding, for every rule at once, after a drug history."""
-    from addsim import _jit
+def test_plain_python_kernel_agrees_with_the_compiled_one(name: str) -> None:
+    """With numba off the planner's kernel runs as plain Python (addsim._jit): the same
+    values and shares, for every rule at once, after a drug history."""
+    from addsim.agents import _mb_kernels
     from addsim.population.rollout import rollout
 
-    if not _jit.ENABLED:
-        pytest.skip("numba is off: only the numpy form runs")
+    kernel = _mb_kernels.mb_values
+    if not hasattr(kernel, "fn"):
+        pytest.skip("numba is off: only the plain Python form runs")
     core = SubstanceCore(N)
     lr = make_learner(name, N, 2, 2, 5, salience=core.salience(),
                       **_mixed(np.random.default_rng(5)))
     rollout(lr, core, 300, np.random.default_rng(1))
+    p = lr.p
     for s in (np.zeros(N, np.int64), np.ones(N, np.int64)):
-        v = lr.values(s)
-        share = lr._share.copy()
-        np.testing.assert_allclose(v, lr.values_numpy(s), rtol=1e-12, atol=1e-12)
-        np.testing.assert_array_equal(share, lr._share)
-
-
-@pytest.mark.parametrize("name", ["model_based", "dual_process_mb"])
-def test_numpy_form_matches_reference(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """With the kernels off (ADDSIM_NUMBA=0's path) the numpy form of the planner, the
-    arbitration and the learning step matches the reference as well."""
-    from addsim import _jit
-
-    monkeypatch.setattr(_jit, "ENABLED", False)
-    assert _replay(name, SubstanceCore, SCHEDULE, **_mixed(np.random.default_rng(6))) \
-        == N * 360
+        out = [np.empty((N, 2)) for _ in range(4)]
+        for f, (v, share) in ((kernel, out[:2]), (kernel.fn, out[2:])):
+            f(s, lr._q, lr._var, lr._r_hat, lr._k_hat, lr._visits, lr._t_hat, lr.h,
+              lr.setpoint, lr.rho_now(), p.arbitration, p.w, p.tau, p.var_obs, p.nu, p.depth,
+              p.leaf, p.prune, p.homeostasis, p.drive_scale, p.drive_n, p.drive_m,
+              p.model_start, v, share)
+        np.testing.assert_allclose(out[0], out[2], rtol=1e-12, atol=1e-12)
+        np.testing.assert_array_equal(out[1], out[3])
 
 
 @pytest.mark.parametrize("name", ["model_based", "dual_process_mb"])
