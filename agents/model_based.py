@@ -83,11 +83,13 @@ step is r + r_h(k) with k = ``dose`` on a drug step; the internal state advances
 learning step. ``rest(ticks, outcome)`` advances it out of the task (a home cage between
 sessions; free food before a test of devaluation by satiety).
 
-Storage per individual (float64, S states: ``capacity`` latent states or the task's states,
-A actions): the model T (S A S), R, K, n and the habit's variances P (4 S A), the internal
+Storage per individual (S states: ``capacity`` latent states or the task's states, A
+actions): the model's transitions T (S A S) in the storage precision of the prototypes (4
+bytes: float32, the latent learner's default; 8 with ``precision="float64"`` and for the
+tabular learner), and in float64 R, K, n and the habit's variances P (4 S A), the internal
 state (3), the eligibility's last state-action (2) and the planner's share of the last choice
-(1): 8 (S^2 A + 4 S A + 6) bytes, 1,584 bytes for S = 8, A = 2, beside the dual-process
-learner's own (tests/test_model_based.py states and checks it).
+(1): b S^2 A + 8 (4 S A + 6) bytes, 1,072 for S = 8, A = 2 in float32, beside the
+dual-process learner's own (tests/test_model_based.py states and checks it).
 
 One implementation: the lookahead, the arbitration and the learning step run as the kernels
 of agents/_mb_kernels.py (plain Python with numba off), which call the papers' equations
@@ -211,7 +213,10 @@ class PlannerMixin:
         self._r_hat = np.zeros((s, n, a))
         self._k_hat = np.zeros((s, n, a))
         self._visits = np.zeros((s, n, a))
-        self._t_hat = np.zeros((s, n, a, s))
+        # transitions in the storage precision of the prototypes (float32 by default for the
+        # latent-state learner, as agents/latent_state.py keeps them; arithmetic is float64)
+        dtype = np.float32 if getattr(self, "precision", "float64") == "float32" else np.float64
+        self._t_hat = np.zeros((s, n, a, s), dtype=dtype)
         self._t_hat[:, p.model_start < 0.5] = 1.0 / s  # HRRL's start: uniform transitions
         self.h = np.broadcast_to(p.h_min, (n,)).astype(np.float64, copy=True)
         self.h_buffer = np.zeros(n)

@@ -122,9 +122,10 @@ def test_planned_drug_value_ignores_the_surge_while_the_habit_inflates() -> None
 
 
 def test_state_bytes_per_individual() -> None:
-    """The planner adds 8 (S^2 A + 4 S A + 6) bytes per individual (S states, A actions) to
-    the dual-process learner's state: 1,584 bytes at capacity 8, 2 actions; the whole
-    dual_process_mb individual stays within 3,000 bytes once all 8 latent slots are in use."""
+    """The planner adds b S^2 A + 8 (4 S A + 6) bytes per individual (S states, A actions,
+    b the transitions' storage: 4 in float32, the latent learner's default) to the
+    dual-process learner's state: 1,072 bytes at capacity 8, 2 actions; the whole
+    dual_process_mb individual stays within 2,500 bytes once all 8 latent slots are in use."""
     n = 50
     base = make_learner("dual_process", n, 2, 2, 5)
     mb = make_learner("dual_process_mb", n, 2, 2, 5)
@@ -133,8 +134,8 @@ def test_state_bytes_per_individual() -> None:
             lr._n_active[:] = lr.slots
             lr._grow()
     added = mb.memory()["state"] - base.memory()["state"]
-    assert added == 8 * (8 * 8 * 2 + 4 * 8 * 2 + 6)
-    assert mb.memory()["state"] <= 3000
+    assert added == 4 * 8 * 8 * 2 + 8 * (4 * 8 * 2 + 6) == 1072
+    assert mb.memory()["state"] <= 2500
     tab = make_learner("model_based", n, 2, 2, 5)
     assert tab.memory()["state"] == 8 * (2 * 2 * 2 + 4 * 2 * 2 + 6) + 8 * 2 * 2 + 16
 
