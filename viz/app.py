@@ -544,6 +544,10 @@ class Viewer:
                                             for k, v in person.action_values.items())
             self._text(scr, self._fit(values, box.w - 20), (x, y), TEXT, self.small)
             y += step
+        if person.planner:
+            planner = "planner: " + ", ".join(f"{k} {v:.2f}" for k, v in person.planner.items())
+            self._text(scr, self._fit(planner, box.w - 20), (x, y), TEXT, self.small)
+            y += step
         factors = [f"{k.replace('_', ' ')}: {v:.3g}" for k, v in person.risk_factors.items()]
         half = (len(factors) + 1) // 2
         for i, text in enumerate(factors):

@@ -214,10 +214,13 @@ class LiveSource:
         act = self.model.activity(name)
         q = ind.q_values(name)
         hist = ind.history(name) if self.model.history is not None else None
+        planner = {key: float(getattr(act.learner, key)[index])
+                   for key in ("withdrawal", "habit") if hasattr(act.learner, key)}
         return Person(
             index=index, status=int(self.status(activity)[index]), n_latent=ind.n_latent(name),
             action_values={a: float(v) for a, v in zip(act.core.action_names, q, strict=False)},
-            history=hist, age=float(self.model.age[index]), **_person_common(self.model, index),
+            history=hist, age=float(self.model.age[index]), planner=planner,
+            **_person_common(self.model, index),
         )
 
     @property
