@@ -14,12 +14,19 @@ from addsim.agents._base import Params
 from addsim.agents.dezfouli2009 import Dezfouli2009, Dezfouli2009Params
 from addsim.agents.dual_process import DualProcess, DualProcessParams
 from addsim.agents.latent_state import LatentState, LatentStateParams
+from addsim.agents.model_based import (
+    DualProcessMB,
+    DualProcessMBParams,
+    ModelBased,
+    ModelBasedParams,
+)
 from addsim.agents.q_learning import QLearning, QLearningParams
 from addsim.agents.redish2004 import Redish2004, Redish2004Params
 from addsim.agents.tabular import Learner
 
 LEARNERS: dict[str, type[Learner]] = {
-    cls.name: cls for cls in (QLearning, Redish2004, Dezfouli2009, LatentState, DualProcess)
+    cls.name: cls for cls in (QLearning, Redish2004, Dezfouli2009, LatentState, DualProcess,
+                              ModelBased, DualProcessMB)
 }
 
 
@@ -61,10 +68,14 @@ __all__ = [
     "Dezfouli2009",
     "Dezfouli2009Params",
     "DualProcess",
+    "DualProcessMB",
+    "DualProcessMBParams",
     "DualProcessParams",
     "LatentState",
     "LatentStateParams",
     "Learner",
+    "ModelBased",
+    "ModelBasedParams",
     "Params",
     "QLearning",
     "QLearningParams",

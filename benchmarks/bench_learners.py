@@ -7,6 +7,14 @@ measured in the same process, with the ratio. Speed is never asserted in tests.
     python benchmarks/bench_learners.py [--sizes 1000 100000 1000000] [--learner dual_process]
     python benchmarks/bench_learners.py --against 67b612f [--rounds 3] [--sizes 100000]
 
+``--compare NAME`` measures learner NAME (e.g. ``dual_process_mb``, the arbitrated,
+homeostatic planner of agents/model_based.py, with its homeostasis on) beside ``--learner``
+in the same process, alternating (``--rounds`` each, the median kept), with each learner's
+state and parameters in bytes per individual; ``--save`` stores it as benchmarks/results/
+planner.json (the docs' benchmark page renders it):
+
+    python benchmarks/bench_learners.py --compare dual_process_mb --sizes 100000 [--save]
+
 ``--against REF`` measures the code at git revision REF and the working tree in the same run,
 alternating (REF, here, REF, here, ...: ``--rounds`` each), every round in its own process:
 REF's code is checked out into a temporary git worktree and imported from there, with REF's
@@ -37,17 +45,59 @@ from addsim.agents import make_learner  # noqa: E402
 from addsim.envs.substance import SubstanceCore  # noqa: E402
 from addsim.population.rollout import rollout  # noqa: E402
 
+COMPARED = {"dual_process_mb": {"homeostasis": 1.0, "drive_scale": 0.01}}  # as a population
 
-def batched(name: str, n: int, ticks: int, seed: int = 0) -> dict[str, float]:
+
+def batched(name: str, n: int, ticks: int, seed: int = 0,
+            learner_out: list[object] | None = None) -> dict[str, float]:
     """Time a batched rollout of ``ticks`` ticks for ``n`` individuals (after a warm-up)."""
     core = SubstanceCore(n)
-    learner = make_learner(name, n, core.n_states, core.n_actions, core.cue_dim)
+    learner = make_learner(name, n, core.n_states, core.n_actions, core.cue_dim,
+                           salience=core.salience(), **COMPARED.get(name, {}))
     rng = np.random.default_rng(seed)
     rollout(learner, core, 2, rng)  # warm-up: first states created, buffers touched
     t0 = time.perf_counter()
     rollout(learner, core, ticks, rng)
     seconds = time.perf_counter() - t0
+    if learner_out is not None:
+        learner_out.append(learner)
     return {"n": n, "ticks": ticks, "seconds": seconds, "steps_per_s": n * ticks / seconds}
+
+
+def bytes_at_capacity(name: str, n: int = 100) -> dict[str, int]:
+    """State and parameter bytes per individual once every latent slot is allocated."""
+    core = SubstanceCore(n)
+    learner = make_learner(name, n, core.n_states, core.n_actions, core.cue_dim,
+                           **COMPARED.get(name, {}))
+    while hasattr(learner, "capacity") and learner.slots < learner.capacity:
+        learner._n_active[:] = learner.slots
+        learner._grow()
+    return learner.memory() if hasattr(learner, "memory") else {}
+
+
+def compare_learners(base: str, other: str, sizes: list[int], steps: float,
+                     rounds: int) -> dict[str, object]:
+    """``base`` and ``other`` alternating in one process, ``rounds`` each per size (the
+    median round kept), and their bytes per individual."""
+    rows = []
+    for n in sizes:
+        ticks = max(3, int(steps // n))
+        runs: dict[str, list[dict[str, float]]] = {base: [], other: []}
+        for _ in range(rounds):
+            for name in (base, other):
+                runs[name].append(batched(name, n, ticks))
+        med = {name: sorted(r, key=lambda x: x["steps_per_s"])[len(r) // 2]
+               for name, r in runs.items()}
+        rows.append({"n": n, "ticks": ticks, base: med[base], other: med[other],
+                     "ratio": med[other]["steps_per_s"] / med[base]["steps_per_s"],
+                     "rounds": {name: [x["steps_per_s"] for x in r] for name, r in runs.items()}})
+    return {"benchmark": "learners compared", "task": "substance", "base": base,
+            "learner": other, "overrides": COMPARED.get(other, {}),
+            "machine": {"python": platform.python_version(),
+                        "cpus": __import__("os").cpu_count(), **engine()},
+            "bytes_per_individual": {base: bytes_at_capacity(base),
+                                     other: bytes_at_capacity(other)},
+            "batched": rows}
 
 
 def reference(name: str, n: int, ticks: int, seed: int = 0) -> dict[str, float]:
@@ -131,8 +181,18 @@ def main() -> None:
                         help="also measure git revision REF, alternating with this tree")
     parser.add_argument("--rounds", type=int, default=3, help="rounds each with --against")
     parser.add_argument("--save", action="store_true",
-                        help="with --against: store before and after in benchmarks/results")
+                        help="with --against or --compare: store in benchmarks/results")
+    parser.add_argument("--compare", metavar="NAME",
+                        help="also measure learner NAME beside --learner, alternating")
     args = parser.parse_args()
+    if args.compare:
+        out = compare_learners(args.learner, args.compare, args.sizes, args.steps, args.rounds)
+        if args.save:
+            from _record import save
+
+            save("planner", args.compare, out)
+        print(json.dumps(out, indent=2))
+        return
     if args.against:
         child = ["--learner", args.learner, "--sizes", *map(str, args.sizes), "--steps",
                  str(args.steps), "--ref-individuals", str(args.ref_individuals),

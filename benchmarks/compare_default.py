@@ -22,6 +22,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -30,15 +31,17 @@ MEASURES = ("ever_used", "ever_addicted_of_users", "disorder_last_5_years", "ons
             "cessations", "relapses", "kappa_median_in_disorder", "latent_states_mean")
 
 
-def measure(seed: int) -> dict[str, float | None]:
-    """The measures of one default run (substance activity) with ``run.seed = seed``."""
+def measure(seed: int, sets: tuple[str, ...] = (),
+            extra: Any = None) -> dict[str, float | None]:
+    """The measures of one default run (substance activity) with ``run.seed = seed`` (and
+    the config overrides ``sets``; ``extra(model)`` adds measures of its own)."""
     import numpy as np
 
     from addsim.population import config
     from addsim.population.io.export import prevalence_frame
     from addsim.population.model import PopulationModel
 
-    cfg = config.load(sets=[f"run.seed={seed}"])
+    cfg = config.load(sets=[f"run.seed={seed}", *sets])
     m = PopulationModel(cfg)
     m.run(cfg.run.ticks)
     f = prevalence_frame(m)
@@ -57,6 +60,7 @@ def measure(seed: int) -> dict[str, float | None]:
         "kappa_median_in_disorder": (float(np.median(kappa[now]))
                                      if kappa is not None and now.any() else None),
         "latent_states_mean": float(np.asarray(lr.n_latent).mean()),
+        **(extra(m) if extra is not None else {}),
     }
 
 

@@ -15,6 +15,12 @@ per-step values, which the cohort protocols keep. ``risk.learning_rate`` and
 ``risk.inverse_temperature`` are unset by default, so the preset's alpha and beta apply;
 ``risk.surge`` and ``risk.natural_reward`` have defaults and always feed the surge and the
 starting average reward R_bar0 (each person's usual reward rate).
+
+The planner learner (``learner = "dual_process_mb"``, agents/model_based.py) takes the
+substance activity's homeostatic constants (``HOMEOSTASIS``) and the setpoint's recovery
+from ``allostasis_time`` (the full range, 100 to 200, recovers over it: HRRL's linear
+recovery in calendar units, the allostatic set point of Koob and Le Moal, which Dezfouli's
+kappa follows over the same time); every other learner ignores them.
 """
 
 from __future__ import annotations
@@ -59,13 +65,26 @@ class ActivitySpec:
     harm_condition: str | None = None  # the outcome after use, lowered by accumulated harm
 
 
+# The substance activity's homeostatic constants for the planner learner, HRRL-Addiction's
+# values (agents/homeostatic.py) in a population of weekly ticks: a dose's time constants
+# (minutes) are far below a tick, so the drug level at every choice is its baseline
+# (absorption 0 keeps h at h_min: a dose's drive reduction is d(h*) - d(h* - 50)); a tick
+# of use is one long-access session of HRRL's (about 130 infusions, each shifting the
+# setpoint by 0.0018 per unit of a dose of 50); a drive reduction is worth 0.01 of the
+# report's reward units (a dose from the baseline at h* = 100 is then worth 2.8, beside a
+# natural reward of 10 and a surge of 15). The infusions per use and the scale are ours.
+INFUSIONS_PER_USE = 130.0
+HOMEOSTASIS: dict[str, float] = {"homeostasis": 1.0, "absorption": 0.0, "drive_scale": 0.01,
+                                 "shift": 0.0018 * INFUSIONS_PER_USE}
+
+
 SPECS: dict[str, ActivitySpec] = {
     spec.name: spec for spec in (
         ActivitySpec(
             "substance", SubstanceCore, 3, exposure=("drug_available", "cue_shown"),
             core_risk={"r0_mean": "natural_reward"},
             learner_risk={"alpha": "learning_rate", "beta": "inverse_temperature",
-                          "surge": "surge", "r_bar0": "natural_reward"},
+                          "surge": "surge", "r_bar0": "natural_reward", **HOMEOSTASIS},
             treatment_condition="r0_mean", seek_conditions=("drug_available",),
             effort_condition="r1_mean", harm_condition="r2_mean",
         ),
@@ -79,6 +98,7 @@ SPECS: dict[str, ActivitySpec] = {
     )
 }
 ACTIVITIES = tuple(SPECS)
+
 
 
 def learner_inputs(
@@ -99,6 +119,9 @@ def learner_inputs(
 
 
 CALENDAR_RATES = {"sigma": "reward_rate_time", "lam": "allostasis_time"}  # param <- field
+# the planner's setpoint recovers its range (HomeostaticParams' 100 to 200) linearly over
+# allostasis_time: recovery per tick = 100 / ticks
+CALENDAR_LINEAR = {"recovery": ("allostasis_time", 100.0)}  # param <- (field, range)
 
 
 def per_tick_rate(ticks: float) -> float:
@@ -110,8 +133,11 @@ def per_tick_rate(ticks: float) -> float:
 def calendar_inputs(cfg: Any, accepts: Any) -> dict[str, float]:
     """The learner rates an activity's config sets in calendar units (``reward_rate_time``,
     ``allostasis_time``), as per-tick rates, for the parameters ``accepts`` has."""
-    return {param: per_tick_rate(getattr(cfg, field))
-            for param, field in CALENDAR_RATES.items() if param in accepts}
+    out = {param: per_tick_rate(getattr(cfg, field))
+           for param, field in CALENDAR_RATES.items() if param in accepts}
+    out.update({param: span / getattr(cfg, field)
+                for param, (field, span) in CALENDAR_LINEAR.items() if param in accepts})
+    return out
 
 
 def core_inputs(cfg: Any, core: type[TaskCore]) -> dict[str, float]:
@@ -137,7 +163,12 @@ def resolved_learner_params(config: Any) -> dict[str, dict[str, tuple[Any, str]]
         ticks = {f: getattr(cfg, f) for f in CALENDAR_RATES.values()}
         for f in dataclasses.fields(params_cls):
             source = spec.learner_risk.get(f.name)
-            if f.name in CALENDAR_RATES:
+            if f.name in CALENDAR_LINEAR:
+                field, span = CALENDAR_LINEAR[f.name]
+                rows[f.name] = (span / getattr(cfg, field),
+                                f"activities.{name}.{field} = {getattr(cfg, field)} ticks (the "
+                                f"setpoint's range {span:g} over it)")
+            elif f.name in CALENDAR_RATES:
                 field = CALENDAR_RATES[f.name]
                 rows[f.name] = (per_tick_rate(ticks[field]),
                                 f"activities.{name}.{field} = {ticks[field]} ticks (the "

@@ -754,10 +754,42 @@ def _convert_durations(model: type[BaseModel], data: dict[str, Any], days: float
 # --------------------------------------------------------------------- loading
 
 
+MAX_ERRORS = 20  # errors of one config reported (each on its line); more are counted
+
+
 def format_error(err: ValidationError, root: type[BaseModel] | None = None) -> str:
     """The first error of a ValidationError as one line: field, value, what is allowed
     (``root``: the model validated, for the list of known keys; default: Config)."""
-    e = err.errors()[0]
+    return _format_one(err.errors()[0], root)
+
+
+def format_errors(err: ValidationError, root: type[BaseModel] | None = None,
+                  data: Any = None) -> str:
+    """Every error of a ValidationError, one line each (at most MAX_ERRORS, then a count
+    of the rest): a config file's mistakes are all reported at once. With ``data`` (the raw
+    config), a default duration out of range under the user's run.tick blames run.tick."""
+    lines: list[str] = []
+    blamed: list[str] = []  # one mistake (run.tick) that puts several defaults out of range
+    for e in err.errors():
+        blame = _blame_tick_one(e, data) if data is not None else None
+        if blame is not None:
+            blamed.append(blame)
+            continue
+        line = _format_one(e, root)
+        if line not in lines:
+            lines.append(line)
+    if blamed:
+        more = len(blamed) - 1
+        also = ("" if not more else " (and another duration left to its default)" if more == 1
+                else f" (and {more} other durations left to their defaults)")
+        lines.insert(0, blamed[0] + also)
+    if len(lines) > MAX_ERRORS:
+        lines = [*lines[:MAX_ERRORS], f"... and {len(lines) - MAX_ERRORS} more mistakes"]
+    return "\n".join(lines)
+
+
+def _format_one(e: Any, root: type[BaseModel] | None = None) -> str:
+    """One pydantic error (an item of ``errors()``) as one line."""
     loc = ".".join(str(p) if len(str(p)) <= 40 else shown(str(p), 40)
                    for p in e["loc"] if not str(p).startswith(("function-", "tagged")))
     kind, msg = e["type"], e["msg"]
@@ -952,6 +984,13 @@ def with_overrides(config: Config, overrides: Mapping[str, Any]) -> Config:
     the dots; numpy numbers accepted), validated as a whole: a bad one is a ConfigError."""
     if not overrides:
         return config
+    tables = list(Config.model_fields)
+    for name in overrides:  # a misspelt shortcut ("tick") gets the closest name
+        if name not in SHORTCUTS and name.split("__")[0].split(".")[0] not in tables:
+            raise ConfigError(f"{name}: not a shortcut ({', '.join(SHORTCUTS)}) or a config "
+                              "table (a dotted key is written with '__', e.g. "
+                              "exposure__p_peer)"
+                              + did_you_mean(name.split("__")[0], [*SHORTCUTS, *tables]))
     data = config.model_dump(mode="json")
     for name, value in overrides.items():
         key = SHORTCUTS.get(name, name.replace("__", "."))
@@ -972,7 +1011,8 @@ def load_model(path: str | Path, model: type[M], field: str) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(f"{field}: {format_error(exc, model)}") from None
+        raise ConfigError("\n".join(f"{field}: {line}" for line in
+                                    format_errors(exc, model).split("\n"))) from None
 
 
 def validate(data: dict[str, Any]) -> Config:
@@ -988,7 +1028,7 @@ def validate(data: dict[str, Any]) -> Config:
     try:
         cfg = Config.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_blame_tick(exc, data) or format_error(exc)) from None
+        raise ConfigError(format_errors(exc, data=data)) from None
     _check_support(cfg.risk)
     _file_population(cfg)
     from addsim.population.resources import check
@@ -1009,11 +1049,10 @@ def _raw_has(data: Any, loc: tuple[Any, ...]) -> bool:
     return True
 
 
-def _blame_tick(err: ValidationError, data: Any) -> str | None:
+def _blame_tick_one(e: Any, data: Any) -> str | None:
     """A duration the user left to its default, out of range once converted with the
     user's ``run.tick`` ("52 weeks" is 31 million ticks of a second): the line blames
     run.tick, the value the user set, instead of the default's field."""
-    e = err.errors()[0]
     loc = tuple(p for p in e["loc"] if not str(p).startswith(("function-", "tagged")))
     run = data.get("run") if isinstance(data, dict) else None
     tick = run.get("tick") if isinstance(run, dict) else None

@@ -52,6 +52,7 @@ from addsim.population.activity import (
     learner_inputs,
 )
 from addsim.population.config import Config, ConfigError, InterventionCfg
+from addsim.population.firsts import FirstTicks
 from addsim.population.modules import PLAN, TICK_ORDER, LifeCourse, Module
 from addsim.population.rollout import Stepper
 from addsim.population.status import (
@@ -268,7 +269,10 @@ class PopulationModel(mesa.Model):
         # TICK_ORDER's runs the tick
         self.modules: list[Module] = [cls(self) for cls in PLAN]
         self.tick_order: list[Module] = [self.module(cls) for cls in TICK_ORDER]
+        self.firsts = FirstTicks(self)  # first use and onset ticks (the people table)
+        self.add_module(self.firsts, after="status")
         self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
+        self.agent_collectors: list[tuple[mesa.DataCollector, int]] = []  # collect_agents
         self.construction_seconds = time.perf_counter() - t0
 
     # ----------------------------------------------------------------- construction
@@ -318,6 +322,23 @@ class PopulationModel(mesa.Model):
                 out[f"{act}.{col}"] = lambda m, j=j, k=k: float(m.records[m.tick - 1, j, k])
         return out
 
+    def collect_agents(self, reporters: dict[str, str | Callable[[Individual], object]],
+                       every: int = 1) -> mesa.DataCollector:
+        """Mesa's DataCollector with agent reporters (name: an Individual's attribute name,
+        or a function of an Individual) and ``index`` (the person's row), collected now and
+        then after every ``every`` ticks of :meth:`step`; ``get_agent_vars_dataframe()`` is
+        indexed by Step (ticks done) and AgentID (Mesa's unique_id). Every person's view is
+        made now (Mesa's reporters walk ``model.agents``), and each collection calls every
+        reporter for every person (Python, N calls): choose ``every`` accordingly."""
+        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+            raise ConfigError(f"every: got {every!r}, expected a whole number of ticks >= 1")
+        made = [self.individuals[i] for i in range(self.n)]  # Mesa's reporters walk them
+        assert len(self.agents) >= len(made)
+        collector = mesa.DataCollector(agent_reporters={"index": "index", **reporters})
+        collector.collect(self)
+        self.agent_collectors.append((collector, every))
+        return collector
+
     @property
     def graph(self) -> object:
         """The social network as a networkx.Graph (built on each call: for analysis and
@@ -345,6 +366,9 @@ class PopulationModel(mesa.Model):
         self.clock += 1
         self.tick += 1
         self.datacollector.collect(self)
+        for collector, every in self.agent_collectors:
+            if self.tick % every == 0:
+                collector.collect(self)
 
     def burn_in(self, progress: Callable[[int], None] | None = None) -> None:
         """Simulate the ticks before the first recorded one (``run.burn_in``), recording

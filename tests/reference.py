@@ -18,6 +18,12 @@ are those of docs/model/learners.md (and each agents/ module docstring):
   mean surprise with the history (Redish's bias), after burn-in; softmax over normalised
   activations with a temperature lowered by the fast trace; new states' values zero, a copy
   of the least surprising state, or the mean over established states.
+- the planner (agents/model_based.py): a learned model (transitions, natural reward,
+  outcome; first-visit averages then fixed rates), lookahead of depth H with the habit's
+  values or 0 at the leaves, the habit's diagonal Kalman variances, arbitration (habit,
+  planner, weight w, Daw 2005's less uncertain controller, Keramati 2011's VPI >= rho tau),
+  a one-step eligibility, and the homeostatic state and reward (HRRL: r_h = d(h) - d(h + k),
+  d = |h* - h|^(n/m); absorption, degradation, setpoint shift and recovery).
 """
 
 from __future__ import annotations
@@ -306,17 +312,191 @@ class Latent(Tabular):
             self.prec[s], self.logdet[s] = inverse_and_logdet(sigma)
 
 
+class Planner:
+    """One individual's planner beside its habit (agents/model_based.py): a learned model
+    (transitions, natural reward, outcome), lookahead of ``depth`` steps with the habit's
+    values (or 0) at the leaves, the habit's variances (a diagonal Kalman filter), the
+    arbitration (habit, planner, weight w, Daw 2005's uncertainty, Keramati 2011's value of
+    information against rho tau), an eligibility one step back and the homeostatic state
+    (Keramati and Gutkin 2014; HRRL-Addiction): r_h = d(h) - d(h + k), d = |h* - h|^(n/m)."""
+
+    def __init__(self, inner: Tabular, p: dict[str, float], n_states: int,
+                 n_actions: int) -> None:
+        self.inner, self.p, self.S, self.A = inner, p, n_states, n_actions
+        self.uses_cue = inner.uses_cue
+        self.var = [[p["var0"]] * n_actions for _ in range(n_states)]
+        self.R = [[0.0] * n_actions for _ in range(n_states)]
+        self.K = [[0.0] * n_actions for _ in range(n_states)]
+        self.n = [[0.0] * n_actions for _ in range(n_states)]
+        start = 0.0 if p["model_start"] > 0.5 else 1.0 / n_states  # HRRL's: uniform
+        self.T = [[[start] * n_states for _ in range(n_actions)] for _ in range(n_states)]
+        self.h, self.buf, self.hs = p["h_min"], 0.0, p["setpoint0"]
+        self.prev: tuple[int, int] | None = None
+        self.planned = 0.0
+        self.share = [0.0] * n_actions
+
+    @property
+    def q(self) -> list[list[float]]:
+        """The habit's values."""
+        return self.inner.q
+
+    def rho(self) -> float:
+        """The habit's basal level R_bar + kappa."""
+        return self.inner.r_bar + self.inner.kappa
+
+    def reward_h(self, k: float) -> float:
+        """drive_scale (d(h) - d(h + k)) at the current internal state (0 when off)."""
+        p = self.p
+        if p["homeostasis"] <= 0.5:
+            return 0.0
+        e = p["drive_n"] / p["drive_m"]
+        return p["drive_scale"] * (abs(self.hs - self.h) ** e - abs(self.hs - self.h - k) ** e)
+
+    def observe(self, obs: Any, u: float | None = None) -> int:
+        """The habit's state (index or latent state)."""
+        return self.inner.observe(obs, u)
+
+    def plan(self, z: int) -> list[float]:
+        """Q_MB(z, .) by lookahead over the model."""
+        p, S, A, q = self.p, self.S, self.A, self.q
+        rho, habit = self.rho(), p["leaf"] > 0.5
+        reward = [[self.R[s][a] + self.reward_h(self.K[s][a]) - rho for a in range(A)]
+                  for s in range(S)]
+
+        def backup(s: int, v: list[float]) -> list[float]:
+            out = []
+            for a in range(A):
+                if self.n[s][a] > 0 or p["model_start"] < 0.5:
+                    future = sum(t * v[j] for j, t in enumerate(self.T[s][a]) if t >= p["prune"])
+                    out.append(reward[s][a] + future)
+                else:
+                    out.append(q[s][a] if habit else reward[s][a])
+            return out
+
+        v = [max(q[s]) if habit else 0.0 for s in range(S)]
+        for _ in range(int(p["depth"]) - 1):
+            v = [max(backup(s, v)) for s in range(S)]
+        return backup(z, v)
+
+    def vpi(self, mu: list[float], var: list[float]) -> list[float]:
+        """Value of perfect information per action (Keramati et al. 2011)."""
+        def cdf(x: float) -> float:
+            return 0.5 * math.erfc(-x / math.sqrt(2.0))
+
+        def pdf(x: float) -> float:
+            return math.exp(-0.5 * x * x) / math.sqrt(2.0 * math.pi)
+
+        sd = [math.sqrt(max(v, 1e-300)) for v in var]
+        best = max(range(len(mu)), key=lambda i: mu[i])
+        m1 = mu[best]
+        m2 = max(mu[i] for i in range(len(mu)) if i != best)
+        out = []
+        for i, m in enumerate(mu):
+            if i == best:
+                z = (m2 - m1) / sd[i]
+                out.append((m2 - m1) * cdf(z) + sd[i] * pdf(z))
+            else:
+                z = (m1 - m) / sd[i]
+                out.append((m - m1) * (1.0 - cdf(z)) + sd[i] * pdf(z))
+        return out
+
+    def values(self, z: int) -> list[float]:
+        """The arbitrated values in state z (and the planner's share per action)."""
+        p, A = self.p, self.A
+        mf = self.q[z][:]
+        code = p["arbitration"]
+        if code == 0.0:
+            self.share = [0.0] * A
+            return mf
+        mb = self.plan(z)
+        if code == 2.0:
+            self.share = [p["w"]] * A
+            return [p["w"] * b + (1.0 - p["w"]) * f for b, f in zip(mb, mf, strict=True)]
+        if code == 1.0:
+            use = [True] * A
+        elif code == 3.0:
+            use = [p["var_obs"] / (self.n[z][a] + 1.0) + p["depth"] * p["nu"] < self.var[z][a]
+                   for a in range(A)]
+        else:
+            info = self.vpi(mf, self.var[z])
+            use = [v >= self.rho() * p["tau"] for v in info]
+        self.share = [1.0 if u else 0.0 for u in use]
+        return [b if u else f for b, f, u in zip(mb, mf, use, strict=True)]
+
+    def act(self, z: int, u: float, allowed: list[bool] | None = None) -> int:
+        """Softmax (or epsilon-greedy) over the arbitrated values."""
+        p = self.p
+        v = self.values(z)
+        if p["value_norm"] > 0.5:
+            scale = max(abs(x) for x in v)
+            v = [x / (scale if scale > 0.0 else 1.0) for x in v]
+        greedy = self.inner.greedy
+        probs = epsilon_greedy(v, p["epsilon"], allowed) if greedy else \
+            softmax(v, p["beta"], allowed)
+        a = choose(probs, u)
+        if greedy:
+            ok = [True] * len(v) if allowed is None else allowed
+            self.inner.explored = v[a] < max(x for x, k in zip(v, ok, strict=True) if k)
+        self.planned = self.share[a]
+        return a
+
+    def learn(self, s: int, a: int, r: float, s_next: int, drug: bool,
+              x: list[float] | None = None) -> float:
+        """Internal state, the habit's variance and values, the eligibility, the model."""
+        p = self.p
+        k = p["dose"] if drug else 0.0
+        r_h = self.reward_h(k)
+        if p["homeostasis"] > 0.5:
+            buf = self.buf + k
+            self.h = max(p["h_min"], self.h + p["absorption"] * buf
+                         - p["degradation"] * (self.h - p["h_min"]))
+            self.hs = min(p["setpoint_max"], max(p["setpoint0"],
+                                                 self.hs + p["shift"] * k - p["recovery"]))
+            self.buf = (1.0 - p["absorption"]) * buf
+        self.var = [[v * (1.0 + p["eta"]) for v in row] for row in self.var]
+        nxt = self.q[s_next]
+        a_star = max(range(len(nxt)), key=lambda i: nxt[i])
+        p_sa = self.var[s][a]
+        total = p_sa + self.var[s_next][a_star] + p["var_obs"]
+        gain = p_sa / total
+        self.var[s][a] = p_sa - gain * gain * total
+        alpha = p["alpha"]
+        if p["kalman_gain"] > 0.5:
+            self.inner.p = {**p, "alpha": gain}
+        delta = self.inner.learn(s, a, r + r_h, s_next, drug, x)
+        self.inner.p = p
+        if self.prev is not None and p["trace"] > 0.0:
+            ps, pa = self.prev
+            self.q[ps][pa] += alpha * p["trace"] * delta
+        self.prev = (s, a)
+        self.n[s][a] += 1.0
+        exact = p["model_start"] > 0.5  # first visits averaged exactly, else fixed rates
+        e = max(p["phi"], 1.0 / self.n[s][a]) if exact else p["phi"]
+        self.T[s][a] = [(1.0 - e) * t for t in self.T[s][a]]
+        self.T[s][a][s_next] += e
+        f = max(p["rau"], 1.0 / self.n[s][a]) if exact else p["rau"]
+        self.R[s][a] += f * (r - self.R[s][a])
+        self.K[s][a] += f * (k - self.K[s][a])
+        return delta
+
+
 RULES = {
     "q_learning": "q_learning", "redish2004": "redish2004", "dezfouli2009": "dezfouli2009",
     "latent_state": "redish2004", "dual_process": "dezfouli2009",
+    "model_based": "dezfouli2009", "dual_process_mb": "dezfouli2009",
 }
 
 
 def make_reference(name: str, params: Any, n_states: int, n_actions: int, cue_dim: int,
                    capacity: int = 8, index: int = 0,
-                   salience: list[float] | None = None) -> Tabular:
+                   salience: list[float] | None = None) -> Any:
     """The reference of learner ``name`` for individual ``index`` of resolved ``params``."""
     p = scalar_params(params, index)
+    if name == "model_based":
+        return Planner(Tabular(RULES[name], p, n_states, n_actions), p, n_states, n_actions)
+    if name == "dual_process_mb":
+        inner = Latent(RULES[name], p, capacity, n_actions, cue_dim, salience)
+        return Planner(inner, p, capacity, n_actions)
     if name in ("latent_state", "dual_process"):
         return Latent(RULES[name], p, capacity, n_actions, cue_dim, salience)
     return Tabular(RULES[name], p, n_states, n_actions)

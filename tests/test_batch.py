@@ -240,3 +240,47 @@ def test_coarse_heatmap_batch_matches_reproduce(tmp_path: Path) -> None:
     ref = heatmap(n=4, seed=3, step=2.5, ticks=60, workers=1).frame
     got = levels.sort_values(["natural_reward", "surge"])["fraction_addicted_mean"].to_numpy()
     np.testing.assert_array_equal(got, ref["fraction_addicted"].to_numpy())
+
+
+def test_summary_intervals_stay_within_what_a_column_can_be() -> None:
+    """Shares' intervals lie in [0, 1] and counts' at 0 or above, even over 3 seeds with a
+    wide t interval (clipped, not reaching below 0 or above 1)."""
+    from addsim.population.batches.summarize import mean_interval
+
+    frame = pd.DataFrame({"c": [0, 0, 0], "fraction_addicted": [0.0, 0.0, 0.9],
+                          "addicted": [0, 0, 30], "p_addictive": [0.99, 1.0, 0.2]})
+    out = mean_interval(frame, ["c"], ["fraction_addicted", "addicted", "p_addictive"])
+    row = out.iloc[0]
+    assert row["fraction_addicted_lo"] == 0.0 and row["fraction_addicted_hi"] <= 1.0
+    assert row["addicted_lo"] == 0.0 and row["p_addictive_hi"] == 1.0
+    assert row["fraction_addicted_mean"] == pytest.approx(0.3)
+
+
+def test_a_small_grid_is_an_annotated_table(tmp_path: Path) -> None:
+    """A 2 x 2 grid is drawn as four labelled cells (value and interval), the axes' values
+    as tick labels, a share's colours from 0 (not a continuous image from -0.02)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from addsim.population.batches import summarize as s
+
+    table = pd.DataFrame({"a": [0.0, 0.0, 0.1, 0.1], "b": [4, 6, 4, 6],
+                          "fraction_addicted_mean": [0.0, 0.01, 0.02, 0.03],
+                          "fraction_addicted_lo": [0.0, 0.0, 0.01, 0.02],
+                          "fraction_addicted_hi": [0.0, 0.02, 0.03, 0.04]})
+    shown: list = []
+    real = plt.close
+    try:
+        plt.close = lambda fig=None: shown.append(fig)  # keep the figure to inspect it
+        s.plot_heatmap(table, "a", "b", "fraction_addicted_mean", tmp_path / "h.png", "t")
+    finally:
+        plt.close = real
+    fig = shown[0]
+    ax = fig.axes[0]
+    cells = [t.get_text() for t in ax.texts]
+    assert len(cells) == 4 and "0.03\n[0.02, 0.04]" in cells
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "0.1"]
+    assert ax.images[0].get_clim()[0] == 0.0
+    plt.close(fig)

@@ -187,15 +187,20 @@ def test_bad_parameters_are_one_line_and_nothing_written(
     assert "--params" in err and not out.exists()
 
 
-def test_bad_targets_are_one_line_and_nothing_written(
+def test_bad_targets_are_one_line_each_and_nothing_written(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A targets file's mistakes (an unknown measure, three keys missing) are reported all
+    at once, one line each naming --targets and the field; exit 2, nothing written."""
     (tmp_path / "targets.toml").write_text('[[target]]\nname = "a"\nmeasure = "nope"\n')
     (tmp_path / "params.toml").write_text(PARAMS.format(pop=8, gens=2))
     out = tmp_path / "out"
     code = main(["calibrate", "--targets", str(tmp_path / "targets.toml"), "--params",
                  str(tmp_path / "params.toml"), "--out", str(out)])
-    err = capsys.readouterr().err.strip()
-    assert code == 2 and len(err.splitlines()) == 1 and "--targets" in err, err
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(lines) == 4, lines
+    assert all(line.startswith("addsim: error: --targets: target.0.") for line in lines)
+    assert [line.split(":")[3].strip() for line in lines] == [
+        "target.0.measure", "target.0.years", "target.0.value", "target.0.source"]
     assert not out.exists()
 
 

@@ -99,3 +99,68 @@ def test_export_of_a_missing_run_exits_2(tmp_path: Path, capsys: pytest.CaptureF
     """export on a folder that is not a run: one line, exit 2."""
     assert main(["export", str(tmp_path), "--what", "events"]) == 2
     assert "not found" in capsys.readouterr().err
+
+
+def test_ticks_takes_a_duration(tmp_path: Path) -> None:
+    """--ticks "2 years" is 104 weekly ticks, as run.ticks takes durations everywhere."""
+    out = tmp_path / "o"
+    assert main(["run", "--out", str(out), "--ticks", "2 years", "--set",
+                 "population.size=40"]) == 0
+    assert json.loads((out / "run.json").read_text())["ticks"] == 104
+
+
+def test_ticks_mistake_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--ticks that is neither ticks nor a duration: one line naming run.ticks, exit 2."""
+    assert main(["run", "--out", str(tmp_path / "o"), "--ticks", "soon"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and err.startswith("addsim: error: run.ticks: got 'soon'")
+    assert not (tmp_path / "o").exists()
+
+
+def test_export_the_survey_events_and_people(run_dir: Path, tmp_path: Path) -> None:
+    """export --what survey (the yearly measures), events and individuals."""
+    for what, column in (("survey", "measure"), ("events", "event"),
+                         ("individuals", "substance_status")):
+        to = tmp_path / f"{what}.csv"
+        assert main(["export", str(run_dir), "--what", what, "--to", str(to)]) == 0
+        assert column in pd.read_csv(to).columns
+
+
+@pytest.mark.parametrize("suffix, reader", [(".parquet", pd.read_parquet),
+                                            (".json", pd.read_json), (".csv", pd.read_csv)])
+def test_export_format_follows_the_suffix(run_dir: Path, tmp_path: Path, suffix: str,
+                                          reader: object) -> None:
+    """Without --format, --to x.parquet writes Parquet (not CSV text), .json JSON."""
+    to = tmp_path / f"x{suffix}"
+    assert main(["export", str(run_dir), "--to", str(to)]) == 0
+    frame = reader(to)  # type: ignore[operator]
+    assert len(frame) > 0 and "tick" in frame.columns
+
+
+def test_export_format_against_the_suffix_is_refused(
+        run_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--format csv --to x.parquet contradicts itself: one line, exit 2, nothing written."""
+    to = tmp_path / "x.parquet"
+    assert main(["export", str(run_dir), "--format", "csv", "--to", str(to)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and err.startswith("addsim: error: --format: got csv")
+    assert ".parquet" in err and not to.exists()
+
+
+def test_every_mistake_of_a_config_at_once(tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """A config with three mistakes reports all three, each on its own line naming its
+    field, exit 2, nothing written."""
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("population.size = -5\nrun.tics = 3\n[exposure]\np_peer = 7\n")
+    out = tmp_path / "o"
+    assert main(["run", str(cfg), "--out", str(out)]) == 2
+    lines = capsys.readouterr().err.strip().split("\n")
+    assert len(lines) == 3 and all(line.startswith("addsim: error: ") for line in lines)
+    joined = "\n".join(lines)
+    for field in ("population.size: got -5", "exposure.p_peer: got 7",
+                  "run.tics: unknown key"):
+        assert field in joined
+    assert "Traceback" not in joined and not out.exists()
+    assert main(["config", "--check", str(cfg)]) == 2
+    assert len(capsys.readouterr().err.strip().split("\n")) == 3

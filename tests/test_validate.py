@@ -152,3 +152,19 @@ def test_shipped_targets_files_load() -> None:
     root = Path(__file__).parents[1] / "examples" / "targets"
     for name in ("substance.toml", "gambling.toml"):
         assert len(load_targets(root / name).target) >= 3, name
+
+
+def test_validate_refuses_targets_beyond_the_run(run_dir: Path, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """A run shorter than a target's years is refused in one line naming the target and
+    what the run covers, exit 2, nothing written (not "0 of 7" and exit 0)."""
+    years = int(pd.read_parquet(run_dir / "survey.parquet")["year"].max())
+    targets = Path(__file__).parents[1] / "examples" / "targets" / "substance.toml"
+    out = tmp_path / "report"
+    out.mkdir()
+    assert main(["validate", str(run_dir), "--targets", str(targets), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "Traceback" not in err
+    assert err.startswith("addsim: error: --targets: target ")
+    assert f"simulated years 1-{years}" in err and "run at least 20 years" in err
+    assert not list(out.iterdir())

@@ -291,9 +291,244 @@ def test_events_flash_time_in_years_and_the_age_filter() -> None:
 
 
 def test_live_source_gives_years_and_ages() -> None:
-    """The live source reports years per tick and ages; the person panel gets the age."""
+    """The live source reports years per tick and ages; the person panel gets the age and
+    the sex (issue 29 item 6), and draws the sex in its heading."""
     src = LiveSource(load(sets=["population.size=100"]))
     assert src.years_per_tick == pytest.approx(7 / 365.25)
     ages = src.ages()
     assert ages.shape == (100,) and ages.min() >= 12 and ages.max() <= 80
     assert src.person(5, 0).age == pytest.approx(ages[5])
+    sexes = [src.person(i, 0).sex for i in range(100)]
+    assert sexes == ["male" if s else "female" for s in src.model.sex]
+    assert {"female", "male"} <= set(sexes)
+    view = _viewer(src)
+    view.selected = 5
+    view.render()
+    assert any(t.startswith(f"person 5  ({sexes[5]}, degree") for _, t, _ in view.texts)
+    view.close()
+
+
+SCRIPTS = ROOT / "docs" / "_scripts"
+
+
+def _screenshots() -> object:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("screenshots", SCRIPTS / "screenshots.py")
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+def test_the_docs_screenshot_script_draws_no_overlapping_texts(tmp_path: Path) -> None:
+    """The script that draws the docs' viewer pictures (live with a person panel, replay at
+    the end) writes both, and no two texts of either frame overlap or leave the window."""
+    found = _screenshots().screenshots(tmp_path, small=True)
+    assert set(found) == {"viewer.png", "viewer-replay.png"}
+    assert found == {"viewer.png": [], "viewer-replay.png": []}
+    for name in found:
+        assert (tmp_path / name).stat().st_size > 20_000
+
+
+@pytest.mark.skipif(__import__("shutil").which("xvfb-run") is None,
+                    reason="Xvfb is not installed (apt-get install xvfb)")
+def test_the_screenshot_script_in_a_real_x_window(tmp_path: Path) -> None:
+    """The same script in a real, resizable X window under Xvfb (not SDL's dummy driver):
+    it exits 0 (no overlapping texts) and writes both pictures."""
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("SDL_VIDEODRIVER", "DISPLAY")}
+    proc = subprocess.run(
+        ["xvfb-run", "-a", sys.executable, str(SCRIPTS / "screenshots.py"), "--small",
+         "--window", "--out", str(tmp_path)], env=env, capture_output=True, text=True,
+        timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "no texts overlap" in proc.stdout
+    assert (tmp_path / "viewer.png").is_file() and (tmp_path / "viewer-replay.png").is_file()
+
+
+class _Marked(_Scripted):
+    """A scripted source with many interventions, some at the same tick and near the end."""
+
+    def markers(self, activity: int) -> list[tuple[int, str]]:
+        near = [(t, f"treatment ({t})") for t in range(0, 20, 2)]
+        return [*near, (1, "treatment (scheduled)"), (1, "treatment (3)"),
+                (self.horizon, "supply_reduction (150)")]
+
+
+@pytest.mark.parametrize("size", [(640, 400), (960, 600), (1280, 720)])
+def test_no_two_texts_overlap_in_a_busy_frame(size: tuple[int, int]) -> None:
+    """Many interventions close together (applied and scheduled at one tick), a long
+    message, the age filter, the help box and a person panel: no two texts of a layer
+    overlap, none leaves the window, labels are merged ("+") or counted, never run
+    together; the status line stays left of the key hint."""
+    rng = np.random.default_rng(0)
+    status = rng.integers(0, 6, (30, 60)).astype(np.uint8)
+    ages = np.tile(rng.uniform(12, 80, 60), (30, 1))
+    view = _viewer(_Marked(status, ages), speed=30)
+    view.screen = view.pg.display.set_mode(size)
+    view._geometry()
+    view.playing = False
+    view.source.advance(25)
+    view.age_band = 2
+    view.flash("saved screenshot /a/very/long/folder/name/that/goes/on/" + "x" * 120 + ".png")
+    view.selected = 3
+    view.show_help = True
+    view.step_frame()
+    assert view.text_overlaps() == []
+    drawn = [t for _, t, _ in view.texts]
+    assert not any("treatmenttreatment" in t for t in drawn)
+    assert any("+" in t for t in drawn if "treatment" in t or "intervention" in t)
+    hint = next(r for _, t, r in view.texts if t == "h: keys")
+    line = [r for lay, t, r in view.texts if r.y >= view.line_rect.y and t != "h: keys"]
+    assert all(r.right < hint.x for r in line)
+    help_box = view.help_rect
+    assert all(help_box.contains(r) for lay, _, r in view.texts if lay == "help")
+    view.close()
+
+
+def test_the_screenshot_key_shows_the_path(tmp_path: Path) -> None:
+    """'s' saves a PNG and says where, in a message box drawn over the network."""
+    import pygame
+
+    src = LiveSource(load(sets=["population.size=60"]))
+    view = _viewer(src, out_dir=tmp_path)
+    view.playing = False
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_s, mod=0, unicode=""))
+    view.step_frame()
+    saved = list(tmp_path.glob("addsim-tick-*.png"))
+    assert len(saved) == 1
+    shown = [t for lay, t, _ in view.texts if lay == "message"]
+    assert shown and shown[0].endswith(saved[0].name)  # a long path is cut in its middle
+    assert str(saved[0].resolve()) in view._message[0]
+    view.close()
+
+
+def test_live_stops_at_run_ticks() -> None:
+    """The live model stops at run.ticks: advance stops there, the viewer pauses and says
+    so; the curves' time axis is the run's length."""
+    src = LiveSource(load(sets=["population.size=60", "run.ticks=12"]))
+    assert src.horizon == 12 and src.advance(10) == 10 and src.advance(10) == 2
+    assert src.tick == 12 and src.advance(1) == 0
+    src2 = LiveSource(load(sets=["population.size=60", "run.ticks=12"]))
+    view = _viewer(src2, speed=240)
+    for _ in range(10):
+        view.step_frame()
+    assert src2.tick == 12 and not view.playing and "end of the run" in view._message[0]
+    view.close()
+
+
+def test_threaded_live_source_stops_at_run_ticks() -> None:
+    """Queued ticks never pass run.ticks in the window's threaded mode either."""
+    src = LiveSource(load(sets=["population.size=60", "run.ticks=5"]), threaded=True)
+    try:
+        total = sum(src.advance(2) or 0 for _ in range(2))
+        src.wait()
+        total += src.advance(10)
+        src.wait()
+        total += src.advance(10)
+        src.wait()
+        assert src.tick == 5 and src.model.tick == 5 and src.advance(1) == 0
+    finally:
+        src.close()
+
+
+def test_the_age_filter_filters_legend_counts_and_curves() -> None:
+    """With an age band chosen, the legend counts, the status line and the curves are of
+    that band's people only (the live source's per-band counts per tick)."""
+    from addsim.population.survey import BANDS
+
+    src = LiveSource(load(sets=["population.size=300"]))
+    src.advance(30)
+    view = _viewer(src)
+    view.playing = False
+    view.age_band = 2  # 18-25
+    view.step_frame()
+    ages = src.ages()
+    inside = (ages >= 18) & (ages < 26)
+    curves, total = view._curves()
+    assert curves.shape == (30, 6) and total[-1] == inside.sum()
+    assert np.array_equal(curves[-1], np.bincount(src.status(0)[inside], minlength=6))
+    assert np.array_equal(src.age_prevalence(0, BANDS[1])[-1], curves[-1])
+    drawn = [t for _, t, _ in view.texts]
+    assert f"{inside.sum():,} people aged 18-25" in drawn
+    view.close()
+
+
+def test_replay_shows_years(run_dir: Path) -> None:
+    """A replay knows the run's years per tick: the status line says the year."""
+    src = ReplaySource(run_dir)
+    assert src.years_per_tick == pytest.approx(7 / 365.25)
+    src.advance(20)
+    view = _viewer(src)
+    view.playing = False
+    view.step_frame()
+    assert any(t.startswith("year 0.4 (tick 20)") for _, t, _ in view.texts)
+    view.close()
+
+
+def test_disorder_is_drawn_on_top_and_larger() -> None:
+    """An addicted person among many others is drawn larger than the others, on top."""
+    status = np.full((2, 400), 1, dtype=np.uint8)
+    status[:, 7] = 3  # addicted
+    view = _viewer(_Scripted(status, np.full((2, 400), 30.0)))
+    view.playing = False
+    view.step_frame()
+    x, y = view.node_screen(7)
+    r = view._radius()
+    colour = tuple(view.screen.get_at((x + r + 1, y))[:3])
+    assert colour in ((235, 60, 50), (250, 250, 250))  # the larger disc or its white ring
+    view.close()
+
+
+def test_community_layout_puts_friend_groups_apart() -> None:
+    """Two groups of friends joined by one friendship are laid out as two separate patches
+    (each group's people nearer each other than any of the other group)."""
+    from addsim.viz.layout import layout_graph
+
+    rng = np.random.default_rng(1)
+    a = np.array([(i, j) for i in range(40) for j in range(i + 1, 40) if rng.random() < 0.3])
+    edges = np.concatenate([a, a + 40, [[0, 40]]])
+    pos, group = layout_graph(80, edges)
+    assert pos.min() >= 0 and pos.max() <= 1
+    assert len(set(group[:40])) == 1 and len(set(group[40:])) == 1 and group[0] != group[40]
+    ca, cb = pos[:40].mean(axis=0), pos[40:].mean(axis=0)
+    da = np.linalg.norm(pos[:40] - ca, axis=1).max()
+    assert np.linalg.norm(ca - cb) > 2 * da * 0.9
+
+
+def test_headless_record_samples_the_whole_run(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """A headless --record without --speed spreads the frames over the whole run (the last
+    frame shows its end) and says so in one line."""
+    from addsim.population.cli import main
+
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("population.size = 60\nrun.ticks = 80\n")
+    gif = tmp_path / "x.gif"
+    assert main(["view", str(cfg), "--headless", "--frames", "8", "--record", str(gif),
+                 "--size", "480x320", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out.strip()
+    assert out.count("\n") == 0 and out.startswith("view: 8 frames, years 0.0 to 1.5")
+    assert "(ticks 0-80)" in out and str(gif) in out
+    assert main(["view", str(cfg), "--headless", "--frames", "2", "--json", "--size",
+                 "480x320", "--out", str(tmp_path), "--speed", "30"]) == 0
+    import json
+
+    assert json.loads(capsys.readouterr().out)["tick"] == 2
+
+
+def test_age_band_counts_grow_with_the_run() -> None:
+    """The live source's per-band counts are allocated as the run reaches them (a run of
+    millions of ticks does not allocate them all up front) and stay right when grown."""
+    from addsim.population.survey import BANDS
+
+    src = LiveSource(load(sets=["population.size=50", "run.ticks=12"]))
+    src._by_band = src._by_band[:3]  # as if the first allocation were 3 ticks
+    src.advance(12)
+    band = src.age_prevalence(0, BANDS[2])
+    assert band.shape == (12, 6) and len(src._by_band) >= 12
+    assert src.age_prevalence(0, "no such band") is None
+    total = sum(src.age_prevalence(0, b)[-1].sum() for b in BANDS)
+    assert total == 50

@@ -1,13 +1,20 @@
 """The viewer window: the network coloured by status, prevalence curves, a person panel.
 
-Left, the network: positions from viz.layout (cached per graph), edges rasterised once into a
-background surface (again only on zoom, pan or resize), nodes written into the pixels with numpy
-each frame (fast enough for 20,000 nodes at 30+ fps). Right, the prevalence curves of the whole
-population with the current tick and interventions marked, and the legend. Bottom, a status
-line with the time in years when the source knows it. Onsets, relapses, cessations and new
-people (a leaver replaced: an age that fell, or a person back to never-exposed) flash as rings
-for a moment; ``a`` filters by age band (sources with ages). The viewer draws from a
-:class:`viz.source.FrameSource` and imports no model code.
+Left, the network: friend groups side by side (viz.layout, cached per graph), edges
+rasterised once into a background surface (again only on zoom, pan or resize; edges between
+groups fainter), nodes written into the pixels with numpy each frame (fast enough for 20,000
+nodes at 30+ fps); the disorder statuses (addicted, relapsed) drawn last, larger and ringed,
+so that a few among thousands are seen. Right, the prevalence curves over years: every
+status (0-100%), and below on its own scale the share in disorder; the current time and the
+interventions marked (each label placed where it overlaps nothing, or counted); then the
+legend with counts, or the person panel of a clicked person (never over the network).
+Bottom, a status line (what does not fit is left out, never run under the key hint); a
+message (a screenshot's path, the end of the run) shows in its own box above it. Onsets,
+relapses, cessations and new people (a leaver replaced: an age that fell, or a person back
+to never-exposed) flash as rings for a moment; ``a`` filters by age band (sources with ages):
+the network, the legend's counts and the curves (sources with ``age_prevalence``). Every
+text drawn is recorded with its box (:attr:`Viewer.texts`), so tests can check that none
+overlap. The viewer draws from a :class:`viz.source.FrameSource` and imports no model code.
 """
 
 from __future__ import annotations
@@ -32,7 +39,7 @@ DIM = (140, 145, 160)
 EDGE = (95, 105, 140)
 MARK = (255, 160, 40)
 COLOURS = {
-    "never_exposed": (95, 98, 112),
+    "never_exposed": (78, 81, 94),
     "exposed": (70, 140, 235),
     "user": (240, 200, 60),
     "addicted": (235, 60, 50),
@@ -41,9 +48,12 @@ COLOURS = {
 }
 FALLBACK = ((160, 160, 160), (0, 200, 200), (200, 120, 0), (120, 0, 200))
 DRAW_ORDER = ("never_exposed", "exposed", "abstinent", "user", "relapsed", "addicted")
+HIGHLIGHT = ("addicted", "relapsed")  # drawn last, larger and ringed: visible among 10,000
+DISORDER = (255, 130, 120)  # the "in disorder" curve (addicted + relapsed)
+MAX_HIGHLIGHT = 5000  # ringed people per frame (more: drawn as the others)
 FLASH_FRAMES = 12  # a flash ring lasts this many frames
 FLASH_COLOURS = {"onset": (255, 90, 70), "relapse": (235, 120, 255),
-                 "cessation": (90, 255, 150), "new": (255, 255, 255)}
+                 "cessation": (90, 255, 150), "new": (150, 152, 165)}
 FLASH_KINDS = tuple(FLASH_COLOURS)
 AGE_BANDS = ((0.0, 200.0, "all ages"), (0.0, 18.0, "12-17"), (18.0, 26.0, "18-25"),
              (26.0, 35.0, "26-34"), (35.0, 50.0, "35-49"), (50.0, 65.0, "50-64"),
@@ -53,11 +63,11 @@ HELP = (
     ("right / left", "one tick forward / back (back: replay only)"),
     ("up / down", "faster / slower"),
     ("tab", "next activity"),
-    ("a", "age filter: all, 12-17, 18-25, ..., 65+ (sources with ages)"),
+    ("a", "age filter: all, 12-17, ..., 65+ (live)"),
     ("wheel, drag", "zoom, pan"),
     ("click a person", "person panel (click empty space to close)"),
     ("t", "treatment wave now (live)"),
-    ("s", "save a screenshot PNG"),
+    ("s", "save a screenshot PNG (its path is shown)"),
     ("r", "start / stop recording"),
     ("h", "show / hide these keys"),
     ("esc", "quit"),
@@ -71,12 +81,16 @@ def _pygame() -> Any:
 
 
 class Viewer:
-    """One viewer window over a frame source; ``step_frame`` handles events and draws once."""
+    """One viewer window over a frame source; ``step_frame`` handles events and draws once.
+
+    ``ticks_per_frame``: advance exactly so many ticks per frame (fractions accumulate)
+    instead of ``speed`` ticks per second: a headless recording samples a whole run evenly.
+    """
 
     def __init__(
         self, source: FrameSource, size: tuple[int, int] = (1280, 720), headless: bool = False,
         fps: int = 30, speed: float = 30.0, node_limit: int = 20_000, out_dir: Path = Path("."),
-        record: Path | None = None,
+        record: Path | None = None, ticks_per_frame: float | None = None,
     ) -> None:
         if headless:
             os.environ["SDL_VIDEODRIVER"] = "dummy"
@@ -89,6 +103,7 @@ class Viewer:
         pg.display.set_caption(f"addsim: {source.title}")
         self.source, self.headless, self.fps = source, headless, fps
         self.speed = float(speed)
+        self.ticks_per_frame = ticks_per_frame
         self.out_dir = out_dir
         self.font = pg.font.Font(None, 20)
         self.small = pg.font.Font(None, 17)
@@ -101,9 +116,9 @@ class Viewer:
         self.selected: int | None = None
         self.frame = 0
         self._acc = 0.0
-        self._message = ("", 0.0)
+        self._message = ("", 0)  # text, last frame it shows
         self._drag: tuple[int, int, float, float] | None = None
-        self._last_record: Path | None = None
+        self.texts: list[tuple[str, str, Any]] = []  # (layer, text, screen rect) this frame
         self.recorder = Recorder(record, fps) if record is not None else None
         self._record_arg = record is not None
         # the drawn sample and its layout
@@ -117,9 +132,13 @@ class Viewer:
         else:
             path = source.layout_path()
         t0 = time.perf_counter()
-        self.pos = _layout.cached_layout(self.sample.size, edges, path)
+        self.pos, self.group = _layout.cached_layout(self.sample.size, edges, path, groups=True)
         self.layout_seconds = time.perf_counter() - t0
         self.edges = edges
+        # edges within a friend group drawn at full strength, between groups faint
+        self.edge_weight = (np.where(self.group[edges[:, 0]] == self.group[edges[:, 1]], 1.0,
+                                     0.25).astype(np.float32) if edges.size
+                            else np.zeros(0, np.float32))
         self.zoom, self.pan = 1.0, np.zeros(2)
         self._status_colours = self._colours()
         self.age_band = 0  # index into AGE_BANDS
@@ -144,13 +163,21 @@ class Viewer:
         self.side_rect = pg.Rect(nw, 0, w - nw, h - line)
         self.line_rect = pg.Rect(0, h - line, w, line)
         self.net = pg.Surface(self.net_rect.size).convert() if pg.display.get_surface() else None
+        side = self.side_rect
+        main_h = max(int(side.h * 0.30), 40)
+        self.plot_rect = pg.Rect(side.x + 52, 42, max(side.w - 68, 40), main_h)
+        top = self.plot_rect.bottom + 22
+        self.disorder_title_y = top
+        self.disorder_rect = pg.Rect(self.plot_rect.x, top + 20, self.plot_rect.w,
+                                     max(int(side.h * 0.13), 24))
+        self.lower_y = self.disorder_rect.bottom + 24
         self._bg_dirty = True
         self._bg_pan = self.pan.copy()
 
     def _transform(self) -> tuple[float, np.ndarray]:
         """World [0, 1]^2 -> network-panel pixels: scale and offset."""
         w, h = self.net_rect.size
-        base = 0.92 * min(w, h)
+        base = 0.94 * min(w, h)
         scale = base * self.zoom
         offset = np.array([w / 2, h / 2]) - scale * 0.5 + self.pan
         return scale, offset
@@ -166,7 +193,7 @@ class Viewer:
 
     def _radius(self) -> int:
         w, h = self.net_rect.size
-        r = 0.28 * min(w, h) * self.zoom / np.sqrt(max(self.sample.size, 1))
+        r = 0.30 * min(w, h) * self.zoom / np.sqrt(max(self.sample.size, 1))
         return int(np.clip(r, 1, 8))
 
     def pick(self, x: int, y: int) -> int | None:
@@ -181,7 +208,8 @@ class Viewer:
 
     # ------------------------------------------------------------------ drawing
     def _draw_edges(self) -> None:
-        """Rasterise every drawn edge into the background (additive, so density shows)."""
+        """Rasterise every drawn edge into the background (additive, so density shows;
+        edges between friend groups count a quarter)."""
         pg = self.pg
         w, h = self.net_rect.size
         scale, offset = self._transform()
@@ -191,7 +219,7 @@ class Viewer:
             a, b = p[self.edges[:, 0]], p[self.edges[:, 1]]
             vis = ~(((a[:, 0] < 0) & (b[:, 0] < 0)) | ((a[:, 0] >= w) & (b[:, 0] >= w))
                     | ((a[:, 1] < 0) & (b[:, 1] < 0)) | ((a[:, 1] >= h) & (b[:, 1] >= h)))
-            a, b = a[vis], b[vis]
+            a, b, weight = a[vis], b[vis], self.edge_weight[vis]
             length = np.ceil(np.abs(b - a).max(axis=1)).astype(np.int64) + 1
             length = np.minimum(length, 2 * max(w, h))
             budget = 8_000_000
@@ -203,13 +231,21 @@ class Viewer:
             pts = a[idx] + (b[idx] - a[idx]) * t[:, None].astype(np.float32)
             x, y = pts[:, 0].astype(np.int64), pts[:, 1].astype(np.int64)
             ok = (x >= 0) & (x < w) & (y >= 0) & (y < h)
-            acc += np.bincount(x[ok] * h + y[ok], minlength=w * h).astype(np.float32)
+            acc += np.bincount(x[ok] * h + y[ok], weights=weight[idx][ok],
+                               minlength=w * h).astype(np.float32)
         alpha = (1.0 - np.exp(-0.35 * acc)).reshape(w, h, 1)
         rgb = np.array(BG, np.float32) + alpha * (np.array(EDGE, np.float32) - BG)
         self.bg = pg.Surface((w, h)).convert()
         pg.surfarray.blit_array(self.bg, rgb.astype(np.uint8))
         self._bg_dirty = False
         self._bg_pan = self.pan.copy()
+
+    def _in_band(self, ages: np.ndarray | None) -> np.ndarray | None:
+        """Who is in the chosen age band (None: no filter)."""
+        if ages is None or not self.age_band:
+            return None
+        lo, hi, _ = AGE_BANDS[self.age_band]
+        return (ages >= lo) & (ages < hi)
 
     def _draw_network(self) -> None:
         pg = self.pg
@@ -237,15 +273,16 @@ class Viewer:
         ys = (p[:, 1:2] + dy).ravel()
         mapped = np.array([net.map_rgb(tuple(c)) for c in self._status_colours], dtype=np.int64)
         node_col = mapped[status]
-        if ages is not None and self.age_band:
-            lo, hi, _ = AGE_BANDS[self.age_band]
-            outside = ~((ages[order] >= lo) & (ages[order] < hi))
+        inside = self._in_band(ages)
+        outside = None if inside is None else ~inside[order]
+        if outside is not None:
             node_col[outside] = net.map_rgb(PANEL)  # other ages fade into the background
         col = np.repeat(node_col, dx.size)
         ok = (xs >= 0) & (xs < w) & (ys >= 0) & (ys < h)
         px = pg.surfarray.pixels2d(net)
         px[xs[ok], ys[ok]] = col[ok].astype(px.dtype)
         del px
+        self._draw_highlights(net, p, status, outside, r)
         self._draw_flashes(net, scale, offset, r)
         if self.selected is not None:
             pos = self.node_screen(self.selected)
@@ -256,6 +293,23 @@ class Viewer:
             self._text(net, f"showing a sample of {self.sample.size:,} of {self.source.n:,} "
                        "people (curves: everyone)", (8, h - 22), MARK)
         self.screen.blit(net, self.net_rect.topleft)
+
+    def _draw_highlights(self, net: Any, p: np.ndarray, status: np.ndarray,
+                         outside: np.ndarray | None, r: int) -> None:
+        """The disorder statuses again on top, larger and ringed in white."""
+        names = self.source.statuses
+        codes = [names.index(s) for s in HIGHLIGHT if s in names]
+        if not codes:
+            return
+        hit = np.isin(status, codes)
+        if outside is not None:
+            hit &= ~outside
+        idx = np.flatnonzero(hit)[-MAX_HIGHLIGHT:]
+        big = max(r + 2, round(r * 1.7), 3)
+        for (x, y), s in zip(p[idx], status[idx], strict=True):
+            self.pg.draw.circle(net, (250, 250, 250), (int(x), int(y)), big + 1)
+            self.pg.draw.circle(net, tuple(int(c) for c in self._status_colours[s]),
+                                (int(x), int(y)), big)
 
     def _ages(self) -> np.ndarray | None:
         """Ages of the drawn sample (None: the source has none)."""
@@ -296,7 +350,9 @@ class Viewer:
         for (x, y), k, left in zip(p, self._flash_kind[idx], self._flash_left[idx],
                                    strict=True):
             grow = r + 2 + (FLASH_FRAMES - left) // 2
-            self.pg.draw.circle(net, FLASH_COLOURS[FLASH_KINDS[k]], (int(x), int(y)), grow, 2)
+            kind = FLASH_KINDS[k]  # a newcomer's ring is grey and thin: turnover, not news
+            self.pg.draw.circle(net, FLASH_COLOURS[kind], (int(x), int(y)), grow,
+                                1 if kind == "new" else 2)
 
     def flashing(self) -> dict[str, int]:
         """People flashing now, per kind (onset, relapse, cessation, new)."""
@@ -304,10 +360,83 @@ class Viewer:
         return {k: int((on & (self._flash_kind == i)).sum()) for i, k in enumerate(FLASH_KINDS)}
 
     def _text(self, surf: Any, text: str, at: tuple[int, int], colour: tuple = TEXT,
-              font: Any = None) -> int:
+              font: Any = None, layer: str = "base") -> int:
+        """Draw ``text`` at ``at`` on ``surf`` and record its box (in window pixels)."""
         img = (font or self.font).render(text, True, colour)
         surf.blit(img, at)
+        dx, dy = (0, 0) if surf is self.screen else self.net_rect.topleft
+        self.texts.append((layer, text, self.pg.Rect(at[0] + dx, at[1] + dy, *img.get_size())))
         return img.get_width()
+
+    def _time_label(self, tick: float) -> str:
+        ypt = getattr(self.source, "years_per_tick", None)
+        return f"{tick:g} ticks" if ypt is None else f"{tick * ypt:.1f} years"
+
+    def _curves(self) -> tuple[np.ndarray, np.ndarray]:
+        """Counts per status after each tick shown (ticks, statuses) and the people they are
+        of, per tick: everyone, or the chosen age band (sources with ``age_prevalence``)."""
+        prev = np.asarray(self.source.prevalence(self.activity), dtype=float)
+        if self.age_band and hasattr(self.source, "age_prevalence"):
+            band = self.source.age_prevalence(self.activity, AGE_BANDS[self.age_band][2])
+            if band is not None:
+                prev = np.asarray(band, dtype=float)
+        total = prev.sum(axis=1) if prev.size else np.zeros(0)
+        return prev, np.maximum(total, 1.0)
+
+    def _draw_axes_time(self, plot: Any, horizon: int) -> None:
+        """Time labels under a plot: 0 and the end, in years when the source knows them."""
+        y = plot.bottom + 3
+        self._text(self.screen, "0", (plot.x, y), DIM, self.small)
+        label = self._time_label(horizon)
+        self._text(self.screen, label, (plot.right - self.small.size(label)[0], y), DIM,
+                   self.small)
+
+    def _draw_lines(self, plot: Any, t: np.ndarray, shares: np.ndarray, ymax: float,
+                    colour: tuple, horizon: int, width: int = 2) -> None:
+        if len(t) < 2:
+            return
+        xs = plot.x + t / horizon * plot.w
+        ys = plot.bottom - np.minimum(shares / ymax, 1.0) * plot.h
+        self.pg.draw.lines(self.screen, colour, False, np.stack([xs, ys], 1).tolist(), width)
+
+    def _draw_markers(self, plot: Any, horizon: int) -> None:
+        """Interventions as dashed lines; each label where it overlaps no other (next to its
+        line, right or left of it, in the first free row), else counted in a note."""
+        pg, scr = self.pg, self.screen
+        marks: dict[int, list[str]] = {}
+        for t, text in self.source.markers(self.activity):
+            x = round(plot.x + t / horizon * plot.w)
+            if plot.x <= x <= plot.right and text not in marks.setdefault(x, []):
+                marks[x].append(text)
+        placed: list[Any] = []
+        hidden = 0
+        rows = max(1, min(4, (plot.h - 6) // 16))
+        for x, labels in sorted(marks.items()):
+            for y0 in range(plot.y, plot.bottom, 8):
+                pg.draw.line(scr, MARK, (x, y0), (x, min(y0 + 4, plot.bottom)))
+            text = " + ".join(labels)
+            w, h = self.small.size(text)
+            spot = None
+            for row in range(rows):
+                y = plot.y + 3 + 16 * row
+                for left in (x + 3, x - 3 - w):
+                    box = pg.Rect(left, y, w, h)
+                    if (box.x >= plot.x + 1 and box.right <= plot.right - 1
+                            and not any(box.colliderect(b) for b in placed)):
+                        spot = box
+                        break
+                if spot is not None:
+                    break
+            if spot is None:
+                hidden += 1
+                continue
+            placed.append(spot)
+            self._text(scr, text, spot.topleft, MARK, self.small)
+        if hidden:
+            note = f"+{hidden} more intervention{'s' if hidden > 1 else ''} (dashed)"
+            box = pg.Rect(plot.x + 4, plot.bottom - 18, *self.small.size(note))
+            if not any(box.colliderect(b) for b in placed):
+                self._text(scr, note, box.topleft, MARK, self.small)
 
     def _draw_curves(self) -> None:
         pg, scr = self.pg, self.screen
@@ -315,152 +444,253 @@ class Viewer:
         pg.draw.rect(scr, PANEL, side)
         names = self.source.statuses
         act = self.source.activities[self.activity]
-        self._text(scr, f"prevalence: {act}", (side.x + 12, 10), TEXT, self.big)
-        plot = pg.Rect(side.x + 48, 42, side.w - 64, int(side.h * 0.55))
+        band = f", ages {AGE_BANDS[self.age_band][2]}" if self.age_band else ""
+        self._text(scr, self._fit(f"prevalence: {act}{band}", side.w - 20, self.big),
+                   (side.x + 12, 10), TEXT, self.big)
+        horizon = max(self.source.horizon, 1)
+        prev, total = self._curves()
+        t = np.arange(1, len(prev) + 1, dtype=float)
+        step = max(1, len(prev) // max(self.plot_rect.w, 1))
+        t, prev, total = t[::step], prev[::step], total[::step]
+        # every status, 0-100%
+        plot = self.plot_rect
         pg.draw.rect(scr, BG, plot)
         pg.draw.rect(scr, DIM, plot, 1)
-        prev = self.source.prevalence(self.activity)
-        horizon = max(self.source.horizon, 1)
-        n = max(self.source.n, 1)
         for frac in (0.0, 0.5, 1.0):
             y = plot.bottom - frac * plot.h
-            self._text(scr, f"{frac:.0%}", (side.x + 8, int(y) - 7), DIM, self.small)
-        self._text(scr, "0", (plot.x, plot.bottom + 4), DIM, self.small)
-        ypt = getattr(self.source, "years_per_tick", None)
-        label = f"{horizon} ticks" if ypt is None else f"{horizon * ypt:.1f} years"
-        self._text(scr, label, (plot.right - self.small.size(label)[0], plot.bottom + 4), DIM,
-                   self.small)
-        for t, text in self.source.markers(self.activity):
-            x = plot.x + t / horizon * plot.w
-            if plot.x <= x <= plot.right:
-                for y0 in range(plot.y, plot.bottom, 8):
-                    pg.draw.line(scr, MARK, (x, y0), (x, min(y0 + 4, plot.bottom)))
-                self._text(scr, text, (int(x) + 3, plot.y + 3), MARK, self.small)
-        if len(prev):
-            t = np.arange(1, len(prev) + 1)
-            step = max(1, len(prev) // plot.w)
-            t, rows = t[::step], prev[::step]
-            xs = plot.x + t / horizon * plot.w
-            for s in range(len(names)):
-                ys = plot.bottom - rows[:, s] / n * plot.h
-                pts = np.stack([xs, ys], axis=1)
-                if len(pts) >= 2:
-                    pg.draw.lines(scr, tuple(self._status_colours[s]), False, pts.tolist(), 2)
-        x = plot.x + self.source.tick / horizon * plot.w
-        if x <= plot.right:
-            pg.draw.line(scr, (255, 255, 255), (x, plot.y), (x, plot.bottom), 1)
-        # legend with the counts at the shown tick
-        counts = np.bincount(self.source.status(self.activity), minlength=len(names))
-        y = plot.bottom + 26
+            label = f"{frac:.0%}"
+            self._text(scr, label, (plot.x - 6 - self.small.size(label)[0], int(y) - 6), DIM,
+                       self.small)
+        for s in range(len(names)):
+            self._draw_lines(plot, t, prev[:, s] / total if len(prev) else t, 1.0,
+                             tuple(self._status_colours[s]), horizon)
+        self._draw_markers(plot, horizon)
+        self._draw_axes_time(plot, horizon)
+        # the disorder statuses on their own scale
+        dis = self.disorder_rect
+        codes = [names.index(s) for s in HIGHLIGHT if s in names]
+        shares = prev[:, codes].sum(axis=1) / total if len(prev) and codes else np.zeros(0)
+        top = float(shares.max()) if shares.size else 0.0
+        ymax = next((v for v in (0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5) if top <= v * 0.95),
+                    1.0)
+        self._text(scr, "in disorder (addicted + relapsed)", (side.x + 12,
+                   self.disorder_title_y), TEXT, self.small)
+        pg.draw.rect(scr, BG, dis)
+        pg.draw.rect(scr, DIM, dis, 1)
+        for frac in (0.0, 1.0):
+            label = f"{frac * ymax:.1%}" if ymax < 0.1 else f"{frac * ymax:.0%}"
+            y = dis.bottom - frac * dis.h
+            self._text(scr, label, (dis.x - 6 - self.small.size(label)[0], int(y) - 6), DIM,
+                       self.small)
+        for s in codes:
+            self._draw_lines(dis, t, prev[:, s] / total, ymax, tuple(self._status_colours[s]),
+                             horizon, 1)
+        self._draw_lines(dis, t, shares, ymax, DISORDER, horizon, 2)
+        self._draw_axes_time(dis, horizon)
+        for rect in (plot, dis):
+            x = rect.x + self.source.tick / horizon * rect.w
+            if x <= rect.right:
+                pg.draw.line(scr, (255, 255, 255), (x, rect.y), (x, rect.bottom), 1)
+        if self.selected is not None:
+            self._draw_person(self.source.person(self.selected, self.activity))
+        else:
+            self._draw_legend()
+
+    def _draw_legend(self) -> None:
+        """Each status with its count at the shown tick (in the chosen age band)."""
+        pg, scr, side = self.pg, self.screen, self.side_rect
+        names = self.source.statuses
+        status = np.asarray(self.source.status(self.activity))
+        inside = self._in_band(self._all_ages())
+        if inside is not None:
+            status = status[inside]
+        counts = np.bincount(status, minlength=len(names))
+        n = max(int(counts.sum()), 1)
+        y = self.lower_y
         for s, name in enumerate(names):
             pg.draw.rect(scr, tuple(self._status_colours[s]), (side.x + 16, y + 3, 12, 12))
             self._text(scr, f"{name.replace('_', ' ')}", (side.x + 36, y))
             count = f"{counts[s]:,}  ({counts[s] / n:.1%})"
             self._text(scr, count, (side.right - 16 - self.font.size(count)[0], y))
             y += 20
-        self._text(scr, self.source.title, (side.x + 16, y + 6), DIM, self.small)
+        who = (f"{n:,} people aged {AGE_BANDS[self.age_band][2]}" if inside is not None
+               else self.source.title)
+        self._text(scr, who, (side.x + 16, y + 6), DIM, self.small)
+
+    def _all_ages(self) -> np.ndarray | None:
+        ages = getattr(self.source, "ages", None)
+        return None if ages is None else np.asarray(ages())
 
     def _draw_person(self, person: Person) -> None:
+        """The person panel, in the side panel below the curves (the network stays seen)."""
         pg, scr = self.pg, self.screen
         names = self.source.statuses
-        lines: list[tuple[str, tuple]] = [
-            (f"person {person.index}  (degree {person.degree}"
-             + ("" if person.age is None else f", age {person.age:.1f}") + ")", TEXT),
-            (f"status: {names[person.status].replace('_', ' ')}",
-             tuple(self._status_colours[person.status])),
-            (f"latent states: {'?' if person.n_latent is None else person.n_latent}", TEXT),
-        ]
-        if person.action_values:
-            lines.append(("action values: " + ", ".join(
-                f"{k} {v:.2f}" for k, v in person.action_values.items()), TEXT))
-        lines.append(("risk factors:", DIM))
-        lines += [(f"  {k.replace('_', ' ')}: {v:.3g}", TEXT)
-                  for k, v in person.risk_factors.items()]
-        if person.note:
-            lines.append((person.note, DIM))
-        width = 20 + max(self.small.size(t)[0] for t, _ in lines)
-        width = max(width, 260)
-        height = 16 + 17 * len(lines) + 40
-        box = pg.Rect(self.net_rect.x + 10, self.net_rect.y + 10, width, height)
-        panel = pg.Surface(box.size, pg.SRCALPHA)
-        panel.fill((*PANEL, 235))
-        scr.blit(panel, box.topleft)
+        side = self.side_rect
+        box = pg.Rect(side.x + 8, self.lower_y - 4, side.w - 16, side.bottom - self.lower_y)
+        pg.draw.rect(scr, BG, box)
         pg.draw.rect(scr, DIM, box, 1)
-        y = box.y + 8
-        for text, colour in lines:
-            self._text(scr, text, (box.x + 10, y), colour, self.small)
-            y += 17
-        self._text(scr, "status history:", (box.x + 10, y + 2), DIM, self.small)
-        strip = pg.Rect(box.x + 10, y + 18, box.w - 20, 14)
+        x, y, step = box.x + 10, box.y + 6, 16
+        head = (f"person {person.index}  ("
+                + ("" if person.sex is None else f"{person.sex}, ")
+                + f"degree {person.degree}"
+                + ("" if person.age is None else f", age {person.age:.1f}") + ")")
+        self._text(scr, head, (x, y), TEXT, self.small)
+        y += step
+        self._text(scr, f"status: {names[person.status].replace('_', ' ')}", (x, y),
+                   tuple(self._status_colours[person.status]), self.small)
+        latent = f"latent states: {'?' if person.n_latent is None else person.n_latent}"
+        self._text(scr, latent, (box.centerx, y), TEXT, self.small)
+        y += step
+        if person.action_values:
+            values = "values: " + ", ".join(f"{k} {v:.2f}"
+                                            for k, v in person.action_values.items())
+            self._text(scr, self._fit(values, box.w - 20), (x, y), TEXT, self.small)
+            y += step
+        if person.planner:
+            planner = "planner: " + ", ".join(f"{k} {v:.2f}" for k, v in person.planner.items())
+            self._text(scr, self._fit(planner, box.w - 20), (x, y), TEXT, self.small)
+            y += step
+        factors = [f"{k.replace('_', ' ')}: {v:.3g}" for k, v in person.risk_factors.items()]
+        half = (len(factors) + 1) // 2
+        for i, text in enumerate(factors):
+            col, row = divmod(i, half)
+            self._text(scr, self._fit(text, box.w // 2 - 14),
+                       (x + col * (box.w // 2 - 4), y + row * step), TEXT, self.small)
+        y += half * step
+        if person.note:
+            self._text(scr, self._fit(person.note, box.w - 20), (x, y), DIM, self.small)
+            y += step
+        self._text(scr, "status history:", (x, y + 2), DIM, self.small)
+        strip = pg.Rect(x, y + 18, box.w - 20, 12)
         hist = person.history
         if hist is None or len(hist) == 0:
             self._text(scr, "(none yet)" if hist is not None else "(not kept)",
-                       (box.x + 110, y + 2), DIM, self.small)
+                       (x + 110, y + 2), DIM, self.small)
             return
+        if strip.bottom > box.bottom:
+            return  # a small window: no room for the strip
         horizon = max(self.source.horizon, len(hist), 1)
-        cols = np.minimum((np.arange(len(hist)) / horizon * strip.w).astype(int), strip.w - 1)
+        at = (np.arange(strip.w) * horizon / strip.w).astype(int)  # the tick of each column
+        shown = at < len(hist)
         img = np.zeros((strip.w, strip.h, 3), dtype=np.uint8)
         img[:] = BG
-        img[cols] = self._status_colours[hist][:, None, :]
+        img[shown] = self._status_colours[hist[at[shown]]][:, None, :]
         surf = pg.surfarray.make_surface(img)
         scr.blit(surf, strip.topleft)
         pg.draw.rect(scr, DIM, strip, 1)
 
+    def _fit(self, text: str, width: int, font: Any = None, middle: bool = False) -> str:
+        """``text`` cut (with "...") to at most ``width`` pixels in ``font``: its end, or
+        with ``middle`` its middle (a path keeps its file name)."""
+        font = font or self.small
+        if font.size(text)[0] <= width:
+            return text
+        if middle:
+            head, tail = text[: len(text) // 2], text[len(text) // 2:]
+            while (head or tail) and font.size(head + "..." + tail)[0] > width:
+                if len(head) >= len(tail) and head:
+                    head = head[:-1]
+                else:
+                    tail = tail[1:]
+            return head + "..." + tail
+        while text and font.size(text + "...")[0] > width:
+            text = text[:-1]
+        return text + "..."
+
     def _draw_status_line(self) -> None:
+        """Time, play state and speed, activity, counts: what fits left of the key hint
+        (counts are left out first; the legend has them)."""
         pg, scr = self.pg, self.screen
         pg.draw.rect(scr, PANEL, self.line_rect)
         src = self.source
         state = "playing" if self.playing else "paused"
-        counts = np.bincount(src.status(self.activity), minlength=len(src.statuses))
+        status = np.asarray(src.status(self.activity))
+        inside = self._in_band(self._all_ages())
+        counts = np.bincount(status if inside is None else status[inside],
+                             minlength=len(src.statuses))
         short = {"never_exposed": "never", "abstinent": "abstin."}
         ypt = getattr(src, "years_per_tick", None)
         when = f"tick {src.tick}" if ypt is None else f"year {src.tick * ypt:.1f} (tick {src.tick})"
-        parts = [when, f"{state} at {self.speed:g} ticks/s",
-                 src.activities[self.activity],
-                 "  ".join(f"{short.get(s, s)} {c:,}" for s, c in zip(src.statuses, counts,
-                                                                       strict=False))]
+        speed = (f"{self.ticks_per_frame:.3g} ticks/frame" if self.ticks_per_frame
+                 else f"{self.speed:g} ticks/s")
+        parts = [when, f"{state} at {speed}", src.activities[self.activity]]
         if self.age_band:
             parts.append(f"ages {AGE_BANDS[self.age_band][2]}")
         if self.recorder is not None and not self._record_arg:
             parts.append(f"REC {self.recorder.count}")
-        text = "  |  ".join(parts)
-        message, until = self._message
-        if message and (time.monotonic() < until or self.headless):
-            text = f"{text}  |  {message}"
-        self._text(scr, text, (8, self.line_rect.y + 5), TEXT)
+        tally = "  ".join(f"{short.get(s, s)} {c:,}" for s, c in zip(src.statuses, counts,
+                                                                      strict=False))
         hint = "h: keys"
-        self._text(scr, hint, (self.line_rect.right - self.font.size(hint)[0] - 8,
-                               self.line_rect.y + 5), DIM)
+        hint_w = self.font.size(hint)[0]
+        room = self.line_rect.w - hint_w - 8 - 8 - 16
+        text = "  |  ".join([*parts, tally])
+        if self.font.size(text)[0] > room:
+            text = self._fit("  |  ".join(parts), room, self.font)
+        self._text(scr, text, (8, self.line_rect.y + 5), TEXT)
+        self._text(scr, hint, (self.line_rect.right - hint_w - 8, self.line_rect.y + 5), DIM)
+
+    def _draw_message(self) -> None:
+        """The current message in its own box above the status line, over the network."""
+        message, last = self._message
+        if not message or self.frame > last:
+            return
+        pg, scr = self.pg, self.screen
+        width = self.net_rect.w - 24
+        text = self._fit(message, width - 20, self.font, middle=True)
+        w, h = self.font.size(text)
+        box = pg.Rect(12, self.net_rect.bottom - h - 22, w + 20, h + 12)
+        pg.draw.rect(scr, PANEL, box)
+        pg.draw.rect(scr, MARK, box, 1)
+        self._text(scr, text, (box.x + 10, box.y + 6), TEXT, layer="message")
 
     def _draw_help(self) -> None:
+        """The keys in a box as wide as its longest line (within the network panel)."""
         pg, scr = self.pg, self.screen
-        w = 460
+        key_w = max(self.font.size(k)[0] for k, _ in HELP) + 24
+        text_w = max(self.font.size(t)[0] for _, t in HELP)
+        w = min(14 + key_w + text_w + 16, self.screen.get_width() - 8)
         h = 40 + 22 * len(HELP)
         box = pg.Rect(0, 0, w, h)
         box.center = self.net_rect.center
+        box.clamp_ip(self.screen.get_rect())
         pg.draw.rect(scr, PANEL, box)
         pg.draw.rect(scr, DIM, box, 1)
-        self._text(scr, "keys", (box.x + 14, box.y + 10), TEXT, self.big)
+        self._text(scr, "keys", (box.x + 14, box.y + 10), TEXT, self.big, layer="help")
         for i, (key, what) in enumerate(HELP):
             y = box.y + 38 + 22 * i
-            self._text(scr, key, (box.x + 14, y), MARK)
-            self._text(scr, what, (box.x + 150, y))
+            self._text(scr, key, (box.x + 14, y), MARK, layer="help")
+            self._text(scr, self._fit(what, box.right - 12 - (box.x + 14 + key_w), self.font),
+                       (box.x + 14 + key_w, y), layer="help")
+        self.help_rect = box
 
     def render(self) -> None:
         """Draw one frame into the window surface."""
+        self.texts = []
         self.screen.fill(BG)
         self._draw_network()
         self._draw_curves()
-        if self.selected is not None:
-            self._draw_person(self.source.person(self.selected, self.activity))
         self._draw_status_line()
+        self._draw_message()
         if self.show_help:
             self._draw_help()
 
+    def text_overlaps(self, layer: str | None = None) -> list[tuple[str, str]]:
+        """Pairs of texts drawn in the last frame whose boxes overlap (within one layer:
+        the window, the message box, the help box), and texts that leave the window."""
+        screen = self.screen.get_rect()
+        found = [(t, "(outside the window)") for _, t, r in self.texts
+                 if not screen.contains(r)]
+        boxes = [(lay, t, r) for lay, t, r in self.texts if layer in (None, lay)]
+        for i, (la, ta, a) in enumerate(boxes):
+            for lb, tb, b in boxes[i + 1:]:
+                if la == lb and a.colliderect(b):
+                    found.append((ta, tb))
+        return found
+
     # ------------------------------------------------------------------ events
-    def flash(self, message: str, seconds: float = 3.0) -> None:
-        """Show a message in the status line for a few seconds."""
-        self._message = (message, time.monotonic() + seconds)
+    def flash(self, message: str, seconds: float = 4.0) -> None:
+        """Show a message in a box above the status line for a few seconds."""
+        self._message = (message, self.frame + max(1, round(seconds * self.fps)))
 
     def handle(self, event: Any) -> None:
         """React to one pygame event (keys, mouse, resize, quit)."""
@@ -506,17 +736,32 @@ class Viewer:
         self.zoom = new
         self._bg_dirty = True
 
+    def _at_end(self) -> bool:
+        return self.source.tick >= self.source.horizon
+
+    def _end_message(self) -> str:
+        end = self._time_label(self.source.horizon)
+        if self.source.live:
+            return (f"end of the run ({end}, run.ticks); --set run.ticks=... to simulate "
+                    "longer")
+        return f"end of the run ({end}): left/right scrub, space plays again"
+
     def _key(self, key: int) -> None:
         pg, src = self.pg, self.source
         if key == pg.K_ESCAPE:
             self.running = False
         elif key == pg.K_SPACE:
             self.playing = not self.playing
-            if self.playing and not src.live and src.tick >= src.horizon:
-                src.advance(-src.tick)  # a finished replay plays again from the start
+            if self.playing and self._at_end():
+                if src.live:
+                    self.playing = False
+                    self.flash(self._end_message())
+                else:
+                    src.advance(-src.tick)  # a finished replay plays again from the start
         elif key == pg.K_RIGHT:
             self.playing = False
-            src.advance(1)
+            if src.advance(1) < 1:
+                self.flash(self._end_message())
         elif key == pg.K_LEFT:
             self.playing = False
             if src.live:
@@ -527,19 +772,20 @@ class Viewer:
             i = int(np.searchsorted(SPEEDS, self.speed))
             i = i + 1 if key == pg.K_UP else i - 1
             self.speed = float(SPEEDS[int(np.clip(i, 0, len(SPEEDS) - 1))])
+            self.ticks_per_frame = None
             self._acc = 0.0
         elif key == pg.K_TAB:
             self.activity = (self.activity + 1) % len(src.activities)
         elif key == pg.K_a:
             if getattr(src, "ages", None) is None:
-                self.flash("this source has no ages (view a config: live)")
+                self.flash("this source has no ages (age filter: live views of a config)")
             else:
                 self.age_band = (self.age_band + 1) % len(AGE_BANDS)
                 self.flash(f"showing {AGE_BANDS[self.age_band][2]}")
         elif key == pg.K_t:
             self.flash(src.treat())
         elif key == pg.K_s:
-            self.flash(f"saved {self.screenshot()}")
+            self.flash(f"saved screenshot {self.screenshot().resolve()}")
         elif key == pg.K_r:
             self._toggle_recording()
         elif key == pg.K_h:
@@ -562,26 +808,30 @@ class Viewer:
             ext = "mp4" if has_ffmpeg() else "gif"
             path = self.out_dir / f"addsim-{time.strftime('%Y%m%d-%H%M%S')}.{ext}"
             self.recorder = Recorder(path, self.fps)
-            self.flash(f"recording to {path}")
+            self.flash(f"recording to {path.resolve()}")
         else:
             written = self.recorder.close()
             self.recorder = None
-            self.flash(f"saved {written}" if written else "nothing recorded")
+            self.flash(f"saved recording {written.resolve()}" if written else "nothing recorded")
 
     # ------------------------------------------------------------------ loop
     def update(self, dt: float) -> None:
-        """Advance the source by speed x dt ticks while playing."""
+        """Advance the source by speed x dt ticks (or ticks_per_frame) while playing; stop,
+        and say so, at the end of the run."""
         if not self.playing:
             return
-        self._acc += self.speed * dt
-        k = int(self._acc)
+        if self.ticks_per_frame:
+            self._acc += self.ticks_per_frame
+            k = int(self._acc + 1e-9)
+        else:
+            self._acc += self.speed * dt
+            k = min(int(self._acc), MAX_TICKS_PER_FRAME)
         self._acc -= k
-        k = min(k, MAX_TICKS_PER_FRAME)
         if k:
             moved = self.source.advance(k)
-            if not self.source.live and moved < k:
-                self.playing = False  # end of the recording
-                self.flash("end of the run: left/right scrub, space plays again")
+            if moved < k:
+                self.playing = False  # the end of the run (live: run.ticks)
+                self.flash(self._end_message())
 
     def step_frame(self) -> None:
         """Handle pending events, advance, draw, record and show one frame."""
@@ -611,10 +861,13 @@ class Viewer:
             written = self.recorder.close() if self.recorder is not None else None
             self.recorder = None
         seconds = time.perf_counter() - t0
+        ypt = getattr(self.source, "years_per_tick", None)
         return {
             "frames": self.frame, "seconds": round(seconds, 3),
             "fps": round(self.frame / seconds, 1) if seconds > 0 else None,
             "ticks": self.source.tick - first_tick, "tick": self.source.tick,
+            "first_tick": first_tick, "horizon": self.source.horizon,
+            "years_per_tick": ypt,
             "drawn": int(self.sample.size), "individuals": self.source.n,
             "layout_seconds": round(self.layout_seconds, 3),
             "record": str(written) if written else None,

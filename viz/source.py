@@ -32,6 +32,10 @@ class Person:
     history: np.ndarray | None = None  # status code per tick so far (None: not kept)
     note: str = ""  # e.g. "values at the end of the run"
     age: float | None = None  # years (None: the source has no ages)
+    sex: str | None = None  # "female" or "male" (None: the source has no sexes)
+    # the planner learner's state (agents/model_based.py): "withdrawal" (h* - h, the internal
+    # state below its setpoint) and "habit" (the habit's share in the last choice's value)
+    planner: dict[str, float] = field(default_factory=dict)
 
 
 @runtime_checkable

@@ -4,14 +4,19 @@
   (seed 0); the JSON keeps the run's size and the last simulated year's survey (all ages,
   substance, and the odds ratio between the activities), which the getting-started page's
   table is rendered from;
-- docs/viewer.png: ``addsim view --headless --start 700 --frames 1 --record docs/viewer.png``.
+- docs/viewer.png and docs/viewer-replay.png: the live viewer at tick 700 with a person
+  panel, and the replay of the default run at its end, drawn by docs/_scripts/screenshots.py
+  (which checks that no two texts overlap; the tests run it on a small population);
+- docs/compare.png and docs/data/compare-example.json: ``addsim compare`` of
+  examples/scenarios/baseline.toml and yearly-treatment.toml on 12 seeds (the scenarios
+  page's table is rendered from the JSON).
 
 Then the docs' generated blocks are rewritten (docs/_scripts/tables.py). The reproductions'
 figures (docs/relapse.png, renewal.png, reinstatement.png, blocking.png) are drawn by
 ``python -m addsim.population.reproduce.table figures docs`` and relapse-map.png by ``addsim
 reproduce relapse-map``; they are not redrawn here.
 
-    python docs/_scripts/figures.py [--only prevalence viewer]
+    python docs/_scripts/figures.py [--only prevalence viewer compare]
 """
 
 from __future__ import annotations
@@ -67,15 +72,47 @@ def default_run() -> None:
 
 
 def viewer() -> None:
-    """The viewer's picture of the default run at tick VIEWER_TICK, drawn headless."""
+    """The viewer's pictures (live at tick 700, replay at the end), their texts checked."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    import screenshots
+
+    found = screenshots.screenshots(DOCS)
+    bad = {name: overlaps for name, overlaps in found.items() if overlaps}
+    if bad:
+        raise SystemExit(f"figures: overlapping texts in {bad}")
+
+
+COMPARE_SEEDS = 12  # chosen before the first run of the example
+
+
+def compare() -> None:
+    """The scenarios page's example: yearly treatment against the default without it."""
+    import pandas as pd
+
+    scenarios = ROOT / "examples" / "scenarios"
     with tempfile.TemporaryDirectory() as tmp:
-        png = Path(tmp) / "viewer.png"
-        _addsim("view", "--headless", "--start", str(VIEWER_TICK), "--frames", "1",
-                "--record", str(png), "--out", tmp)
-        shutil.copyfile(png, DOCS / "viewer.png")
+        out = Path(tmp) / "cmp"
+        _addsim("compare", str(scenarios / "baseline.toml"),
+                str(scenarios / "yearly-treatment.toml"), "--seeds", str(COMPARE_SEEDS),
+                "--out", str(out))
+        shutil.copyfile(out / "compare.png", DOCS / "compare.png")
+        totals = pd.read_json(out / "totals.json", orient="records")
+        diff = pd.read_parquet(out / "difference.parquet")
+    last = int(diff["year"].max())
+    per_year = diff[(diff["measure"] == "fraction_disorder") & (diff["year"] % 5 == 0)]
+    data = {
+        "command": ("addsim compare examples/scenarios/baseline.toml "
+                    f"examples/scenarios/yearly-treatment.toml --seeds {COMPARE_SEEDS} "
+                    "--out cmp"),
+        "seeds": COMPARE_SEEDS, "years": last,
+        "totals": json.loads(totals.to_json(orient="records")),
+        "disorder_by_year": json.loads(per_year.to_json(orient="records")),
+    }
+    (DOCS / "data").mkdir(exist_ok=True)
+    (DOCS / "data" / "compare-example.json").write_text(json.dumps(data, indent=2) + "\n")
 
 
-FIGURES = {"prevalence": default_run, "viewer": viewer}
+FIGURES = {"prevalence": default_run, "viewer": viewer, "compare": compare}
 
 
 def main() -> int:

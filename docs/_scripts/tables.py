@@ -317,6 +317,64 @@ def render_bench_learners() -> str:
                   "ratio, every round"], rows, "llllrrrr")
 
 
+def render_bench_planner() -> str:
+    """The planner learner beside the dual-process learner in one run (bench_learners.py
+    --compare), with bytes per individual, from benchmarks/results/planner.json."""
+    rows = []
+    for m in _measurements("planner"):
+        r = m["results"]
+        base, other = r["base"], r["learner"]
+        mem = r["bytes_per_individual"]
+        for b in r["batched"]:
+            rows.append((other, _code(m), m["date"][:10], f"{b['n']:,}",
+                         number(b[base]["steps_per_s"] / 1e6),
+                         number(b[other]["steps_per_s"] / 1e6), number(b["ratio"]),
+                         f"{mem[base]['state']:,} / {mem[other]['state']:,}"))
+    if not rows:
+        return "(no measurement yet: python benchmarks/bench_learners.py --compare ... --save)"
+    return table(["learner", "commit", "date", "individuals",
+                  "dual-process (M steps/s)", "planner (M steps/s)", "ratio",
+                  "state bytes per individual (dual-process / planner)"], rows, "llllrrrr")
+
+
+PLANNER_MEASURES = ("ever_used", "ever_addicted_of_users", "disorder_last_5_years", "onsets",
+                    "cessations", "relapses", "setpoint_above_baseline",
+                    "setpoint_in_disorder", "habit_in_disorder")
+PLANNER_ONLY = {  # the planner's own measures (benchmarks/compare_planner.py)
+    "setpoint_above_baseline": "people whose setpoint is above 100 at the end",
+    "setpoint_in_disorder": "setpoint of people in disorder at the end (seeds with any)",
+    "habit_in_disorder": "habit's share in their last choice (seeds with any)",
+}
+
+
+def render_planner_population() -> str:
+    """The default population against the planner learner on the same seeds
+    (benchmarks/compare_planner.py), from benchmarks/results/planner-population.json."""
+    ms = _measurements("planner-population")
+    if not ms:
+        return "(no measurement yet: python benchmarks/compare_planner.py --save)"
+    m = ms[-1]
+    r = m["results"]
+    seeds = ", ".join(map(str, r["seeds"]))
+    head = (f"The embedded default and the same with `learner = \"dual_process_mb\"` for "
+            f"the substance activity ({_code(m)}), the mean over seeds {seeds}; the "
+            f"difference with a bootstrap interval over the seeds:\n\n")
+    rows = []
+    for k in PLANNER_MEASURES:
+        if k in r["mean"]:
+            e = r["mean"][k]
+            ci = e["ci"] or [None, None]
+            rows.append((DEFAULT_RUN_MEASURES.get(k, k), number(e["default"]),
+                         number(e["planner"]), f"{number(e['planner-default'])} "
+                         f"[{number(ci[0])}, {number(ci[1])}]"))
+        else:
+            vals = [v.get(k) for v in r["by_seed"]["planner"].values()]
+            vals = [v for v in vals if v is not None]
+            rows.append((PLANNER_ONLY[k], "–",
+                         number(sum(vals) / len(vals)) if vals else "–", "–"))
+    return head + table(["measure", "default", "planner", "planner - default"], rows, "lrrr")
+
+
 DEFAULT_RUN_MEASURES = {
     "ever_used": "lifetime use", "ever_addicted_of_users": "users ever addicted",
     "disorder_last_5_years": "disorder over the last 5 years (share of people)",
@@ -342,9 +400,46 @@ def render_default_change() -> str:
     return head + table(["measure", "before", "after"], rows, "lrr")
 
 
+COMPARE_MEASURES = {"disorder_years": "disorder-years (person-years in disorder)",
+                    "onsets": "onsets", "relapses": "relapses", "cessations": "cessations",
+                    "initiations": "initiations (first use)", "deaths": "deaths",
+                    "deaths_in_disorder": "deaths in disorder"}
+
+
+def render_compare_example() -> str:
+    """The scenarios page's example: totals averted with their 95% intervals and the share
+    in disorder every five years, from docs/data/compare-example.json (written by
+    docs/_scripts/figures.py, which ran ``addsim compare``)."""
+    data = _load(DOCS / "data" / "compare-example.json")
+    rows = []
+    for r in data["totals"]:
+        if r["measure"] not in COMPARE_MEASURES:
+            continue
+        rows.append((r["activity"], COMPARE_MEASURES[r["measure"]], number(r["baseline_mean"]),
+                     number(r["scenario_mean"]),
+                     f"{number(r['averted'])} [{number(r['averted_lo'])}, "
+                     f"{number(r['averted_hi'])}]"))
+    head = (f"`{data['command']}`: {data['years']} simulated years, the mean over "
+            f"{data['seeds']} paired seeds; averted = baseline - scenario, with the t-based "
+            "95% interval of the paired differences.\n\n")
+    out = head + table(["activity", "total over the run", "baseline", "yearly treatment",
+                        "averted [95% interval]"], rows, "llrrl")
+    years = [(r["activity"], r["year"], f"{number(100 * r['baseline_mean'])}%",
+              f"{number(100 * r['scenario_mean'])}%",
+              f"{number(100 * r['difference'])} [{number(100 * r['lo'])}, "
+              f"{number(100 * r['hi'])}]") for r in data["disorder_by_year"]]
+    out += ("\n\nIn disorder (addicted or relapsed; the mean share over the year), every five "
+            "years:\n\n")
+    return out + table(["activity", "year", "baseline", "yearly treatment",
+                        "difference, percentage points [95%]"], years, "lrrrl")
+
+
 BLOCKS: list[Block] = [
+    Block("docs/scenarios.md", "compare-example", render_compare_example),
     Block("docs/reproductions.md", "reproductions-table", render_reproductions),
     Block("docs/benchmarks.md", "bench-learners", render_bench_learners),
+    Block("docs/benchmarks.md", "bench-planner", render_bench_planner),
+    Block("docs/benchmarks.md", "planner-population", render_planner_population),
     Block("docs/getting-started.md", "default-run-change", render_default_change),
     Block("docs/calibration.md", "calibrated-values", render_calibrated),
     Block("docs/calibration.md", "validation-table", render_validation),

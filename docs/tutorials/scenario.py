@@ -14,11 +14,13 @@
 # # A scenario against the default, with intervals
 #
 # Does halving the drug's supply from year 2 lower disorder? One run answers nothing: a
-# population is a random process. Run the default and the scenario on the same seeds (common
-# random numbers: the same people, friends and draws, so a difference is the intervention's),
-# then give each arm's mean with a 95% interval across seeds, and the paired difference.
-# Small populations keep this fast; for real questions use more people and seeds, or a
-# [batch](../batches.md), which does the same across processes or a cluster.
+# population is a random process. Run the default and the scenario on the same seeds (seed s
+# builds the same people, friends and risk factors in both arms, so much of the seeds' own
+# variation cancels in their difference; the draws after the intervention are not yet common
+# to both, see [scenarios](../scenarios.md)), then give each arm's mean with a 95% interval
+# across seeds, and the paired difference. Small populations keep this fast; for real
+# questions use more people and seeds with `addsim compare` (or `addsim.compare`), which does
+# the same through the batch engine, per year and measure, with the totals averted.
 
 # %%
 import numpy as np

@@ -13,6 +13,10 @@ With exactly two axes (swept keys plus level factors), ``heatmap.png`` shows a s
 ``survey_summary`` holds per condition, year, age band, activity and survey measure
 (population/survey.py) the mean over seeds with its 95% interval (``value_mean``, ``value_lo``,
 ``value_hi``; seeds where a measure is undefined are left out of its ``n_seeds``).
+Intervals are clipped to what a column can be: shares and probabilities to [0, 1], counts,
+rates and ratios to 0 and above (a t interval over few seeds would reach past them). A
+heatmap of a small grid (each axis at most 8 values) is a table of cells labelled with their
+mean and interval.
 """
 
 from __future__ import annotations
@@ -50,8 +54,27 @@ def t975(df: np.ndarray) -> np.ndarray:
     return np.where(df < 1, np.nan, np.where(df <= 30, table[small], approx))
 
 
-def mean_interval(frame: pd.DataFrame, by: list[str], columns: list[str]) -> pd.DataFrame:
-    """Per group: n_seeds and each column's mean with its 95% interval (lo, hi) across rows."""
+# Survey measures that are shares of people (their intervals are clipped to [0, 1]); every
+# other survey measure (rates per 1,000 person-years, risk and odds ratios, counts) is >= 0.
+SHARES = ("lifetime_use", "past_year_use", "past_month_use", "past_year_disorder",
+          "lifetime_disorder", "conditional_dependence", "past_year_remission", "relapse_12m",
+          "ever_treated")
+
+
+def bounds_of(column: str) -> tuple[float, float]:
+    """What a summarized column can be: a share or probability [0, 1], else [0, inf)
+    (counts, rates, ratios); the t interval of its mean is clipped to it."""
+    if column.startswith("fraction_") or column in ("p_addictive", "mean_p_addictive",
+                                                    *SHARES):
+        return (0.0, 1.0)
+    return (0.0, math.inf)
+
+
+def mean_interval(frame: pd.DataFrame, by: list[str], columns: list[str],
+                  clip: dict[str, tuple[float, float]] | None = None) -> pd.DataFrame:
+    """Per group: n_seeds and each column's mean with its 95% interval (lo, hi) across rows,
+    the interval clipped to what the column can be (``clip``, default :func:`bounds_of`):
+    a t interval over 3 seeds of a share near 0 would reach below 0."""
     g = frame.groupby(by, sort=True, dropna=False)[columns]
     mean, sd, n = g.mean(), g.std(ddof=1), g.count()
     half = (sd.to_numpy() / np.sqrt(n.to_numpy())) * t975(n.to_numpy() - 1)
@@ -60,9 +83,10 @@ def mean_interval(frame: pd.DataFrame, by: list[str], columns: list[str]) -> pd.
     out["n_seeds"] = n[columns[0]].to_numpy() if columns else g.size().to_numpy()
     for j, col in enumerate(columns):
         m = mean[col].to_numpy()
+        lo, hi = (clip or {}).get(col, bounds_of(col))
         out[f"{col}_mean"] = m
-        out[f"{col}_lo"] = m - half[:, j]
-        out[f"{col}_hi"] = m + half[:, j]
+        out[f"{col}_lo"] = np.clip(m - half[:, j], lo, hi)
+        out[f"{col}_hi"] = np.clip(m + half[:, j], lo, hi)
     return out.reset_index()
 
 
@@ -145,8 +169,12 @@ def survey_summary(out: Path, meta: dict[str, Any], ok: pd.DataFrame) -> pd.Data
         return None
     keys = list(meta["keys"])
     frame = _runs(out, ok, keys, "survey")
-    return mean_interval(frame, [*keys, "year", "age_band", "sex", "activity", "measure"],
-                         ["value"])
+    table = mean_interval(frame, [*keys, "year", "age_band", "sex", "activity", "measure"],
+                          ["value"], clip={"value": (-math.inf, math.inf)})
+    share = table["measure"].isin(SHARES).to_numpy()
+    for col in ("value_lo", "value_hi"):  # shares in [0, 1]; rates and ratios >= 0
+        table[col] = np.where(share, table[col].clip(0.0, 1.0), table[col].clip(lower=0.0))
+    return table
 
 
 def partition_key(key: str, levels: list[str]) -> bool:
@@ -179,49 +207,93 @@ def levels_summary(out: Path, meta: dict[str, Any], ok: pd.DataFrame) -> pd.Data
 
 def plot_curves(summary: pd.DataFrame, keys: list[str], path: Path,
                 column: str = "fraction_addicted") -> None:
-    """Mean curve with its 95% band per condition, one panel per activity."""
+    """Mean curve with its 95% band per condition, one panel per activity, over years (when
+    the runs kept their time), the legend beside the panels."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     acts = list(dict.fromkeys(summary["activity"]))
-    fig, axes = plt.subplots(1, len(acts), figsize=(6.5 * len(acts), 4.2), squeeze=False)
+    fig, axes = plt.subplots(1, len(acts), figsize=(5.5 * len(acts), 4.0), squeeze=False)
     groups = summary.groupby(keys, sort=True) if keys else [((), summary)]
     many = len(groups) > 12
+    years = "time_mean" in summary
+    share = column.startswith("fraction_")
     for ax, act in zip(axes[0], acts, strict=True):
         for cond, g in groups:
             g = g[g["activity"] == act]
+            x = g["time_mean"] if years else g["tick"]
             cond = cond if isinstance(cond, tuple) else (cond,)
             label = ", ".join(f"{k.rsplit('.', 1)[-1]}={v}" for k, v in zip(keys, cond,
                                                                              strict=True))
-            (line,) = ax.plot(g["tick"], g[f"{column}_mean"], lw=1.2,
+            scale = 100.0 if share else 1.0
+            (line,) = ax.plot(x, scale * g[f"{column}_mean"], lw=1.2,
                               label=None if many else (label or "all runs"))
-            ax.fill_between(g["tick"], g[f"{column}_lo"], g[f"{column}_hi"],
+            ax.fill_between(x, scale * g[f"{column}_lo"], scale * g[f"{column}_hi"],
                             color=line.get_color(), alpha=0.2, lw=0)
-        ax.set(xlabel="tick", ylabel=f"{column} (mean, 95% interval)", title=act)
-        if not many:
-            ax.legend(fontsize=7)
+        what = f"{column} (%)" if share else column
+        ax.set(xlabel="years" if years else "tick", ylabel=f"{what}\nmean, 95% interval",
+               title=act)
+        ax.set_ylim(bottom=0)
+    handles, labels = axes[0][0].get_legend_handles_labels()
     fig.tight_layout()
-    fig.savefig(path, dpi=110, format="png")
+    if handles and not many:
+        fig.legend(handles, labels, loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8,
+                   frameon=False)
+    fig.savefig(path, dpi=110, format="png", bbox_inches="tight")
     plt.close(fig)
+
+
+SMALL_GRID = 8  # axes of at most this many values: a table of annotated cells
 
 
 def plot_heatmap(table: pd.DataFrame, x: str, y: str, column: str, path: Path,
                  title: str) -> None:
-    """A statistic over two axes (x: rows of the grid, y: columns) as an image."""
+    """A statistic over two axes (x: rows of the grid, y: columns): a small grid (each axis
+    at most SMALL_GRID values) as a table of cells, each labelled with its value (and its
+    95% interval when the table has one), the axes' values as labels; a larger grid as an
+    image over the axes' range. Shares are coloured on [0, 1]'s scale from 0."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     wide = table.pivot_table(index=y, columns=x, values=column, aggfunc="mean")
+    low, high = bounds_of(column.removesuffix("_mean"))
+    values = wide.to_numpy(dtype=float)
+    top = float(np.nanmax(values)) if np.isfinite(values).any() else 1.0
+    vmin = low if math.isfinite(low) else float(np.nanmin(values))
+    vmax = max(top, vmin + 1e-9) if high == math.inf else max(min(top * 1.05, high), 1e-9)
     fig, ax = plt.subplots(figsize=(6.5, 5.2))
-    xs, ys = wide.columns.to_numpy(dtype=float), wide.index.to_numpy(dtype=float)
-    dx = (xs[-1] - xs[0]) / (xs.size - 1) if xs.size > 1 else 1.0
-    dy = (ys[-1] - ys[0]) / (ys.size - 1) if ys.size > 1 else 1.0
-    im = ax.imshow(wide.to_numpy(), origin="lower", aspect="auto", cmap="magma",
-                   extent=(xs[0] - dx / 2, xs[-1] + dx / 2, ys[0] - dy / 2, ys[-1] + dy / 2))
+    if wide.shape[0] <= SMALL_GRID and wide.shape[1] <= SMALL_GRID:
+        im = ax.imshow(values, origin="lower", aspect="auto", cmap="magma", vmin=vmin,
+                       vmax=vmax)
+        ax.set_xticks(range(wide.shape[1]), [f"{v:g}" if isinstance(v, float) else str(v)
+                                             for v in wide.columns])
+        ax.set_yticks(range(wide.shape[0]), [f"{v:g}" if isinstance(v, float) else str(v)
+                                             for v in wide.index])
+        base = column.removesuffix("_mean")
+        lo = hi = None
+        if f"{base}_lo" in table and f"{base}_hi" in table:
+            lo = table.pivot_table(index=y, columns=x, values=f"{base}_lo", aggfunc="mean")
+            hi = table.pivot_table(index=y, columns=x, values=f"{base}_hi", aggfunc="mean")
+        for i in range(wide.shape[0]):
+            for j in range(wide.shape[1]):
+                v = values[i, j]
+                text = "–" if not np.isfinite(v) else f"{v:.3g}"
+                if lo is not None and np.isfinite(v):
+                    text += f"\n[{lo.iat[i, j]:.3g}, {hi.iat[i, j]:.3g}]"
+                dark = np.isfinite(v) and (v - vmin) / (vmax - vmin) < 0.55
+                ax.text(j, i, text, ha="center", va="center", fontsize=8,
+                        color="white" if dark else "black")
+    else:
+        xs, ys = wide.columns.to_numpy(dtype=float), wide.index.to_numpy(dtype=float)
+        dx = (xs[-1] - xs[0]) / (xs.size - 1) if xs.size > 1 else 1.0
+        dy = (ys[-1] - ys[0]) / (ys.size - 1) if ys.size > 1 else 1.0
+        im = ax.imshow(values, origin="lower", aspect="auto", cmap="magma", vmin=vmin,
+                       vmax=vmax,
+                       extent=(xs[0] - dx / 2, xs[-1] + dx / 2, ys[0] - dy / 2, ys[-1] + dy / 2))
     fig.colorbar(im, ax=ax, label=column)
     ax.set(xlabel=x, ylabel=y, title=title)
     fig.tight_layout()

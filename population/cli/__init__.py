@@ -44,6 +44,8 @@ COMMANDS: dict[str, Command] = {
     "config": Command("config", "show the default config or check a file"),
     "batch": Command("batch", "run a sweep across parameters and seeds (resumable)"),
     "summarize": Command("batch", "mean and 95% interval across seeds of a batch"),
+    "compare": Command("compare", "scenarios against a baseline on the same seeds: "
+                       "differences with 95% intervals, totals averted"),
     "validate": Command("validate", "compare a run's or batch's survey with targets"),
     "calibrate": Command("calibrate", "fit config parameters to survey targets (ABC-SMC)",
                          ("pyabc",)),
@@ -127,6 +129,9 @@ def _missing(args: argparse.Namespace) -> tuple[str, str] | None:
     return next(((who, m) for who, m in needs if importlib.util.find_spec(m) is None), None)
 
 
+MAX_LINES = 25  # lines of one error report (a config's mistakes, each on its line)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script: parse, run, map user mistakes to exit status 2."""
     from addsim._errors import ConfigError, one_line
@@ -148,7 +153,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except (UsageError, ConfigError) as exc:
-        print(f"addsim: error: {one_line(str(exc))}", file=sys.stderr)
+        # one line per mistake: a config with several mistakes lists them all at once
+        for line in str(exc).split("\n")[:MAX_LINES] or [""]:
+            print(f"addsim: error: {one_line(line)}", file=sys.stderr)
         return EXIT_USAGE
     except MemoryError:
         print(f"addsim: error: {_out_of_memory()}", file=sys.stderr)

@@ -6,8 +6,9 @@ import argparse
 import signal
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from addsim._errors import ConfigError
 from addsim.population.batches.execute import open_executor, run_batch
@@ -15,6 +16,8 @@ from addsim.population.batches.plan import canonical, load_sweep
 from addsim.population.batches.store import Outcome, completed, prepare
 from addsim.population.cli._common import UsageError, check_workers, out_dir, write_error
 from addsim.population.io.console import progress_bar
+
+T = TypeVar("T")
 
 
 def _progress_bar() -> Any:
@@ -24,6 +27,40 @@ def _progress_bar() -> Any:
         "batch", MofNCompleteColumn(), TextColumn("{task.fields[failed]} failed"),
         TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(),
     )
+
+
+def run_with_progress(command: str, total: int, skipped: int, workers: int | None,
+                      scheduler: str | None, out: Path,
+                      work: Callable[[Any, Callable[[Outcome], None]], T]) -> T:
+    """Run ``work(executor, on_result)`` on local processes or a Dask cluster under a
+    progress bar of ``total`` runs (``skipped`` already done); SIGTERM stops it as Ctrl-C
+    does; finished runs stay in ``out`` (the same command resumes); mistakes and failed
+    writes are the one-line user errors. Shared by ``batch`` and ``compare``."""
+
+    def terminate(signum: int, frame: Any) -> None:  # SIGTERM: stop as Ctrl-C does
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        with open_executor(workers, scheduler) as (executor, where):
+            print(f"{command}: running {total - skipped} on {where}")
+            with _progress_bar() as bar:
+                task = bar.add_task("runs", total=total, completed=skipped, failed=0)
+
+                def on_result(o: Outcome) -> None:
+                    bar.update(task, completed=o.skipped + o.done + o.failed, failed=o.failed)
+
+                return work(executor, on_result)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    except KeyboardInterrupt:
+        print(f"{command}: interrupted; finished runs are kept in {out}; run the same "
+              "command again to resume", file=sys.stderr)
+        raise
+    except OSError as exc:  # the batch folder could not be written (full, read-only)
+        raise write_error("--out", out, exc) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
@@ -48,31 +85,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if skipped:
         print(f"batch: {skipped} already complete in {out}, skipped")
     t0 = time.perf_counter()
-
-    def terminate(signum: int, frame: Any) -> None:  # SIGTERM: stop as Ctrl-C does
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, terminate)
-    try:
-        with open_executor(args.workers, args.scheduler) as (executor, where):
-            print(f"batch: running {len(plan.runs) - skipped} on {where}")
-            with _progress_bar() as bar:
-                task = bar.add_task("runs", total=len(plan.runs), completed=skipped, failed=0)
-
-                def on_result(o: Outcome) -> None:
-                    bar.update(task, completed=o.skipped + o.done + o.failed, failed=o.failed)
-
-                outcome = run_batch(plan, out, executor, on_result)
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from None
-    except KeyboardInterrupt:
-        print(f"batch: interrupted; finished runs are kept in {out}; run the same command "
-              "again to resume", file=sys.stderr)
-        raise
-    except OSError as exc:  # the batch folder could not be written (full, read-only)
-        raise write_error("--out", out, exc) from None
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    outcome = run_with_progress("batch", len(plan.runs), skipped, args.workers, args.scheduler,
+                                out, lambda ex, on: run_batch(plan, out, ex, on))
     seconds = time.perf_counter() - t0
     print(f"batch: {outcome.done} done, {outcome.failed} failed, {outcome.skipped} skipped "
           f"in {seconds:.1f} s; index in {out / 'index.parquet'}")

@@ -25,9 +25,9 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     if args.name is None:
         raise UsageError("reproduce: NAME is required (addsim reproduce --list names them)")
     if args.name not in REGISTRY:
-        raise UsageError(
-            f"reproduce: NAME {shown(args.name)} is unknown; allowed: {', '.join(REGISTRY)}"
-            + did_you_mean(args.name, REGISTRY)
+        raise UsageError(  # the names are too many for one line: --list gives them
+            f"reproduce: NAME {shown(args.name)} is unknown (addsim reproduce --list names "
+            f"the {len(REGISTRY)} protocols)" + did_you_mean(args.name, REGISTRY)
         )
     if args.out is None:
         raise UsageError("reproduce: --out DIR is required")

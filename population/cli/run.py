@@ -68,7 +68,8 @@ def add_parser(sub: Any) -> None:
     run = sub.add_parser("run")
     run.add_argument("config", nargs="?", help="TOML config (default: the embedded one)")
     run.add_argument("--out", required=True, help="output folder")
-    run.add_argument("--ticks", type=int, help="override run.ticks")
+    run.add_argument("--ticks", metavar="TICKS",
+                     help="override run.ticks: ticks or a duration, e.g. 500 or '2 years'")
     run.add_argument("--seed", type=int, help="override run.seed")
     run.add_argument("--set", action="append", metavar="KEY=VALUE",
                      help="override any config key, e.g. population.size=5000 (repeatable)")

@@ -50,6 +50,22 @@ def surveys_of(folder: Path) -> list[pd.DataFrame]:
     return tables
 
 
+def check_years(surveys: list[pd.DataFrame], targets: Any, folder: Path) -> None:
+    """Refuse (one line, exit 2) targets whose years lie beyond what every run simulated:
+    a 5-year run cannot be set beside years 11-20."""
+    covered = min((int(t["year"].max()) if len(t) else 0) for t in surveys)
+    beyond = [t for t in targets.target if t.year_range[1] > covered]
+    if not beyond:
+        return
+    first, last = beyond[0].year_range
+    need = max(t.year_range[1] for t in beyond)
+    what = "simulated no whole year" if covered == 0 else f"simulated years 1-{covered}"
+    others = f" (and {len(beyond) - 1} more target(s))" if len(beyond) > 1 else ""
+    raise UsageError(
+        f"--targets: target {shown(beyond[0].name)} needs years {first}-{last}{others}, but "
+        f"the run(s) in {shown(str(folder))} {what}; run at least {need} years (run.ticks)")
+
+
 MAX_PLOTTED = 60  # rows of validation.png; every target is in validation.csv
 
 
@@ -99,6 +115,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
     surveys = surveys_of(folder)
+    check_years(surveys, targets, folder)
     out = out_dir(args.out) if args.out is not None else out_dir(str(folder), "DIR")
     if not is_folder(out):
         raise UsageError(f"--out: {shown(str(out))} is not a folder; create it first")

@@ -23,7 +23,7 @@ from addsim.population.config import Config, to_toml
 from addsim.population.model import PopulationModel
 from addsim.population.status import STATUSES
 
-TABLES = ("prevalence", "events", "individuals", "survey")
+TABLES = ("prevalence", "events", "individuals", "survey")  # a run folder's tables
 PACKAGES = ("addsim", "numpy", "mesa", "gymnasium", "networkx", "pandas", "pyarrow", "pydantic")
 
 
@@ -49,20 +49,32 @@ def events_frame(model: PopulationModel) -> pd.DataFrame:
 
 
 def individuals_frame(model: PopulationModel) -> pd.DataFrame:
-    """One row per person: sex, risk factors, degree, and final status, treatment and latent
-    states per activity."""
+    """One row per person (the person now in that row): sex, degree, age in years, risk
+    factors, and per activity the status, whether ever treated, latent states and
+    P(addictive) at the last choice, whether they ever used and were ever addicted, and the
+    ticks of their first use and first onset (<NA> when none: nullable integers)."""
+    from addsim.population.firsts import NEVER
     from addsim.population.survey import SEXES
 
     data: dict[str, Any] = {"id": np.arange(model.n),
                             "sex": np.array(SEXES, dtype=object)[model.sex],
-                            "degree": model.degree}
+                            "degree": model.degree,
+                            "age": np.asarray(model.age, dtype=float).copy()}
     data.update({k: v for k, v in model.risk.items()})
-    for name, act in model.activities.items():
+    firsts = getattr(model, "firsts", None)
+    for j, (name, act) in enumerate(model.activities.items()):
         data[f"{name}_status"] = np.array(STATUSES, dtype=object)[act.tracker.status]
         data[f"{name}_ever_treated"] = act.tracker.ever_treated
         lr = act.learner
         data[f"{name}_latent_states"] = lr.n_latent if hasattr(lr, "n_latent") else 0
         data[f"{name}_p_addictive"] = act.p_last
+        data[f"{name}_ever_used"] = act.tracker.ever_used.copy()
+        data[f"{name}_ever_addicted"] = act.tracker.ever_addicted.copy()
+        if firsts is not None:
+            for col, ticks in (("first_use_tick", firsts.first_use[j]),
+                               ("onset_tick", firsts.onset[j])):
+                data[f"{name}_{col}"] = pd.array(np.where(ticks == NEVER, None, ticks),
+                                                 dtype="Int64")
     return pd.DataFrame(data)
 
 
@@ -76,48 +88,74 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def write_run(model: PopulationModel, config: Config, out: Path, seconds: float) -> list[Path]:
-    """Write every output of a finished run into ``out``, replacing what it held whole
-    (filled in a temporary folder inside ``out``, then swapped in); returns the paths."""
+def run_tables(model: PopulationModel) -> dict[str, pd.DataFrame]:
+    """A model's four tables: prevalence, events, individuals, survey."""
+    return {"prevalence": prevalence_frame(model), "events": events_frame(model),
+            "individuals": individuals_frame(model), "survey": survey_frame(model)}
+
+
+def applied_of(events: pd.DataFrame) -> list[tuple[int, str, str, int]]:
+    """The interventions applied (tick, kind, activity, people), from an events table."""
+    rows = events[events["event"].astype(str).str.startswith("intervention:")]
+    return [(int(r.tick), str(r.event).removeprefix("intervention:"), str(r.activity),
+             int(r.count)) for r in rows.itertuples(index=False)]
+
+
+def run_meta(model: PopulationModel, config: Config, tables: dict[str, pd.DataFrame],
+             seconds: float) -> dict[str, Any]:
+    """run.json of a finished model: seed, size, versions, timing, final statuses, events."""
+    prev = tables["prevalence"]
+    final = prev[prev["tick"] == prev["tick"].max()]
+    return {
+        "seed": config.run.seed, "ticks": model.tick, "burn_in_ticks": model.burn_in_ticks,
+        "individuals": model.n, "edges": int(model.adjacency.n_edges),
+        "activities": list(model.activity_names),
+        "versions": _versions(),
+        "seconds": {"construction": round(model.construction_seconds, 3),
+                    "simulation": round(seconds, 3)},
+        "final": {row["activity"]: {s: int(row[s]) for s in STATUSES}
+                  for _, row in final.iterrows()},
+        "events": {act: {e: int(v) for e, v in g.groupby("event")["count"].sum().items()}
+                   for act, g in tables["events"].groupby("activity")},
+        "capacity_overflow": {
+            name: int(act.learner.overflow.sum()) for name, act in model.activities.items()
+            if hasattr(act.learner, "overflow")
+        },
+    }
+
+
+def write_tables(out: Path, config: Config, tables: dict[str, pd.DataFrame],
+                 meta: dict[str, Any], history: dict[str, np.ndarray] | None = None
+                 ) -> list[Path]:
+    """Write a run folder from its tables (what ``addsim run`` writes), replacing what
+    ``out`` held whole (filled in a temporary folder inside it, then swapped in)."""
     from addsim.population.io.figures import plot_prevalence
 
     def fill(tmp: Path) -> None:
         (tmp / "config.toml").write_text(to_toml(config))
-        prev = prevalence_frame(model)
-        tables = {
-            "prevalence": prev, "events": events_frame(model),
-            "individuals": individuals_frame(model), "survey": survey_frame(model),
-        }
         for name, frame in tables.items():
             frame.to_parquet(tmp / f"{name}.parquet", index=False)
-        prev.to_csv(tmp / "prevalence.csv", index=False)
-        tables["survey"].to_csv(tmp / "survey.csv", index=False)
-        if model.history is not None:
-            np.savez_compressed(
-                tmp / "history.npz", status=model.history[: model.tick],
-                activities=np.array(model.activity_names), statuses=np.array(STATUSES),
-            )
-        plot_prevalence(prev, model.applied, tmp / "prevalence.png")
-        final = prev[prev["tick"] == prev["tick"].max()]
-        meta = {
-            "seed": config.run.seed, "ticks": model.tick, "burn_in_ticks": model.burn_in_ticks,
-            "individuals": model.n,
-            "edges": int(model.adjacency.n_edges), "activities": list(model.activity_names),
-            "versions": _versions(),
-            "seconds": {"construction": round(model.construction_seconds, 3),
-                        "simulation": round(seconds, 3)},
-            "final": {row["activity"]: {s: int(row[s]) for s in STATUSES}
-                      for _, row in final.iterrows()},
-            "events": {act: {e: int(v) for e, v in g.groupby("event")["count"].sum().items()}
-                       for act, g in tables["events"].groupby("activity")},
-            "capacity_overflow": {
-                name: int(act.learner.overflow.sum()) for name, act in model.activities.items()
-                if hasattr(act.learner, "overflow")
-            },
-        }
+        tables["prevalence"].to_csv(tmp / "prevalence.csv", index=False)
+        if "survey" in tables:
+            tables["survey"].to_csv(tmp / "survey.csv", index=False)
+        if history is not None:
+            np.savez_compressed(tmp / "history.npz", **history)
+        plot_prevalence(tables["prevalence"], applied_of(tables["events"]),
+                        tmp / "prevalence.png")
         (tmp / "run.json").write_text(json.dumps(meta, indent=2))
 
     return replace_folder(out, fill)
+
+
+def write_run(model: PopulationModel, config: Config, out: Path, seconds: float) -> list[Path]:
+    """Write every output of a finished run into ``out``, replacing what it held whole
+    (filled in a temporary folder inside ``out``, then swapped in); returns the paths."""
+    tables = run_tables(model)
+    history = None
+    if model.history is not None:
+        history = {"status": model.history[: model.tick],
+                   "activities": np.array(model.activity_names), "statuses": np.array(STATUSES)}
+    return write_tables(out, config, tables, run_meta(model, config, tables, seconds), history)
 
 
 def check_out(out: Path, config: Config, force: bool) -> None:
@@ -137,6 +175,23 @@ def check_out(out: Path, config: Config, force: bool) -> None:
         raise ConfigError(
             f"--out: {str(out)!r} holds {what}; use a new folder, or --force to replace it whole"
         )
+
+
+def read_run_config(folder: Path, what: str) -> Config:
+    """A run folder's config.toml as a Config; a folder without one, or a config that does
+    not validate, is one ConfigError line starting with ``what``."""
+    from addsim._errors import shown
+    from addsim._read import is_input_file
+    from addsim.population.config import load
+
+    path = folder / "config.toml"
+    if not is_input_file(path):
+        raise ConfigError(f"{what}: {shown(str(folder))} has no config.toml (is it a run "
+                          "folder? addsim run --out, Result.save)")
+    try:
+        return load(path)
+    except ConfigError as exc:
+        raise ConfigError(f"{what}: {shown(str(path))}: {exc}") from None
 
 
 def read_table(path: Path, field: str = "export", columns: tuple[str, ...] = ()) -> pd.DataFrame:

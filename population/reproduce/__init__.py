@@ -17,6 +17,8 @@ from addsim.population.reproduce import (
     acquisition,
     blocking,
     compulsive_seeking,
+    devaluation,
+    escalation,
     gambling,
     heatmap,
     impulsivity,
@@ -27,7 +29,9 @@ from addsim.population.reproduce import (
     relapse_same_context,
     renewal,
     states,
+    two_step,
     values,
+    w_addiction,
 )
 from addsim.population.reproduce._common import ALL_LEARNERS, Reproduction, Result
 from addsim.population.reproduce._controls import DUAL_ARMS
@@ -106,6 +110,26 @@ REGISTRY: dict[str, Reproduction] = {
         compulsive_seeking.compulsive_seeking,
         "Dezfouli 2009: seeking persists under punishment after long, not short, exposure", 6,
         compulsive_seeking.plot,
+    ),
+    "two-step": Reproduction(
+        two_step.two_step, "Daw 2011: stay probabilities and w for habit, planner, hybrid and "
+        "arbitrated learners", len(two_step.ARMS) + len(two_step.POST_HOC), two_step.plot,
+    ),
+    "escalation": Reproduction(
+        escalation.escalation, "HRRL (Ahmed and Koob 1998): intake escalates under 6-h, not "
+        "1-h, daily access; the setpoint's drift, fixed as the ablation", len(escalation.ARMS),
+        escalation.plot,
+    ),
+    "devaluation": Reproduction(
+        devaluation.devaluation, "Adams and Dickinson 1981 (Keramati 2011): devaluation by "
+        "satiety after moderate and extended training, arbitrated and ablated learners",
+        2 * len(devaluation.ARMS) * (len(devaluation.TRAINING)
+                                     + len(devaluation.POST_HOC_TRAINING)), devaluation.plot,
+    ),
+    "w-and-addiction": Reproduction(
+        w_addiction.w_addiction, "Voon 2015: the two-step's model-based weight after a drug "
+        "history against none, arbitrated and fixed-weight learners", len(w_addiction.ARMS),
+        w_addiction.plot,
     ),
 }
 

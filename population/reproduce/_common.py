@@ -10,10 +10,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from addsim.agents import LEARNERS, make_learner
+from addsim.agents import make_learner
 from addsim.population.io.figures import figure, figure_grid, save
 
-ALL_LEARNERS = tuple(LEARNERS)
+# the report's learners (the planner's, agents/model_based.py, run in their own protocols)
+ALL_LEARNERS = ("q_learning", "redish2004", "dezfouli2009", "latent_state", "dual_process")
 MODEL_FREE = ("redish2004", "dezfouli2009")
 # the model-free learners, dual-process, and dual-process with the negative-error history off
 # (the ablation): (learner, label in the summary, parameter overrides)

@@ -285,6 +285,79 @@ def _blocking(summary: Summary) -> tuple[str, str, str]:
     return numbers, "", verdict
 
 
+# --------------------------------------------------- the planner's protocols (issue 33)
+def _two_step(summary: Summary) -> tuple[str, str, str]:
+    """Published signatures (Daw 2011) from the stay regression's intervals
+    (population/reproduce/two_step.py): the verdict reads the habit, its ablation, the
+    planner and the fixed hybrid; the arbitrated learners and post-hoc arms are reported."""
+    def arm(label: str) -> str:
+        a = summary[label]
+        return (f"{label}: b_r {_ci(a['b_r'])}, b_rt {_ci(a['b_rt'])}, w_reg "
+                f"{_ci(a['w_reg'])} ({a['signature']})")
+
+    numbers = "; ".join(arm(k) for k in ("model-free", "model-based", "hybrid w 0.5",
+                                          "arbitrated: voi", "arbitrated: uncertainty",
+                                          "dual_process_mb: voi"))
+    planned = summary["arbitrated: voi"]["planned_share_first_20"]
+    controls = (f"{arm('model-free, lambda 0')} (the eligibility's ablation); the arbitrated "
+                f"learner plans {_ci(planned)} of the first 20 trials, "
+                f"{_ci(summary['arbitrated: voi']['planned_share'])} of the last 100; post "
+                f"hoc, beta 20: {arm('model-based, beta 20 (post hoc)')}; "
+                f"{arm('hybrid w 0.5, beta 20 (post hoc)')}")
+    v = summary["verdict"]
+    return numbers, controls, f"**{v['label']}**"
+
+
+def _devaluation(summary: Summary) -> tuple[str, str, str]:
+    """Valued minus devalued P(press) in the extinction test after moderate and extended
+    training (population/reproduce/devaluation.py's rules)."""
+    def arm(label: str, keys: tuple[str, ...] = ("moderate", "extended")) -> str:
+        return f"{label}: " + ", ".join(f"{t} {_ci(summary[label][t]['effect'])}"
+                                        for t in keys)
+
+    numbers = "devaluation effect (valued - devalued P(press)): " + "; ".join(
+        arm(k) for k in ("voi", "uncertainty"))
+    controls = "; ".join(arm(k) for k in ("planner only", "habit only", "voi, Kalman gain"))
+    controls += "; post hoc, brief training: " + ", ".join(
+        f"{k} {_ci(summary[k]['brief (post hoc)']['effect'])}"
+        for k in ("voi", "uncertainty", "voi, R_bar from 0 (post hoc)"))
+    return numbers, controls, f"**{summary['verdict']['label']}**"
+
+
+def _escalation(summary: Summary) -> tuple[str, str, str]:
+    """First-hour intake, last three sessions minus first three (escalation.py's rules)."""
+    def esc(label: str) -> str:
+        return f"{label} {_ci(summary[label]['escalation'], 1)}"
+
+    numbers = (f"first-hour infusions, last 3 sessions minus first 3: {esc('LgA')}, "
+               f"{esc('ShA')}; LgA - ShA {_ci(summary['LgA-ShA escalation'], 1)}; setpoint "
+               f"after 12 sessions LgA {_ci(summary['LgA']['setpoint_last_session'], 0)}; "
+               f"a dose's planned value at the last session's start, LgA - ShA "
+               f"{_ci(summary['LgA-ShA drug value, last session'], 0)}")
+    controls = f"setpoint fixed: {esc('LgA, setpoint fixed')}, {esc('ShA, setpoint fixed')}"
+    hrrl = ("LgA, HRRL's model start", "ShA, HRRL's model start")
+    if all(k in summary for k in hrrl):
+        controls += "; " + ", ".join(esc(k) for k in hrrl)
+    return numbers, controls, f"**{summary['verdict']['label']}**"
+
+
+def _w_addiction(summary: Summary) -> tuple[str, str, str]:
+    """The drug history's effect on w_reg and on the planner's early share (w_addiction.py:
+    reproduced when w_reg's interval lies below 0; whether the arbitration plans less is
+    reported)."""
+    def arm(label: str) -> str:
+        a = summary[label]
+        return (f"{label}: w_reg {_ci(a['w_reg']['drug-no drug'])}, planner's share of the "
+                f"first 20 trials {_ci(a['planned_first_20']['drug-no drug'])}")
+
+    numbers = (f"drug history minus none (kappa {_ci(summary['kappa_after_history'])}): "
+               f"{arm('voi')}")
+    controls = "; ".join(arm(k) for k in ("uncertainty", "hybrid w 0.5"))
+    how = ("the arbitration plans less" if summary["verdict"]["planning_falls"]
+           else "the arbitration plans as often")
+    return numbers, controls, f"**{summary['verdict']['label']}** ({how})"
+
+
 @dataclass(frozen=True)
 class Row:
     """One row: the protocol, its label in the table, the published claim, how to read it."""
@@ -336,6 +409,15 @@ ROWS: tuple[Row, ...] = (
         "dual-process: report none", _blocking),
     Row("compulsive-seeking", "compulsive seeking", "Dezfouli 2009: seeking persists under "
         "punishment after long, not short, exposure", _compulsive),
+    Row("two-step", "two-step task", "model-free: reward effect; model-based: reward x "
+        "transition; hybrid and humans: both (Daw 2011)", _two_step, _key()),
+    Row("devaluation", "outcome devaluation", "responding falls with devaluation after "
+        "moderate training, not after extended (Adams and Dickinson 1981; Keramati 2011)",
+        _devaluation, _key()),
+    Row("escalation", "escalation of intake", "first-hour intake escalates under 6-h, not "
+        "1-h, access (Ahmed and Koob 1998; HRRL)", _escalation, _key()),
+    Row("w-and-addiction", "model-based weight after a drug history", "lower w in addiction "
+        "(Voon 2015)", _w_addiction, _key()),
 )
 
 

@@ -46,13 +46,17 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
                            ".png (last frame)")
     view.add_argument("--start", type=int, default=0, metavar="TICK",
                       help="advance to this tick before the first frame")
-    view.add_argument("--speed", type=float, default=30.0, help="ticks per second (default 30)")
+    view.add_argument("--speed", type=float, default=None,
+                      help="ticks per second (default 30; a headless recording without it "
+                           "samples the whole run evenly into its frames)")
     view.add_argument("--fps", type=int, default=30, help="frames per second (default 30)")
     view.add_argument("--size", type=_size, default=(1280, 720), metavar="WxH",
                       help="window size (default 1280x720)")
     view.add_argument("--node-limit", type=int, default=20_000,
                       help="draw a sample of the network above this many people (default 20000)")
     view.add_argument("--out", default=".", help="folder for screenshots and recordings")
+    view.add_argument("--json", action="store_true",
+                      help="headless: print the summary as JSON instead of one line")
     view.set_defaults(func=cmd_view)
     return view
 
@@ -63,7 +67,7 @@ def cmd_view(args: argparse.Namespace) -> int:
         raise UsageError(f"--frames: got {args.frames}, expected a whole number in [1, 1000000]")
     if not 1 <= args.fps <= 240:
         raise UsageError(f"--fps: got {args.fps}, expected a whole number in [1, 240]")
-    if not 0 < args.speed <= 10_000:
+    if args.speed is not None and not 0 < args.speed <= 10_000:
         raise UsageError(f"--speed: got {args.speed}, expected ticks per second in (0, 10000]")
     if args.node_limit < 1:
         raise UsageError(f"--node-limit: got {args.node_limit}, expected a positive whole number")
@@ -94,10 +98,15 @@ def cmd_view(args: argparse.Namespace) -> int:
     from addsim.viz.app import run_viewer
 
     frames = args.frames if args.frames is not None else (100 if args.headless else None)
+    per_frame = None
+    if args.headless and args.speed is None and frames:
+        # the whole run (from --start) sampled evenly: the last frame shows its end
+        per_frame = max(source.horizon - source.tick, 0) / frames or None
     try:
         result = run_viewer(
             source, headless=args.headless, frames=frames, record=record, size=args.size,
-            fps=args.fps, speed=args.speed, node_limit=args.node_limit, out_dir=out,
+            fps=args.fps, speed=args.speed if args.speed is not None else 30.0,
+            node_limit=args.node_limit, out_dir=out, ticks_per_frame=per_frame,
         )
     except OSError as exc:  # the recording or a screenshot could not be written
         raise write_error("--record" if record is not None else "--out",
@@ -106,5 +115,26 @@ def cmd_view(args: argparse.Namespace) -> int:
         if isinstance(source, LiveSource):
             source.close()
     if args.headless:
-        print(json.dumps(result))
+        print(json.dumps(result) if args.json else summary_line(result))
     return 0
+
+
+def summary_line(result: dict[str, Any]) -> str:
+    """A headless view in one line: frames, the time span shown, people, what was written."""
+    frames = result.get("frames", 0)
+    ypt = result.get("years_per_tick")
+    first, last = result.get("first_tick"), result.get("tick")
+    if first is None or last is None:
+        span = ""
+    elif ypt:
+        span = f", years {first * ypt:.1f} to {last * ypt:.1f} (ticks {first}-{last})"
+    else:
+        span = f", ticks {first}-{last}"
+    people = result.get("individuals")
+    drawn = result.get("drawn")
+    who = "" if people is None else (f" of {people:,} people" + (
+        f" ({drawn:,} drawn)" if drawn is not None and drawn < people else ""))
+    took = result.get("seconds")
+    timing = "" if took is None else f" in {took:.1f} s"
+    wrote = f"; wrote {result['record']}" if result.get("record") else ""
+    return f"view: {frames} frame{'s' if frames != 1 else ''}{span}{who}{timing}{wrote}"

@@ -22,6 +22,7 @@ from addsim._read import input_problem, is_folder, read_npz, read_parquet
 from addsim.population.cli._common import UsageError
 from addsim.population.config import Config, InterventionCfg, load
 from addsim.population.status import STATUSES
+from addsim.population.survey import BANDS
 
 if TYPE_CHECKING:  # the model (mesa, agents, envs) is imported only when a view opens
     from addsim.population.model import PopulationModel
@@ -30,9 +31,12 @@ HISTORY_BYTES = 400_000_000  # live: keep per-person history (for the panel) bel
 
 
 def _person_common(model: PopulationModel, index: int) -> dict[str, Any]:
+    from addsim.population.survey import SEXES
+
     return {
         "degree": int(model.degree[index]),
         "risk_factors": model.individuals[index].risk_factors,
+        "sex": SEXES[int(model.sex[index])],
     }
 
 
@@ -63,6 +67,12 @@ class LiveSource:
         net = config.network
         self.title = f"live: {self.n:,} people, {net.kind} network, seed {config.run.seed}"
         self.threaded = False
+        self.end = int(config.run.ticks)  # the live model stops here (run.ticks)
+        # people per age band and status after each tick (the viewer's age filter), grown
+        # as the run goes (a run of millions of ticks allocates only what it reaches)
+        self._by_band = np.zeros((min(self.end, 4096), len(self.activities), len(BANDS),
+                                  len(STATUSES)), dtype=np.int32)
+        self._queued = 0  # ticks done or queued (threaded: never beyond the end)
         self._pending = 0
         self._treat: list[InterventionCfg] = []
         self._cond = threading.Condition()
@@ -75,7 +85,7 @@ class LiveSource:
         """From now on step the model in a worker thread (drawing never waits for a tick)."""
         if self._worker is not None:
             return
-        self._tick = int(self.model.tick)
+        self._tick = self._queued = int(self.model.tick)
         self._snap = [self.model.activity(a).tracker.status.copy() for a in self.activities]
         self._stop = False
         self.threaded = True
@@ -94,12 +104,33 @@ class LiveSource:
             for cfg in treat:
                 self.model.apply_intervention(cfg)
             if step:
-                self.model.step()
+                self._step()
                 snap = [self.model.activity(a).tracker.status.copy() for a in self.activities]
                 with self._cond:
                     self._pending -= 1
                     self._snap, self._tick = snap, int(self.model.tick)
                     self._cond.notify_all()
+
+    def _step(self) -> None:
+        """One tick of the model, then its counts per age band and status."""
+        self.model.step()
+        t = int(self.model.tick) - 1
+        if t >= len(self._by_band):
+            more = np.zeros_like(self._by_band[: min(len(self._by_band), self.end - t)])
+            self._by_band = np.concatenate([self._by_band, more])
+        if t < self.end:
+            bands = np.asarray(self.model.bands, dtype=np.int64) * len(STATUSES)
+            for j, name in enumerate(self.activities):
+                st = self.model.activity(name).tracker.status
+                self._by_band[t, j] = np.bincount(bands + st, minlength=self._by_band[t, j].size
+                                                  ).reshape(len(BANDS), len(STATUSES))
+
+    def age_prevalence(self, activity: int, band: str) -> np.ndarray | None:
+        """People of the age band ``band`` (a survey band: 12-17, ..., 65+) per status after
+        each tick done, (tick, statuses); None for an unknown band."""
+        if band not in BANDS:
+            return None
+        return self._by_band[: self.tick, activity, BANDS.index(band)]
 
     def close(self) -> None:
         """Stop the worker thread (threaded mode); the model keeps its state."""
@@ -124,8 +155,8 @@ class LiveSource:
 
     @property
     def horizon(self) -> int:
-        """The configured run length, or the ticks done when beyond it."""
-        return max(self.config.run.ticks, self.model.tick)
+        """The configured run length (run.ticks): the live model stops there."""
+        return self.end
 
     def edges(self) -> np.ndarray:
         """The model's network edges (E, 2)."""
@@ -148,25 +179,33 @@ class LiveSource:
         return self.model.records[: self.tick, activity, : len(STATUSES)]
 
     def markers(self, activity: int) -> list[tuple[int, str]]:
-        """Interventions applied to this activity, and those still scheduled."""
+        """Interventions applied to this activity, and those scheduled and not yet applied
+        (within the run)."""
         name = self.activities[activity]
-        out = [(t, f"{kind} ({k})") for t, kind, act, k in self.model.applied if act == name]
+        applied = [(t, kind) for t, kind, act, _ in list(self.model.applied) if act == name]
+        out = [(t, f"{kind} ({k})") for t, kind, act, k in list(self.model.applied)
+               if act == name]
         out += [
             (c.tick, f"{c.kind} (scheduled)") for c in self.model.interventions
-            if c.tick >= self.model.tick and c.activity in (name, "all")
+            if self.tick <= c.tick < self.end and c.activity in (name, "all")
+            and (c.tick, c.kind) not in applied
         ]
         return out
 
     def advance(self, ticks: int) -> int:
-        """Step the model ``ticks`` times (never backwards); threaded: queue them."""
-        ticks = max(ticks, 0)
+        """Step the model ``ticks`` times (never backwards, never beyond run.ticks); threaded:
+        queue them. Returns the ticks stepped or queued (fewer at the end of the run)."""
         if self.threaded:
             with self._cond:  # at most one frame's ticks queued: a slow model slows the speed
-                self._pending = min(self._pending + ticks, ticks + 1)
+                ticks = min(max(ticks, 0), self.end - self._queued)
+                pending = min(self._pending + ticks, ticks + 1)
+                self._queued += pending - self._pending  # ticks dropped are not queued
+                self._pending = pending
                 self._cond.notify_all()
             return ticks
+        ticks = min(max(ticks, 0), self.end - int(self.model.tick))
         for _ in range(ticks):
-            self.model.step()
+            self._step()
         return ticks
 
     def person(self, index: int, activity: int) -> Any:
@@ -178,10 +217,13 @@ class LiveSource:
         act = self.model.activity(name)
         q = ind.q_values(name)
         hist = ind.history(name) if self.model.history is not None else None
+        planner = {key: float(getattr(act.learner, key)[index])
+                   for key in ("withdrawal", "habit") if hasattr(act.learner, key)}
         return Person(
             index=index, status=int(self.status(activity)[index]), n_latent=ind.n_latent(name),
             action_values={a: float(v) for a, v in zip(act.core.action_names, q, strict=False)},
-            history=hist, age=float(self.model.age[index]), **_person_common(self.model, index),
+            history=hist, age=float(self.model.age[index]), planner=planner,
+            **_person_common(self.model, index),
         )
 
     @property
@@ -220,13 +262,12 @@ class ReplaySource:
         if not os.path.lexists(hist_path):
             raise UsageError(f"view: {shown(str(run_dir))} has no history.npz "
                              "(write one with: addsim run --history --out DIR)")
-        if not os.path.lexists(run_dir / "config.toml"):
-            raise UsageError(f"view: {shown(str(run_dir))} has no config.toml (is it a run "
-                             "folder?)")
+        from addsim.population.io.export import read_run_config
+
         try:
-            cfg = load(run_dir / "config.toml")
+            cfg = read_run_config(run_dir, "view")
         except ConfigError as exc:
-            raise UsageError(f"view: {shown(str(run_dir / 'config.toml'))}: {exc}") from None
+            raise UsageError(str(exc)) from None
         from addsim.population.resources import memory_limit
 
         # sizes checked before inflating: a small archive can claim gigabytes; the run's
@@ -259,7 +300,9 @@ class ReplaySource:
             raise UsageError(f"view: history has {self.history.shape[2]} individuals, the config "
                          f"builds {self.n}")
         self.config = cfg
-        self.title = f"replay: {run_dir.name} ({self.n:,} people, {self.history.shape[0]} ticks)"
+        self.years_per_tick = float(self.model.years_per_tick)  # time shown in years
+        years = self.history.shape[0] * self.years_per_tick
+        self.title = f"replay: {run_dir.name} ({self.n:,} people, {years:.1f} years)"
         self._tick = 0
         ticks, n_act = self.history.shape[0], len(self.activities)
         self._prev = np.zeros((ticks, n_act, len(self.statuses)), dtype=np.int64)
