@@ -98,9 +98,9 @@ class StatusTracker:
         share, seek = rules.addicted_fraction, rules.seek_fraction if seeking else 0.0
         self._need = max(1, int(np.ceil(share * w / use_ticks - 1e-9)))
         self._need_seek = int(np.ceil(seek * w - 1e-9))
-        self._need_recent = max(1, int(np.ceil(share * r / use_ticks - 1e-9)))
+        self.need_recent = max(1, int(np.ceil(share * r / use_ticks - 1e-9)))
         # 0: seeking is no criterion (cannot be sought, or seek_fraction 0)
-        self._need_recent_seek = max(1, int(np.ceil(seek * r - 1e-9))) if seek > 0 else 0
+        self.need_recent_seek = max(1, int(np.ceil(seek * r - 1e-9))) if seek > 0 else 0
 
     def reset(self, rows: np.ndarray) -> None:
         """Rows ``rows`` start afresh (newcomers who replace leavers): never exposed, no record."""
@@ -131,7 +131,7 @@ class StatusTracker:
             self.status, self.choices, self.total, self.seeks, self.recent, self.recent_seeks,
             self.last_use, self.last_disorder, self.last_met, self.last_cessation,
             self.ever_used, self.ever_addicted, self.ever_abstinent, self._need,
-            self._need_seek, self._need_recent, self._need_recent_seek, r.rule == "dsm5",
+            self._need_seek, self.need_recent, self.need_recent_seek, r.rule == "dsm5",
             r.use_recency, r.abstinence_ticks, events,
         )
         return events.sum(axis=0)

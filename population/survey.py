@@ -17,7 +17,12 @@ value`` gets:
 - ``past_year_remission``: of the people in disorder during the year before (and still here),
   the share with no disorder this year (NESARC's "prior-to-past-year, no past-year").
 - ``relapse_12m``: of the people who left treatment or remitted (ceased) 12 to 24 months
-  before the year's end, the share who used again within 12 months (McLellan et al. 2000).
+  before the year's end, the share who used again (once is enough) within 12 months.
+- ``relapse_frequent_12m``: of the same people, the share back to frequent use within 12
+  months: the disorder's use criterion met again (``status.addicted_fraction`` of the
+  reachable uses in the last ``status.abstinence_ticks``), McLellan et al. 2000's "return to
+  active use". Under DSM-5 a person in remission may still use now and then, so a single use
+  after remission is no relapse.
 - ``ever_treated``: of the people ever in disorder, the share ever treated (NESARC's
   lifetime treatment among those with a lifetime disorder: Dawson et al. 2005).
 - ``deaths_per_1000py``: deaths during the year per 1,000 person-years (the same in every
@@ -57,7 +62,8 @@ BANDS = ("12-17", "18-25", "26-34", "35-49", "50-64", "65+")  # band_of's 0..5
 MEASURES = (
     "lifetime_use", "past_year_use", "past_month_use", "past_year_disorder",
     "lifetime_disorder", "conditional_dependence", "incidence_use_per_1000py",
-    "incidence_disorder_per_1000py", "past_year_remission", "relapse_12m", "ever_treated",
+    "incidence_disorder_per_1000py", "past_year_remission", "relapse_12m",
+    "relapse_frequent_12m", "ever_treated",
     "deaths_per_1000py", "deaths_disorder_per_1000py",
 )
 COMORBIDITY = "odds_ratio_gambling_given_substance"
@@ -97,6 +103,8 @@ class Survey:
         self.prev_disorder = np.zeros((k, n), dtype=bool)
         self.remit = np.full((k, n), NEVER, dtype=np.int64)  # last cessation / treatment end
         self.first_after = np.full((k, n), NEVER, dtype=np.int64)  # first use after it
+        # first tick after it with the disorder's use criterion met again (frequent use)
+        self.first_frequent = np.full((k, n), NEVER, dtype=np.int64)
         self.cohort = np.zeros((k, n), dtype=bool)  # in disorder during the previous year
         self.acc = np.zeros((k, len(BANDS), 8), dtype=np.int64)
         self.first_use = np.full((k, n), NEVER, dtype=np.int64)
@@ -119,7 +127,7 @@ class Survey:
         for arr in (self.prev_used, self.prev_disorder, self.cohort, self.onset_prev,
                     self.ceased_prev, self.dis_prev):
             arr[:, rows] = False
-        for arr in (self.remit, self.first_after, self.first_use):
+        for arr in (self.remit, self.first_after, self.first_frequent, self.first_use):
             arr[:, rows] = NEVER
         self.entered[rows] = self.next_tick
 
@@ -142,7 +150,8 @@ class Survey:
             _accumulate_kernel(
                 tick, bands, tr.ever_used, tr.ever_addicted, tr.status, tr.last_use,
                 tr.last_cessation, until, self.prev_used[j], self.prev_disorder[j],
-                self.remit[j], self.first_after[j], self.first_use[j], out,
+                self.remit[j], self.first_after[j], self.first_use[j], tr.recent,
+                tr.need_recent, self.first_frequent[j], out,
             )
             self.acc[j, :, :6] += out.sum(axis=0)
         self.next_tick = tick + 1
@@ -164,6 +173,9 @@ class Survey:
             remit, after = self.remit[j], self.first_after[j]
             cohort_r = (remit <= tick - self.year_ticks) & (remit > tick - 2 * self.year_ticks)
             relapsed = cohort_r & (after != NEVER) & (after - remit <= self.year_ticks)
+            frequent = self.first_frequent[j]
+            relapsed_frequent = (cohort_r & (frequent != NEVER)
+                                 & (frequent - remit <= self.year_ticks))
             masks = {
                 "ever_used": tr.ever_used,
                 "past_year": tr.last_use > tick - self.year_ticks,
@@ -175,6 +187,7 @@ class Survey:
                 "remitted": self.cohort[j] & ~pyd,
                 "cohort_r": cohort_r,
                 "relapsed": relapsed,
+                "relapsed_frequent": relapsed_frequent,
             }
             counts = {"n": alive, **{k: self._count(bands, v) for k, v in masks.items()}}
             ever_dis.append(tr.ever_addicted)
@@ -193,6 +206,7 @@ class Survey:
                     "incidence_disorder_per_1000py": self._rate(a[FIRST_DIS], a[RISK_DIS]),
                     "past_year_remission": _ratio(c["remitted"], c["cohort"]),
                     "relapse_12m": _ratio(c["relapsed"], c["cohort_r"]),
+                    "relapse_frequent_12m": _ratio(c["relapsed_frequent"], c["cohort_r"]),
                     "ever_treated": _ratio(c["ever_treated"], c["ever_dis"]),
                     "deaths_per_1000py": self._rate(a[DEATHS], a[TICKS]),
                     "deaths_disorder_per_1000py": self._rate(a[DEATHS_DIS], a[TICKS_DIS]),
@@ -325,12 +339,14 @@ def pooled_rr(rows: Any, measure: str) -> tuple[float, float, float]:
 @jit_parallel
 def _accumulate_kernel(
     tick, bands, ever_used, ever_addicted, status, last_use, last_cessation,
-    treated_until, prev_used, prev_disorder, remit, first_after, first_use, out,
+    treated_until, prev_used, prev_disorder, remit, first_after, first_use, recent,
+    need_recent, first_frequent, out,
 ):  # pragma: no cover - compiled
     """:meth:`Survey.observe`'s per-tick pass over individuals: ``out`` (chunks, bands, 6)
     receives person-ticks, at-risk person-ticks (for use, for disorder), disorder
-    person-ticks and first events (use, disorder); remission and the first use after it are
-    noted per person."""
+    person-ticks and first events (use, disorder); remission, the first use after it and the
+    first tick after it with frequent use again (``recent >= need_recent``) are noted per
+    person."""
     n = bands.size
     chunk = CHUNK
     for c in prange((n + chunk - 1) // chunk):
@@ -353,8 +369,12 @@ def _accumulate_kernel(
             if last_cessation[i] == tick or treated_until[i] == tick:
                 remit[i] = tick
                 first_after[i] = NEVER
-            elif last_use[i] == tick and remit[i] != NEVER and first_after[i] == NEVER:
-                first_after[i] = tick
+                first_frequent[i] = NEVER
+            elif remit[i] != NEVER:
+                if last_use[i] == tick and first_after[i] == NEVER:
+                    first_after[i] = tick
+                if recent[i] >= need_recent and first_frequent[i] == NEVER:
+                    first_frequent[i] = tick
 
 
 __all__ = ["BANDS", "COLUMNS", "COMORBIDITY", "EDGES", "MEASURES", "PEER", "PEER_MEASURES",

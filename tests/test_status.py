@@ -31,7 +31,7 @@ def test_life_course_never_exposed_to_relapsed() -> None:
     rules = StatusRules(window=10, addicted_fraction=0.6, use_recency=3, abstinence_ticks=4,
                         seek_fraction=0.2)
     tr = StatusTracker(1, rules, seeking=True)
-    assert (tr._need, tr._need_seek, tr._need_recent, tr._need_recent_seek) == (6, 2, 3, 1)
+    assert (tr._need, tr._need_seek, tr.need_recent, tr.need_recent_seek) == (6, 2, 3, 1)
     assert tr.status[0] == NEVER_EXPOSED
     ev = _run(tr, range(0, 1), opp=True, use=True)
     assert tr.status[0] == USER and ev[0].tolist() == [1, 0, 0, 0]
@@ -95,7 +95,7 @@ def test_the_thresholds_are_shares_of_the_reachable_uses() -> None:
     the last 13 weeks."""
     tr = StatusTracker(1, StatusRules(window=52, abstinence_ticks=13, addicted_fraction=0.8),
                        seeking=True, use_ticks=2)
-    assert (tr._need, tr._need_recent) == (21, 6)
+    assert (tr._need, tr.need_recent) == (21, 6)
 
 
 def test_use_counts_only_within_the_calendar_window() -> None:
@@ -156,8 +156,8 @@ def _reference(rules: StatusRules, tr: StatusTracker, opp: list[bool], use: list
         if u:
             last_use = t
         last_r = [ring[(t - j) % w] for j in range(r)]
-        frequent = sum(x for x, _ in last_r) >= tr._need_recent
-        seeking = tr._need_recent_seek > 0 and sum(y for _, y in last_r) >= tr._need_recent_seek
+        frequent = sum(x for x, _ in last_r) >= tr.need_recent
+        seeking = tr.need_recent_seek > 0 and sum(y for _, y in last_r) >= tr.need_recent_seek
         was = status in (ADDICTED, RELAPSED)
         if dsm5:
             cease = was and not (frequent or seeking)

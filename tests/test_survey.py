@@ -104,6 +104,31 @@ def test_remission_and_relapse_of_a_known_pair(jit: bool) -> None:
     assert f[(2, "all", "substance", "conditional_dependence")] == 1.0
 
 
+def test_relapse_to_frequent_use_is_not_one_use(jit: bool) -> None:
+    """DSM-5 rule (remission: no criterion for 4 ticks; frequent use: 2 uses in the last 4).
+    Three people use every tick 0..29 and remit; A uses once more at tick 60, B at ticks
+    60-62, C never. Year 2: all three remitted 12-24 months before its end; two used again
+    within 12 months (relapse_12m 2/3), one of them frequently (relapse_frequent_12m 1/3)."""
+    n = 3
+    rules = StatusRules(rule="dsm5", window=8, addicted_fraction=0.5, abstinence_ticks=4,
+                        use_recency=2)
+    tr = StatusTracker(n, rules)
+    assert tr.need_recent == 2
+    s = Survey(n, ["substance"], WEEK)
+    age = np.full(n, 20.0)
+    never = np.full(n, -1, np.int64)
+    for t in range(105):
+        use = np.array([t < 30 or t == 60, t < 30 or 60 <= t <= 62, t < 30])
+        tr.update(t, use, use)
+        s.observe(t, band_of(age), [tr], [never])
+    remit = tr.last_cessation.tolist()
+    assert remit[0] == remit[1] == remit[2] and 30 <= remit[0] < 52, remit
+    f = _frame(s)["value"]
+    assert f[(2, "all", "substance", "relapse_12m")] == pytest.approx(2 / 3)
+    assert f[(2, "all", "substance", "relapse_frequent_12m")] == pytest.approx(1 / 3)
+    assert np.isnan(f[(1, "all", "substance", "relapse_frequent_12m")])  # nobody remitted yet
+
+
 def test_odds_ratio() -> None:
     """Haldane-corrected odds ratio: 4 cells hand-computed; NaN without both groups."""
     e = np.array([1, 1, 1, 1, 0, 0, 0, 0, 0, 0], bool)

@@ -58,7 +58,7 @@ def t975(df: np.ndarray) -> np.ndarray:
 # other survey measure (rates per 1,000 person-years, risk and odds ratios, counts) is >= 0.
 SHARES = ("lifetime_use", "past_year_use", "past_month_use", "past_year_disorder",
           "lifetime_disorder", "conditional_dependence", "past_year_remission", "relapse_12m",
-          "ever_treated")
+          "relapse_frequent_12m", "ever_treated")
 
 
 def bounds_of(column: str) -> tuple[float, float]:
