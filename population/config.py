@@ -2,7 +2,8 @@
 
 A config is a TOML document with the tables below; every key has a default, so an empty file
 is the embedded default run (1,000 people on a small-world network, substance and gambling,
-20 years of weekly ticks, a treatment wave half-way). ``--set key=value`` overrides any dotted key.
+20 years of weekly ticks after a 68-year burn-in, treatment as a yearly process). ``--set
+key=value`` overrides any dotted key.
 Errors name the field, the value and what is allowed (with a suggestion for a misspelt name).
 """
 

@@ -1,4 +1,4 @@
-"""Shared test settings.
+"""Shared test settings and the shared 20-year default runs.
 
 The default config simulates a whole life (68 years) before the first recorded tick
 (``run.burn_in``, population/config.py), which multiplies a short run's cost by up to a
@@ -6,13 +6,23 @@ hundred. Tests of mechanisms do not need a population with a past, so in-process
 without the default burn-in: a test that needs one sets ``run.burn_in`` or is marked
 ``whole_burn_in`` (the default scenario's targets, the burn-in's own tests). The burn-in's cost
 is measured in benchmarks/ (bench_cli.py's default run), not here.
+
+``default_runs`` runs the embedded default (1,000 people, 20 years after its burn-in) once
+per test session on the seeds the default's tests use, for every test that reads it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
 import pytest
 
 from addsim.population.config import Config
+
+DEFAULT_SEEDS = tuple(range(10, 20))  # the default's test seeds (the validation uses 7000-)
+_BURN_IN = Config.burn_in_ticks  # the real property, before any test patches it
 
 
 @pytest.fixture(autouse=True)
@@ -20,3 +30,35 @@ def _no_default_burn_in(request: pytest.FixtureRequest, monkeypatch: pytest.Monk
     if request.node.get_closest_marker("whole_burn_in") is None:
         monkeypatch.setattr(Config, "burn_in_ticks",
                             property(lambda self: self.run.burn_in or 0))
+
+
+@dataclass
+class DefaultRun:
+    """One run of the default: its substance survey (both sexes) and disorder episodes."""
+
+    seed: int
+    survey: pd.DataFrame
+    episodes: pd.DataFrame
+
+
+def run_default(seed: int, sets: list[str] | None = None) -> DefaultRun:
+    """The embedded default with its whole burn-in on ``seed`` (and ``sets``)."""
+    from addsim.population import config as C
+    from addsim.population.episodes import disorder_episodes
+    from addsim.population.model import PopulationModel
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Config, "burn_in_ticks", _BURN_IN)
+        model = PopulationModel(C.load(sets=[f"run.seed={seed}", "run.history=true",
+                                             *(sets or [])]))
+        model.run(model.config.run.ticks)
+    j = list(model.activity_names).index("substance")
+    return DefaultRun(seed, pd.DataFrame(model.survey_table()),
+                      disorder_episodes(np.asarray(model.history[: model.tick, j, :]),
+                                        model.years_per_tick))
+
+
+@pytest.fixture(scope="session")
+def default_runs() -> list[DefaultRun]:
+    """The default on DEFAULT_SEEDS, once a session."""
+    return [run_default(seed) for seed in DEFAULT_SEEDS]

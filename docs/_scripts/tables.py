@@ -134,6 +134,93 @@ def render_calibrated() -> str:
                         rows, "lrrrl")
 
 
+def _checks() -> dict[str, Any]:
+    return _load(DOCS / "calibration" / "default_checks.json")
+
+
+def _arm_line(name: str, arm: dict[str, Any]) -> tuple[str, ...]:
+    m = arm["measures"]
+    return (name, number(arm["km_median_years"], 2), f"{arm['episodes']:,}",
+            number(m["past_year_remission"]["mean"]), number(m["past_year_disorder"]["mean"]),
+            number(m["relapse_frequent_12m"]["mean"]), number(m["relapse_12m"]["mean"]))
+
+
+def render_default_checks() -> str:
+    """The default's episodes, stationarity, age profile and the two ablations on the
+    validation seeds: docs/calibration/default_checks.json (docs/_scripts/default_checks.py)."""
+    data = _checks()
+    seeds, arms = data["seeds"], data["arms"]
+    head = (f"The default and two ablations on seeds {seeds[0]}-{seeds[-1]} ({len(seeds)} runs "
+            f"each, 1,000 people, 20 recorded years after a burn-in of "
+            f"{data['burn_in_ticks']:,} ticks; `docs/_scripts/default_checks.py`, commit "
+            f"{data['commit']}). Median episode: Kaplan-Meier over the disorder episodes that "
+            f"start in the recorded years, censored at the end and when the person leaves; "
+            f"the measures are means over years 1-20 and seeds.\n\n")
+    ablations = table(["run", "median episode (years)", "episodes", "remission a year",
+                       "past-year disorder", "back to frequent use in 12 months",
+                       "any use in 12 months"],
+                      [_arm_line(k, v) for k, v in arms.items()], "lrrrrrr")
+    st = arms["default"]["stationarity"]
+    e, late = data["early_years"], data["late_years"]
+    station = table(
+        ["measure", f"years {e[0]}-{e[1]}", f"years {late[0]}-{late[1]}", "difference",
+         "seed-to-seed 95% half-width", "stationary"],
+        [(k, number(v["early"]), number(v["late"]), number(v["difference"]),
+          number(v["seed_interval_half_width"]), number(v["stationary"])) for k, v in st.items()],
+        "lrrrrl")
+    bands = arms["default"]["lifetime_disorder_by_band"]
+    profile = table(["age band", *bands], [
+        ("lifetime disorder", *(number(b["mean"]) for b in bands.values())),
+        ("2.5-97.5% over seeds", *(f"[{number(b['low'])}, {number(b['high'])}]"
+                                   for b in bands.values()))], "l" + "r" * len(bands))
+    return (head + ablations + "\n\nStationarity (the default):\n\n" + station
+            + "\n\nLifetime disorder by age band (the default, years 1-20):\n\n" + profile)
+
+
+def render_default_fit() -> str:
+    """The README's short account of the default: targets met on the validation seeds, the
+    median episode, stationarity and what the failed-search rule changes."""
+    val = _load(DOCS / "calibration" / "validation.json")
+    data = _checks()
+    d, x = data["arms"]["default"], data["arms"]["failed search as extinction"]
+    f = data["arms"]["frequency status rule"]
+    missed = [r["target"] for r in val["rows"] if not r["within"]]
+    seeds = val["seeds"]
+    stationary = [k.replace("_", " ") for k, v in d["stationarity"].items() if v["stationary"]]
+    moving = [k.replace("_", " ") for k, v in d["stationarity"].items() if not v["stationary"]]
+    lines = [
+        f"- {val['within']} of {val['of']} published targets within their interval on seeds "
+        f"{seeds[0]}-{seeds[-1]}, which neither the calibration nor the tests use"
+        + (f" (missed: {'; '.join(missed)})" if missed else "") + ".",
+        f"- Median disorder episode {number(d['km_median_years'], 2)} years (Kaplan-Meier, "
+        f"{d['episodes']:,} episodes, censored); remission "
+        f"{number(d['measures']['past_year_remission']['mean'])} a year.",
+        f"- A failed search is no access (the drug action unavailable, nothing learned). "
+        f"Modelled as an extinction trial instead (the old rule), on the same seeds: median "
+        f"episode {number(x['km_median_years'], 2)} years, remission "
+        f"{number(x['measures']['past_year_remission']['mean'])} a year, past-year disorder "
+        f"{number(x['measures']['past_year_disorder']['mean'])} against "
+        f"{number(d['measures']['past_year_disorder']['mean'])}. The old frequency status "
+        f"rule: median episode {number(f['km_median_years'], 2)} years, remission "
+        f"{number(f['measures']['past_year_remission']['mean'])}.",
+        "- Years 1-5 against 16-20 (a burn-in gives people a past): "
+        + ("; ".join(filter(None, [
+            f"stationary within the seed-to-seed interval: {', '.join(stationary)}"
+            if stationary else "",
+            f"not stationary: {', '.join(moving)}" if moving else ""]))) + ".",
+    ]
+    return "\n".join(lines)
+
+
+def render_age_profile() -> str:
+    """Lifetime disorder by age band beside the published profile's shape (README)."""
+    data = _checks()
+    bands = data["arms"]["default"]["lifetime_disorder_by_band"]
+    return table(["", *bands], [
+        ("lifetime disorder (model)", *(number(b["mean"]) for b in bands.values()))],
+        "l" + "r" * len(bands))
+
+
 def render_default_run() -> str:
     """The default run's survey in its last year, all ages, substance, from the figures the
     figure script kept (docs/data/default-run.json)."""
@@ -443,6 +530,10 @@ BLOCKS: list[Block] = [
     Block("docs/getting-started.md", "default-run-change", render_default_change),
     Block("docs/calibration.md", "calibrated-values", render_calibrated),
     Block("docs/calibration.md", "validation-table", render_validation),
+    Block("docs/calibration.md", "default-checks", render_default_checks),
+    Block("README.md", "default-fit", render_default_fit),
+    Block("README.md", "validation-table", render_validation),
+    Block("README.md", "age-profile", render_age_profile),
     Block("docs/getting-started.md", "default-run-table", render_default_run),
     Block("docs/benchmarks.md", "bench-cli", render_bench_cli),
     Block("docs/benchmarks.md", "bench-install", render_bench_install),

@@ -1,0 +1,128 @@
+"""The embedded default's checks beyond its targets, on seeds neither the calibration nor the
+tests use: disorder episodes (Kaplan-Meier median, censored), stationarity (years 1-5 against
+16-20), lifetime disorder by age band, and the two ablations of issue 29 (a failed search as
+an extinction trial; the frequency status rule) on the same seeds.
+
+    python docs/_scripts/default_checks.py            # writes docs/calibration/default_checks.json
+    python docs/_scripts/default_checks.py --seeds 3  # a quicker look (not for the docs)
+
+docs/_scripts/tables.py renders the README's and docs' blocks from the JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = ROOT / "docs" / "calibration" / "default_checks.json"
+FIRST_SEED = 7000  # the validation seeds (examples/calibrate/params.toml); no test uses them
+ARMS = {
+    "default": [],
+    "failed search as extinction": ["seeking.failed=extinction"],
+    "frequency status rule": ["status.rule=frequency"],
+}
+MEASURES = ("past_year_disorder", "lifetime_use", "lifetime_disorder", "past_year_remission",
+            "relapse_12m", "relapse_frequent_12m", "ever_treated", "conditional_dependence")
+EARLY, LATE = (1, 5), (16, 20)
+
+
+def _one(seed: int, sets: list[str]) -> dict[str, Any]:
+    """One run: its survey (substance, both sexes) and its disorder episodes."""
+    from addsim.population import config as C
+    from addsim.population.episodes import disorder_episodes
+    from addsim.population.io.export import survey_frame
+    from addsim.population.model import PopulationModel
+
+    cfg = C.load(sets=[f"run.seed={seed}", "run.history=true", *sets])
+    model = PopulationModel(cfg)
+    model.run(cfg.run.ticks)
+    s = survey_frame(model)
+    s = s[(s["activity"] == "substance") & (s["sex"] == "all")]
+    j = list(model.activity_names).index("substance")
+    episodes = disorder_episodes(model.history[: model.tick, j, :], model.years_per_tick)
+    return {"survey": s, "episodes": episodes, "burn_in_ticks": model.burn_in_ticks}
+
+
+def _years(s: pd.DataFrame, measure: str, years: tuple[int, int], band: str = "all") -> float:
+    rows = s[(s["measure"] == measure) & (s["age_band"] == band)
+             & s["year"].between(*years)]
+    return float(np.nanmean(rows["value"])) if len(rows) else float("nan")
+
+
+def _summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    from addsim.population.episodes import km_median
+    from addsim.population.survey import BANDS
+
+    ep = pd.concat([r["episodes"] for r in runs], ignore_index=True)
+    per_seed = {m: [_years(r["survey"], m, (1, 20)) for r in runs] for m in MEASURES}
+    out: dict[str, Any] = {
+        "episodes": len(ep), "censored": int(ep["censored"].sum()),
+        "km_median_years": km_median(ep["years"].to_numpy(), ep["censored"].to_numpy()),
+        "km_median_years_per_seed": [
+            km_median(r["episodes"]["years"].to_numpy(), r["episodes"]["censored"].to_numpy())
+            for r in runs],
+        "measures": {m: {"mean": float(np.mean(v)), "low": float(np.percentile(v, 2.5)),
+                         "high": float(np.percentile(v, 97.5)), "per_seed": v}
+                     for m, v in per_seed.items()},
+    }
+    station = {}
+    for m in ("past_year_disorder", "lifetime_use", "lifetime_disorder"):
+        early = np.array([_years(r["survey"], m, EARLY) for r in runs])
+        late = np.array([_years(r["survey"], m, LATE) for r in runs])
+        whole = np.array(per_seed[m])
+        half = 1.96 * float(np.std(whole, ddof=1)) if len(runs) > 1 else float("nan")
+        station[m] = {"early": float(early.mean()), "late": float(late.mean()),
+                      "difference": float((late - early).mean()),
+                      "seed_interval_half_width": half,
+                      "stationary": bool(abs((late - early).mean()) < half)}
+    out["stationarity"] = station
+    out["lifetime_disorder_by_band"] = {
+        b: {"mean": float(np.mean(v := [_years(r["survey"], "lifetime_disorder", (1, 20), b)
+                                         for r in runs])),
+            "low": float(np.percentile(v, 2.5)), "high": float(np.percentile(v, 97.5))}
+        for b in (*BANDS, "all")}
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seeds", type=int, default=10, help="seeds from 7000 (default 10)")
+    ap.add_argument("--out", type=Path, default=OUT)
+    args = ap.parse_args(argv)
+    seeds = list(range(FIRST_SEED, FIRST_SEED + args.seeds))
+    t0 = time.perf_counter()
+    result: dict[str, Any] = {"seeds": seeds, "early_years": EARLY, "late_years": LATE,
+                              "arms": {}}
+    total, done = len(ARMS) * len(seeds), 0
+    for arm, sets in ARMS.items():
+        runs = []
+        for seed in seeds:
+            runs.append(_one(seed, sets))
+            done += 1
+            print(f"\r{done}/{total} runs ({arm}, seed {seed}), "
+                  f"{time.perf_counter() - t0:.0f} s", end="", file=sys.stderr, flush=True)
+        result["arms"][arm] = {"sets": sets, **_summary(runs)}
+        result["burn_in_ticks"] = runs[0]["burn_in_ticks"]
+    print(file=sys.stderr)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                            capture_output=True, text=True).stdout.strip()
+    result.update({"seconds": round(time.perf_counter() - t0, 1), "commit": commit,
+                   "date": dt.date.today().isoformat()})
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2, default=float) + "\n")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
