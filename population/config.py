@@ -292,13 +292,26 @@ class DoseActivityCfg(ActivityCfg):
     )
 
 
+# calibrated (examples/calibrate/params.toml against examples/targets/substance.toml); an
+# activity not listed keeps access_scale 1
+ACCESS_SCALE = {"substance": 1.0}
+
+
 def _activity_cfg(name: str) -> type[ActivityCfg]:
     """The config table of activity ``name``: with the dose trace's half-life where its task
-    has one."""
+    has one, and the activity's own default ``access_scale`` (a table that leaves the key
+    out gets it too)."""
     from addsim.population.activity import SPECS
 
-    return DoseActivityCfg if "dose_half_life" in SPECS[name].core.conditions_spec \
+    base = DoseActivityCfg if "dose_half_life" in SPECS[name].core.conditions_spec \
         else ActivityCfg
+    if name not in ACCESS_SCALE:
+        return base
+    field = base.model_fields["access_scale"]
+    return create_model(  # type: ignore[no-any-return]
+        f"{name.capitalize()}Cfg", __base__=base, __doc__=base.__doc__,
+        access_scale=(float, Field(ACCESS_SCALE[name], ge=0, le=1000,
+                                   description=field.description)))
 
 
 ActivitiesCfg = create_model(  # one table per activity of population/activity.py's SPECS
