@@ -4,7 +4,8 @@ Times, as a user meets them, in fresh processes of the installed ``addsim`` scri
 ``addsim --version``, ``addsim --help`` and ``addsim run --help`` (median and fastest of
 ``--repeats``); the default run (``addsim run --out DIR``: 1,000 people x 20 years) with an
 empty numba cache folder (cold: every kernel compiles) and again with that folder filled
-(warm: every kernel loads). Stores the figures in benchmarks/results/cli.json under
+(warm: every kernel loads), and warm without its burn-in (``--set run.burn_in=0``: the
+difference is the burn-in's cost). Stores the figures in benchmarks/results/cli.json under
 ``--label``; never asserted in tests.
 
     python benchmarks/bench_cli.py --label after [--repeats 7] [--runs 2] [--skip-runs]
@@ -45,7 +46,7 @@ def summary(times: list[float]) -> dict[str, float | list[float]]:
 
 def first_runs(addsim: str, runs: int) -> dict[str, object]:
     """The default run from an empty numba cache folder (cold), then from the filled one."""
-    cold, warm, said = [], [], ""
+    cold, warm, bare, said = [], [], [], ""
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(runs):
             cache = Path(tmp) / f"cache{i}"
@@ -55,7 +56,12 @@ def first_runs(addsim: str, runs: int) -> dict[str, object]:
             said = said or next((ln for ln in printed.splitlines() if "compil" in ln), "")
             seconds, _ = timed([addsim, "run", "--out", f"{tmp}/warm{i}"], env)
             warm.append(seconds)
-    return {"cold": summary(cold), "warm": summary(warm), "compile_notice": said}
+            # the same run without its burn-in: the difference is the burn-in's cost
+            seconds, _ = timed([addsim, "run", "--out", f"{tmp}/bare{i}", "--set",
+                                "run.burn_in=0"], env)
+            bare.append(seconds)
+    return {"cold": summary(cold), "warm": summary(warm), "warm_no_burn_in": summary(bare),
+            "compile_notice": said}
 
 
 def main() -> None:
