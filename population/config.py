@@ -9,6 +9,7 @@ Errors name the field, the value and what is allowed (with a suggestion for a mi
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import types
@@ -297,6 +298,7 @@ class DoseActivityCfg(ActivityCfg):
 ACCESS_SCALE = {"substance": 1.0}
 
 
+@functools.cache  # one class per activity: the default instance's type is the field's
 def _activity_cfg(name: str) -> type[ActivityCfg]:
     """The config table of activity ``name``: with the dose trace's half-life where its task
     has one, and the activity's own default ``access_scale`` (a table that leaves the key

@@ -13,6 +13,7 @@ per test session on the seeds the default's tests use, for every test that reads
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,11 +26,19 @@ DEFAULT_SEEDS = tuple(range(10, 20))  # the default's test seeds (the validation
 _BURN_IN = Config.burn_in_ticks  # the real property, before any test patches it
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _no_default_burn_in() -> Iterator[None]:
+    """For the whole session (module fixtures included): no burn-in unless run.burn_in."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Config, "burn_in_ticks", property(lambda self: self.run.burn_in or 0))
+        yield
+
+
 @pytest.fixture(autouse=True)
-def _no_default_burn_in(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    if request.node.get_closest_marker("whole_burn_in") is None:
-        monkeypatch.setattr(Config, "burn_in_ticks",
-                            property(lambda self: self.run.burn_in or 0))
+def _whole_burn_in(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests marked ``whole_burn_in`` get the default burn-in back."""
+    if request.node.get_closest_marker("whole_burn_in") is not None:
+        monkeypatch.setattr(Config, "burn_in_ticks", _BURN_IN)
 
 
 @dataclass

@@ -154,7 +154,7 @@ def _config(rng: random.Random, files: list[Path]) -> dict[str, Any]:
 
 
 def test_every_written_config_reads_back_to_the_same_config(tmp_path: Path) -> None:
-    """Property, over 300 generated configs (the 130 or so the schema accepts: random values
+    """Property, over 400 generated configs (the 130 or so the schema accepts: random values
     at their fields' bounds and in between, every network kind and learner, random
     distributions and interventions, file names with newlines, quotes, tabs, backslashes
     and #): ``to_toml`` then reading the TOML gives the same Config."""
@@ -165,7 +165,7 @@ def test_every_written_config_reads_back_to_the_same_config(tmp_path: Path) -> N
         files.append(path)
     rng = random.Random(32)
     checked = 0
-    for _ in range(300):
+    for _ in range(400):
         try:
             cfg = Config.model_validate(_config(rng, files))
         except ValidationError:
@@ -183,7 +183,7 @@ def test_the_generator_reaches_the_corners(tmp_path: Path) -> None:
     path.write_text("0 1\n")
     rng = random.Random(32)
     seen: dict[str, set[Any]] = {"kind": set(), "dist": set(), "iv": set()}
-    for _ in range(300):
+    for _ in range(400):
         data = _config(rng, [path])
         seen["kind"].add(data["network"]["kind"])
         seen["dist"].update(d["dist"] for d in data["risk"].values() if isinstance(d, dict))
