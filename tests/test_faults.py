@@ -36,13 +36,16 @@ from addsim.population.batches.store import completed, lock
 from addsim.population.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
-TINY = ["--ticks", "3", "--set", "population.size=20"]
+# run.burn_in = 0: these subprocesses run on the numpy form (ADDSIM_NUMBA=0), where the
+# default burn-in (68 years of ticks) would take minutes
+TINY = ["--ticks", "3", "--set", "population.size=20", "--set", "run.burn_in=0"]
 SLOW_SWEEP = """
 [base]
 population.size = 30
 network.k = 4
 activities.gambling.enabled = false
 run.ticks = {ticks}
+run.burn_in = 0
 [sweep]
 seeds = {seeds}
 """
@@ -559,7 +562,8 @@ def move(src, dst):  # phase "in": killed while the new run moves in
 
 os.replace = replace
 _files.move = move
-sys.exit(main(["run", "--out", out, "--force", "--ticks", "4", "--set", "population.size=20"]))
+sys.exit(main(["run", "--out", out, "--force", "--ticks", "4", "--set", "population.size=20",
+               "--set", "run.burn_in=0"]))
 """
 
 

@@ -89,7 +89,8 @@ def test_version_and_a_run_with_no_home_and_a_read_only_install(shared: Path) ->
         assert result["kernels"].startswith("numba") and result["cache"] == "none (in memory)"
     # The whole command on the numpy form (compiling every kernel in memory takes 30 s).
     run = _as_stranger([sys.executable, "-m", "addsim", "run", "--out", str(out / "r"),
-                        "--ticks", "3", "--set", "population.size=30"], out,
+                        "--ticks", "3", "--set", "population.size=30", "--set",
+                        "run.burn_in=0"], out,
                        NUMBA_CACHE_DIR=cache, ADDSIM_NUMBA="0")
     assert run.returncode == 0, run.stderr
     assert (out / "r" / "prevalence.parquet").is_file()
@@ -100,7 +101,8 @@ def test_addsim_numba_0_never_imports_numba_through_the_cli(tmp_path: Path) -> N
     in sys.modules, so nothing can be compiled."""
     code = ("import sys; from addsim.population.cli import main; "
             f"rc = main(['run', '--out', {str(tmp_path / 'r')!r}, '--ticks', '2', "
-            "'--set', 'population.size=20']); print(rc, 'numba' in sys.modules)")
+            "'--set', 'population.size=20', '--set', 'run.burn_in=0']); "
+            "print(rc, 'numba' in sys.modules)")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env={**os.environ, "ADDSIM_NUMBA": "0"}, timeout=240, cwd=ROOT)
     assert res.returncode == 0, res.stderr
