@@ -137,9 +137,18 @@ def sampler(workers: int, client: Any = None) -> Any:
     return SingleCoreSampler()
 
 
+# settings that say when to stop and how to validate, not what is sampled: a calibration
+# can be stopped early or extended by changing them, and continues in its folder
+NOT_SIGNED = ("generations", "min_epsilon", "validation_seeds", "validation_first_seed")
+
+
 def signature(config: dict[str, Any], space: Space, targets: Targets) -> str:
-    """What a calibration folder was made for: the config, parameters and targets."""
-    return run_hash(canonical({"config": config, "params": space.params.model_dump(),
+    """What a calibration folder was made for: the config, parameters, targets and the
+    sampling settings (particles per generation, the sampler's seed)."""
+    params = space.params.model_dump()
+    params["calibration"] = {k: v for k, v in params["calibration"].items()
+                             if k not in NOT_SIGNED}
+    return run_hash(canonical({"config": config, "params": params,
                                "targets": targets.model_dump()}))
 
 
@@ -303,12 +312,15 @@ def plot_posterior(post: pd.DataFrame, space: Space, path: Path,
 
 
 def generations_table(history: Any) -> list[dict[str, Any]]:
-    """Per generation: epsilon, simulations, particles, acceptance rate."""
+    """Per generation: epsilon, simulations, particles, acceptance rate and its wall time
+    (pyabc's, in seconds: a calibration continued over several commands counts each
+    generation once)."""
     pops = history.get_all_populations()
     pops = pops[pops["t"] >= 0]
     return [{"generation": int(r["t"]), "epsilon": float(r["epsilon"]),
              "simulations": int(r["samples"]), "particles": int(r["particles"]),
-             "acceptance": float(r["particles"]) / max(float(r["samples"]), 1.0)}
+             "acceptance": float(r["particles"]) / max(float(r["samples"]), 1.0),
+             "seconds": float(r["wall_time"]) if pd.notna(r["wall_time"]) else 0.0}
             for _, r in pops.iterrows()]
 
 

@@ -293,8 +293,7 @@ class DoseActivityCfg(ActivityCfg):
     )
 
 
-# calibrated (examples/calibrate/params.toml against examples/targets/substance.toml); an
-# activity not listed keeps access_scale 1
+# calibrated (docs/calibration.md); an activity not listed keeps access_scale 1
 ACCESS_SCALE = {"substance": 1.0}
 
 
@@ -400,8 +399,8 @@ def _check_support(cfg: RiskCfg) -> RiskCfg:
 class ExposureCfg(_Strict):
     """Opportunity = 1 - (1 - access * supply) * prod over using neighbours (1 - p_peer * s)."""
 
-    # calibrated (examples/calibrate/params.toml against examples/targets/substance.toml)
-    p_peer: float = Field(0.02585, ge=0, le=1,
+    # calibrated (docs/calibration.md)
+    p_peer: float = Field(0.005, ge=0, le=1,
                           description="opportunity added per using neighbour")
     social_cue: bool = Field(True, description="fraction of using neighbours enters the cue")
 
@@ -417,7 +416,7 @@ class SexCfg(_Strict):
     male_share: float = Field(0.49, ge=0, le=1,
                               description="share of men among people and newcomers")
     access_ratio: dict[str, Annotated[float, Field(gt=0, le=1000)]] = Field(
-        default_factory=lambda: {"substance": 1.6, "gambling": 1.6},
+        default_factory=lambda: {"substance": 3.919, "gambling": 1.6},  # substance: calibrated
         description="men's access over women's, per activity (1: none)")
 
     @field_validator("access_ratio")
@@ -449,7 +448,7 @@ class StatusCfg(_Strict):
     window: Ticks = Field("52 weeks", ge=1, le=10_000, validate_default=True,
                           description="rolling window of behaviour")
     addicted_fraction: float = Field(
-        0.8, gt=0, le=1,
+        0.5, gt=0, le=1,  # calibrated (docs/calibration.md)
         description="frequent use: uses / reachable uses (window / 2) at least this"
     )
     seek_fraction: float = Field(
@@ -489,7 +488,7 @@ class SeekingCfg(_Strict):
     failed: Literal["no access", "extinction"] = Field(
         "no access", description="a failed search: no access that tick (the action "
         "unavailable, nothing learned about the drug), or the old extinction trial")
-    base: float = Field(0.8883, ge=0, le=1,  # calibrated (examples/calibrate)
+    base: float = Field(0.5, ge=0, le=1,  # calibrated (docs/calibration.md)
                         description="success without using friends")
     peer: float = Field(0.2, ge=0, le=1, description="success added per using friend")
     effort: float = Field(1.0, ge=0, le=1000, description="cost of a seeking attempt")
@@ -504,7 +503,7 @@ class ConsequencesCfg(_Strict):
     """
 
     enabled: bool = Field(True, description="use has costs that grow with it")
-    scale: float = Field(2.674, ge=0, le=1000,  # calibrated (examples/calibrate)
+    scale: float = Field(0.5, ge=0, le=1000,  # calibrated (docs/calibration.md)
                          description="cost per unit of accumulated harm")
     max_cost: float = Field(20.0, ge=0, le=1e6, description="largest cost of one use")
     half_life: Ticks = Field("26 weeks", ge=1, le=MAX_TICKS, validate_default=True,
@@ -545,7 +544,7 @@ class LifeCfg(_Strict):
         0.05, ge=0, le=1, description="age curve's minimum (share of the peak's opportunity)"
     )
     roles_gain: float = Field(
-        2.953,  # calibrated (examples/calibrate)
+        8.0,  # calibrated (docs/calibration.md)
         ge=0, le=100, description="natural reward added by adult roles (maturing out)"
     )
     roles_start: float = Field(18.0, ge=0, le=130, description="adult roles begin (years)")
@@ -607,7 +606,7 @@ class TreatmentCfg(_Strict):
     enabled: bool = Field(True, description="people in disorder enter treatment over time")
     activity: Literal[(*ACTIVITIES, "all")] = Field(  # type: ignore[valid-type]
         "substance", description="the activity whose disorder is treated")
-    entry_per_year: float = Field(0.1, ge=0, le=1000,
+    entry_per_year: float = Field(0.05, ge=0, le=1000,  # calibrated
                                   description="hazard of entering treatment, per year in disorder")
     duration: Ticks = Field("12 weeks", ge=1, le=MAX_TICKS, validate_default=True,
                             description="time in treatment (the activity out of reach)")

@@ -3,7 +3,8 @@ tests use: disorder episodes (Kaplan-Meier median, censored), stationarity (year
 16-20), lifetime disorder by age band, and the two ablations of issue 29 (a failed search as
 an extinction trial; the frequency status rule) on the same seeds.
 
-    python docs/_scripts/default_checks.py            # writes docs/calibration/default_checks.json
+    python docs/_scripts/default_checks.py            # docs/calibration/default_checks.json
+                                                      # and validation.{csv,json,png}
     python docs/_scripts/default_checks.py --seeds 3  # a quicker look (not for the docs)
 
 docs/_scripts/tables.py renders the README's and docs' blocks from the JSON.
@@ -37,7 +38,7 @@ EARLY, LATE = (1, 5), (16, 20)
 
 
 def _one(seed: int, sets: list[str]) -> dict[str, Any]:
-    """One run: its survey (substance, both sexes) and its disorder episodes."""
+    """One run: its survey and its disorder episodes (substance)."""
     from addsim.population import config as C
     from addsim.population.episodes import disorder_episodes
     from addsim.population.io.export import survey_frame
@@ -47,15 +48,14 @@ def _one(seed: int, sets: list[str]) -> dict[str, Any]:
     model = PopulationModel(cfg)
     model.run(cfg.run.ticks)
     s = survey_frame(model)
-    s = s[(s["activity"] == "substance") & (s["sex"] == "all")]
     j = list(model.activity_names).index("substance")
     episodes = disorder_episodes(model.history[: model.tick, j, :], model.years_per_tick)
     return {"survey": s, "episodes": episodes, "burn_in_ticks": model.burn_in_ticks}
 
 
 def _years(s: pd.DataFrame, measure: str, years: tuple[int, int], band: str = "all") -> float:
-    rows = s[(s["measure"] == measure) & (s["age_band"] == band)
-             & s["year"].between(*years)]
+    rows = s[(s["activity"] == "substance") & (s["sex"] == "all") & (s["measure"] == measure)
+             & (s["age_band"] == band) & s["year"].between(*years)]
     return float(np.nanmean(rows["value"])) if len(rows) else float("nan")
 
 
@@ -94,6 +94,23 @@ def _summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def _validation(surveys: list[pd.DataFrame], seeds: list[int]) -> None:
+    """The default against the substance targets on these seeds: validation.{csv,json,png}
+    in docs/calibration (the format ``addsim calibrate`` writes, seeds included)."""
+    from addsim.population.cli.validate import plot_validation
+    from addsim.population.targets import load_targets, validate
+
+    targets = "examples/targets/substance.toml"
+    table = validate(surveys, load_targets(ROOT / targets))
+    folder = OUT.parent
+    table.to_csv(folder / "validation.csv", index=False)
+    plot_validation(table, folder / "validation.png")
+    report = {"targets": targets, "config": "the embedded default", "runs": len(surveys),
+              "seeds": seeds, "within": int(table["within"].sum()), "of": len(table),
+              "rows": json.loads(table.to_json(orient="records"))}
+    (folder / "validation.json").write_text(json.dumps(report, indent=2) + "\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=10, help="seeds from 7000 (default 10)")
@@ -113,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"{time.perf_counter() - t0:.0f} s", end="", file=sys.stderr, flush=True)
         result["arms"][arm] = {"sets": sets, **_summary(runs)}
         result["burn_in_ticks"] = runs[0]["burn_in_ticks"]
+        if arm == "default" and args.out == OUT:
+            _validation([r["survey"] for r in runs], seeds)
     print(file=sys.stderr)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
                             capture_output=True, text=True).stdout.strip()

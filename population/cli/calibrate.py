@@ -129,7 +129,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
     table = validate(surveys, targets)
     meta.update({
-        "generations": cal.generations_table(history), "abc_seconds": abc_s,
+        "generations": (gens := cal.generations_table(history)),
+        "abc_seconds": sum(g["seconds"] for g in gens) if resuming else abc_s,
         "validation_seconds": val_s, "resumed_at": start if resuming else None,
         "best": best, "posterior": json.loads(summary.to_json(orient="records")),
         "validation_seeds": seeds,
