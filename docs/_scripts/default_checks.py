@@ -96,19 +96,22 @@ def _summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 def _validation(surveys: list[pd.DataFrame], seeds: list[int]) -> None:
     """The default against the substance targets on these seeds: validation.{csv,json,png}
-    in docs/calibration (the format ``addsim calibrate`` writes, seeds included)."""
+    in docs/calibration (the format ``addsim calibrate`` writes, seeds included); against
+    the gambling targets: gambling-validation.{json,png}."""
     from addsim.population.cli.validate import plot_validation
     from addsim.population.targets import load_targets, validate
 
-    targets = "examples/targets/substance.toml"
-    table = validate(surveys, load_targets(ROOT / targets))
     folder = OUT.parent
-    table.to_csv(folder / "validation.csv", index=False)
-    plot_validation(table, folder / "validation.png")
-    report = {"targets": targets, "config": "the embedded default", "runs": len(surveys),
-              "seeds": seeds, "within": int(table["within"].sum()), "of": len(table),
-              "rows": json.loads(table.to_json(orient="records"))}
-    (folder / "validation.json").write_text(json.dumps(report, indent=2) + "\n")
+    for name, stem in (("substance", "validation"), ("gambling", "gambling-validation")):
+        targets = f"examples/targets/{name}.toml"
+        table = validate(surveys, load_targets(ROOT / targets))
+        if name == "substance":
+            table.to_csv(folder / f"{stem}.csv", index=False)
+        plot_validation(table, folder / f"{stem}.png")
+        report = {"targets": targets, "config": "the embedded default", "runs": len(surveys),
+                  "seeds": seeds, "within": int(table["within"].sum()), "of": len(table),
+                  "rows": json.loads(table.to_json(orient="records"))}
+        (folder / f"{stem}.json").write_text(json.dumps(report, indent=2) + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:

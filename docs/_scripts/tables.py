@@ -96,11 +96,10 @@ def _machine(m: dict[str, Any]) -> str:
 # Renderers
 
 
-def render_validation() -> str:
+def render_validation(name: str = "validation.json") -> str:
     """The calibrated default against the substance targets: docs/calibration/validation.json
-    (written by ``addsim calibrate``'s validation runs, the same table ``addsim validate``
-    writes)."""
-    data = _load(DOCS / "calibration" / "validation.json")
+    (written by docs/_scripts/default_checks.py, the table ``addsim validate`` writes)."""
+    data = _load(DOCS / "calibration" / name)
     rows = [(r["target"], f"{number(r['observed'])} [{number(r['observed_low'])}, "
              f"{number(r['observed_high'])}]", number(r["value"]),
              f"[{number(r['low'])}, {number(r['high'])}]", number(bool(r["within"])))
@@ -113,6 +112,12 @@ def render_validation() -> str:
                         "lrrrl")
 
 
+def render_gambling_validation() -> str:
+    """The default against the gambling targets on the same seeds
+    (docs/calibration/gambling-validation.json)."""
+    return render_validation("gambling-validation.json")
+
+
 def render_calibrated() -> str:
     """The calibrated values (the best particle) beside the last generation's posterior and
     the prior, from docs/calibration/calibration.json and posterior_summary.csv."""
@@ -121,17 +126,31 @@ def render_calibrated() -> str:
     data = _load(DOCS / "calibration" / "calibration.json")
     with (DOCS / "calibration" / "posterior_summary.csv").open(encoding="utf-8") as f:
         post = {r["param"]: r for r in csv.DictReader(f)}
-    rows = [(f"`{key}`", number(value), number(float(post[key]["q500"])),
+    from addsim.population.config import Config
+
+    default = Config().model_dump()
+
+    def current(key: str) -> Any:
+        value: Any = default
+        for part in key.split("."):
+            value = value[part]
+        return value
+
+    rows = [(f"`{key}`", number(current(key)), number(value),
+             number(float(post[key]["q500"])),
              f"[{number(float(post[key]['q025']))}, {number(float(post[key]['q975']))}]",
              f"[{number(float(post[key]['prior_low']))}, "
              f"{number(float(post[key]['prior_high']))}] ({post[key]['scale']})")
             for key, value in data["best"].items()]
     cal = data["calibration"]
-    head = (f"{cal['population_size']} particles x {cal['generations']} generations, "
+    best = _load(DOCS / "calibration" / "abc-best-validation.json")
+    head = (f"{cal['population_size']} particles x {len(data['generations'])} generations, "
             f"{sum(g['simulations'] for g in data['generations']):,} simulations, "
-            f"{number(data['abc_seconds'] / 60, 2)} min of ABC-SMC.\n\n")
-    return head + table(["key", "calibrated", "posterior median", "posterior 95%", "prior"],
-                        rows, "lrrrl")
+            f"{number(data['abc_seconds'] / 60, 2)} min of ABC-SMC; its best particle met "
+            f"{best['within']} of {best['of']} targets on seeds {best['seeds'][0]}-"
+            f"{best['seeds'][-1]} (`abc-best-validation.json`).\n\n")
+    return head + table(["key", "default", "ABC best", "posterior median", "posterior 95%",
+                         "prior"], rows, "lrrrrl")
 
 
 def _checks() -> dict[str, Any]:
@@ -533,6 +552,7 @@ BLOCKS: list[Block] = [
     Block("docs/calibration.md", "calibrated-values", render_calibrated),
     Block("docs/calibration.md", "validation-table", render_validation),
     Block("docs/calibration.md", "default-checks", render_default_checks),
+    Block("docs/calibration.md", "gambling-validation", render_gambling_validation),
     Block("README.md", "default-fit", render_default_fit),
     Block("README.md", "validation-table", render_validation),
     Block("README.md", "age-profile", render_age_profile),
