@@ -251,6 +251,12 @@ class ActivityCfg(_Strict):
     enabled: bool = Field(True, description="simulate this activity")
     learner: str = Field("dual_process", description=f"one of {', '.join(LEARNERS)}")
     preset: Literal["report", "paper"] = Field("report", description="learner parameter preset")
+    addicted_fraction: float | None = Field(
+        None, gt=0, le=1,
+        description="this activity's frequent-use threshold (status.addicted_fraction's "
+        "meaning); unset: status.addicted_fraction. A bet is cheap and quick where a drug's "
+        "use is not, so frequent betting is a weaker sign of disorder than frequent use",
+    )
     access_scale: float = Field(
         1.0, ge=0, le=1000,
         description="multiplier of the access risk factor for this activity (opportunity = "
@@ -293,26 +299,44 @@ class DoseActivityCfg(ActivityCfg):
     )
 
 
-# calibrated (docs/calibration.md); an activity not listed keeps access_scale 1
-ACCESS_SCALE = {"substance": 1.0}
+# per-activity defaults (a table that leaves the key out gets them too): the substance's
+# access is calibrated (docs/calibration.md); gambling keeps the frequent-use threshold the
+# default had before issue 29 (0.8: a bet is cheap and quick, so frequent betting is a
+# weaker sign than frequent use)
+ACTIVITY_DEFAULTS: dict[str, dict[str, float]] = {
+    "substance": {"access_scale": 1.0},
+    "gambling": {"addicted_fraction": 0.8},
+}
 
 
 @functools.cache  # one class per activity: the default instance's type is the field's
 def _activity_cfg(name: str) -> type[ActivityCfg]:
     """The config table of activity ``name``: with the dose trace's half-life where its task
-    has one, and the activity's own default ``access_scale`` (a table that leaves the key
-    out gets it too)."""
+    has one, and the activity's own defaults (:data:`ACTIVITY_DEFAULTS`)."""
     from addsim.population.activity import SPECS
 
     base = DoseActivityCfg if "dose_half_life" in SPECS[name].core.conditions_spec \
         else ActivityCfg
-    if name not in ACCESS_SCALE:
+    own = ACTIVITY_DEFAULTS.get(name, {})
+    if not own:
         return base
-    field = base.model_fields["access_scale"]
+    fields: dict[str, Any] = {}
+    for key, value in own.items():
+        info = base.model_fields[key]
+        fields[key] = (info.annotation, Field(value, description=info.description,
+                                              **_bounds(info)))
     return create_model(  # type: ignore[no-any-return]
-        f"{name.capitalize()}Cfg", __base__=base, __doc__=base.__doc__,
-        access_scale=(float, Field(ACCESS_SCALE[name], ge=0, le=1000,
-                                   description=field.description)))
+        f"{name.capitalize()}Cfg", __base__=base, __doc__=base.__doc__, **fields)
+
+
+def _bounds(info: Any) -> dict[str, Any]:
+    """A field's numeric bounds (ge, gt, le, lt), to carry into a redefinition."""
+    out: dict[str, Any] = {}
+    for m in info.metadata:
+        for key in ("ge", "gt", "le", "lt"):
+            if getattr(m, key, None) is not None:
+                out[key] = getattr(m, key)
+    return out
 
 
 ActivitiesCfg = create_model(  # one table per activity of population/activity.py's SPECS

@@ -51,7 +51,7 @@ from addsim.population.activity import (
     core_inputs,
     learner_inputs,
 )
-from addsim.population.config import Config, ConfigError, InterventionCfg
+from addsim.population.config import Config, ConfigError, InterventionCfg, StatusCfg
 from addsim.population.firsts import FirstTicks
 from addsim.population.modules import PLAN, TICK_ORDER, LifeCourse, Module
 from addsim.population.rollout import Stepper
@@ -290,7 +290,7 @@ class PopulationModel(mesa.Model):
         cond = spec.treatment_condition
         return Activity(
             spec=spec, core=core, learner=lr, stepper=Stepper(lr, core, streams[0]),
-            tracker=StatusTracker(n, self.config.status,
+            tracker=StatusTracker(n, self._status_rules(spec.name),
                                   seeking=self.config.seeking.enabled
                                   and bool(spec.seek_conditions), use_ticks=core.use_ticks),
             rng=streams[1],
@@ -303,6 +303,13 @@ class PopulationModel(mesa.Model):
             harm=np.zeros(n) if self.config.consequences.enabled else None,
             harm_decay=0.5 ** (1.0 / self.config.consequences.half_life),
         )
+
+    def _status_rules(self, activity: str) -> StatusCfg:
+        """The status rules of ``activity``: config ``status`` with the activity's own
+        frequent-use threshold where it sets one."""
+        own = getattr(self.config.activities, activity).addicted_fraction
+        rules = self.config.status
+        return rules if own is None else rules.model_copy(update={"addicted_fraction": own})
 
     def draw_sex(self, k: int) -> np.ndarray:
         """Sex of ``k`` people entering (1 man, 0 woman), from the run's sex stream."""
