@@ -45,6 +45,7 @@ def test_shared_trait_raises_the_survey_odds_ratio() -> None:
     for c in (0.0, 0.9):
         cfg = C.load(sets=["run.ticks=10 years", "interventions=[]",
                            "status.addicted_fraction=0.6", "seeking.base=0.8",
+                           "activities.gambling.addicted_fraction=0.6",
                            f"comorbidity.correlation={c}"])
         m = PopulationModel(cfg)
         m.run(cfg.run.ticks)
