@@ -23,6 +23,12 @@ ROOT = Path(__file__).resolve().parents[1]
 TARGETS = ROOT / "examples" / "targets" / "substance.toml"
 pytestmark = [pytest.mark.slow, pytest.mark.whole_burn_in]
 NOT_REACHED: dict[str, str] = {  # seeds 10-19: mean [2.5%, 97.5% across seeds] vs interval
+    "use to dependence, cocaine": "0.354 [0.325, 0.385] vs [0.150, 0.268]: too many users "
+    "reach a disorder once",
+    "lifetime drug use disorder": "0.189 [0.167, 0.205] vs [0.070, 0.128] (past-year 0.037 "
+    "is inside: disorders are too short or too often single for the lifetime share)",
+    "peer effect on cessation: a friend ceased in the previous year": "1.090 [0.639, 1.669] "
+    "vs [1.100, 3.000] (a miss before issue 29 too)",
 }
 ABLATION_SEEDS = DEFAULT_SEEDS[:5]
 
@@ -90,17 +96,31 @@ def ablations() -> dict[str, list[DefaultRun]]:
                                ("frequency", "status.rule=frequency"))}
 
 
-@pytest.mark.parametrize("arm", ["extinction", "frequency"])
-def test_the_old_rules_end_disorders_sooner(default_runs: list[DefaultRun],
-                                            ablations: dict[str, list[DefaultRun]],
-                                            arm: str) -> None:
-    """Same seeds (10-14), paired: a failed search as an extinction trial (the old rule), or
-    the old frequency status rule (remission at a dip in frequency, the window cleared),
-    gives a higher yearly remission on every seed and a shorter median episode than the
-    default (no access; DSM-5)."""
+def test_the_frequency_rule_ends_disorders_sooner(default_runs: list[DefaultRun],
+                                                  ablations: dict[str, list[DefaultRun]]
+                                                  ) -> None:
+    """Same seeds (10-14), paired: the old frequency status rule (remission at a dip in
+    frequency, the window cleared) gives a higher yearly remission on every seed and a
+    shorter median episode than the DSM-5 rule."""
     base = default_runs[: len(ABLATION_SEEDS)]
-    assert [r.seed for r in base] == [r.seed for r in ablations[arm]]
+    old_rule = ablations["frequency"]
+    assert [r.seed for r in base] == [r.seed for r in old_rule]
     new = [_mean(r, "past_year_remission") for r in base]
-    old = [_mean(r, "past_year_remission") for r in ablations[arm]]
+    old = [_mean(r, "past_year_remission") for r in old_rule]
     assert all(o > n for o, n in zip(old, new, strict=True)), (old, new)
-    assert _median(ablations[arm]) < _median(base), (_median(ablations[arm]), _median(base))
+    assert _median(old_rule) < _median(base), (_median(old_rule), _median(base))
+
+
+def test_failed_search_as_extinction_ends_disorders_sooner(
+        default_runs: list[DefaultRun], ablations: dict[str, list[DefaultRun]]) -> None:
+    """Same seeds (10-14), paired: with a failed search as an extinction trial (the old rule)
+    the searches' errors end the drug's value before a disorder lasts, so past-year disorder
+    is below the default's on every seed and fewer disorder episodes start (on the
+    validation seeds none at all; docs/calibration.md)."""
+    base = default_runs[: len(ABLATION_SEEDS)]
+    old_rule = ablations["extinction"]
+    assert [r.seed for r in base] == [r.seed for r in old_rule]
+    new = [_mean(r, "past_year_disorder") for r in base]
+    old = [_mean(r, "past_year_disorder") for r in old_rule]
+    assert all(o < n for o, n in zip(old, new, strict=True)), (old, new)
+    assert sum(len(r.episodes) for r in old_rule) < sum(len(r.episodes) for r in base)

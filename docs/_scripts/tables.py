@@ -214,14 +214,18 @@ def render_default_fit() -> str:
         f"- Median disorder episode {number(d['km_median_years'], 2)} years (Kaplan-Meier, "
         f"{d['episodes']:,} episodes, censored); remission "
         f"{number(d['measures']['past_year_remission']['mean'])} a year.",
-        f"- A failed search is no access (the drug action unavailable, nothing learned). "
-        f"Modelled as an extinction trial instead (the old rule), on the same seeds: median "
-        f"episode {number(x['km_median_years'], 2)} years, remission "
-        f"{number(x['measures']['past_year_remission']['mean'])} a year, past-year disorder "
-        f"{number(x['measures']['past_year_disorder']['mean'])} against "
-        f"{number(d['measures']['past_year_disorder']['mean'])}. The old frequency status "
-        f"rule: median episode {number(f['km_median_years'], 2)} years, remission "
-        f"{number(f['measures']['past_year_remission']['mean'])}.",
+        "- A failed search is no access (the drug action unavailable, nothing learned). "
+        "Modelled as an extinction trial instead (the old rule), on the same seeds: "
+        + (f"no disorder episode starts at all ({x['episodes']} episodes; past-year "
+           f"disorder {number(x['measures']['past_year_disorder']['mean'])} against "
+           f"{number(d['measures']['past_year_disorder']['mean'])}): the searches' errors "
+           "end the drug's value before a disorder lasts." if x["episodes"] == 0 else
+           f"median episode {number(x['km_median_years'], 2)} years, remission "
+           f"{number(x['measures']['past_year_remission']['mean'])} a year, past-year "
+           f"disorder {number(x['measures']['past_year_disorder']['mean'])} against "
+           f"{number(d['measures']['past_year_disorder']['mean'])}.")
+        + f" The old frequency status rule: median episode {number(f['km_median_years'], 2)} "
+        f"years, remission {number(f['measures']['past_year_remission']['mean'])} a year.",
         "- Years 1-5 against 16-20 (a burn-in gives people a past): "
         + ("; ".join(filter(None, [
             f"stationary within the seed-to-seed interval: {', '.join(stationary)}"
