@@ -196,18 +196,13 @@ class Survey:
                 c = {k: float(np.sum(v[sel])) for k, v in counts.items()}
                 a = acc[sel].sum(axis=0) if b == nb else acc[b]
                 values = {
-                    "lifetime_use": _ratio(c["ever_used"], c["n"]),
-                    "past_year_use": _ratio(c["past_year"], c["n"]),
+                    **_shares(c),
                     "past_month_use": _ratio(c["past_month"], c["n"]),
-                    "past_year_disorder": _ratio(c["pyd"], c["n"]),
-                    "lifetime_disorder": _ratio(c["ever_dis"], c["n"]),
-                    "conditional_dependence": _ratio(c["ever_dis"], c["ever_used"]),
                     "incidence_use_per_1000py": self._rate(a[FIRST_USE], a[RISK_USE]),
                     "incidence_disorder_per_1000py": self._rate(a[FIRST_DIS], a[RISK_DIS]),
                     "past_year_remission": _ratio(c["remitted"], c["cohort"]),
                     "relapse_12m": _ratio(c["relapsed"], c["cohort_r"]),
                     "relapse_frequent_12m": _ratio(c["relapsed_frequent"], c["cohort_r"]),
-                    "ever_treated": _ratio(c["ever_treated"], c["ever_dis"]),
                     "deaths_per_1000py": self._rate(a[DEATHS], a[TICKS]),
                     "deaths_disorder_per_1000py": self._rate(a[DEATHS_DIS], a[TICKS_DIS]),
                 }
@@ -263,14 +258,7 @@ class Survey:
         per["n"] = np.bincount(sex, minlength=2).astype(np.float64)
         for code, label in enumerate(SEXES):
             c = {k: v[code] for k, v in per.items()}
-            values = {
-                "lifetime_use": _ratio(c["ever_used"], c["n"]),
-                "past_year_use": _ratio(c["past_year"], c["n"]),
-                "past_year_disorder": _ratio(c["pyd"], c["n"]),
-                "lifetime_disorder": _ratio(c["ever_dis"], c["n"]),
-                "conditional_dependence": _ratio(c["ever_dis"], c["ever_used"]),
-                "ever_treated": _ratio(c["ever_treated"], c["ever_dis"]),
-            }
+            values = _shares(c)
             self.rows += [(year, "all", label, name, m, values[m]) for m in SEX_MEASURES]
 
     def _rate(self, events: float, person_ticks: float) -> float:
@@ -334,6 +322,19 @@ def pooled_rr(rows: Any, measure: str) -> tuple[float, float, float]:
     sums = [float(np.nansum(rows.loc[rows["measure"] == f"{measure}{p}", "value"]))
             for p in PEER_PARTS[3:]]
     return relative_risk(*sums)
+
+
+def _shares(c: dict[str, float]) -> dict[str, float]:
+    """The share measures from a group's counts (a band, or one sex): use, disorder, use to
+    dependence and ever treated."""
+    return {
+        "lifetime_use": _ratio(c["ever_used"], c["n"]),
+        "past_year_use": _ratio(c["past_year"], c["n"]),
+        "past_year_disorder": _ratio(c["pyd"], c["n"]),
+        "lifetime_disorder": _ratio(c["ever_dis"], c["n"]),
+        "conditional_dependence": _ratio(c["ever_dis"], c["ever_used"]),
+        "ever_treated": _ratio(c["ever_treated"], c["ever_dis"]),
+    }
 
 
 @jit_parallel
