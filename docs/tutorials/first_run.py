@@ -52,12 +52,13 @@ plt.show()
 #
 # Every simulated year the survey measures what a population survey reports, per age band:
 # lifetime and past-year use, past-year disorder, use to dependence, remission, relapse, the
-# peer effect. The table is long (`year, age_band, activity, measure, value`); pivot it to read
-# it.
+# peer effect, and the share measures also by sex (band `all`). The table is long (`year,
+# age_band, sex, activity, measure, value`); pivot it to read it.
 
 # %%
 survey = r.survey
-all_ages = survey[(survey["age_band"] == "all") & (survey["activity"] == "substance")]
+everyone = survey["sex"] == "all"
+all_ages = survey[everyone & (survey["age_band"] == "all") & (survey["activity"] == "substance")]
 table = all_ages.pivot(index="year", columns="measure", values="value")
 table[["lifetime_use", "past_year_use", "past_year_disorder", "conditional_dependence"]].round(3)
 
@@ -65,8 +66,8 @@ table[["lifetime_use", "past_year_use", "past_year_disorder", "conditional_depen
 # Disorder is a disease of the young: past-year disorder by age band in the last year.
 
 # %%
-last = survey[(survey["year"] == survey["year"].max()) & (survey["activity"] == "substance")
-              & (survey["measure"] == "past_year_disorder")]
+last = survey[everyone & (survey["year"] == survey["year"].max())
+              & (survey["activity"] == "substance") & (survey["measure"] == "past_year_disorder")]
 last.set_index("age_band")["value"].round(3)
 
 # %% [markdown]

@@ -38,7 +38,8 @@ supply_cut = [{"kind": "supply_reduction", "tick": "2 years", "activity": "subst
 def outcome(run: addsim.Result) -> dict[str, float]:
     """Mean over years 6-10, all ages, substance, of three survey measures."""
     s = run.survey
-    s = s[(s["age_band"] == "all") & (s["activity"] == "substance") & (s["year"] >= 6)]
+    s = s[(s["age_band"] == "all") & (s["sex"] == "all") & (s["activity"] == "substance")
+          & (s["year"] >= 6)]
     return s.groupby("measure")["value"].mean()[
         ["past_year_use", "past_year_disorder", "lifetime_disorder"]].to_dict()
 
