@@ -25,7 +25,10 @@ from addsim.population.model import PopulationModel
 from addsim.population.targets import Target, observe
 
 MEASURES = ("lifetime_use", "past_year_use", "past_year_disorder", "conditional_dependence")
-SMALL = ["population.size=200", 'run.ticks="6 years"']
+# run.burn_in set: the targets are made in this process (where tests run without the default
+# burn-in, tests/conftest.py) and the calibration in another, which would otherwise simulate
+# the default 68 years first; 10 years give the small population some use to measure
+SMALL = ["population.size=200", 'run.ticks="6 years"', 'run.burn_in="10 years"']
 TRUTH = {"exposure.p_peer": 0.05, "status.addicted_fraction": 0.3}
 PARAMS = """
 [[param]]
@@ -130,7 +133,7 @@ def test_calibration_writes_its_outputs(recovered: Path) -> None:
 def test_a_killed_calibration_continues_where_it_stopped(tmp_path: Path) -> None:
     """SIGKILL after the first generation is stored; the same command continues from the
     stored generations and ends with the posterior of an uninterrupted calibration."""
-    sets = ["population.size=100", 'run.ticks="3 years"']
+    sets = ["population.size=100", 'run.ticks="3 years"', 'run.burn_in="10 years"']
     _synthetic_targets(tmp_path / "targets.toml", sets, TRUTH, 3, seeds=2)
     (tmp_path / "params.toml").write_text(PARAMS.format(pop=8, gens=3))
     whole = tmp_path / "whole"
