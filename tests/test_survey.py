@@ -218,7 +218,25 @@ def test_peer_onset_effect_comes_from_peer_exposure(default_runs: list) -> None:
         out[p_peer] = pooled_rr(f[f["activity"] == "substance"], "peer_onset_rr")
     assert out[None][1] > 1.0, out
     assert out[0.0][1] < 1.0 < out[0.0][2], out
-    assert out[None][0] > out[0.0][2], out
+
+
+@pytest.mark.slow
+@pytest.mark.whole_burn_in
+@pytest.mark.xfail(strict=True, reason="not reproduced after issue 29's recalibration (seeds "
+                   "10-14, 1,000 people, 20 years, CI run of 26c27c8): the default's pooled "
+                   "peer-onset ratio 1.29 [1.04, 1.59] is not above the ablation's interval "
+                   "1.01 [0.77, 1.34] (it was before)")
+def test_peer_onset_effect_stands_clear_of_the_ablation(default_runs: list) -> None:
+    """The default's pooled ratio above the upper end of the ablation's interval (the same
+    runs as test_peer_onset_effect_comes_from_peer_exposure)."""
+    from conftest import run_default
+
+    base = pd.concat([r.survey for r in default_runs[:5]])
+    off = pd.concat([run_default(r.seed, ["exposure.p_peer=0"]).survey
+                     for r in default_runs[:5]])
+    on = pooled_rr(base[base["activity"] == "substance"], "peer_onset_rr")
+    ablated = pooled_rr(off[off["activity"] == "substance"], "peer_onset_rr")
+    assert on[0] > ablated[2], (on, ablated)
 
 
 def test_a_run_writes_every_measure_per_year_and_band() -> None:
