@@ -201,13 +201,10 @@ def test_relative_risk_and_pooling() -> None:
     assert pooled_rr(rows, "peer_onset_rr")[0] == pytest.approx((30 / 100) / (20 / 200))
 
 
-@pytest.mark.slow
-@pytest.mark.whole_burn_in
-def test_peer_onset_effect_comes_from_peer_exposure(default_runs: list) -> None:
-    """The default scenario (1,000 people, 20 years after the burn-in) on seeds 10-14, first
-    uses pooled over the seeds and years 2-20: a friend's first use the year before raises the
-    risk (the interval above 1); with peer exposure off on the same seeds (the ablation) the
-    interval covers 1: the effect is the mechanism's."""
+@pytest.fixture(scope="module")
+def onset_rr(default_runs: list) -> dict:
+    """The pooled peer-onset ratio (with its interval) of the default on seeds 10-14 and of
+    the same seeds with peer exposure off."""
     from conftest import run_default
 
     runs = {None: default_runs[:5],
@@ -216,6 +213,17 @@ def test_peer_onset_effect_comes_from_peer_exposure(default_runs: list) -> None:
     for p_peer, group in runs.items():
         f = pd.concat([r.survey for r in group])
         out[p_peer] = pooled_rr(f[f["activity"] == "substance"], "peer_onset_rr")
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.whole_burn_in
+def test_peer_onset_effect_comes_from_peer_exposure(onset_rr: dict) -> None:
+    """The default scenario (1,000 people, 20 years after the burn-in) on seeds 10-14, first
+    uses pooled over the seeds and years 2-20: a friend's first use the year before raises the
+    risk (the interval above 1); with peer exposure off on the same seeds (the ablation) the
+    interval covers 1: the effect is the mechanism's."""
+    out = onset_rr
     assert out[None][1] > 1.0, out
     assert out[0.0][1] < 1.0 < out[0.0][2], out
 
@@ -226,17 +234,9 @@ def test_peer_onset_effect_comes_from_peer_exposure(default_runs: list) -> None:
                    "10-14, 1,000 people, 20 years, CI run of 26c27c8): the default's pooled "
                    "peer-onset ratio 1.29 [1.04, 1.59] is not above the ablation's interval "
                    "1.01 [0.77, 1.34] (it was before)")
-def test_peer_onset_effect_stands_clear_of_the_ablation(default_runs: list) -> None:
-    """The default's pooled ratio above the upper end of the ablation's interval (the same
-    runs as test_peer_onset_effect_comes_from_peer_exposure)."""
-    from conftest import run_default
-
-    base = pd.concat([r.survey for r in default_runs[:5]])
-    off = pd.concat([run_default(r.seed, ["exposure.p_peer=0"]).survey
-                     for r in default_runs[:5]])
-    on = pooled_rr(base[base["activity"] == "substance"], "peer_onset_rr")
-    ablated = pooled_rr(off[off["activity"] == "substance"], "peer_onset_rr")
-    assert on[0] > ablated[2], (on, ablated)
+def test_peer_onset_effect_stands_clear_of_the_ablation(onset_rr: dict) -> None:
+    """The default's pooled ratio above the upper end of the ablation's interval."""
+    assert onset_rr[None][0] > onset_rr[0.0][2], onset_rr
 
 
 def test_a_run_writes_every_measure_per_year_and_band() -> None:
