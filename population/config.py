@@ -320,23 +320,11 @@ def _activity_cfg(name: str) -> type[ActivityCfg]:
     own = ACTIVITY_DEFAULTS.get(name, {})
     if not own:
         return base
-    fields: dict[str, Any] = {}
-    for key, value in own.items():
-        info = base.model_fields[key]
-        fields[key] = (info.annotation, Field(value, description=info.description,
-                                              **_bounds(info)))
+    fields = {key: (base.model_fields[key].annotation,
+                    FieldInfo.merge_field_infos(base.model_fields[key], default=value))
+              for key, value in own.items()}  # the field as it is, with another default
     return create_model(  # type: ignore[no-any-return]
         f"{name.capitalize()}Cfg", __base__=base, __doc__=base.__doc__, **fields)
-
-
-def _bounds(info: Any) -> dict[str, Any]:
-    """A field's numeric bounds (ge, gt, le, lt), to carry into a redefinition."""
-    out: dict[str, Any] = {}
-    for m in info.metadata:
-        for key in ("ge", "gt", "le", "lt"):
-            if getattr(m, key, None) is not None:
-                out[key] = getattr(m, key)
-    return out
 
 
 ActivitiesCfg = create_model(  # one table per activity of population/activity.py's SPECS

@@ -16,21 +16,14 @@ from typing import Any
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # default_checks, in workers too
 
 
-def _one(args: tuple[int, list[str]]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    from addsim.population import config as C
-    from addsim.population.episodes import disorder_episodes
-    from addsim.population.io.export import survey_frame
-    from addsim.population.model import PopulationModel
+def _one(args: tuple[int, list[str]]) -> dict[str, Any]:
+    """One run through default_checks.py's runner (survey and disorder episodes)."""
+    from default_checks import _one as run
 
-    seed, sets = args
-    cfg = C.load(sets=[f"run.seed={seed}", "run.history=true", *sets])
-    model = PopulationModel(cfg)
-    model.run(cfg.run.ticks)
-    j = list(model.activity_names).index("substance")
-    return survey_frame(model), disorder_episodes(model.history[: model.tick, j, :],
-                                                  model.years_per_tick)
+    return run(*args)
 
 
 def main(argv: list[str]) -> int:
@@ -44,11 +37,12 @@ def main(argv: list[str]) -> int:
     sets = argv[argv.index("--") + 1:]
     with Pool(min(2, len(seeds))) as pool:
         runs: list[Any] = pool.map(_one, [(s, sets) for s in seeds])
-    table = validate([r[0] for r in runs], load_targets(ROOT / "examples/targets/substance.toml"))
+    targets = load_targets(ROOT / "examples/targets/substance.toml")
+    table = validate([r["survey"] for r in runs], targets)
     for _, r in table.iterrows():
         print(f"{'ok' if r['within'] else '--'} {r['observed']:.3f} "
               f"[{r['low']:.3f}, {r['high']:.3f}] {r['target']}")
-    ep = pd.concat([r[1] for r in runs])
+    ep = pd.concat([r["episodes"] for r in runs])
     median = km_median(ep["years"].to_numpy(), ep["censored"].to_numpy())
     print(f"median episode {median:.2f} years; {int(table['within'].sum())} of {len(table)}")
     return 0
