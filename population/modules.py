@@ -340,10 +340,12 @@ class Act(Module):
                 act.boosted = any_treated  # after treatment: restored once
             at_choice = core.state == core.choice_state
             mask = np.ones((n, core.n_actions), dtype=bool)
-            if can_seek is None:
+            # offered or found by a search this tick (the seeking module set the condition)
+            available = None if can_seek is None else core[act.spec.seek_conditions[0]] > 0.5
+            if available is None:
                 allowed = opportunity
             elif no_access:  # a failed search: the action unavailable (no access)
-                allowed = core[act.spec.seek_conditions[0]] > 0.5
+                allowed = available
             else:  # the old rule: any seeker may take the action
                 allowed = opportunity | can_seek
             mask[:, core.addictive_action] = allowed | ~at_choice
@@ -355,10 +357,9 @@ class Act(Module):
                 lifecourse.reset_learner_rows(act.learner, fresh, rows)
                 act.renewed = None
             chose = at_choice & (out.action == core.addictive_action)
-            if can_seek is None:
+            if available is None:
                 used, sought = chose & opportunity, None
             else:
-                available = core[act.spec.seek_conditions[0]] > 0.5
                 used, sought = chose & available, chose & ~opportunity
                 if no_access:  # who would have taken it: the same uniform against the
                     # unmasked P (two actions, the addictive last: sample() picks it when
