@@ -36,6 +36,14 @@ from addsim.population.batches.store import completed, lock
 from addsim.population.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def _as_a_terminal_job() -> None:
+    """preexec_fn: the child starts with Ctrl-C at its default, as a shell's foreground job
+    does. A suite run in the background by a non-interactive shell (``cmd &``, nohup, some CI
+    runners) inherits SIGINT ignored, and an ignored SIGINT stays ignored across exec: without
+    this, the Ctrl-C tests would test the background case (where ignoring it is right)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 # run.burn_in = 0: these subprocesses run on the numpy form (ADDSIM_NUMBA=0), where the
 # default burn-in (68 years of ticks) would take minutes
 TINY = ["--ticks", "3", "--set", "population.size=20", "--set", "run.burn_in=0"]
@@ -267,7 +275,8 @@ def test_ctrl_c_on_a_batch_keeps_finished_runs_and_exits_at_once(tmp_path: Path,
     argv, out = _batch(tmp_path, ticks=200, seeds=40, workers=2)
     env = {**os.environ, "ADDSIM_NUMBA": "0"}
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
+                            text=True, start_new_session=True,
+                            preexec_fn=_as_a_terminal_job)
     try:
         assert _wait(lambda: len(completed(out)) >= 1, 90), proc.stderr.read()
         workers = _children(proc.pid)
@@ -356,7 +365,7 @@ def test_ctrl_c_on_dask_with_no_workers_exits_at_once(tmp_path: Path) -> None:
         cmd = [*argv[:7], "--scheduler", cluster.scheduler_address]  # without --workers
         proc = subprocess.Popen(cmd, env={**os.environ, "ADDSIM_NUMBA": "0"},
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                                start_new_session=True)
+                                start_new_session=True, preexec_fn=_as_a_terminal_job)
         try:
             assert _wait(lambda: (out / "index.parquet").exists() or proc.poll() is not None,
                          60)
@@ -446,7 +455,8 @@ def test_a_second_ctrl_c_during_cleanup_exits_at_once() -> None:
     )
     t0 = time.monotonic()
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=60, env={**os.environ, "ADDSIM_NUMBA": "0"})
+                          timeout=60, env={**os.environ, "ADDSIM_NUMBA": "0"},
+                          preexec_fn=_as_a_terminal_job)
     assert proc.returncode == 130, proc.stderr
     assert time.monotonic() - t0 < 10
 
