@@ -8,13 +8,21 @@ without the default burn-in: a test that needs one sets ``run.burn_in`` or is ma
 is measured in benchmarks/ (bench_cli.py's default run), not here.
 
 ``default_runs`` runs the embedded default (1,000 people, 20 years after its burn-in) once
-per test session on the seeds the default's tests use, for every test that reads it.
+per test session on the seeds the default's tests use, for every test that reads it. Under
+pytest-xdist (the README's test command runs two workers, ``--dist loadscope``: a module's
+tests stay on one worker, so module fixtures are built once) the workers share it through a
+file in the run's shared temporary folder: the first to need it builds it, the other waits
+for it and reads it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import fcntl
+import os
+import pickle
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -24,6 +32,7 @@ from addsim.population.config import Config
 
 DEFAULT_SEEDS = tuple(range(10, 20))  # the default's test seeds (the validation uses 7000-)
 _BURN_IN = Config.burn_in_ticks  # the real property, before any test patches it
+T = TypeVar("T")
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -67,7 +76,25 @@ def run_default(seed: int, sets: list[str] | None = None) -> DefaultRun:
                                         model.years_per_tick))
 
 
+def shared(factory: pytest.TempPathFactory, name: str, build: Callable[[], T]) -> T:
+    """``build()`` once per test run, whatever the number of xdist workers: the first worker
+    to ask builds it under an exclusive lock and pickles it into the run's shared temporary
+    folder; the others wait on the lock and read it. Without xdist, ``build()``."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return build()
+    root = factory.getbasetemp().parent  # one folder per run, above each worker's own
+    path = root / f"{name}.pickle"
+    with open(root / f"{name}.lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        if path.exists():
+            return pickle.loads(path.read_bytes())
+        value = build()
+        path.write_bytes(pickle.dumps(value))
+        return value
+
+
 @pytest.fixture(scope="session")
-def default_runs() -> list[DefaultRun]:
-    """The default on DEFAULT_SEEDS, once a session."""
-    return [run_default(seed) for seed in DEFAULT_SEEDS]
+def default_runs(tmp_path_factory: pytest.TempPathFactory) -> list[DefaultRun]:
+    """The default on DEFAULT_SEEDS, once a test run."""
+    return shared(tmp_path_factory, "default_runs",
+                  lambda: [run_default(seed) for seed in DEFAULT_SEEDS])

@@ -31,6 +31,7 @@ network.kind = "watts_strogatz"
 network.k = 4
 activities.gambling.enabled = false
 run.ticks = {ticks}
+run.burn_in = 0  # spawned workers would run the default's 68-year past; nothing here needs it
 interventions = [{{ kind = "treatment", tick = 20 }}]
 
 [sweep]
@@ -154,6 +155,7 @@ population.size = 30
 network.kind = "empty"
 activities.gambling.enabled = false
 run.ticks = 20
+run.burn_in = 0
 risk.surge = { dist = "truncnormal", mean = 15.0, sd = 1.0, low = 10.0, high = 200.0 }
 [sweep]
 grid = { "risk.surge.low" = [10.0, 100.0, 12.0] }

@@ -223,7 +223,7 @@ def test_calibration_on_a_dask_cluster(tmp_path: Path) -> None:
     """--scheduler: pyabc's Dask sampler runs the particles on a LocalCluster's workers
     (two generations of six particles), and the best config is validated there too."""
     distributed = pytest.importorskip("distributed")
-    sets = ["population.size=80", 'run.ticks="2 years"']
+    sets = ["population.size=80", 'run.ticks="2 years"', "run.burn_in=0"]  # the sampler here
     (tmp_path / "targets.toml").write_text(
         '[[target]]\nname = "use"\nmeasure = "lifetime_use"\nyears = [1, 2]\nvalue = 0.2\n'
         'sd = 0.05\nsource = "-"\n')

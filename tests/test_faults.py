@@ -44,6 +44,8 @@ def _as_a_terminal_job() -> None:
     runners) inherits SIGINT ignored, and an ignored SIGINT stays ignored across exec: without
     this, the Ctrl-C tests would test the background case (where ignoring it is right)."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 # run.burn_in = 0: these subprocesses run on the numpy form (ADDSIM_NUMBA=0), where the
 # default burn-in (68 years of ticks) would take minutes
 TINY = ["--ticks", "3", "--set", "population.size=20", "--set", "run.burn_in=0"]
