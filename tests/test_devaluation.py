@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from evidence import SEEDS
 
 from addsim.envs._core import Draws
 from addsim.envs.devaluation import DevaluationCore
@@ -36,6 +37,33 @@ def test_extinction_drops_no_food() -> None:
 @pytest.fixture(scope="module")
 def result() -> dict[str, Any]:
     return devaluation(n=100, seed=0).summary
+
+
+@pytest.fixture(scope="module")
+def on_seeds() -> dict[int, dict[str, Any]]:
+    """The protocol on each of evidence.SEEDS (fixed before any run), 100 individuals."""
+    return {s: devaluation(n=100, seed=s).summary for s in SEEDS}
+
+
+@pytest.mark.slow
+def test_planner_is_sensitive_and_habit_is_not_on_every_seed(
+        on_seeds: dict[int, dict[str, Any]]) -> None:
+    for seed, result in on_seeds.items():
+        assert result["verdict"]["ablations"] == {
+            "planner only, sensitive after both": True,
+            "habit only, sensitive after neither": True}, seed
+        for t in ("moderate", "extended"):
+            assert result["habit only"][t]["effect"]["mean"] == 0.0, (seed, t)
+
+
+@pytest.mark.slow
+def test_arbitration_is_sensitive_while_it_plans_on_every_seed(
+        on_seeds: dict[int, dict[str, Any]]) -> None:
+    for seed, result in on_seeds.items():
+        arm = result["uncertainty"]
+        assert arm["brief (post hoc)"]["effect"]["ci"][0] > 0.05, seed
+        assert arm["brief (post hoc)"]["planned_share_valued"]["mean"] > 0.3, seed
+        assert arm["extended"]["planned_share_valued"]["mean"] < 0.05, seed
 
 
 @pytest.mark.slow

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from evidence import SEEDS
 
 from addsim.envs._core import Draws
 from addsim.envs.self_administration import SelfAdministrationCore
@@ -55,6 +56,16 @@ def test_long_access_escalates_short_does_not_and_the_setpoint_carries_it(
     assert result["verdict"]["label"] == "reproduced", result["verdict"]
     assert result["LgA"]["setpoint_last_session"]["mean"] > 120.0
     assert result["ShA"]["setpoint_last_session"]["mean"] < 101.0
+
+
+@pytest.mark.slow
+def test_escalation_and_withdrawal_on_every_seed() -> None:
+    """On each of evidence.SEEDS (fixed before any run), 100 individuals: LgA escalates, ShA
+    does not, the fixed setpoint removes it, and LgA's planned drug value exceeds ShA's."""
+    for seed in SEEDS:
+        result = escalation(n=100, seed=seed).summary
+        assert result["verdict"]["label"] == "reproduced", (seed, result["verdict"])
+        assert result["LgA-ShA drug value, last session"]["ci"][0] > 0.0, seed
 
 
 @pytest.mark.slow

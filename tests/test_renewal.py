@@ -58,6 +58,7 @@ def test_aba_renewal_on_every_seed(on_seeds: dict[int, dict]) -> None:
             assert summary[arm]["ABA-AAA"]["ci"][0] > 0.0, (seed, arm, summary[arm]["ABA-AAA"])
 
 
+@pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason="by another cause on seeds 1-4 (by retrieval on seed 0): "
                    "54-62% of those who renew act in the modal acquisition state (Wilson lower "
                    "bound 0.42-0.50), 32-38% in another state opened during acquisition")
