@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from evidence import SEEDS, quoted
+from evidence import SEEDS, quoted, stale_documentation
 
 from addsim.agents.elemental import make_elemental
 from addsim.population.reproduce.blocking import blocking, forget_situation
@@ -29,6 +29,12 @@ def summary() -> dict:
 def on_seeds() -> dict[int, dict]:
     """The protocol on each of evidence.SEEDS (fixed before any run), 100 per condition."""
     return {s: blocking(100, seed=s).summary for s in SEEDS}
+
+
+def test_the_documentation_data_is_this_run(summary: dict) -> None:
+    """docs/reproductions/blocking.json (the table's numbers) holds this run: seed
+    0, 100 per arm."""
+    assert not (msg := stale_documentation("blocking", summary, 0, 100)), msg
 
 
 def redish_no_blocking(s: dict) -> None:

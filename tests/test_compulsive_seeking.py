@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from evidence import SEEDS, quoted
+from evidence import SEEDS, quoted, stale_documentation
 
 from addsim.envs._core import Draws
 from addsim.envs.seek_take import SeekTakeCore
@@ -27,6 +27,13 @@ def test_seek_take_chain_punishes_seeking_and_delivers_the_drug_on_taking() -> N
 @pytest.fixture(scope="module")
 def summary() -> dict:
     return REGISTRY["compulsive-seeking"].run(100, 0).summary
+
+
+def test_the_documentation_data_is_this_run(summary: dict) -> None:
+    """docs/reproductions/compulsive-seeking.json (the table's numbers) holds this run: seed
+    0, 100 per arm."""
+    msg = stale_documentation("compulsive-seeking", summary, 0, 100)
+    assert not msg, msg
 
 
 def persists_after_long_not_short(s: dict) -> bool:

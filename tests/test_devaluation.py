@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from evidence import SEEDS
+from evidence import SEEDS, stale_documentation
 
 from addsim.envs._core import Draws
 from addsim.envs.devaluation import DevaluationCore
@@ -37,6 +37,13 @@ def test_extinction_drops_no_food() -> None:
 @pytest.fixture(scope="module")
 def result() -> dict[str, Any]:
     return devaluation(n=100, seed=0).summary
+
+
+@pytest.mark.slow
+def test_the_documentation_data_is_this_run(result: dict[str, Any]) -> None:
+    """docs/reproductions/devaluation.json (the table's numbers) holds this run: seed
+    0, 100 per arm."""
+    assert not (msg := stale_documentation("devaluation", result, 0, 100)), msg
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ failure with the numbers.
 from __future__ import annotations
 
 import pytest
-from evidence import SEEDS, quoted
+from evidence import SEEDS, quoted, stale_documentation
 
 from addsim.population.reproduce.gambling import STREAKS, gambling
 
@@ -31,6 +31,12 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def summary() -> dict:
     return gambling(1000, seed=0).summary
+
+
+def test_the_documentation_data_is_this_run(summary: dict) -> None:
+    """docs/reproductions/gambling.json (the table's numbers) holds this run: seed
+    0, 1000 per arm."""
+    assert not (msg := stale_documentation("gambling", summary, 0, 1000)), msg
 
 
 def test_wins_and_losses_are_told_apart_by_outcome_through_the_history(summary: dict) -> None:

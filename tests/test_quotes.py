@@ -79,3 +79,20 @@ def test_quoted_checks_each_number_at_its_decimals() -> None:
         quoted(0.5, "0.5 [0.4")
     with pytest.raises(AssertionError, match="gives None"):
         quoted({"value": 0.5, "ci": (None, 0.6)}, "0.5 [0.4, 0.6]")
+
+
+def test_differences_reads_the_summary_as_the_json_writes_it() -> None:
+    """The documentation check can fail: a changed number, a missing key and a changed label
+    are reported; tuples, numpy numbers and int keys compare as the JSON writes them."""
+    import numpy as np
+    from evidence import differences
+
+    want = {"0": {"ci": [0.1, 0.2], "n": 3, "label": "by retrieval"}}
+    assert differences({0: {"ci": (np.float64(0.1), 0.2), "n": np.int64(3),
+                            "label": "by retrieval"}}, want) == []
+    assert differences({0: {"ci": (0.1, 0.21), "n": 3, "label": "by retrieval"}}, want) == [
+        "/0/ci/1: 0.21 here, 0.2 in the documentation"]
+    assert differences({0: {"ci": (0.1, 0.2), "label": "by retrieval"}}, want) == [
+        "/0: keys ['n'] differ"]
+    assert differences({0: {"ci": (0.1, 0.2), "n": 3, "label": "not reproduced"}}, want) == [
+        "/0/label: 'not reproduced' here, 'by retrieval' in the documentation"]

@@ -9,7 +9,7 @@ reacquire act in the acquisition state: when it comes, it is retrieval.
 from __future__ import annotations
 
 import pytest
-from evidence import SEEDS, quoted
+from evidence import SEEDS, quoted, stale_documentation
 
 from addsim.population.reproduce.reacquisition import reacquisition
 
@@ -17,6 +17,12 @@ from addsim.population.reproduce.reacquisition import reacquisition
 @pytest.fixture(scope="module")
 def summary() -> dict:
     return reacquisition(100, seed=0).summary
+
+
+def test_the_documentation_data_is_this_run(summary: dict) -> None:
+    """docs/reproductions/reacquisition.json (the table's numbers) holds this run: seed
+    0, 100 per arm."""
+    assert not (msg := stale_documentation("reacquisition", summary, 0, 100)), msg
 
 
 def test_first_acquisition_and_extinction(summary: dict) -> None:

@@ -11,7 +11,7 @@ temperature that falls with the history (Pettine's code, off by default) removes
 from __future__ import annotations
 
 import pytest
-from evidence import SEEDS, quoted
+from evidence import SEEDS, quoted, stale_documentation
 
 from addsim.population.reproduce._controls import MIN_EFFECT, present
 from addsim.population.reproduce.reinstatement import ARMS, DOSES, arm, reinstatement
@@ -20,6 +20,12 @@ from addsim.population.reproduce.reinstatement import ARMS, DOSES, arm, reinstat
 @pytest.fixture(scope="module")
 def summary() -> dict:
     return reinstatement(100, seed=0).summary
+
+
+def test_the_documentation_data_is_this_run(summary: dict) -> None:
+    """docs/reproductions/reinstatement.json (the table's numbers) holds this run: seed
+    0, 100 per arm."""
+    assert not (msg := stale_documentation("reinstatement", summary, 0, 100)), msg
 
 
 def test_every_dose_is_given_and_arms_agree_until_the_prime(summary: dict) -> None:

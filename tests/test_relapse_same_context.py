@@ -10,7 +10,7 @@ acquisition state (most of those who relapse act in it).
 from __future__ import annotations
 
 import pytest
-from evidence import SEEDS, quoted
+from evidence import SEEDS, quoted, stale_documentation
 
 from addsim.population.reproduce._controls import present
 from addsim.population.reproduce.relapse_same_context import ARMS, relapse_same_context
@@ -25,6 +25,13 @@ def summary() -> dict:
 def on_seeds() -> dict[int, dict]:
     """The protocol on each of evidence.SEEDS (fixed before any run), 100 per arm."""
     return {s: relapse_same_context(100, seed=s).summary for s in SEEDS}
+
+
+def test_the_documentation_data_is_this_run(summary: dict) -> None:
+    """docs/reproductions/relapse-same-context.json (the table's numbers) holds this run: seed
+    0, 100 per arm."""
+    msg = stale_documentation("relapse-same-context", summary, 0, 100)
+    assert not msg, msg
 
 
 def test_all_arms_acquire_then_extinguish(summary: dict) -> None:

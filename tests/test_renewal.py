@@ -13,7 +13,7 @@ context mostly act in states opened during the test.
 from __future__ import annotations
 
 import pytest
-from evidence import SEEDS, quoted
+from evidence import SEEDS, quoted, stale_documentation
 
 from addsim.population.reproduce.renewal import ARMS, DESIGNS, renewal
 
@@ -21,6 +21,12 @@ from addsim.population.reproduce.renewal import ARMS, DESIGNS, renewal
 @pytest.fixture(scope="module")
 def summary() -> dict:
     return renewal(100, seed=0).summary
+
+
+def test_the_documentation_data_is_this_run(summary: dict) -> None:
+    """docs/reproductions/renewal.json (the table's numbers) holds this run: seed
+    0, 100 per arm."""
+    assert not (msg := stale_documentation("renewal", summary, 0, 100)), msg
 
 
 def test_every_arm_acquires_and_extinguishes(summary: dict) -> None:

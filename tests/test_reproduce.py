@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from evidence import SEEDS, quoted
+from evidence import SEEDS, quoted, stale_documentation
 
 from addsim.population.reproduce import acquisition as acq
 from addsim.population.reproduce import heatmap as hm
@@ -40,6 +40,7 @@ def test_acquisition_non_addictive_every_learner_learns_natural_reward() -> None
     res = acq.acquisition(n=100, seed=1)
     for name, s in res.summary.items():
         assert s["p_optimal_final"] > 0.9, name
+    assert not (msg := stale_documentation("acquisition", res.summary, 1, 100)), msg
     lowest = min(s["p_optimal_final"] for s in res.summary.values())
     assert quoted(lowest, "0.9986")  # seed 1, n 100: the lowest of the five learners
 
@@ -176,6 +177,13 @@ def test_dual_process_drug_value_bounded_on_every_seed(values_on_seeds: dict[int
     changes = {seed: s["dual_process"]["advantage_change_last_2000"]
                for seed, s in values_on_seeds.items()}
     assert all(c < 0.01 for c in changes.values()), changes
+
+
+@pytest.mark.slow
+def test_the_documentation_data_is_this_run(values: Result) -> None:
+    """docs/reproductions/values.json (the table's numbers) holds this run: seed
+    3, 1000 per arm."""
+    assert not (msg := stale_documentation("values", values.summary, 3, 1000)), msg
 
 
 def test_relapse_all_learners_extinguished(relapse: Result) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from evidence import SEEDS, quoted
+from evidence import SEEDS, quoted, stale_documentation
 
 from addsim.envs._core import Draws
 from addsim.envs.two_step import TwoStepCore
@@ -61,6 +61,13 @@ def test_logistic_ridge_recovers_known_coefficients() -> None:
 @pytest.fixture(scope="module")
 def result() -> dict[str, Any]:
     return two_step(n=100, seed=0).summary
+
+
+@pytest.mark.slow
+def test_the_documentation_data_is_this_run(result: dict[str, Any]) -> None:
+    """docs/reproductions/two-step.json (the table's numbers) holds this run: seed
+    0, 100 per arm."""
+    assert not (msg := stale_documentation("two-step", result, 0, 100)), msg
 
 
 @pytest.mark.slow

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from evidence import stale_documentation
 
 from addsim.population.reproduce.w_addiction import w_addiction
 
@@ -13,6 +14,13 @@ from addsim.population.reproduce.w_addiction import w_addiction
 @pytest.fixture(scope="module")
 def result() -> dict[str, Any]:
     return w_addiction(n=100, seed=0).summary
+
+
+@pytest.mark.slow
+def test_the_documentation_data_is_this_run(result: dict[str, Any]) -> None:
+    """docs/reproductions/w-and-addiction.json (the table's numbers) holds this run: seed
+    0, 100 per arm."""
+    assert not (msg := stale_documentation("w-and-addiction", result, 0, 100)), msg
 
 
 @pytest.mark.slow
