@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from evidence import SEEDS, stale_documentation
+from evidence import SEEDS, quoted, stale_documentation
 
 from addsim.envs._core import Draws
 from addsim.envs.self_administration import SelfAdministrationCore
@@ -57,10 +57,15 @@ def test_the_documentation_data_is_this_run(result: dict[str, Any]) -> None:
 @pytest.mark.slow
 def test_long_access_escalates_short_does_not_and_the_setpoint_carries_it(
         result: dict[str, Any]) -> None:
-    """First-hour intake rises under 6-h access (seed 0: 15.8 -> 23.8 infusions, +6.5
-    [6.3, 6.6] over the last three sessions against the first three), not under 1-h access
-    (-0.1 [-0.3, 0.1]); with the setpoint fixed LgA does not escalate (0.0 [-0.2, 0.2])."""
+    """First-hour intake rises under 6-h access (over the last three sessions against the
+    first three), not under 1-h access; with the setpoint fixed LgA does not escalate."""
     assert result["verdict"]["label"] == "reproduced", result["verdict"]
+    lga = result["LgA"]  # seed 0, 100 individuals
+    assert quoted((lga["first_hour_first_session"]["mean"],
+                   lga["first_hour_last_session"]["mean"]), "15.8 -> 23.8")  # infusions
+    assert quoted(lga["escalation"], "6.5 [6.3, 6.6]")
+    assert quoted(result["ShA"]["escalation"], "-0.1 [-0.3, 0.1]")
+    assert quoted(result["LgA, setpoint fixed"]["escalation"], "0.0 [-0.2, 0.2]")
     assert result["LgA"]["setpoint_last_session"]["mean"] > 120.0
     assert result["ShA"]["setpoint_last_session"]["mean"] < 101.0
 
