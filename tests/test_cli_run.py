@@ -130,11 +130,20 @@ def test_export_the_survey_events_and_people(run_dir: Path, tmp_path: Path) -> N
                                             (".json", pd.read_json), (".csv", pd.read_csv)])
 def test_export_format_follows_the_suffix(run_dir: Path, tmp_path: Path, suffix: str,
                                           reader: object) -> None:
-    """Without --format, --to x.parquet writes Parquet (not CSV text), .json JSON."""
+    """Without --format, --to x.parquet writes Parquet (not CSV text), .json JSON; read back,
+    the file is the run's prevalence table: its columns in order, its 80 rows (40 ticks x 2
+    activities) and its values."""
     to = tmp_path / f"x{suffix}"
     assert main(["export", str(run_dir), "--to", str(to)]) == 0
+    head = to.read_bytes()[:4]
+    assert (head == b"PAR1") == (suffix == ".parquet")  # Parquet's magic bytes, only there
     frame = reader(to)  # type: ignore[operator]
-    assert len(frame) > 0 and "tick" in frame.columns
+    want = pd.read_parquet(run_dir / "prevalence.parquet")
+    want = want.astype({c: str for c in want.columns if isinstance(want[c].dtype,
+                                                                    pd.CategoricalDtype)})
+    assert list(frame.columns) == list(want.columns) and list(frame.columns[:3]) == PREVALENCE[:3]
+    assert len(frame) == len(want) == 80
+    pd.testing.assert_frame_equal(frame.astype({"activity": str}), want, check_dtype=False)
 
 
 def test_export_format_against_the_suffix_is_refused(

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from evidence import SEEDS, quoted, stale_documentation
 
 from addsim.envs._core import Draws
 from addsim.envs.devaluation import DevaluationCore
@@ -39,14 +40,50 @@ def result() -> dict[str, Any]:
 
 
 @pytest.mark.slow
+def test_the_documentation_data_is_this_run(result: dict[str, Any]) -> None:
+    """docs/reproductions/devaluation.json (the table's numbers) holds this run: seed
+    0, 100 per arm."""
+    assert not (msg := stale_documentation("devaluation", result, 0, 100)), msg
+
+
+@pytest.fixture(scope="module")
+def on_seeds() -> dict[int, dict[str, Any]]:
+    """The protocol on each of evidence.SEEDS (fixed before any run), 100 individuals."""
+    return {s: devaluation(n=100, seed=s).summary for s in SEEDS}
+
+
+@pytest.mark.slow
+def test_planner_is_sensitive_and_habit_is_not_on_every_seed(
+        on_seeds: dict[int, dict[str, Any]]) -> None:
+    for seed, result in on_seeds.items():
+        assert result["verdict"]["ablations"] == {
+            "planner only, sensitive after both": True,
+            "habit only, sensitive after neither": True}, seed
+        for t in ("moderate", "extended"):
+            assert result["habit only"][t]["effect"]["mean"] == 0.0, (seed, t)
+
+
+@pytest.mark.slow
+def test_arbitration_is_sensitive_while_it_plans_on_every_seed(
+        on_seeds: dict[int, dict[str, Any]]) -> None:
+    for seed, result in on_seeds.items():
+        arm = result["uncertainty"]
+        assert arm["brief (post hoc)"]["effect"]["ci"][0] > 0.05, seed
+        assert arm["brief (post hoc)"]["planned_share_valued"]["mean"] > 0.3, seed
+        assert arm["extended"]["planned_share_valued"]["mean"] < 0.05, seed
+
+
+@pytest.mark.slow
 def test_planner_is_sensitive_and_habit_is_not(result: dict[str, Any]) -> None:
     """The ablations: the planner alone responds less after devaluation whatever the
-    training (seed 0: 0.17 and 0.23), the habit alone never changes (exactly 0: it cannot
-    know the outcome's new value without eating it)."""
+    training, the habit alone never changes (exactly 0: it cannot know the outcome's new value
+    without eating it)."""
     assert result["verdict"]["ablations"] == {"planner only, sensitive after both": True,
                                               "habit only, sensitive after neither": True}
     for t in ("moderate", "extended"):
         assert result["habit only"][t]["effect"]["mean"] == 0.0
+    planner = [result["planner only"][t]["effect"]["mean"] for t in ("moderate", "extended")]
+    assert quoted(planner, "0.17 and 0.23")  # seed 0, 100 individuals
 
 
 @pytest.mark.slow

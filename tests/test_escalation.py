@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from evidence import SEEDS, quoted, stale_documentation
 
 from addsim.envs._core import Draws
 from addsim.envs.self_administration import SelfAdministrationCore
@@ -47,14 +48,36 @@ def result() -> dict[str, Any]:
 
 
 @pytest.mark.slow
+def test_the_documentation_data_is_this_run(result: dict[str, Any]) -> None:
+    """docs/reproductions/escalation.json (the table's numbers) holds this run: seed
+    0, 100 per arm."""
+    assert not (msg := stale_documentation("escalation", result, 0, 100)), msg
+
+
+@pytest.mark.slow
 def test_long_access_escalates_short_does_not_and_the_setpoint_carries_it(
         result: dict[str, Any]) -> None:
-    """First-hour intake rises under 6-h access (seed 0: 15.8 -> 23.8 infusions, +6.5
-    [6.3, 6.6] over the last three sessions against the first three), not under 1-h access
-    (-0.1 [-0.3, 0.1]); with the setpoint fixed LgA does not escalate (0.0 [-0.2, 0.2])."""
+    """First-hour intake rises under 6-h access (over the last three sessions against the
+    first three), not under 1-h access; with the setpoint fixed LgA does not escalate."""
     assert result["verdict"]["label"] == "reproduced", result["verdict"]
+    lga = result["LgA"]  # seed 0, 100 individuals
+    assert quoted((lga["first_hour_first_session"]["mean"],
+                   lga["first_hour_last_session"]["mean"]), "15.8 -> 23.8")  # infusions
+    assert quoted(lga["escalation"], "6.5 [6.3, 6.6]")
+    assert quoted(result["ShA"]["escalation"], "-0.1 [-0.3, 0.1]")
+    assert quoted(result["LgA, setpoint fixed"]["escalation"], "0.0 [-0.2, 0.2]")
     assert result["LgA"]["setpoint_last_session"]["mean"] > 120.0
     assert result["ShA"]["setpoint_last_session"]["mean"] < 101.0
+
+
+@pytest.mark.slow
+def test_escalation_and_withdrawal_on_every_seed() -> None:
+    """On each of evidence.SEEDS (fixed before any run), 100 individuals: LgA escalates, ShA
+    does not, the fixed setpoint removes it, and LgA's planned drug value exceeds ShA's."""
+    for seed in SEEDS:
+        result = escalation(n=100, seed=seed).summary
+        assert result["verdict"]["label"] == "reproduced", (seed, result["verdict"])
+        assert result["LgA-ShA drug value, last session"]["ci"][0] > 0.0, seed
 
 
 @pytest.mark.slow

@@ -30,12 +30,14 @@ print(json.dumps({**_jit.describe(), "counts": out.tolist()}))
 """  # a user id with no passwd entry, as containers run with random ids
 
 
-def _as_stranger(argv: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    """Run ``argv`` with HOME=/nonexistent and, when we are root, as a user id that owns nothing
-    (so the install and the home are really read-only to it)."""
+def _as_stranger(argv: list[str], cwd: Path, prefix: tuple[str, ...], **env: str
+                 ) -> subprocess.CompletedProcess[str]:
+    """Run ``argv`` with HOME=/nonexistent, behind ``prefix`` (``stranger()``: as a user id
+    that owns nothing, so the install and the home are really read-only to it; () as
+    ourselves)."""
     full = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": "/nonexistent",
             "XDG_CACHE_HOME": "/nonexistent/.cache", **env}
-    return subprocess.run([*stranger(), *argv], capture_output=True, text=True, env=full,
+    return subprocess.run([*prefix, *argv], capture_output=True, text=True, env=full,
                           cwd=cwd, timeout=240)
 
 
@@ -71,17 +73,16 @@ def shared() -> Iterator[Path]:
         shutil.rmtree(path, ignore_errors=True)
 
 
-@pytest.mark.skipif(not hasattr(os, "geteuid"), reason="POSIX user ids")
-def test_version_and_a_run_with_no_home_and_a_read_only_install(shared: Path) -> None:
-    """`addsim --version` and a small `addsim run` succeed for a user with no home and no
-    writable cache; the kernels compile in memory (no cache folder reported)."""
-    out = shared
-    cache = _unwritable(shared)
-    version = _as_stranger([sys.executable, "-m", "addsim", "--version"], out,
+def _no_home_and_no_cache(out: Path, prefix: tuple[str, ...]) -> None:
+    """`addsim --version` and a small `addsim run` succeed with no home and an unwritable
+    NUMBA_CACHE_DIR, run behind ``prefix``; the kernels compile in memory (no cache folder
+    reported)."""
+    cache = _unwritable(out)
+    version = _as_stranger([sys.executable, "-m", "addsim", "--version"], out, prefix,
                            NUMBA_CACHE_DIR=cache)
     assert version.returncode == 0, version.stderr
     assert version.stdout.startswith("addsim ") and "Traceback" not in version.stderr
-    probe = _as_stranger([sys.executable, "-c", PROBE], out, NUMBA_CACHE_DIR=cache)
+    probe = _as_stranger([sys.executable, "-c", PROBE], out, prefix, NUMBA_CACHE_DIR=cache)
     assert probe.returncode == 0, probe.stderr
     result = json.loads(probe.stdout)
     assert result["counts"] == [1, 1, 0]  # a compiled kernel ran, in memory
@@ -90,10 +91,33 @@ def test_version_and_a_run_with_no_home_and_a_read_only_install(shared: Path) ->
     # The whole command on the numpy form (compiling every kernel in memory takes 30 s).
     run = _as_stranger([sys.executable, "-m", "addsim", "run", "--out", str(out / "r"),
                         "--ticks", "3", "--set", "population.size=30", "--set",
-                        "run.burn_in=0"], out,
+                        "run.burn_in=0"], out, prefix,
                        NUMBA_CACHE_DIR=cache, ADDSIM_NUMBA="0")
     assert run.returncode == 0, run.stderr
     assert (out / "r" / "prevalence.parquet").is_file()
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid"), reason="POSIX user ids")
+def test_version_and_a_run_with_no_home_and_a_read_only_install(shared: Path) -> None:
+    """As a user id that owns nothing (so the install and the home are really read-only to
+    it): skipped, saying why, where this process cannot drop privileges (not root, no
+    setpriv, or the stranger cannot start this interpreter); it used to run as ourselves
+    there, exercising no read-only install and saying nothing."""
+    if not stranger():
+        pytest.skip("cannot run as another user id (needs root, setpriv and an interpreter "
+                    "that user can start): the read-only install is not exercised here")
+    probe = subprocess.run([*stranger(), "sh", "-c", f"test -w {ROOT / '__init__.py'}"],
+                           capture_output=True, timeout=60)
+    assert probe.returncode != 0, "the stranger can write the install: nothing is read-only"
+    _no_home_and_no_cache(shared, stranger())
+
+
+def test_version_and_a_run_with_no_home_and_no_writable_cache(tmp_path: Path) -> None:
+    """Where the test above is skipped: the same commands as ourselves, HOME=/nonexistent and
+    an unwritable NUMBA_CACHE_DIR (the install stays writable: not the read-only case)."""
+    if stranger():
+        pytest.skip("covered as the stranger by the read-only install test")
+    _no_home_and_no_cache(tmp_path, ())
 
 
 def test_addsim_numba_0_never_imports_numba_through_the_cli(tmp_path: Path) -> None:

@@ -135,6 +135,41 @@ def test_sobol_on_request(params: Path, tmp_path: Path) -> None:
     assert meta["runs"] == 4 * (2 + 2) and meta["samples"] == 4
 
 
+ISHIGAMI_PARAMS = "".join(f'[[param]]\nkey = "{k}"\nlow = 0.0\nhigh = 1.0\n'
+                          for k in ("exposure.p_peer", "seeking.base", "seeking.peer"))
+
+
+def test_sobol_indices_of_the_ishigami_function(tmp_path: Path) -> None:
+    """The code behind --method sobol (sa.design, sa.analyze with SALib) on a function whose
+    indices are known: Ishigami's, a = 7, b = 0.1 (Ishigami and Homma 1990; SALib's test
+    function), each parameter's [0, 1] mapped linearly onto [-pi, pi] (which leaves the
+    indices unchanged). Analytically V = a^2/8 + b pi^4/5 + b^2 pi^8/18 + 1/2,
+    V1 = (1 + b pi^4/5)^2 / 2, V2 = a^2/8, V3 = 0, V13 = b^2 pi^8 (1/18 - 1/50): S1 = 0.314,
+    0.442, 0 and ST = 0.558, 0.442, 0.244. Base samples 1,024 (5,120 points), within 0.05."""
+    from SALib.test_functions import Ishigami
+
+    from addsim.population.params import Space, load_params
+
+    path = tmp_path / "ishigami.toml"
+    path.write_text(ISHIGAMI_PARAMS)
+    space = Space(load_params(path), {})
+    a, b, pi = 7.0, 0.1, np.pi
+    v1, v2, v13 = (1 + b * pi**4 / 5) ** 2 / 2, a**2 / 8, b**2 * pi**8 * (1 / 18 - 1 / 50)
+    v = a**2 / 8 + b * pi**4 / 5 + b**2 * pi**8 / 18 + 0.5
+    s1, st = np.array([v1, v2, 0.0]) / v, np.array([v1 + v13, v2, v13]) / v
+    assert s1 == pytest.approx([0.3139, 0.4424, 0.0], abs=1e-4)
+    assert st == pytest.approx([0.5576, 0.4424, 0.2437], abs=1e-4)
+    x = sa.design(space, "sobol", 1024)
+    assert x.shape == (1024 * (3 + 2), 3) and x.min() >= 0.0 and x.max() <= 1.0
+    y = Ishigami.evaluate(-pi + 2 * pi * x, A=a, B=b)
+    table = sa.analyze(space, "sobol", x, y[:, None], ["ishigami"])
+    assert table["param"].tolist() == space.keys
+    np.testing.assert_allclose(table["S1"], s1, atol=0.05)
+    np.testing.assert_allclose(table["ST"], st, atol=0.05)
+    assert table["rank"].tolist() == [1, 2, 3]  # by ST
+    assert (table["S1_conf"] > 0).all() and (table["ST_conf"] < 0.1).all()
+
+
 def test_missing_points_take_the_outcome_mean() -> None:
     """A point without a value (all its seeds NaN) takes its outcome's mean over the other
     points; an outcome with no value anywhere stays NaN; seeds average with NaNs left out."""

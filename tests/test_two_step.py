@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from evidence import SEEDS, quoted, stale_documentation
 
 from addsim.envs._core import Draws
 from addsim.envs.two_step import TwoStepCore
@@ -63,14 +64,37 @@ def result() -> dict[str, Any]:
 
 
 @pytest.mark.slow
+def test_the_documentation_data_is_this_run(result: dict[str, Any]) -> None:
+    """docs/reproductions/two-step.json (the table's numbers) holds this run: seed
+    0, 100 per arm."""
+    assert not (msg := stale_documentation("two-step", result, 0, 100)), msg
+
+
+@pytest.mark.slow
 def test_model_free_signature_and_its_ablation(result: dict[str, Any]) -> None:
     """The habit with Daw's TD(1) eligibility stays after reward whatever the transition
     (b_r above 0.2 and above b_rt); with the eligibility off (lambda 0) the reward effect is
-    gone (measured: 0.47 [0.41, 0.53] against 0.02 [-0.02, 0.05], seed 0)."""
+    gone."""
     mf, ablated = result["model-free"], result["model-free, lambda 0"]
     assert mf["signature"] == "model-free"
     assert mf["b_r"]["ci"][0] > 0.2 and mf["b_r-b_rt"]["ci"][0] > 0.0
     assert ablated["signature"] == "none" and ablated["b_r"]["ci"][0] < 0.05
+    assert quoted(mf["b_r"], "0.47 [0.41, 0.53]")  # seed 0, 100 individuals
+    assert quoted(ablated["b_r"], "0.02 [-0.02, 0.05]")
+
+
+@pytest.mark.slow
+def test_model_free_signature_and_planner_interaction_on_every_seed() -> None:
+    """On each of evidence.SEEDS (fixed before any run), 100 individuals: the habit's
+    signature and its ablation, and the planner's interaction above 0 and above the habit's."""
+    for seed in SEEDS:
+        result = two_step(n=100, seed=seed).summary
+        mf, ablated = result["model-free"], result["model-free, lambda 0"]
+        assert mf["signature"] == "model-free", seed
+        assert mf["b_r"]["ci"][0] > 0.2 and mf["b_r-b_rt"]["ci"][0] > 0.0, seed
+        assert ablated["signature"] == "none" and ablated["b_r"]["ci"][0] < 0.05, seed
+        mb = result["model-based"]
+        assert mb["b_rt"]["ci"][0] > 0.0 and mb["b_rt"]["mean"] > 2 * mf["b_rt"]["mean"], seed
 
 
 @pytest.mark.slow

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from evidence import quoted, stale_documentation
 
 from addsim.population.reproduce.w_addiction import w_addiction
 
@@ -16,11 +17,20 @@ def result() -> dict[str, Any]:
 
 
 @pytest.mark.slow
+def test_the_documentation_data_is_this_run(result: dict[str, Any]) -> None:
+    """docs/reproductions/w-and-addiction.json (the table's numbers) holds this run: seed
+    0, 100 per arm."""
+    assert not (msg := stale_documentation("w-and-addiction", result, 0, 100)), msg
+
+
+@pytest.mark.slow
 def test_the_drug_history_carries_kappa_and_nothing_else_differs_for_a_fixed_weight(
         result: dict[str, Any]) -> None:
-    """2,000 exposures leave kappa at 0.10 (none without the drug); with a fixed weight w the
-    planner's share cannot move and w_reg does not (seed 0: 0.000 [-0.064, 0.065])."""
+    """2,000 exposures leave kappa near 0.10 (none without the drug); with a fixed weight w
+    the planner's share cannot move and w_reg does not."""
     assert result["kappa_after_history"]["mean"] > 0.09
+    assert quoted(result["kappa_after_history"]["mean"], "0.10")  # seed 0, 100 individuals
+    assert quoted(result["hybrid w 0.5"]["w_reg"]["drug-no drug"], "0.000 [-0.064, 0.065]")
     assert result["kappa_without_drug"]["mean"] == 0.0
     hybrid = result["hybrid w 0.5"]
     assert hybrid["planned"]["drug-no drug"]["mean"] == 0.0

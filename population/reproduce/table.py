@@ -236,12 +236,16 @@ def _values(summary: Summary) -> tuple[str, str, str]:
 
 
 def _impulsivity(summary: Summary) -> tuple[str, str, str]:
-    """P(impulsive) rises 0 < 500 < 2000 exposures for Dezfouli and dual-process."""
+    """P(impulsive) rises 0 < 500 < 2000 exposures for Dezfouli and dual-process: both paired
+    rises (500 - 0 and 2000 - 500, the same individuals and task draws) have their 95%
+    interval above 0."""
     parts, ok = [], True
     for k, s in summary.items():
         p = [s[e]["p_impulsive"] for e in ("0", "500", "2000")]
-        ok &= p[0] < p[1] < p[2]
-        parts.append(f"{k} " + " < ".join(_n(x) for x in p))
+        rises = [s[r] for r in ("500-0", "2000-500")]
+        ok &= all(r["ci"][0] > 0.0 for r in rises)
+        parts.append(f"{k} " + ", ".join(_n(x) for x in p) + " (paired rises "
+                     + " and ".join(_ci(r, 3) for r in rises) + ")")
     return "P(impulsive) after 0, 500, 2000 exposures: " + "; ".join(parts), "", _label(ok)
 
 

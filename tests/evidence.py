@@ -1,0 +1,104 @@
+"""Helpers for tests that quote numbers and check directions over seeds (tests/README.md).
+
+- ``SEEDS``: the seeds of every multi-seed direction test, fixed before any of them was run
+  (issue 34) and never changed to make a test pass: not 0-4 (the documentation's table and
+  most single-seed fixtures use those) nor any seed a fixture used.
+- :func:`quoted`: a number measured from a run is quoted only where a test checks it, so a
+  quote cannot go stale: ``assert quoted(summary["x"], "0.66 [0.57, 0.73]")`` beside the run
+  it came from (whose seed and n the test names). tests/test_quotes.py fails on a bare
+  "measured <number>" in a test's comment or docstring.
+- :func:`stale_documentation`: where a fixture runs a protocol at the seed and size of the
+  documentation's data (docs/reproductions/NAME.json, which the reproductions table renders),
+  the test checks that the file is that run, so the table's numbers cannot go stale either.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+SEEDS = (20, 21, 22, 23, 24)
+
+_NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?%?")
+
+
+def _flat(value: Any) -> list[float | None]:
+    """A number, a (low, high) pair, or an interval dict ({"value" | "mean" | "difference",
+    "ci"}) as the list of numbers its quote shows: value, low, high."""
+    if isinstance(value, Mapping):
+        main = next(value[k] for k in ("value", "mean", "difference") if k in value)
+        return [main, *value["ci"]]
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return list(value)
+    return [value]
+
+
+def quoted(value: Any, text: str) -> bool:
+    """``value`` shown to the decimals of ``text`` is ``text``: each number in ``text``
+    (``0.66``, ``-1.00``, ``1,343``, ``99%``) against the matching number of ``value``, within
+    half a unit of its last written digit. Raises AssertionError naming what the quote should
+    say when it is stale."""
+    got = _flat(value)
+    quotes = _NUMBER.findall(text)
+    if len(quotes) != len(got):
+        raise AssertionError(f"quote {text!r} has {len(quotes)} numbers, the value {len(got)}: "
+                             f"{got}")
+    for q, v in zip(quotes, got, strict=True):
+        pct = q.endswith("%")
+        digits = q.rstrip("%").replace(",", "")
+        decimals = len(digits.partition(".")[2])
+        x = None if v is None else float(v) * (100.0 if pct else 1.0)
+        if x is None or abs(x - float(digits)) > 0.5 * 10.0 ** -decimals + 1e-9:
+            shown = "None" if x is None else f"{x:.{decimals}f}{'%' if pct else ''}"
+            raise AssertionError(f"stale quote: {text!r} says {q}, the run gives {shown} "
+                                 f"(value {got})")
+    return True
+
+
+DOCS_DATA = Path(__file__).resolve().parents[1] / "docs" / "reproductions"
+
+
+def documented(name: str, seed: int, n: int) -> dict[str, Any]:
+    """The summary docs/reproductions/NAME.json holds for ``seed`` (written by ``python -m
+    addsim.population.reproduce.table run``; the reproductions table is rendered from it),
+    which must have been run with ``n`` individuals per arm."""
+    body = json.loads((DOCS_DATA / f"{name}.json").read_text(encoding="utf-8"))
+    assert body["individuals"] == n, (name, body["individuals"], n)
+    return body["summaries"][str(seed)]
+
+
+def differences(got: Any, want: Any, path: str = "", rel: float = 1e-9) -> list[str]:
+    """Where the summary ``got`` (as the table's JSON writes it) differs from ``want``: one
+    line per path, numbers compared to ``rel``."""
+    if path == "":
+        from addsim.population.reproduce.table import _jsonable
+
+        got = json.loads(json.dumps(got, default=_jsonable))
+    if isinstance(want, dict) and isinstance(got, dict):
+        if set(got) != set(want):
+            return [f"{path or '/'}: keys {sorted(set(got) ^ set(want))} differ"]
+        return [d for k in want for d in differences(got[k], want[k], f"{path}/{k}", rel)]
+    if isinstance(want, list) and isinstance(got, list) and len(got) == len(want):
+        return [d for i, (g, w) in enumerate(zip(got, want, strict=True))
+                for d in differences(g, w, f"{path}/{i}", rel)]
+    both_numbers = all(isinstance(x, int | float) and not isinstance(x, bool)
+                       for x in (got, want))
+    if both_numbers and math.isclose(got, want, rel_tol=rel, abs_tol=1e-12):
+        return []
+    return [] if got == want else [f"{path}: {got!r} here, {want!r} in the documentation"]
+
+
+def stale_documentation(name: str, summary: dict[str, Any], seed: int, n: int) -> str:
+    """An assertion message naming what differs and how to regenerate the file ('' when
+    nothing does)."""
+    diff = differences(summary, documented(name, seed, n))
+    if not diff:
+        return ""
+    return (f"docs/reproductions/{name}.json (seed {seed}, n {n}) is not this run's ({len(diff)} "
+            f"differences, first: {diff[0]}); rerun `python -m addsim.population.reproduce."
+            f"table run docs/reproductions --only {name}` and `... table write "
+            f"docs/reproductions docs/reproductions.md`")
