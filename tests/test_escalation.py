@@ -73,9 +73,12 @@ def test_long_access_escalates_short_does_not_and_the_setpoint_carries_it(
 @pytest.mark.slow
 def test_escalation_and_withdrawal_on_every_seed() -> None:
     """On each of evidence.SEEDS (fixed before any run), 100 individuals: LgA escalates, ShA
-    does not, the fixed setpoint removes it, and LgA's planned drug value exceeds ShA's."""
+    does not, the fixed setpoint removes it, and LgA's planned drug value exceeds ShA's. Only
+    the three arms these claims read run (each arm has its own stream: the same numbers as
+    in the whole protocol, test_an_arm_run_alone_gives_its_numbers_in_the_whole_protocol)."""
     for seed in SEEDS:
-        result = escalation(n=100, seed=seed).summary
+        result = escalation(n=100, seed=seed,
+                            arms=("ShA", "LgA", "LgA, setpoint fixed")).summary
         assert result["verdict"]["label"] == "reproduced", (seed, result["verdict"])
         assert result["LgA-ShA drug value, last session"]["ci"][0] > 0.0, seed
 
@@ -88,3 +91,17 @@ def test_withdrawal_raises_the_drugs_planned_value(result: dict[str, Any]) -> No
     fixed = result["LgA, setpoint fixed"]
     assert fixed["drug_value_last_session"]["mean"] == pytest.approx(
         fixed["drug_value_first_session"]["mean"])
+
+
+@pytest.mark.slow
+def test_an_arm_run_alone_gives_its_numbers_in_the_whole_protocol(result: dict[str, Any]
+                                                                  ) -> None:
+    """``arms`` runs a subset: each arm draws from its own stream, so ShA with the setpoint
+    fixed alone (seed 0, 100) is exactly that arm of the whole protocol; the comparisons whose
+    arms did not run are left out; an unknown arm is refused naming the labels."""
+    alone = escalation(n=100, seed=0, arms=("ShA, setpoint fixed",)).summary
+    assert alone["ShA, setpoint fixed"] == result["ShA, setpoint fixed"]
+    assert "verdict" not in alone and "LgA-ShA escalation" not in alone
+    with pytest.raises(ValueError, match="arms: got \\['LgA, 2 h'\\], expected some of"):
+        escalation(n=2, seed=0, arms=("LgA, 2 h",))
+

@@ -30,6 +30,7 @@ above 0) and the ablation removes LgA's escalation.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -116,11 +117,20 @@ def escalation_of(first_hour: np.ndarray) -> np.ndarray:
     return first_hour[-3:].mean(axis=0) - first_hour[:3].mean(axis=0)
 
 
-def escalation(n: int = 100, seed: int = 0, progress: Progress | None = None) -> Result:
+def escalation(n: int = 100, seed: int = 0, progress: Progress | None = None,
+               arms: Sequence[str] | None = None) -> Result:
     """ShA, LgA and their ablations: first-hour intake across sessions, the setpoint and the
-    drug's planned value at each session's start."""
+    drug's planned value at each session's start. ``arms``: only these of ARMS' labels (each
+    arm has its own stream, so an arm's numbers do not depend on which others run); the
+    summary then has the comparisons, and the verdict, whose arms ran."""
+    labels = [label for label, _, _ in ARMS]
+    unknown = sorted(set(arms or ()) - set(labels))
+    if unknown:
+        raise ValueError(f"arms: got {unknown}, expected some of {labels}")
     rows, summary, per = [], {}, {}
     for k, (label, access, over) in enumerate(ARMS):
+        if arms is not None and label not in arms:
+            continue
         out = run_arm(access, over, n, stream(seed, 50, k))
         esc = escalation_of(out["first_hour"])
         per[label] = esc
@@ -140,12 +150,16 @@ def escalation(n: int = 100, seed: int = 0, progress: Progress | None = None) ->
         tick(progress)
     # withdrawal raises the drug's value: within LgA's last session start, the planned value
     # against the internal state's deficit below the setpoint (over individuals)
-    summary["LgA-ShA escalation"] = difference_ci(per["LgA"], per["ShA"], seed=seed)
-    summary["LgA-ShA escalation, HRRL's model start"] = difference_ci(
-        per["LgA, HRRL's model start"], per["ShA, HRRL's model start"], seed=seed)
-    summary["LgA-ShA drug value, last session"] = difference_ci(
-        *(frame_of(rows, lab, SESSIONS, "drug_value") for lab in ("LgA", "ShA")), seed=seed)
-    summary["verdict"] = verdict(summary)
+    if {"LgA", "ShA"} <= per.keys():
+        summary["LgA-ShA escalation"] = difference_ci(per["LgA"], per["ShA"], seed=seed)
+        summary["LgA-ShA drug value, last session"] = difference_ci(
+            *(frame_of(rows, lab, SESSIONS, "drug_value") for lab in ("LgA", "ShA")),
+            seed=seed)
+    if {"LgA, HRRL's model start", "ShA, HRRL's model start"} <= per.keys():
+        summary["LgA-ShA escalation, HRRL's model start"] = difference_ci(
+            per["LgA, HRRL's model start"], per["ShA, HRRL's model start"], seed=seed)
+    if {"LgA", "ShA", "LgA, setpoint fixed"} <= per.keys():
+        summary["verdict"] = verdict(summary)
     return Result(pd.concat(rows, ignore_index=True), summary)
 
 
