@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import pytest
+
 from addsim.population.io.console import time_left_column
 
 
@@ -26,3 +28,27 @@ def test_time_left_without_pauses_is_the_mean_rate() -> None:
     """No compilation: the time left is the elapsed time per tick times the ticks left."""
     column = time_left_column(lambda: 0.0)
     assert column.render(_task(7200.0, 1, 3)).plain == "4:00:00"
+
+
+def test_the_bar_shows_its_label_and_count_and_vanishes_off_a_terminal(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """progress_bar: the label, the bar and done/total on stderr; off a terminal the bar is
+    transient (gone at the end, so a log file keeps no bar); on a terminal it stays."""
+    import io
+
+    from rich.console import Console
+
+    from addsim.population.io import console
+
+    monkeypatch.setattr(console.sys.stderr, "isatty", lambda: False, raising=False)
+    assert console.progress_bar("run").live.transient
+    monkeypatch.setattr(console.sys.stderr, "isatty", lambda: True, raising=False)
+    bar = console.progress_bar("run")
+    assert not bar.live.transient
+    out = io.StringIO()
+    bar.live.console = Console(file=out, width=80, force_terminal=False)
+    with bar:
+        task = bar.add_task("", total=8)
+        bar.advance(task, 3)
+    text = out.getvalue()
+    assert "run" in text and "3/8" in text

@@ -781,3 +781,23 @@ def test_a_file_name_with_a_newline_keeps_config_toml_valid(tmp_path: Path) -> N
     data = tomllib.loads((out / "config.toml").read_text())
     assert data["population"]["risk_csv"] == str(csv)
     assert main(["run", str(out / "config.toml"), "--out", str(tmp_path / "again")]) == 0
+
+
+
+@pytest.mark.parametrize("value", ["lots", "0", "-2", "nan", "inf", "1e40", "64 GiB"])
+def test_a_bad_memory_limit_is_one_line_naming_it(tmp_path: Path, value: str) -> None:
+    """ADDSIM_MEMORY_LIMIT that is not a positive number of GiB below 2**40: the run is
+    refused in one line naming the variable, the value and what is allowed (exit 2, nothing
+    written); a good one is taken in GiB."""
+    from addsim.population.resources import memory_limit
+
+    env = {**os.environ, "ADDSIM_MEMORY_LIMIT": value, "ADDSIM_NUMBA": "0"}
+    out = tmp_path / "out"
+    res = subprocess.run([sys.executable, "-m", "addsim", "run", "--out", str(out), *TINY],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert res.returncode == 2, res.stderr
+    _one_line(res.stderr, f"ADDSIM_MEMORY_LIMIT: got {value!r}, expected GiB, e.g. 64")
+    assert not out.exists()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ADDSIM_MEMORY_LIMIT", "1.5")
+        assert memory_limit() == (int(1.5 * 2**30), "ADDSIM_MEMORY_LIMIT")

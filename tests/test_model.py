@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from evidence import quoted
 
 from addsim.population import config as C
 from addsim.population.io.export import prevalence_frame
@@ -51,10 +52,11 @@ def test_peer_exposure_raises_prevalence_and_without_it_some_still_become_addict
     assert onsets[0.0] > 0
 
 
-def test_treatment_lowers_prevalence_and_relapses_follow() -> None:
-    """Treating every addicted person lowers prevalence while it lasts; the treated cease, and
-    some of them use again after it ends (relapse to use, McLellan et al. 2000's measure)."""
-    # the wave alone: no treatment process re-treating people after it
+@pytest.fixture(scope="module")
+def wave() -> tuple[pd.DataFrame, PopulationModel]:
+    """Seed 0, 1,000 people, 15 years, no burn-in: the control and a wave at 7.5 years
+    treating every addicted person for 26 weeks (the wave alone: no treatment process
+    re-treating people after it)."""
     base = ("activities.gambling.enabled=false", "exposure.p_peer=0.05",
             "treatment.enabled=false")
     control = _substance(_run(*base, ticks=780, size=1000))
@@ -62,17 +64,36 @@ def test_treatment_lowers_prevalence_and_relapses_follow() -> None:
         *base, "interventions=[{kind='treatment', tick='7.5 years', fraction=1.0, "
         "duration='26 weeks'}]", ticks=780, size=1000,
     )
+    return control, treated_model
+
+
+def test_treatment_lowers_prevalence_and_relapses_follow(
+        wave: tuple[pd.DataFrame, PopulationModel]) -> None:
+    """Treating every addicted person lowers prevalence while it lasts (below half the
+    control's: f82734d's 0.7 restored to the 0.5 it lowered); the treated cease, and more than
+    a fifth of them use again after it ends (relapse to use, McLellan et al. 2000's measure;
+    the 0.2 f82734d had dropped for "at least one")."""
+    control, treated_model = wave
     treated = _substance(treated_model)
     start, hit = treated_model.applied[0][0], treated_model.applied[0][3]
     end = start + 26
-    assert hit > 5
+    assert hit > 5 and quoted(hit, "24")  # seed 0, 1,000 people: the xfail below
     addicted = lambda f, a, b: (f["addicted"] + f["relapsed"]).loc[a:b].mean()  # noqa: E731
-    assert addicted(treated, start + 13, end) < 0.7 * addicted(control, start + 13, end)
+    ratio = addicted(treated, start + 13, end) / addicted(control, start + 13, end)
+    assert ratio < 0.5 and quoted(ratio, "0.05")
     assert treated["cessations"].loc[start:end].sum() >= hit
     sub = treated_model.activity("substance")
     who = np.flatnonzero(sub.treated_until == end)
     assert hit - 3 <= who.size <= hit  # (a treated person may die and leave the row)
-    assert (sub.tracker.last_use[who] > end).sum() > 0
+    relapsed = (sub.tracker.last_use[who] > end).sum()
+    assert relapsed > 0.2 * hit and quoted(relapsed / hit, "0.96")
+
+
+@pytest.mark.xfail(strict=True, reason="f82734d's bound, not met since: the wave reaches 24 "
+                   "addicted people (seed 0, 1,000 people, no burn-in), not more than 50")
+def test_old_bound_the_wave_reaches_more_than_50(
+        wave: tuple[pd.DataFrame, PopulationModel]) -> None:
+    assert wave[1].applied[0][3] > 50
 
 
 @pytest.mark.xfail(strict=True, reason="not reproduced since issue 27, nor after issue 29's "

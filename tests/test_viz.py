@@ -567,3 +567,28 @@ def test_age_band_counts_grow_with_the_run() -> None:
     assert src.age_prevalence(0, "no such band") is None
     total = sum(src.age_prevalence(0, b)[-1].sum() for b in BANDS)
     assert total == 50
+
+
+def test_an_mp4_recording_holds_every_frame_cropped_to_even_sides(tmp_path: Path) -> None:
+    """An .mp4 through imageio-ffmpeg: every frame added is in the video, at the frame's size
+    less the odd row and column (yuv420p needs even sides); until close nothing is at the
+    destination (ffmpeg writes a hidden file beside it, renamed over it at the end)."""
+    ffmpeg = pytest.importorskip("imageio_ffmpeg")
+    from addsim.viz.record import Recorder, check_path
+
+    path = tmp_path / "clips" / "run.mp4"
+    assert check_path(path) is None
+    rec = Recorder(path, fps=10)
+    for k in range(7):
+        rec.add(bytes([40 * k % 256, 0, 255 - 30 * k]) * (33 * 21), (33, 21))
+    assert not path.exists()
+    assert rec.close() == path and path.read_bytes()[4:8] == b"ftyp"
+    assert [p.name for p in path.parent.iterdir()] == ["run.mp4"]
+    reader = ffmpeg.read_frames(str(path))
+    meta = next(reader)
+    frames = list(reader)
+    assert tuple(meta["size"]) == (32, 20) and len(frames) == 7
+    first = np.frombuffer(frames[0], np.uint8).reshape(20, 32, 3).mean(axis=(0, 1))
+    last = np.frombuffer(frames[-1], np.uint8).reshape(20, 32, 3).mean(axis=(0, 1))
+    assert first[2] > last[2] + 100  # the blue fades over the frames (lossy: roughly)
+

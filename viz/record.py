@@ -30,7 +30,7 @@ def check_path(path: Path) -> str | None:
     if suffix not in SUFFIXES:
         return f"got {shown(str(path))}, expected a file ending in {', '.join(SUFFIXES)}"
     if suffix == ".mp4" and not has_ffmpeg():
-        return "MP4 needs imageio-ffmpeg (pip install imageio-ffmpeg); or record a .gif"
+        return "MP4 needs imageio-ffmpeg (pip install 'addsim[video]'); or record a .gif"
     if os.path.isdir(path):
         return f"{shown(str(path))} is a folder, expected a file name"
     return None
@@ -60,8 +60,12 @@ class Recorder:
 
                 w, h = size
                 self._size = (w - w % 2, h - h % 2)  # yuv420p needs even sides
+                # ffmpeg streams into a hidden file beside the destination, renamed over it on
+                # close: never half a video at the path (the suffix tells ffmpeg the format)
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._part = self.path.with_name(f".{self.path.stem}.{os.getpid()}.part.mp4")
                 self._writer = imageio_ffmpeg.write_frames(
-                    str(self.path), self._size, fps=self.fps, macro_block_size=1
+                    str(self._part), self._size, fps=self.fps, macro_block_size=1
                 )
                 self._writer.send(None)
             img = Image.frombytes("RGB", size, rgb)
@@ -85,6 +89,7 @@ class Recorder:
             if self._writer is None:
                 return None
             self._writer.close()
+            os.replace(self._part, self.path)
             return self.path
         if self.kind == "png":
             if self._last is None:

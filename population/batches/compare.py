@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from addsim._errors import ConfigError, shown
-from addsim._files import atomic_write
+from addsim._files import atomic_write, records_json
 from addsim.population.batches.plan import Plan, Run, canonical, run_hash
 
 if TYPE_CHECKING:
@@ -409,7 +409,7 @@ def write_tables(out: Path, cp: ComparePlan) -> Comparison:
         atomic_write(out / f"{name}.csv", lambda p, f=frame: f.to_csv(p, index=False))
         if name != "yearly":
             atomic_write(out / f"{name}.json",
-                         lambda p, f=frame: p.write_text(f.to_json(orient="records")))
+                         lambda p, f=frame: p.write_text(records_json(f)))
     atomic_write(out / "compare.png", lambda p: plot_compare(table, diff, cp.baseline, p))
     return Comparison(out, cp.baseline, [s.name for s in cp.scenarios[1:]], cp.seeds, table,
                       diff, totals)

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from addsim._errors import ConfigError, shown
-from addsim._files import atomic_bytes, atomic_write
+from addsim._files import atomic_bytes, atomic_write, records_json
 from addsim._read import read_json
 from addsim.population.cli._common import UsageError, check_workers, out_dir, write_error
 
@@ -132,13 +132,13 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         "generations": (gens := cal.generations_table(history)),
         "abc_seconds": sum(g["seconds"] for g in gens) if resuming else abc_s,
         "validation_seconds": val_s, "resumed_at": start if resuming else None,
-        "best": best, "posterior": json.loads(summary.to_json(orient="records")),
+        "best": best, "posterior": json.loads(records_json(summary)),
         "validation_seeds": seeds,
         "within": int(table["within"].sum()), "of": len(table),
     })
     report = {"targets": str(args.targets), "runs": len(surveys), "seeds": meta[
         "validation_seeds"], "within": meta["within"], "of": meta["of"],
-        "rows": json.loads(table.to_json(orient="records"))}
+        "rows": json.loads(records_json(table))}
     header = (f"# best-fitting config of `addsim calibrate` ({args.targets}, {args.params}):\n"
               + "".join(f"#   {k} = {v:g}\n" for k, v in best.items()))
     try:

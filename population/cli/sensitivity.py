@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from addsim._errors import ConfigError, shown
-from addsim._files import atomic_bytes, atomic_write
+from addsim._files import atomic_bytes, atomic_write, records_json
 from addsim.population.cli._common import UsageError, check_workers, out_dir, write_error
 
 MADE = ("sensitivity.csv", "sensitivity.json", "samples.parquet", "sensitivity.png")
@@ -137,7 +137,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         "nan_handling": ("a point where an outcome has no value in any of its seeds takes "
                          "the outcome's mean over the other points (the design needs every "
                          "point); an outcome with no value anywhere has NaN indices"),
-        "rows": json.loads(table.to_json(orient="records")),
+        "rows": json.loads(records_json(table)),
     }
     try:
         out.mkdir(parents=True, exist_ok=True)

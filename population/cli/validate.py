@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from addsim._errors import ConfigError, shown
-from addsim._files import atomic_write
+from addsim._files import atomic_write, records_json
 from addsim._read import is_folder
 from addsim.population.cli._common import UsageError, out_dir, write_error
 
@@ -123,7 +123,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     meta: dict[str, Any] = {"dir": str(folder), "targets": str(args.targets),
                             "runs": len(surveys), "within": int(table["within"].sum()),
                             "of": len(table),
-                            "rows": json.loads(table.to_json(orient="records"))}
+                            "rows": json.loads(records_json(table))}
     try:
         atomic_write(out / "validation.csv", lambda p: table.to_csv(p, index=False))
         atomic_write(out / "validation.json", lambda p: p.write_text(json.dumps(meta, indent=2)))

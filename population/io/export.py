@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from addsim._errors import ConfigError
-from addsim._files import clean_stale, entries, replace_folder
+from addsim._files import clean_stale, entries, records_json, replace_folder
 from addsim.population import calendar
 from addsim.population.config import Config, to_toml
 from addsim.population.model import PopulationModel
@@ -209,7 +209,7 @@ def export(frame: pd.DataFrame, fmt: str, to: Path | None) -> str | None:
         assert to is not None
         frame.to_parquet(to, index=False)
         return None
-    text = frame.to_csv(index=False) if fmt == "csv" else frame.to_json(orient="records")
+    text = frame.to_csv(index=False) if fmt == "csv" else records_json(frame)
     if to is None:
         return text
     to.write_text(text)
