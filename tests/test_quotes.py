@@ -20,11 +20,6 @@ from evidence import quoted
 
 HERE = Path(__file__).resolve().parent
 BARE = re.compile(r"\bmeasured\b[^\n]*?\d", re.IGNORECASE)
-# Files whose quotes belong to issue 29's recalibration of the population model (their tests
-# are rewritten there, on the recalibrated default); named here so that the rule holds for
-# every other file and these are not forgotten.
-LEFT_TO_ISSUE_29 = {"test_default_scenario.py", "test_model.py", "test_comorbidity.py",
-                    "test_survey.py", "test_status.py", "test_lifecourse.py"}
 
 
 def bare_quotes(source: str) -> list[tuple[int, str]]:
@@ -61,9 +56,6 @@ def test_bare_quotes_finds_comments_and_docstrings() -> None:
 @pytest.mark.parametrize("path", sorted(p.name for p in HERE.glob("*.py")))
 def test_no_bare_measured_number(path: str) -> None:
     bad = bare_quotes((HERE / path).read_text(encoding="utf-8"))
-    if bad and path in LEFT_TO_ISSUE_29:
-        pytest.skip(f"{len(bad)} bare quote(s) left to issue 29 (recalibration of the "
-                    "population model)")
     assert bad == [], "\n".join(f"{path}:{line}: {text}" for line, text in bad)
 
 
