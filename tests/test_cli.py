@@ -34,8 +34,7 @@ def test_reproduce_relapse_writes_tidy_csv_png_json(tmp_path: Path) -> None:
     assert frame.groupby("arm")["t"].min().eq(0).all()
     summary = json.loads((tmp_path / "relapse.json").read_text())["summary"]
     assert summary["verdict"]["label"] in ("by retrieval", "by another cause", "not reproduced")
-    assert (tmp_path / "relapse.png").stat().st_size > 1000
-    assert (tmp_path / "relapse.json").exists()
+    assert (tmp_path / "relapse.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert not list(tmp_path.glob(".*.tmp"))
 
 

@@ -136,15 +136,21 @@ def test_running_prototype_is_exact_then_tracks_the_windowed_estimate() -> None:
     assert np.all(rel < 0.6)
 
 
-def test_redish_error_never_below_surge_on_drug_steps_in_the_reference() -> None:
-    ref = make_reference("redish2004", make_learner("redish2004", 1, 2, 2, 4).p, 2, 2, 4)
+def test_redish_error_never_below_surge_on_drug_steps() -> None:
+    """The package's batched Redish error (agents/redish2004.py, the code that runs), on
+    random values: max(gamma (r + V(s')) - Q(s, a) + D, D) on drug steps (never below the surge
+    D), the plain TD error elsewhere. (The reference's own max is checked by the replays.)"""
+    from addsim.agents.redish2004 import redish_error
+
     rng = np.random.default_rng(0)
-    for _ in range(2000):
-        s, a = int(rng.integers(2)), int(rng.integers(2))
-        drug = bool(rng.random() < 0.5)
-        delta = ref.learn(s, a, float(rng.normal(-3, 5)), int(rng.integers(2)), drug)
-        if drug:
-            assert delta >= ref.p["surge"]
+    n = 2000
+    r, q, v = rng.normal(-3, 5, n), rng.normal(0, 30, n), rng.normal(0, 30, n)
+    drug, gamma, surge = rng.random(n) < 0.5, rng.uniform(0.5, 1, n), rng.uniform(5, 20, n)
+    delta = redish_error(r, q, v, drug, gamma, surge)
+    td = gamma * (r + v) - q  # Redish 2004: discounting over the time the step takes
+    np.testing.assert_allclose(delta, np.where(drug, np.maximum(td + surge, surge), td),
+                               rtol=1e-12, atol=1e-12)
+    assert (delta[drug] >= surge[drug]).all() and (delta[~drug] < 0).any()
 
 
 @pytest.mark.parametrize("name", ["latent_state", "dual_process"])
