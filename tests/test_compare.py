@@ -56,6 +56,10 @@ def test_an_identical_scenario_differs_by_exactly_zero(tmp_path: Path) -> None:
     main_measures = ["fraction_disorder", "disorder_years", "onsets", "past_year_disorder"]
     assert (diff[diff["measure"].isin(main_measures)]["n_seeds"] == 3).all()
     assert (defined["difference"] == 0.0).all()
+    # the copy shares the baseline's runs (zero by construction); the treatment of nobody has
+    # its own, so its zeros are the test: they must be there on their own
+    nobody = defined[defined["scenario"] == "nobody"]
+    assert len(nobody) > 0 and (nobody["difference"] == 0.0).all()
     paired = defined[defined["n_seeds"] >= 2]  # an interval needs two pairs
     assert (paired["lo"] == 0.0).all() and (paired["hi"] == 0.0).all()
     totals = pd.read_parquet(out / "totals.parquet")
