@@ -111,6 +111,20 @@ def test_summarize_means_inside_intervals(one_worker: tuple[Path, Path]) -> None
         assert (summary[f"{col}_lo"] <= summary[f"{col}_mean"] + 1e-12).all(), col
         assert (summary[f"{col}_mean"] <= summary[f"{col}_hi"] + 1e-12).all(), col
     assert "fraction_addicted_mean" in summary and "addicted_hi" in summary
+    # one cell by hand: p_peer 0.1, k 6, the last tick, the mean P(drug) of two seeds (they
+    # differ): the mean and the t interval mean +- t(0.975, 1) sd / sqrt(2), t = 12.706 (a
+    # table's value), clipped to [0, 1]
+    index = pd.read_parquet(out1 / "index.parquet")
+    ids = index[(index["exposure.p_peer"] == 0.1) & (index["network.k"] == 6)]["run_id"]
+    x = [float(pd.read_parquet(out1 / "runs" / f"{r}.parquet").set_index("tick")
+               .loc[39, "p_addictive"]) for r in ids]
+    assert len(x) == 2 and x[0] != x[1]
+    row = summary[(summary["exposure.p_peer"] == 0.1) & (summary["network.k"] == 6)
+                  & (summary["tick"] == 39)].iloc[0]
+    mean, half = np.mean(x), 12.706 * np.std(x, ddof=1) / np.sqrt(2)
+    assert row["p_addictive_mean"] == pytest.approx(mean, rel=1e-12)
+    assert row["p_addictive_lo"] == pytest.approx(max(mean - half, 0.0), rel=1e-4, abs=1e-12)
+    assert row["p_addictive_hi"] == pytest.approx(min(mean + half, 1.0), rel=1e-4)
     assert (out1 / "curves.png").stat().st_size > 1000
     assert (out1 / "heatmap.png").stat().st_size > 1000  # two grid keys
     assert main(["summarize", str(out1), "--statistic", "fraction_adicted"]) == 2
