@@ -74,6 +74,8 @@ def test_person_panel_draws_the_planner_line() -> None:
     src.advance(3)
     view = Viewer(src, headless=True, size=(960, 600))  # type: ignore[arg-type]
     person = src.person(7, 0)
-    view._draw_person(person)  # no error, and the line is there to draw
-    assert "withdrawal" in person.planner
+    view.texts = []
+    view._draw_person(person)
+    drawn = [t for _, t, _ in view.texts if t.startswith("planner: ")]
     view.close()
+    assert len(drawn) == 1 and "withdrawal" in drawn[0] and "habit" in drawn[0], drawn
