@@ -74,9 +74,16 @@ def test_kept_counts_follow_changes_as_a_fresh_count() -> None:
 
 
 def test_tiny_and_degenerate_sizes() -> None:
+    """0-3 people in every kind of network: the right number of rows, a symmetric list of
+    friends with no self-loops and no duplicates, at most n (n - 1) / 2 edges."""
     for kind in network.KINDS:
         for n in (0, 1, 2, 3):
-            assert network.build(kind, n, _rng()).n == n
+            g = network.build(kind, n, _rng())
+            assert g.n == n and g.indptr.size == n + 1
+            pairs = {(i, int(j)) for i in range(n) for j in g.neighbours(i)}
+            assert all(i != j for i, j in pairs), (kind, n)
+            assert all((j, i) in pairs for i, j in pairs), (kind, n)
+            assert len(pairs) == g.indices.size == 2 * g.n_edges <= n * (n - 1), (kind, n)
 
 
 def test_edge_list_with_isolates_self_loops_and_components(tmp_path: Path) -> None:
