@@ -14,14 +14,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 SEEDS = (20, 21, 22, 23, 24)
+
+
+@contextlib.contextmanager
+def on_seed(seed: int) -> Iterator[None]:
+    """Inside, an AssertionError is raised again naming the seed it failed on (the checks of
+    a multi-seed test say which seed broke them)."""
+    try:
+        yield
+    except AssertionError as exc:
+        raise AssertionError(f"seed {seed}: {exc}") from None
 
 _NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?%?")
 

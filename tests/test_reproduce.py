@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from evidence import SEEDS, quoted, stale_documentation
+from evidence import SEEDS, on_seed, quoted, stale_documentation
 
 from addsim.population.reproduce import acquisition as acq
 from addsim.population.reproduce import heatmap as hm
@@ -158,10 +158,8 @@ def values_on_seeds() -> dict[int, dict]:
 @pytest.mark.slow
 def test_values_on_every_seed(values_on_seeds: dict[int, dict]) -> None:
     for seed, summary in values_on_seeds.items():
-        try:
+        with on_seed(seed):
             values_hold(summary)
-        except AssertionError as exc:
-            raise AssertionError(f"seed {seed}: {exc}") from None
     changes = [s["dual_process"]["advantage_change_last_2000"] for s in values_on_seeds.values()]
     assert quoted(changes, "0.34%, 0.11%, 1.73%, 0.68%, 1.82%")  # the xfail below; seeds 20-24
 
@@ -351,10 +349,8 @@ def test_relapse_redish_calibrated_on_every_seed(
     """Items 1, 2 and 4 with 0.6-1.5x savings on each of the five seeds; the kept-rewards
     variant has its own test (its numbers are checked here: an xfail cannot check them)."""
     for seed, r in redish_calibrated_on_seeds.items():
-        try:
+        with on_seed(seed):
             redish_calibrated_holds(r, kept_rewards=False)
-        except AssertionError as exc:
-            raise AssertionError(f"seed {seed}: {exc}") from None
     runs = redish_calibrated_on_seeds.values()  # seeds 20-24, n 300
     assert quoted([r["relapse"]["savings"] for r in runs], "1.37, 1.40, 1.33, 1.32, 1.25")
     assert quoted([r["kept"]["p_end_reexposure"] for r in runs],
@@ -440,11 +436,9 @@ def test_relapse_map_on_every_seed() -> None:
     cell; Dezfouli meets the report in the same cells as on seed 0."""
     for seed in SEEDS:
         f = rmap.relapse_map(n=100, seed=seed).frame
-        try:
+        with on_seed(seed):
             meets = dezfouli_map_holds(f)
             redish_map_holds(f)
-        except AssertionError as exc:
-            raise AssertionError(f"seed {seed}: {exc}") from None
         assert set(zip(meets["x"], meets["y"], strict=True)) == REPORT_CELLS, (seed, meets)
 
 
@@ -476,10 +470,8 @@ def test_relapse_kept_rewards_only_dual_process_relapses(relapse_kept: Result) -
 def test_relapse_kept_rewards_on_every_seed() -> None:
     """The same on each of evidence.SEEDS (fixed before any run), 300 per arm."""
     for seed in SEEDS:
-        try:
+        with on_seed(seed):
             kept_rewards_hold(rel.relapse_kept_rewards(n=300, seed=seed).summary)
-        except AssertionError as exc:
-            raise AssertionError(f"seed {seed}: {exc}") from None
 
 
 @pytest.fixture(scope="module")
@@ -518,10 +510,8 @@ def test_latent_state_counts_direction(state_counts: Result) -> None:
 @pytest.mark.slow
 def test_latent_state_counts_direction_on_every_seed() -> None:
     for seed in SEEDS:
-        try:
+        with on_seed(seed):
             latent_state_directions_hold(st.states(n=200, seed=seed).summary)
-        except AssertionError as exc:
-            raise AssertionError(f"seed {seed}: {exc}") from None
 
 
 @pytest.mark.xfail(strict=True, reason="not reproduced: measured 99% with 2 states always "
@@ -564,10 +554,8 @@ def test_impulsivity_rises_with_drug_exposure() -> None:
 @pytest.mark.slow
 def test_impulsivity_rises_on_every_seed() -> None:
     for seed in SEEDS:
-        try:
+        with on_seed(seed):
             impulsivity_rises(imp.impulsivity(n=400, seed=seed).summary)
-        except AssertionError as exc:
-            raise AssertionError(f"seed {seed}: {exc}") from None
 
 
 def heatmap_directions_hold(res: Result) -> pd.DataFrame:
@@ -590,7 +578,5 @@ def test_heatmap_addiction_rises_with_surge_and_falls_with_natural_reward() -> N
 @pytest.mark.slow
 def test_heatmap_directions_on_every_seed() -> None:
     for seed in SEEDS:
-        try:
+        with on_seed(seed):
             heatmap_directions_hold(hm.heatmap(n=100, seed=seed, step=2.5))
-        except AssertionError as exc:
-            raise AssertionError(f"seed {seed}: {exc}") from None
