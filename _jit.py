@@ -1,9 +1,10 @@
 """The numba switch: one home for whether the compiled kernels run and where they are cached.
 
-The batched learners, task cores and population passes are written as numpy expressions (the
-reference form); on the hot path the same equations run as numba kernels over the individual
-axis. Compiled when numba is installed, unless ``ADDSIM_NUMBA=0``: then numba is not even
-imported, so nothing is ever compiled. Kernels are cached on disk in the user cache directory
+The batched learners, the population passes and the hot task cores (substance, gambling) are
+written once, as kernels over the individual axis; numba compiles them. Compiled when numba is
+installed, unless ``ADDSIM_NUMBA=0``: then numba is not even imported, nothing is compiled, and
+the same kernels run as plain Python loops (slow, for debugging; tests/reference.py is the
+independent oracle). Kernels are cached on disk in the user cache directory
 (``NUMBA_CACHE_DIR`` if set, else platformdirs' ``user_cache_dir("addsim")/numba``), never next
 to the installed modules: a read-only site-packages works, an uninstall leaves nothing behind,
 and a second run loads instead of compiling. Where no cache folder is writable (a container
@@ -67,7 +68,7 @@ if WANTED:
     CACHE_DIR = cache_dir()
     if CACHE_DIR is not None:
         os.environ["NUMBA_CACHE_DIR"] = CACHE_DIR  # read by numba's config at its import
-    try:  # numba is optional: without it the numpy form runs
+    try:  # numba is optional: without it the kernels run as plain Python
         import numba
     except ImportError:  # pragma: no cover - exercised only where numba is not installed
         numba = None
@@ -127,12 +128,6 @@ class Kernel:
         if name == "last":  # not set yet (an object being copied)
             raise AttributeError(name)
         return getattr(self.last, name)
-
-
-def compiled_for(n: int, minimum: int) -> bool:
-    """Whether a pass over ``n`` individuals with both a numpy and a compiled form (the task
-    cores' cue and transition, envs/_kernels.py) runs compiled: numba on and n >= minimum."""
-    return ENABLED and n >= minimum
 
 
 def jit(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -217,8 +212,8 @@ def compiling(say: Callable[[], None]) -> Iterator[None]:
 
 
 def describe() -> dict[str, Any]:
-    """Whether the compiled kernels run (numba version, threads, cache) or the numpy form."""
+    """Whether the kernels run compiled (numba version, threads, cache) or as plain Python."""
     if not ENABLED:
-        return {"kernels": "numpy (ADDSIM_NUMBA=0 or numba not installed)"}
+        return {"kernels": "plain Python (ADDSIM_NUMBA=0 or numba not installed)"}
     return {"kernels": f"numba {numba.__version__}", "threads": numba.get_num_threads(),
             "cache": CACHE_DIR or "none (in memory)"}

@@ -130,7 +130,7 @@ def reference(name: str, n: int, ticks: int, seed: int = 0) -> dict[str, float]:
 
 
 def engine() -> dict[str, object]:
-    """Whether the compiled kernels ran (numba version, threads, cache) or the numpy form."""
+    """Whether the kernels ran compiled (numba version, threads, cache) or as plain Python."""
     from addsim import _jit
 
     return _jit.describe()

@@ -54,7 +54,7 @@ def one(n: int, ticks: int, warmup: int = 2) -> dict[str, float]:
 
 
 def _engine() -> dict[str, object]:
-    """Whether the compiled kernels ran (numba version, threads, cache) or the numpy form."""
+    """Whether the kernels ran compiled (numba version, threads, cache) or as plain Python."""
     from addsim import _jit
 
     return _jit.describe()

@@ -8,6 +8,11 @@ numbers are drawn first (:meth:`TaskCore.draw`), then a pure transition consumes
 
 The two Gymnasium faces (``gymnasium.Env`` for one individual and ``gymnasium.vector.VectorEnv``
 for N) wrap the same core; the population engine calls the core directly.
+
+One implementation per task: a task whose step is on the population's hot path (substance,
+gambling) writes its transition and cue once, as a kernel over individuals in its own module
+(compiled by numba, plain Python under ``ADDSIM_NUMBA=0``); the others write them as numpy
+expressions. The independent oracle both are checked against is tests/reference.py.
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ from typing import ClassVar
 import numpy as np
 
 from addsim._errors import did_you_mean
-from addsim.envs import _kernels
+
+KERNEL_CHUNK = 4096  # individuals per parallel work item of a task's kernel
 
 
 @dataclass(frozen=True)
@@ -173,22 +179,14 @@ class TaskCore:
     def step(self, action: np.ndarray, draws: Draws) -> Transition:
         """Advance every individual one step with pre-drawn ``draws``; updates ``state``."""
         a = self.check_actions(action)
-        tr = None
-        if _kernels.enabled_for(self.n) and draws.normals.shape == (self.n, self.n_normals) and (
-            draws.uniforms.shape == (self.n, self.n_uniforms)
-        ):
-            tr = self._transition_compiled(np.asarray(self.state, np.int64), a, draws)
-        if tr is None:
-            tr = self._transition(self.state, a, draws)
+        tr = self._transition(np.asarray(self.state, np.int64), a, draws)
         self.state = tr.next_state
         return tr
 
     def _transition(self, s: np.ndarray, a: np.ndarray, d: Draws) -> Transition:
+        """The task's transition from states ``s`` under actions ``a`` with draws ``d`` (pure
+        but for the task's continuous state, which it advances)."""
         raise NotImplementedError
-
-    def _transition_compiled(self, s: np.ndarray, a: np.ndarray, d: Draws) -> Transition | None:
-        """:meth:`_transition` as a compiled pass (envs/_kernels.py); None: the task has none."""
-        return None
 
     def _outputs(self) -> tuple[np.ndarray, ...]:
         """Fresh reward (float64), next state (int64) and three bool (N,) arrays to fill."""
@@ -201,31 +199,24 @@ class TaskCore:
         """The cue vector each individual sees in its current state, shape (N, cue_dim).
 
         ``noise`` is (N, cue_dim) standard normals (scaled by the ``cue_noise`` condition);
-        None gives the noiseless cue.
+        None gives the noiseless cue (zero noise: the same numbers, as the level is finite).
         """
-        if noise is not None and _kernels.enabled_for(self.n) and (
-            np.shape(noise) == (self.n, self.cue_dim)
-        ):
-            x = self._cue_compiled(np.asarray(self.state, np.int64),
-                                   np.ascontiguousarray(noise, dtype=np.float64))
-            if x is not None:
-                return x
-        if noise is None:
-            x = np.zeros((self.n, self.cue_dim))
+        shape = (self.n, self.cue_dim)
+        z = np.zeros(shape) if noise is None else np.ascontiguousarray(
+            np.broadcast_to(noise, shape), dtype=np.float64)
+        return self._cue(np.asarray(self.state, np.int64), z)
+
+    def _cue(self, s: np.ndarray, noise: np.ndarray) -> np.ndarray:
+        """The noisy cue of states ``s``: ``cue_noise * noise`` plus the noiseless cue (numpy
+        form; a task with a kernel overrides this)."""
+        level = self.conditions["cue_noise"]
+        if level.min() == level.max():  # one level for all: a scalar multiply, same numbers
+            x = level[0] * noise  # (numpy broadcasts (N, 1) over d = 4 ~3x slower)
         else:
-            level = self.conditions["cue_noise"]
-            if level.min() == level.max():  # one level for all: a scalar multiply, same numbers
-                x = level[0] * noise  # (numpy broadcasts (N, 1) over d = 4 ~3x slower)
-            else:
-                x = level[:, None] * noise
-        self._add_clean_cue(x, self.state)  # noise + cue, added in place (one (N, d) array)
+            x = level[:, None] * noise
+        self._add_clean_cue(x, s)  # noise + cue, added in place (one (N, d) array)
         return x
 
     def _add_clean_cue(self, x: np.ndarray, s: np.ndarray) -> None:
         """Add the noiseless cue of states ``s`` to ``x`` (N, cue_dim), column by column."""
         raise NotImplementedError
-
-    def _cue_compiled(self, s: np.ndarray, noise: np.ndarray) -> np.ndarray | None:
-        """The noisy cue of states ``s`` as a compiled pass (envs/_kernels.py); None: the task
-        has none."""
-        return None

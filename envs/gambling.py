@@ -33,7 +33,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from addsim.envs import _kernels
+from addsim._jit import jit_parallel, prange
+from addsim.envs._core import KERNEL_CHUNK as CHUNK
 from addsim.envs._core import Condition, Draws, TaskCore, Transition
 from addsim.envs._gym import CoreEnv, CoreVectorEnv
 
@@ -73,45 +74,20 @@ class GamblingCore(TaskCore):
         return {"payout": self.payout}
 
     def _transition(self, s: np.ndarray, a: np.ndarray, d: Draws) -> Transition:
-        c, z = self.conditions, d.normals
-        in_choice = s == 0
-        bet = in_choice & (a == 1) & (c["available"] > 0.5)
-        win = bet & (d.uniforms[:, 0] < c["p_win"])
-        loss = bet & ~win
-        reward = np.where(in_choice, 0.0, self.payout)  # an outcome state pays its payout
-        self.payout = np.where(
-            win,
-            c["win_mean"] + c["win_sd"] * z[:, 0],
-            np.where(loss, c["loss_mean"] + c["loss_sd"] * z[:, 0], 0.0),
-        )
-        next_state = np.where(win, 1, np.where(loss, 2, 0)).astype(np.int64)
-        ev = c["p_win"] * c["win_mean"] + (1.0 - c["p_win"]) * c["loss_mean"]
-        best = np.where(ev > 0.0, 1, 0)
-        optimal = ~in_choice | (a == best)
-        return Transition(reward, next_state, np.zeros(self.n, bool), bet, optimal)
-
-    def _transition_compiled(self, s: np.ndarray, a: np.ndarray, d: Draws) -> Transition:
         c = self.conditions
         reward, next_state, bet, optimal, _ = self._outputs()
-        _kernels.gambling_transition(
+        _transition_kernel(
             s, a, d.normals[:, 0], d.uniforms[:, 0], c["p_win"], c["win_mean"], c["win_sd"],
             c["loss_mean"], c["loss_sd"], c["available"], self.payout, reward, next_state, bet,
             optimal,
         )
         return Transition(reward, next_state, np.zeros(self.n, bool), bet, optimal)
 
-    def _cue_compiled(self, s: np.ndarray, noise: np.ndarray) -> np.ndarray:
+    def _cue(self, s: np.ndarray, noise: np.ndarray) -> np.ndarray:
         c, x = self.conditions, np.empty((self.n, self.cue_dim))
-        _kernels.gambling_cue(s, c["cue_noise"], noise, c["near_miss"], c["context"],
-                              self.payout, PAYOUT_UNIT, x)
+        _cue_kernel(s, c["cue_noise"], noise, c["near_miss"], c["context"], self.payout,
+                    PAYOUT_UNIT, x)
         return x
-
-    def _add_clean_cue(self, x: np.ndarray, s: np.ndarray) -> None:
-        x[:, 0] += s == 0
-        x[:, 1] += s != 0
-        x[:, 2] += self.conditions["near_miss"] * (s == 2)
-        x[:, 3] += self.conditions["context"]
-        x[:, 4] += self.payout / PAYOUT_UNIT
 
 
 class GamblingEnv(CoreEnv):
@@ -155,3 +131,52 @@ class GamblingVectorEnv(CoreVectorEnv):
     """N individuals facing the gambling task, batched natively; see :class:`GamblingEnv`."""
 
     core_cls = GamblingCore
+
+
+# ---------------------------------------------------------------------------------- kernels
+@jit_parallel
+def _transition_kernel(
+    s, a, z, u, p_win, win_mean, win_sd, loss_mean, loss_sd, available, payout, reward,
+    next_state, bet, optimal,
+):  # pragma: no cover - compiled
+    """The transition as one pass over individuals: in s_init a bet (with ``available >
+    0.5``) wins when the coin ``u < p_win`` (to s_win, payout ~ N(win_mean, win_sd)) or loses
+    (to s_loss, payout ~ N(loss_mean, loss_sd)); the outcome state pays the payout shown on
+    the way back. Optimal: bet only when p_win win_mean + (1 - p_win) loss_mean > 0."""
+    n = s.size
+    for c in prange((n + CHUNK - 1) // CHUNK):
+        for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
+            in_choice = s[i] == 0
+            b = in_choice and a[i] == 1 and available[i] > 0.5
+            win = b and u[i] < p_win[i]
+            # the bet shows its outcome (payout drawn now, seen in the cue), the outcome state
+            # pays it on the way back to s_init
+            reward[i] = 0.0 if in_choice else payout[i]
+            if win:
+                payout[i] = win_mean[i] + win_sd[i] * z[i]
+                next_state[i] = 1
+            elif b:  # a loss
+                payout[i] = loss_mean[i] + loss_sd[i] * z[i]
+                next_state[i] = 2
+            else:
+                payout[i] = 0.0
+                next_state[i] = 0
+            bet[i] = b
+            ev = p_win[i] * win_mean[i] + (1.0 - p_win[i]) * loss_mean[i]
+            best = 1 if ev > 0.0 else 0
+            optimal[i] = (not in_choice) or a[i] == best
+
+
+@jit_parallel
+def _cue_kernel(s, level, noise, near_miss, context, payout, unit, x):  # pragma: no cover
+    """``x[i] = level[i] * noise[i] + [s == 0, s != 0, near_miss * (s == 2), context,
+    payout / unit]``."""
+    n = s.size
+    for c in prange((n + CHUNK - 1) // CHUNK):
+        for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
+            lv = level[i]
+            x[i, 0] = lv * noise[i, 0] + (1.0 if s[i] == 0 else 0.0)
+            x[i, 1] = lv * noise[i, 1] + (1.0 if s[i] != 0 else 0.0)
+            x[i, 2] = lv * noise[i, 2] + near_miss[i] * (1.0 if s[i] == 2 else 0.0)
+            x[i, 3] = lv * noise[i, 3] + context[i]
+            x[i, 4] = lv * noise[i, 4] + payout[i] / unit

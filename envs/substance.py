@@ -33,7 +33,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from addsim.envs import _kernels
+from addsim._jit import jit_parallel, prange
+from addsim.envs._core import KERNEL_CHUNK as CHUNK
 from addsim.envs._core import Condition, Draws, TaskCore, Transition
 from addsim.envs._gym import CoreEnv, CoreVectorEnv
 
@@ -86,41 +87,18 @@ class SubstanceCore(TaskCore):
         return self._decay
 
     def _transition(self, s: np.ndarray, a: np.ndarray, d: Draws) -> Transition:
-        c, z = self.conditions, d.normals
-        in_choice = s == 0
-        take_drug = in_choice & (a == 1)
-        mean = np.where(in_choice, np.where(take_drug, c["r1_mean"], c["r0_mean"]), c["r2_mean"])
-        sd = np.where(in_choice, np.where(take_drug, c["r1_sd"], c["r0_sd"]), c["r2_sd"])
-        reward = mean + sd * z[:, 0]
-        next_state = np.where(take_drug, 1, 0).astype(np.int64)
-        drug = take_drug & (c["drug_available"] > 0.5)
-        self.dose = np.where(drug, 1.0, self.dose * self._dose_decay())
-        # Natural optimum at s0: compare the two-step natural return of each option.
-        natural_best = np.where(c["r0_mean"] * 2 >= c["r1_mean"] + c["r2_mean"], 0, 1)
-        optimal = ~in_choice | (a == natural_best)
-        return Transition(reward, next_state, drug, take_drug, optimal)
-
-    def _transition_compiled(self, s: np.ndarray, a: np.ndarray, d: Draws) -> Transition:
         c = self.conditions
         out = reward, next_state, drug, take_drug, optimal = self._outputs()
-        _kernels.substance_transition(
+        _transition_kernel(
             s, a, d.normals[:, 0], c["r0_mean"], c["r0_sd"], c["r1_mean"], c["r1_sd"],
             c["r2_mean"], c["r2_sd"], c["drug_available"], self._dose_decay(), self.dose, *out,
         )
         return Transition(reward, next_state, drug, take_drug, optimal)
 
-    def _cue_compiled(self, s: np.ndarray, noise: np.ndarray) -> np.ndarray:
+    def _cue(self, s: np.ndarray, noise: np.ndarray) -> np.ndarray:
         c, x = self.conditions, np.empty((self.n, self.cue_dim))
-        _kernels.substance_cue(s, c["cue_noise"], noise, c["cue_shown"], c["context"], self.dose,
-                               x)
+        _cue_kernel(s, c["cue_noise"], noise, c["cue_shown"], c["context"], self.dose, x)
         return x
-
-    def _add_clean_cue(self, x: np.ndarray, s: np.ndarray) -> None:
-        x[:, 0] += s == 0
-        x[:, 1] += s == 1
-        x[:, 2] += self.conditions["cue_shown"]
-        x[:, 3] += self.conditions["context"]
-        x[:, 4] += self.dose
 
 
 class SubstanceEnv(CoreEnv):
@@ -164,3 +142,48 @@ class SubstanceVectorEnv(CoreVectorEnv):
     """N individuals facing the substance task, batched natively; see :class:`SubstanceEnv`."""
 
     core_cls = SubstanceCore
+
+
+# ---------------------------------------------------------------------------------- kernels
+@jit_parallel
+def _transition_kernel(
+    s, a, z, r0_mean, r0_sd, r1_mean, r1_sd, r2_mean, r2_sd, drug_available, decay, dose,
+    reward, next_state, drug, take_drug, optimal,
+):  # pragma: no cover - compiled
+    """The transition as one pass over individuals: in s0 the addictive action (to s1,
+    r ~ N(r1_mean, r1_sd)) or the natural reward (stay, r ~ N(r0_mean, r0_sd)); from s1 back
+    to s0 with r ~ N(r2_mean, r2_sd). The drug is delivered when the addictive action is
+    taken and ``drug_available > 0.5``; the dose trace is then 1, else it decays by
+    ``decay``. Optimal: the natural return 2 r0_mean against r1_mean + r2_mean."""
+    n = s.size
+    for c in prange((n + CHUNK - 1) // CHUNK):
+        for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
+            in_choice = s[i] == 0
+            td = in_choice and a[i] == 1
+            if td:  # the addictive action: to s1
+                reward[i] = r1_mean[i] + r1_sd[i] * z[i]
+            elif in_choice:  # the natural reward: stay in s0
+                reward[i] = r0_mean[i] + r0_sd[i] * z[i]
+            else:  # back from s1
+                reward[i] = r2_mean[i] + r2_sd[i] * z[i]
+            next_state[i] = 1 if td else 0
+            take_drug[i] = td
+            drug[i] = td and drug_available[i] > 0.5
+            dose[i] = 1.0 if drug[i] else dose[i] * decay[i]
+            natural_best = 0 if r0_mean[i] * 2 >= r1_mean[i] + r2_mean[i] else 1
+            optimal[i] = (not in_choice) or a[i] == natural_best
+
+
+@jit_parallel
+def _cue_kernel(s, level, noise, cue_shown, context, dose, x):  # pragma: no cover - compiled
+    """``x[i] = level[i] * noise[i] + [s == 0, s == 1, cue_shown, context, dose]`` (the noise
+    scaled first, then the noiseless cue added)."""
+    n = s.size
+    for c in prange((n + CHUNK - 1) // CHUNK):
+        for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
+            lv = level[i]
+            x[i, 0] = lv * noise[i, 0] + (1.0 if s[i] == 0 else 0.0)
+            x[i, 1] = lv * noise[i, 1] + (1.0 if s[i] == 1 else 0.0)
+            x[i, 2] = lv * noise[i, 2] + cue_shown[i]
+            x[i, 3] = lv * noise[i, 3] + context[i]
+            x[i, 4] = lv * noise[i, 4] + dose[i]

@@ -500,3 +500,59 @@ def make_reference(name: str, params: Any, n_states: int, n_actions: int, cue_di
     if name in ("latent_state", "dual_process"):
         return Latent(RULES[name], p, capacity, n_actions, cue_dim, salience)
     return Tabular(RULES[name], p, n_states, n_actions)
+
+
+# ------------------------------------------------------------------------------ two tasks
+# The substance and gambling tasks (envs/substance.py, envs/gambling.py) for one individual,
+# written from their docstrings: the oracle the tasks' kernels are checked against. ``c`` is
+# the individual's conditions, a dict of floats.
+def substance_step(s: int, a: int, z: float, c: dict[str, float], dose: float
+                   ) -> tuple[float, int, bool, bool, bool, float]:
+    """(reward, next state, drug, addictive, optimal, dose after): in s0 the addictive action
+    goes to s1 with r ~ N(r1_mean, r1_sd), the natural action stays with r ~ N(r0_mean,
+    r0_sd); s1 returns to s0 with r ~ N(r2_mean, r2_sd). The drug when the addictive action
+    meets drug_available > 0.5; the dose trace 1 then, else halved every dose_half_life."""
+    addictive = s == 0 and a == 1
+    if addictive:
+        reward = c["r1_mean"] + c["r1_sd"] * z
+    elif s == 0:
+        reward = c["r0_mean"] + c["r0_sd"] * z
+    else:
+        reward = c["r2_mean"] + c["r2_sd"] * z
+    drug = addictive and c["drug_available"] > 0.5
+    dose = 1.0 if drug else dose * 0.5 ** (1.0 / c["dose_half_life"])
+    best = 0 if 2.0 * c["r0_mean"] >= c["r1_mean"] + c["r2_mean"] else 1
+    return reward, 1 if addictive else 0, drug, addictive, s != 0 or a == best, dose
+
+
+def substance_cue(s: int, noise: list[float], c: dict[str, float], dose: float) -> list[float]:
+    """[is_s0, is_s1, cue_shown, context, dose] plus cue_noise times the noise."""
+    clean = [float(s == 0), float(s == 1), c["cue_shown"], c["context"], dose]
+    return [c["cue_noise"] * e + v for e, v in zip(noise, clean, strict=True)]
+
+
+def gambling_step(s: int, a: int, z: float, u: float, c: dict[str, float], payout: float
+                  ) -> tuple[float, int, bool, bool, bool, float]:
+    """(reward, next state, drug (never), bet, optimal, payout after): in s_init a bet (with
+    available > 0.5) wins when u < p_win, to s_win with the payout N(win_mean, win_sd), or
+    loses, to s_loss with N(loss_mean, loss_sd); an outcome state pays the payout shown and
+    returns to s_init. Betting is optimal only when its expected value is above 0."""
+    reward = 0.0 if s == 0 else payout
+    bet = s == 0 and a == 1 and c["available"] > 0.5
+    if bet and u < c["p_win"]:
+        payout, nxt = c["win_mean"] + c["win_sd"] * z, 1
+    elif bet:
+        payout, nxt = c["loss_mean"] + c["loss_sd"] * z, 2
+    else:
+        payout, nxt = 0.0, 0
+    ev = c["p_win"] * c["win_mean"] + (1.0 - c["p_win"]) * c["loss_mean"]
+    return reward, nxt, False, bet, s != 0 or a == (1 if ev > 0.0 else 0), payout
+
+
+def gambling_cue(s: int, noise: list[float], c: dict[str, float], payout: float,
+                 unit: float = 20.0) -> list[float]:
+    """[is_init, is_outcome, near_miss * is_loss, context, payout / unit] plus cue_noise
+    times the noise."""
+    clean = [float(s == 0), float(s != 0), c["near_miss"] * float(s == 2), c["context"],
+             payout / unit]
+    return [c["cue_noise"] * e + v for e, v in zip(noise, clean, strict=True)]

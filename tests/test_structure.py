@@ -2,7 +2,8 @@
 
 The non-compensable surge (max(TD + D, D)) is written once per paper, in its paper's file;
 Dezfouli's sensed reward and running averages once; no ``_jit.ENABLED`` branch outside
-_jit.py (no numpy twin beside a kernel). tests/reference.py, the independent oracle, is not
+_jit.py (no numpy twin beside a kernel); the substance and gambling tasks' transition and cue
+once, as their kernels. tests/reference.py, the independent oracle, is not
 part of the package and is not scanned.
 """
 
@@ -62,3 +63,21 @@ def test_no_numpy_twin_is_switched_outside_jit() -> None:
     users = [str(p.relative_to(ROOT)) for p in _package_files()
              if "_jit.ENABLED" in p.read_text(encoding="utf-8")]
     assert users == [], users
+
+
+def test_the_hot_tasks_have_one_transition_and_one_cue() -> None:
+    """The substance and gambling tasks' transition and cue are their kernels: no compiled
+    form beside a numpy one (``_transition_compiled``, ``_cue_compiled``), no noiseless-cue
+    helper left for a second path, and the methods call the kernels of their own module."""
+    from addsim.envs import GamblingCore, SubstanceCore
+
+    for cls in (SubstanceCore, GamblingCore):
+        path = ROOT / "envs" / f"{cls.__module__.rsplit('.', 1)[1]}.py"
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        (klass,) = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == cls.__name__]
+        methods = {n.name: ast.unparse(n) for n in klass.body if isinstance(n, ast.FunctionDef)}
+        assert "_transition_kernel(" in methods["_transition"]
+        assert "_cue_kernel(" in methods["_cue"]
+        assert not {"_transition_compiled", "_cue_compiled", "_add_clean_cue"} & set(methods)
+    core_src = (ROOT / "envs" / "_core.py").read_text(encoding="utf-8")
+    assert "_compiled" not in core_src
