@@ -9,6 +9,12 @@ numbers are drawn first (:meth:`TaskCore.draw`), then a pure transition consumes
 The two Gymnasium faces (``gymnasium.Env`` for one individual and ``gymnasium.vector.VectorEnv``
 for N) wrap the same core; the population engine calls the core directly.
 
+A host that drives the task (the population engine) does not write into it: it hands the
+task its inputs for the step, one (N,) array per condition it sets (who has the drug
+available, the social context, the natural reward of the tick, ...), as one mapping to
+:meth:`TaskCore.step` and :meth:`TaskCore.cue`; those override the task's own conditions for
+that call only, and the transition reports who used (:attr:`Transition.used`).
+
 One implementation per task: a task whose step is on the population's hot path (substance,
 gambling) writes its transition and cue once, as a kernel over individuals in its own module
 (compiled by numba, plain Python under ``ADDSIM_NUMBA=0``); the others write them as numpy
@@ -17,6 +23,7 @@ expressions. The independent oracle both are checked against is tests/reference.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -59,6 +66,13 @@ class Transition:
     drug: np.ndarray  # bool: this step delivered the drug (addictive action, drug available)
     addictive: np.ndarray  # bool: the action taken was the task's addictive action
     optimal: np.ndarray  # bool: the action was optimal for the natural (non-drug) rewards
+    # bool: the addictive action delivered what it offers (the drug taken, the bet placed);
+    # None: the drug (the tasks whose addictive outcome is the drug)
+    used: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.used is None:
+            self.used = self.drug
 
 
 class TaskCore:
@@ -88,6 +102,8 @@ class TaskCore:
     # shows faintly has a lower weight here: a latent-state learner attends to it at baseline
     # only that much, until its negative-error history raises attention (Pettine 2023's w_A).
     cue_salience: ClassVar[tuple[float, ...] | None] = None
+    # conditions set at construction only (derived state depends on them): not inputs
+    fixed_conditions: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def salience(cls) -> tuple[float, ...]:
@@ -98,6 +114,7 @@ class TaskCore:
         if int(n) != n or n < 1:
             raise ValueError(f"n: got {n!r}, expected a whole number >= 1")
         self.n = int(n)
+        self._now: Mapping[str, np.ndarray] | None = None
         self.state = np.full(self.n, self.choice_state, dtype=np.int64)
         self.conditions: dict[str, np.ndarray] = {
             key: np.full(self.n, spec.default, dtype=np.float64)
@@ -119,6 +136,16 @@ class TaskCore:
                 + did_you_mean(key, allowed)
             )
         arr = np.asarray(value, dtype=np.float64)
+        self._check_range(key, spec, arr)
+        target = self.conditions[key]
+        if index is None:
+            target[...] = arr
+        else:
+            target[index] = arr
+
+    def _check_range(self, key: str, spec: Condition, arr: np.ndarray) -> None:
+        """Raise a one-line error unless every value of ``arr`` is finite and in the
+        condition's interval."""
         # min and max (NaN propagates into both): two passes, no temporaries
         lo, hi = (arr.min(), arr.max()) if arr.size else (spec.low, spec.high)
         if not (np.isfinite(lo) and np.isfinite(hi) and spec.low <= lo and hi <= spec.high):
@@ -128,11 +155,36 @@ class TaskCore:
                 f"{self.name} condition {key}: got {shown!r}, expected a value in "
                 f"[{spec.low}, {spec.high}] ({spec.doc})"
             )
-        target = self.conditions[key]
-        if index is None:
-            target[...] = arr
-        else:
-            target[index] = arr
+
+    def in_force(self, inputs: Mapping[str, np.ndarray] | None = None,
+                 check: bool = True) -> Mapping[str, np.ndarray]:
+        """The conditions in force for one step: the task's own, each overridden by the
+        host's input of that name (an (N,) float array; the task's own are not written).
+        Unknown names, conditions fixed at construction (``fixed_conditions``) and wrong
+        shapes are refused; with ``check`` the values are range-checked as
+        :meth:`set_condition` does (a host whose inputs are valid by construction may skip
+        that)."""
+        if not inputs:
+            return self.conditions
+        for key, value in inputs.items():
+            spec = self.conditions_spec.get(key)
+            if spec is None or key in self.fixed_conditions:
+                allowed = sorted(set(self.conditions_spec) - set(self.fixed_conditions))
+                raise ValueError(
+                    f"{self.name} input {key!r} is not a condition a host may set; allowed: "
+                    f"{', '.join(allowed)}" + did_you_mean(key, allowed))
+            if np.shape(value) != (self.n,):
+                raise ValueError(f"{self.name} input {key}: got shape {np.shape(value)}, "
+                                 f"expected ({self.n},)")
+            if check:
+                self._check_range(key, spec, np.asarray(value, dtype=np.float64))
+        return {**self.conditions, **inputs}
+
+    @property
+    def now(self) -> Mapping[str, np.ndarray]:
+        """The conditions in force for the step or cue being computed (:meth:`in_force`);
+        the task's own outside one."""
+        return self._now if self._now is not None else self.conditions
 
     def __getitem__(self, key: str) -> np.ndarray:
         return self.conditions[key]
@@ -176,16 +228,23 @@ class TaskCore:
             )
         return a
 
-    def step(self, action: np.ndarray, draws: Draws) -> Transition:
-        """Advance every individual one step with pre-drawn ``draws``; updates ``state``."""
+    def step(self, action: np.ndarray, draws: Draws,
+             inputs: Mapping[str, np.ndarray] | None = None, check: bool = True) -> Transition:
+        """Advance every individual one step with pre-drawn ``draws``, under the host's
+        ``inputs`` for this step (:meth:`in_force`); updates ``state``."""
         a = self.check_actions(action)
-        tr = self._transition(np.asarray(self.state, np.int64), a, draws)
+        self._now = self.in_force(inputs, check)
+        try:
+            tr = self._transition(np.asarray(self.state, np.int64), a, draws)
+        finally:
+            self._now = None
         self.state = tr.next_state
         return tr
 
     def _transition(self, s: np.ndarray, a: np.ndarray, d: Draws) -> Transition:
-        """The task's transition from states ``s`` under actions ``a`` with draws ``d`` (pure
-        but for the task's continuous state, which it advances)."""
+        """The task's transition from states ``s`` under actions ``a`` with draws ``d`` and
+        the conditions in force (:attr:`now`); pure but for the task's continuous state,
+        which it advances."""
         raise NotImplementedError
 
     def _outputs(self) -> tuple[np.ndarray, ...]:
@@ -195,8 +254,10 @@ class TaskCore:
                 np.empty(n, bool))
 
     # ------------------------------------------------------------------ observations
-    def cue(self, noise: np.ndarray | None = None) -> np.ndarray:
-        """The cue vector each individual sees in its current state, shape (N, cue_dim).
+    def cue(self, noise: np.ndarray | None = None,
+            inputs: Mapping[str, np.ndarray] | None = None, check: bool = True) -> np.ndarray:
+        """The cue vector each individual sees in its current state, shape (N, cue_dim),
+        under the host's ``inputs`` (:meth:`in_force`).
 
         ``noise`` is (N, cue_dim) standard normals (scaled by the ``cue_noise`` condition);
         None gives the noiseless cue (zero noise: the same numbers, as the level is finite).
@@ -204,12 +265,16 @@ class TaskCore:
         shape = (self.n, self.cue_dim)
         z = np.zeros(shape) if noise is None else np.ascontiguousarray(
             np.broadcast_to(noise, shape), dtype=np.float64)
-        return self._cue(np.asarray(self.state, np.int64), z)
+        self._now = self.in_force(inputs, check)
+        try:
+            return self._cue(np.asarray(self.state, np.int64), z)
+        finally:
+            self._now = None
 
     def _cue(self, s: np.ndarray, noise: np.ndarray) -> np.ndarray:
         """The noisy cue of states ``s``: ``cue_noise * noise`` plus the noiseless cue (numpy
         form; a task with a kernel overrides this)."""
-        level = self.conditions["cue_noise"]
+        level = self.now["cue_noise"]
         if level.min() == level.max():  # one level for all: a scalar multiply, same numbers
             x = level[0] * noise  # (numpy broadcasts (N, 1) over d = 4 ~3x slower)
         else:
@@ -218,5 +283,6 @@ class TaskCore:
         return x
 
     def _add_clean_cue(self, x: np.ndarray, s: np.ndarray) -> None:
-        """Add the noiseless cue of states ``s`` to ``x`` (N, cue_dim), column by column."""
+        """Add the noiseless cue of states ``s`` to ``x`` (N, cue_dim), column by column,
+        under the conditions in force (:attr:`now`)."""
         raise NotImplementedError

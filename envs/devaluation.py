@@ -56,7 +56,7 @@ class DevaluationCore(TaskCore):
     }
 
     def _transition(self, s: np.ndarray, a: np.ndarray, d: Draws) -> Transition:
-        c = self.conditions
+        c = self.now
         food = c["food_available"] > 0.5
         press = a == 0
         dropped = (s == 0) & press & food
@@ -71,7 +71,7 @@ class DevaluationCore(TaskCore):
     def _add_clean_cue(self, x: np.ndarray, s: np.ndarray) -> None:
         x[:, 0] += s == 0
         x[:, 1] += s == 1
-        x[:, 2] += self.conditions["context"]
+        x[:, 2] += self.now["context"]
 
 
 class DevaluationEnv(CoreEnv):

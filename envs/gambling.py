@@ -74,17 +74,17 @@ class GamblingCore(TaskCore):
         return {"payout": self.payout}
 
     def _transition(self, s: np.ndarray, a: np.ndarray, d: Draws) -> Transition:
-        c = self.conditions
+        c = self.now
         reward, next_state, bet, optimal, _ = self._outputs()
         _transition_kernel(
             s, a, d.normals[:, 0], d.uniforms[:, 0], c["p_win"], c["win_mean"], c["win_sd"],
             c["loss_mean"], c["loss_sd"], c["available"], self.payout, reward, next_state, bet,
             optimal,
         )
-        return Transition(reward, next_state, np.zeros(self.n, bool), bet, optimal)
+        return Transition(reward, next_state, np.zeros(self.n, bool), bet, optimal, bet)
 
     def _cue(self, s: np.ndarray, noise: np.ndarray) -> np.ndarray:
-        c, x = self.conditions, np.empty((self.n, self.cue_dim))
+        c, x = self.now, np.empty((self.n, self.cue_dim))
         _cue_kernel(s, c["cue_noise"], noise, c["near_miss"], c["context"], self.payout,
                     PAYOUT_UNIT, x)
         return x

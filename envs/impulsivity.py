@@ -56,7 +56,7 @@ class ImpulsivityCore(TaskCore):
         super().__init__(n, **conditions)
 
     def _transition(self, s: np.ndarray, a: np.ndarray, d: Draws) -> Transition:
-        c, z = self.conditions, d.normals[:, 0]
+        c, z = self.now, d.normals[:, 0]
         in_choice = s == 0
         impulsive = in_choice & (a == 1)
         at_end = s == self.delay
@@ -77,7 +77,7 @@ class ImpulsivityCore(TaskCore):
     def _add_clean_cue(self, x: np.ndarray, s: np.ndarray) -> None:
         x[:, 0] += s == 0
         x[:, 1] += s / self.delay
-        x[:, 3] += self.conditions["context"]
+        x[:, 3] += self.now["context"]
 
 
 class ImpulsivityEnv(CoreEnv):

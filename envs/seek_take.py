@@ -56,7 +56,7 @@ class SeekTakeCore(TaskCore):
     }
 
     def _transition(self, s: np.ndarray, a: np.ndarray, d: Draws) -> Transition:
-        c, z = self.conditions, d.normals[:, 0]
+        c, z = self.now, d.normals[:, 0]
         in_s0 = s == 0
         seek = in_s0 & (a == 1)
         take = ~in_s0 & (a == 1)
@@ -76,8 +76,8 @@ class SeekTakeCore(TaskCore):
     def _add_clean_cue(self, x: np.ndarray, s: np.ndarray) -> None:
         x[:, 0] += s == 0
         x[:, 1] += s == 1
-        x[:, 2] += self.conditions["cue_shown"]
-        x[:, 3] += self.conditions["context"]
+        x[:, 2] += self.now["cue_shown"]
+        x[:, 3] += self.now["context"]
 
 
 class SeekTakeEnv(CoreEnv):

@@ -59,7 +59,7 @@ class SelfAdministrationCore(TaskCore):
     }
 
     def _transition(self, s: np.ndarray, a: np.ndarray, d: Draws) -> Transition:
-        c = self.conditions
+        c = self.now
         levers = c["available"] > 0.5
         press = levers & (a > 0)
         active = press & (a == 2) & (s == 0)
@@ -72,7 +72,7 @@ class SelfAdministrationCore(TaskCore):
     def _add_clean_cue(self, x: np.ndarray, s: np.ndarray) -> None:
         for k in range(5):
             x[:, k] += s == k
-        x[:, 5] += self.conditions["context"]
+        x[:, 5] += self.now["context"]
 
 
 class SelfAdministrationEnv(CoreEnv):

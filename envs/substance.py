@@ -50,6 +50,7 @@ class SubstanceCore(TaskCore):
     n_normals = 1  # one reward normal per step, scaled by the transition taken
     state_names = ("s0_choice", "s1_drug")
     action_names = ("natural", "addictive")
+    fixed_conditions = ("dose_half_life",)  # its per-tick factor is derived once
     conditions_spec = {
         "drug_available": Condition(1.0, 0.0, 1.0, "1 when the addictive action delivers the drug"),
         "cue_shown": Condition(1.0, 0.0, 1.0, "1 when the drug cue is present"),
@@ -87,7 +88,7 @@ class SubstanceCore(TaskCore):
         return self._decay
 
     def _transition(self, s: np.ndarray, a: np.ndarray, d: Draws) -> Transition:
-        c = self.conditions
+        c = self.now
         out = reward, next_state, drug, take_drug, optimal = self._outputs()
         _transition_kernel(
             s, a, d.normals[:, 0], c["r0_mean"], c["r0_sd"], c["r1_mean"], c["r1_sd"],
@@ -96,7 +97,7 @@ class SubstanceCore(TaskCore):
         return Transition(reward, next_state, drug, take_drug, optimal)
 
     def _cue(self, s: np.ndarray, noise: np.ndarray) -> np.ndarray:
-        c, x = self.conditions, np.empty((self.n, self.cue_dim))
+        c, x = self.now, np.empty((self.n, self.cue_dim))
         _cue_kernel(s, c["cue_noise"], noise, c["cue_shown"], c["context"], self.dose, x)
         return x
 

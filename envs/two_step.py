@@ -57,6 +57,7 @@ class TwoStepCore(TaskCore):
     n_uniforms = 2  # the transition coin and the reward coin
     state_names = ("s0_first_stage", "s1_second_stage", "s2_second_stage")
     action_names = ("left", "right")
+    fixed_conditions = STARTS  # the walks' starts: set with set_condition, not per step
     conditions_spec = {
         "common": Condition(0.7, 0.0, 1.0, "probability of the common transition"),
         "drift_sd": Condition(0.025, 0.0, 1.0, "sd of each reward probability's step per trial"),
@@ -88,7 +89,7 @@ class TwoStepCore(TaskCore):
         self.p_reward[where] = np.stack([self.conditions[k] for k in STARTS], axis=1)[where]
 
     def _transition(self, s: np.ndarray, a: np.ndarray, d: Draws) -> Transition:
-        c, u, rows = self.conditions, d.uniforms, np.arange(self.n)
+        c, u, rows = self.now, d.uniforms, np.arange(self.n)
         first = s == 0
         common = u[:, 0] < c["common"]
         pr = self.p_reward.reshape(self.n, 2, 2)  # (N, second-stage state, action)
@@ -113,7 +114,7 @@ class TwoStepCore(TaskCore):
         x[:, 0] += s == 0
         x[:, 1] += s == 1
         x[:, 2] += s == 2
-        x[:, 3] += self.conditions["context"]
+        x[:, 3] += self.now["context"]
 
 
 class TwoStepEnv(CoreEnv):

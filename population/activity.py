@@ -197,14 +197,15 @@ class Activity:
     tracker: StatusTracker
     rng: np.random.Generator  # opportunities and searches
     access: np.ndarray
-    natural: np.ndarray | None  # the treatment condition's own value per person
     supply: float = 1.0
     p_last: np.ndarray | None = None  # P(addictive) at the last choice-state visit
     treated_until: np.ndarray | None = None
     boost: np.ndarray | None = None
-    boosted: bool = False  # someone's natural reward was raised by treatment last tick
     renewed: tuple[np.ndarray, Any] | None = None  # newcomers' rows and their naive learner
-    base: dict[str, np.ndarray] = field(default_factory=dict)  # effort/harm conditions' own
+    # The task's inputs for the tick, one (N,) array per condition, composed by the modules
+    # (the risk factors the spec names, exposure, seeking, the natural reward, harm) and
+    # handed to the task in one call by the activity step; the task is never written into.
+    inputs: dict[str, np.ndarray] = field(default_factory=dict)
     harm: np.ndarray | None = None  # accumulated harm per person (consequences)
     harm_decay: float = 1.0  # harm kept per tick
 

@@ -279,15 +279,13 @@ class PopulationModel(mesa.Model):
     def _make_activity(self, spec: ActivitySpec, rng: np.random.Generator) -> Activity:
         cfg, r, n = getattr(self.config.activities, spec.name), self.risk, self.n
         streams = rng.spawn(2)
-        core = spec.core(n, **{cond: r[factor] for cond, factor in spec.core_risk.items()},
-                         **core_inputs(cfg, spec.core))
+        core = spec.core(n, **core_inputs(cfg, spec.core))
         fields = LEARNERS[cfg.learner].params_cls.__dataclass_fields__
         lr = make_learner(
             cfg.learner, n, core.n_states, core.n_actions, core.cue_dim, preset=cfg.preset,
             salience=core.salience(), **calendar_inputs(cfg, fields),
             **learner_inputs(spec, r, fields),
         )
-        cond = spec.treatment_condition
         return Activity(
             spec=spec, core=core, learner=lr, stepper=Stepper(lr, core, streams[0]),
             tracker=StatusTracker(n, self._status_rules(spec.name),
@@ -295,11 +293,11 @@ class PopulationModel(mesa.Model):
                                   and bool(spec.seek_conditions), use_ticks=core.use_ticks),
             rng=streams[1],
             access=r["access"] * self.access_factor(spec.name, self.sex),
-            natural=r[spec.core_risk[cond]].copy() if cond is not None else None,
+            # the risk factors that are task inputs, by reference: newcomers' draws land
+            # in these arrays (the risk-factors module), so the inputs follow them
+            inputs={c: r[factor] for c, factor in spec.core_risk.items()},
             p_last=np.full(n, 0.5), treated_until=np.full(n, -1, np.int64),
             boost=np.zeros(n),
-            base={k: core[k].copy() for k in (spec.effort_condition, spec.harm_condition)
-                  if k is not None},
             harm=np.zeros(n) if self.config.consequences.enabled else None,
             harm_decay=0.5 ** (1.0 / self.config.consequences.half_life),
         )

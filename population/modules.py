@@ -205,6 +205,8 @@ class Exposure(Module):
         self.opportunity: dict[str, np.ndarray] = {}
         self.using_friends: dict[str, np.ndarray] = {}
         self.treated: dict[str, np.ndarray] = {}
+        # the opportunity as the tasks' 0/1 input (one array, rewritten each tick)
+        self.offered = {name: np.zeros(model.n) for name in model.activity_names}
 
     def states(self) -> dict[str, tuple[np.ndarray, Default]]:
         m = self.model
@@ -224,12 +226,13 @@ class Exposure(Module):
             _exposure_kernel(c, u, act.access, float(act.supply), float(cfg.p_peer), s,
                              treated, m.degree, bool(cfg.social_cue), m.age_factor,
                              opportunity, context)
-            # Conditions the model derives itself are valid by construction (0/1, a fraction
-            # of friends): written in place, without set_condition's range check.
-            core = act.core
-            np.copyto(core["context"], context)
+            # the task's inputs: who is offered (1 or 0) on every condition an opportunity
+            # drives, and the fraction of using friends as the context
+            offered = self.offered[act.name]
+            np.copyto(offered, opportunity)
+            act.inputs["context"] = context
             for key in act.spec.exposure:
-                np.copyto(core[key], opportunity)
+                act.inputs[key] = offered
             self.opportunity[act.name], self.using_friends[act.name] = opportunity, c
             self.treated[act.name] = treated
 
@@ -249,6 +252,10 @@ class Seeking(Module):
     def __init__(self, model: PopulationModel) -> None:
         super().__init__(model)
         self.can_seek: dict[str, np.ndarray | None] = {}
+        # the tasks' inputs this module makes (rewritten each tick): offered or found (1/0),
+        # and the addictive action's outcome lowered by effort
+        self.available = {name: np.zeros(model.n) for name in model.activity_names}
+        self.outcome = {name: np.zeros(model.n) for name in model.activity_names}
 
     def step(self, t: int) -> None:
         m = self.model
@@ -261,16 +268,19 @@ class Seeking(Module):
                 continue
             u = split_random(act.rng, m.n)
             supply = min(cfg.base * act.supply, 1.0)
-            first = core[spec.seek_conditions[0]]
+            available = self.available[act.name]
             eff = spec.effort_condition
             can_seek = np.empty(m.n, bool)
-            base = act.base[eff] if eff is not None else first
+            # the addictive action's outcome, the task's own, lowered by effort for seekers
+            base = core.conditions[eff] if eff is not None else available
+            outcome = self.outcome[act.name] if eff is not None else available
             _seek_kernel(act.tracker.status, ex.treated[act.name], ex.opportunity[act.name],
                          ex.using_friends[act.name], u, supply, cfg.peer, base, cfg.effort,
-                         eff is not None, first, core[eff] if eff is not None else first,
-                         can_seek)
-            for key in spec.seek_conditions[1:]:
-                np.copyto(core[key], first)
+                         eff is not None, available, outcome, can_seek)
+            for key in spec.seek_conditions:  # offered, or found by a search
+                act.inputs[key] = available
+            if eff is not None:
+                act.inputs[eff] = outcome
             self.can_seek[act.name] = can_seek
 
 
@@ -281,6 +291,7 @@ class Act(Module):
 
     name = "activity step"
     doc = "natural reward; observe, learn, act; the task's transition"
+    check_inputs = False  # range-check the task's inputs each tick (the tests do)
 
     def __init__(self, model: PopulationModel) -> None:
         super().__init__(model)
@@ -295,17 +306,13 @@ class Act(Module):
                    for name in m.activity_names}}
 
     def reset_rows(self, rows: np.ndarray) -> None:
-        """Newcomers: the task's risk-factor conditions and natural reward, a naive learner
-        (reset again after this tick's step, which teaches the rows the leavers' last
-        transition), the task's state; p_last and the last choice state."""
+        """Newcomers: a naive learner (reset again after this tick's step, which teaches the
+        rows the leavers' last transition), the task's state; p_last and the last choice
+        state. (Their risk factors reach the task as inputs: nothing to reset there.)"""
         m = self.model
         sliced = {k: v[rows] for k, v in m.risk.items()}
         for _, act in self.acts():
             cfg, spec, core = getattr(m.config.activities, act.name), act.spec, act.core
-            for cond, factor in spec.core_risk.items():
-                core[cond][rows] = m.risk[factor][rows]
-            if act.natural is not None and spec.treatment_condition is not None:
-                act.natural[rows] = m.risk[spec.core_risk[spec.treatment_condition]][rows]
             fields = LEARNERS[cfg.learner].params_cls.__dataclass_fields__
             fresh = make_learner(
                 cfg.learner, rows.size, core.n_states, core.n_actions, core.cue_dim,
@@ -329,19 +336,21 @@ class Act(Module):
             can_seek = seek.can_seek.get(act.name)
             any_treated = bool(treated.any())
             cond = act.spec.treatment_condition
-            if cond is not None and life.enabled and life.roles_gain > 0:
-                # adult roles raise the natural reward with age (valid by construction)
-                value = act.natural + lifecourse.roles(m.age, life)
-                if any_treated:
-                    value += np.where(treated, act.boost, 0.0)
-                np.copyto(core[cond], value)
-            elif cond is not None and (act.boosted or any_treated):
-                core.set_condition(cond, act.natural + np.where(treated, act.boost, 0.0))
-                act.boosted = any_treated  # after treatment: restored once
+            if cond is not None:  # this tick's natural reward: the person's own, adult roles
+                # (with age) and treatment's boost on top
+                value = m.risk[act.spec.core_risk[cond]]
+                if life.enabled and life.roles_gain > 0:
+                    value = value + lifecourse.roles(m.age, life)
+                    if any_treated:
+                        value += np.where(treated, act.boost, 0.0)
+                elif any_treated:
+                    value = value + np.where(treated, act.boost, 0.0)
+                act.inputs[cond] = value
             at_choice = core.state == core.choice_state
             mask = np.ones((n, core.n_actions), dtype=bool)
-            # offered or found by a search this tick (the seeking module set the condition)
-            available = None if can_seek is None else core[act.spec.seek_conditions[0]] > 0.5
+            # offered or found by a search this tick (the seeking module's input)
+            available = None if can_seek is None else act.inputs[
+                act.spec.seek_conditions[0]] > 0.5
             if available is None:
                 allowed = opportunity
             elif no_access:  # a failed search: the action unavailable (no access)
@@ -349,7 +358,9 @@ class Act(Module):
             else:  # the old rule: any seeker may take the action
                 allowed = opportunity | can_seek
             mask[:, core.addictive_action] = allowed | ~at_choice
-            out, _, _, u_act = act.stepper.tick(mask)
+            # the task's inputs in one value; valid by construction (0/1, fractions, the
+            # outcomes of validated risk factors), so not range-checked each tick
+            out, _, _, u_act = act.stepper.tick(mask, act.inputs, check=self.check_inputs)
             if act.renewed is not None:
                 # The tick just done taught the newcomers' rows the leavers' last transition;
                 # start them naive again (their own first choice is pending, learned next).
@@ -357,10 +368,11 @@ class Act(Module):
                 lifecourse.reset_learner_rows(act.learner, fresh, rows)
                 act.renewed = None
             chose = at_choice & (out.action == core.addictive_action)
+            used = out.transition.used  # the task reports who used
             if available is None:
-                used, sought = chose & opportunity, None
+                sought = None
             else:
-                used, sought = chose & available, chose & ~opportunity
+                sought = chose & ~opportunity
                 if no_access:  # who would have taken it: the same uniform against the
                     # unmasked P (two actions, the addictive last: sample() picks it when
                     # u >= 1 - P), so a failed search is time spent obtaining
@@ -380,26 +392,35 @@ class Consequences(Module):
     name = "consequences"
     doc = "harm from use lowers the outcome after use"
 
-    def states(self) -> dict[str, tuple[np.ndarray, Default]]:
-        return {f"{act.name}.harm": (act.harm, 0.0) for _, act in self.acts()
-                if act.harm is not None}
-
-    def reset_rows(self, rows: np.ndarray) -> None:
-        super().reset_rows(rows)
+    def __init__(self, model: PopulationModel) -> None:
+        super().__init__(model)
+        # the outcome after use lowered by harm: the task's input (the task's own at first)
+        self.outcome = {act.name: act.core.conditions[act.spec.harm_condition].copy()
+                        for _, act in self.acts()
+                        if act.harm is not None and act.spec.harm_condition is not None}
         for _, act in self.acts():
-            cond = act.spec.harm_condition
-            if act.harm is not None and cond is not None:
-                act.core[cond][rows] = act.base[cond][rows]
+            if act.name in self.outcome:
+                act.inputs[act.spec.harm_condition] = self.outcome[act.name]
+
+    def states(self) -> dict[str, tuple[np.ndarray, Default]]:
+        out: dict[str, tuple[np.ndarray, Default]] = {}
+        for _, act in self.acts():
+            if act.harm is not None:
+                out[f"{act.name}.harm"] = (act.harm, 0.0)
+            if act.name in self.outcome:  # a newcomer's: the task's own (no harm yet)
+                own = act.core.conditions[act.spec.harm_condition]
+                out[f"{act.name}.harm_outcome"] = (self.outcome[act.name],
+                                                   lambda rows, own=own: own[rows])
+        return out
 
     def step(self, t: int) -> None:
         cfg = self.model.config.consequences
         used = self.model.module(Act).used
         for _, act in self.acts():
-            cond = act.spec.harm_condition
-            if act.harm is None or cond is None:
+            if act.name not in self.outcome:
                 continue
             _harm_kernel(act.harm, used[act.name], act.harm_decay, cfg.scale, cfg.max_cost,
-                         act.base[cond], act.core[cond])
+                         act.core.conditions[act.spec.harm_condition], self.outcome[act.name])
 
 
 class Status(Module):

@@ -183,9 +183,14 @@ class Stepper:
             self._noise = np.empty((self.core.n, self.core.cue_dim))
         return self._cue_normals.fill(self._noise)
 
-    def _observation(self, noise: np.ndarray | None) -> np.ndarray:
-        """What the learner observes: the noisy cue, or the state index."""
-        return self.core.cue(noise) if self.learner.uses_cue else self.core.state.copy()
+    def _observation(self, noise: np.ndarray | None,
+                     inputs: Mapping[str, np.ndarray] | None = None,
+                     check: bool = True) -> np.ndarray:
+        """What the learner observes: the noisy cue (under the host's ``inputs``), or the
+        state index."""
+        if self.learner.uses_cue:
+            return self.core.cue(noise, inputs, check)
+        return self.core.state.copy()
 
     def _draws(self) -> tuple[np.ndarray, np.ndarray, Draws]:
         """This tick's state-choice and action uniforms and the task's draws (each from its own
@@ -214,16 +219,19 @@ class Stepper:
         u_state = split_random(self.state_rng, self.core.n)
         return self._classify(obs, u_state), obs, u_state
 
-    def tick(self, mask: np.ndarray | None = None) -> tuple[TickOut, np.ndarray, np.ndarray,
-                                                             np.ndarray]:
-        """Observe, learn, act (``mask`` (N, A) marks allowed actions) and step the core."""
+    def tick(self, mask: np.ndarray | None = None,
+             inputs: Mapping[str, np.ndarray] | None = None, check: bool = True,
+             ) -> tuple[TickOut, np.ndarray, np.ndarray, np.ndarray]:
+        """Observe, learn, act (``mask`` (N, A) marks allowed actions) and step the core,
+        the task under the host's ``inputs`` for this tick (:meth:`TaskCore.in_force
+        <envs._core.TaskCore.in_force>`; ``check``: range-check them)."""
         learner, core = self.learner, self.core
-        obs = self._observation(self._cue_noise())
+        obs = self._observation(self._cue_noise(), inputs, check)
         u_state, u_act, draws = self._draws()
         z = self._classify(obs, u_state)
         at_choice = core.state == core.choice_state
         a, p_add = learner.act_and_p(z, u_act, core.addictive_action, mask)
-        out = core.step(a, draws)
+        out = core.step(a, draws, inputs, check)
         self.pending = (z, a, out.reward, out.drug, obs if learner.uses_cue else None)
         return TickOut(z, a, at_choice, p_add, out), obs, u_state, u_act
 

@@ -24,7 +24,7 @@ def _taken_without_drug(failed: str) -> tuple[int, int]:
         model.step()
         step = model.module(Act)
         took = step.at_choice["substance"] & (act.core.state == 1)
-        without += int((took & ~(act.core["drug_available"] > 0.5)).sum())
+        without += int((took & ~(act.inputs["drug_available"] > 0.5)).sum())  # this tick's input
         sought += int(step.sought["substance"].sum())
     return without, sought
 

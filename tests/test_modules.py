@@ -2,7 +2,8 @@
 
 A toy module added in a few lines runs in its declared place and its per-person array is
 reset for newcomers through the one renewal call; the plan is what `addsim config --show`
-prints; every module's declared arrays are per person.
+prints; every module's declared arrays are per person. The population hands each task its
+inputs for the tick in one value and never writes into the task (item 2).
 """
 
 from __future__ import annotations
@@ -74,3 +75,57 @@ def test_config_show_prints_the_tick(capsys) -> None:  # type: ignore[no-untyped
     shown = [line for line in out.splitlines() if line.startswith("#   ") and ": " in line]
     for name, _ in modules.plan():
         assert any(line.startswith(f"#   {name}: ") for line in shown), name
+
+
+def test_the_population_hands_the_task_its_inputs_and_never_writes_into_it(
+        monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Issue 28 item 2: over five years of the default (seeking, treatment, consequences,
+    adult roles, newcomers) each task's own conditions are untouched; the inputs handed to it
+    are in range on every tick (checked as ``set_condition`` checks); and who used is the
+    task's report, which is the addictive action taken in the choice state with the input
+    saying available (the drug state or a bet's outcome reached)."""
+    monkeypatch.setattr(modules.Act, "check_inputs", True)
+    m = PopulationModel(ticks=260, rng=6)
+    own = {name: {k: v.copy() for k, v in m.activity(name).core.conditions.items()}
+           for name in m.activity_names}
+    step = m.module(modules.Act)
+    used_any = {name: 0 for name in m.activity_names}
+    for _ in range(260):
+        m.step()
+        for name in m.activity_names:
+            act = m.activity(name)
+            key = act.spec.seek_conditions[0]
+            took = step.at_choice[name] & (act.core.state != act.core.choice_state)
+            if name == "substance":  # the addictive action leads to the drug state
+                np.testing.assert_array_equal(step.used[name],
+                                              took & (act.inputs[key] > 0.5))
+            else:  # a bet reaches an outcome state only when betting was available
+                np.testing.assert_array_equal(step.used[name], took)
+            used_any[name] += int(step.used[name].sum())
+    for name in m.activity_names:
+        for k, v in m.activity(name).core.conditions.items():
+            np.testing.assert_array_equal(v, own[name][k], err_msg=f"{name}.{k}")
+    assert all(count > 0 for count in used_any.values()), used_any
+
+
+def test_a_bad_input_is_refused_in_one_line() -> None:
+    """A host's input is a condition of the task (not one fixed at construction), one value
+    per individual, in the condition's interval when checked."""
+    import pytest
+
+    from addsim.envs import SubstanceCore
+    from addsim.envs._core import Draws
+
+    core = SubstanceCore(3)
+    draws = Draws(np.zeros((3, 1)), np.zeros((3, 0)))
+    a = np.ones(3, np.int64)
+    for inputs, says in (({"drug_availble": np.ones(3)}, "did you mean 'drug_available'"),
+                         ({"dose_half_life": np.ones(3)}, "not a condition a host may set"),
+                         ({"context": np.ones(2)}, "got shape (2,), expected (3,)"),
+                         ({"drug_available": np.full(3, 2.0)}, "got 2.0, expected a value in")):
+        with pytest.raises(ValueError, match=None) as err:
+            core.step(a, draws, inputs)
+        assert says in str(err.value) and "\n" not in str(err.value), err.value
+    tr = core.step(a, draws, {"drug_available": np.array([1.0, 0.0, 1.0])})
+    assert tr.used.tolist() == [True, False, True]
+    assert core["drug_available"].tolist() == [1.0, 1.0, 1.0]  # the task's own, untouched
