@@ -53,21 +53,17 @@ from addsim.population.activity import (
 )
 from addsim.population.config import Config, ConfigError, InterventionCfg, StatusCfg
 from addsim.population.firsts import FirstTicks
-from addsim.population.modules import PLAN, TICK_ORDER, LifeCourse, Module
+from addsim.population.modules import PLAN, TICK_ORDER, Module
+from addsim.population.records import COLUMNS, Records
 from addsim.population.rollout import Stepper
 from addsim.population.status import (
     ADDICTED,
-    EVENTS,
     RELAPSED,
     STATUSES,
     StatusTracker,
 )
 from addsim.population.survey import Survey
 
-# per tick and activity: the status counts, the events, the leavers (everyone who died, those
-# of them addicted in the activity, those at the maximum age) and the mean P(addictive)
-LIFE_COLUMNS = LifeCourse.COLUMNS
-COLUMNS = (*STATUSES, *EVENTS, *LIFE_COLUMNS, "p_addictive")
 M = TypeVar("M", bound=Module)
 
 
@@ -125,10 +121,8 @@ class Individual(mesa.Agent):
 
     def history(self, activity: str = "substance") -> np.ndarray:
         """Status codes per tick (needs run.history = true)."""
-        if self.pop.history is None:
-            raise ValueError("history: this run keeps no history (set run.history = true)")
         j = self.pop.activity_names.index(activity)
-        return self.pop.history[: self.pop.tick, j, self.index].copy()
+        return self.pop.status_history()[:, j, self.index].copy()
 
 
 class Individuals(Sequence[Individual]):
@@ -256,14 +250,10 @@ class PopulationModel(mesa.Model):
         # using friends per person and activity, updated by who started or stopped using
         self._using_friends = {name: network.ActiveCounts(self.adjacency)
                                for name in self.activity_names}
-        self.records = np.zeros((config.run.ticks, len(self.activity_names), len(COLUMNS)))
-        self.history = (
-            np.zeros((config.run.ticks, len(self.activity_names), n), dtype=np.uint8)
-            if config.run.history else None
-        )
-        self.events_log: list[tuple[int, str, str, int]] = []  # tick, activity, event, count
+        # the one record sink (population/records.py): the recorder module and interventions
+        # write it; exports, the viewer, the API and Mesa's DataCollector read it
+        self.records = Records(config.run.ticks, self.activity_names, n, config.run.history)
         self.interventions = sorted(config.interventions, key=lambda c: c.tick)
-        self.applied: list[tuple[int, str, str, int]] = []  # tick, kind, activity, people
         self.individuals = Individuals(self)
         # the tick's modules (population/modules.py): PLAN's order renews newcomers,
         # TICK_ORDER's runs the tick
@@ -271,7 +261,12 @@ class PopulationModel(mesa.Model):
         self.tick_order: list[Module] = [self.module(cls) for cls in TICK_ORDER]
         self.firsts = FirstTicks(self)  # first use and onset ticks (the people table)
         self.add_module(self.firsts, after="status")
-        self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
+        # Mesa's DataCollector: one model variable per activity and record column, read from
+        # the records' row of the tick just done. Collected each tick, as Mesa expects
+        # (Mesa 3.5's batch_run reads the steps collect() notes; 34 reads of a row a tick)
+        self.datacollector = mesa.DataCollector(model_reporters={
+            f"{act}.{col}": (lambda m, j=j, k=k: float(m.records.table[m.tick - 1, j, k]))
+            for j, act in enumerate(self.activity_names) for k, col in enumerate(COLUMNS)})
         self.agent_collectors: list[tuple[mesa.DataCollector, int]] = []  # collect_agents
         self.construction_seconds = time.perf_counter() - t0
 
@@ -320,13 +315,6 @@ class PopulationModel(mesa.Model):
         scale = getattr(self.config.activities, activity).access_scale
         return np.where(sex == 1, men * scale, women * scale)
 
-    def _reporters(self) -> dict[str, Callable[[PopulationModel], float]]:
-        out: dict[str, Callable[[PopulationModel], float]] = {}
-        for j, act in enumerate(self.activity_names):
-            for k, col in enumerate(COLUMNS):
-                out[f"{act}.{col}"] = lambda m, j=j, k=k: float(m.records[m.tick - 1, j, k])
-        return out
-
     def collect_agents(self, reporters: dict[str, str | Callable[[Individual], object]],
                        every: int = 1) -> mesa.DataCollector:
         """Mesa's DataCollector with agent reporters (name: an Individual's attribute name,
@@ -364,8 +352,8 @@ class PopulationModel(mesa.Model):
         (population/modules.py); the burn-in first if it has not run."""
         if self.clock < self.burn_in_ticks:
             self.burn_in()
-        if self.tick >= self.records.shape[0]:
-            self._grow()
+        if self.tick >= self.records.table.shape[0]:
+            self.records.grow()
         for module in self.tick_order:
             module.step(self.clock)
         self.clock += 1
@@ -414,12 +402,6 @@ class PopulationModel(mesa.Model):
             return np.ones(self.n)
         return lifecourse.opportunity_curve(self.age, self.config.life)
 
-    def _grow(self) -> None:
-        extra = max(1, self.records.shape[0])
-        self.records = np.concatenate([self.records, np.zeros_like(self.records[:extra])])
-        if self.history is not None:
-            self.history = np.concatenate([self.history, np.zeros_like(self.history[:extra])])
-
     # ----------------------------------------------------------------- interventions
     def apply_intervention(self, cfg: InterventionCfg) -> int:
         """Apply an intervention now (scheduled, or live from the viewer); returns people hit."""
@@ -431,7 +413,7 @@ class PopulationModel(mesa.Model):
             act = self.activities[name]
             if cfg.kind == "supply_reduction":
                 act.supply = cfg.scale
-                self.applied.append((self.tick, cfg.kind, name, self.n))
+                self.records.intervention(self.tick, cfg.kind, name, self.n)
                 continue
             st = act.tracker.status
             addicted = np.flatnonzero((st == ADDICTED) | (st == RELAPSED))
@@ -443,7 +425,7 @@ class PopulationModel(mesa.Model):
                 chosen = (self._intervention_rng.choice(addicted, size=k, replace=False)
                           if k else addicted[:0])
             self.treat(act, chosen, cfg.duration, cfg.reward_boost)
-            self.applied.append((self.tick, cfg.kind, name, int(chosen.size)))
+            self.records.intervention(self.tick, cfg.kind, name, int(chosen.size))
             hit += int(chosen.size)
         return hit
 
@@ -470,7 +452,7 @@ class PopulationModel(mesa.Model):
         """Columnar per-tick records so far: tick, activity, the status counts and events, and
         the time in years."""
         t, k = self.tick, len(self.activity_names)
-        rec = self.records[:t]
+        rec = self.records.table[:t]
         ticks = np.repeat(np.arange(t), k)
         out: dict[str, np.ndarray] = {
             "tick": ticks,
@@ -481,6 +463,71 @@ class PopulationModel(mesa.Model):
             out[col] = values if col == "p_addictive" else values.astype(np.int64)
         out["time"] = calendar.years(ticks, self.days_per_tick)  # last: older readers unchanged
         return out
+
+
+    @property
+    def history(self) -> np.ndarray | None:
+        """Status code per recorded tick, activity and person (``run.history``; the rows
+        after ``tick`` are room to grow), or None."""
+        return self.records.history
+
+    @property
+    def applied(self) -> list[tuple[int, str, str, int]]:
+        """The interventions applied so far: (tick, kind, activity, people reached)."""
+        return self.records.applied()
+
+    def events(self) -> list[tuple[int, str, str, int]]:
+        """Every event so far, (tick, activity, event, count), in order of tick, activity
+        and event: the status events and the interventions (``intervention:<kind>``)."""
+        return sorted(self.records.events, key=lambda e: (e[0], e[1], e[2]))
+
+    def status_counts(self) -> np.ndarray:
+        """People per status, (recorded ticks, activities, statuses)."""
+        return self.records.table[: self.tick, :, : len(STATUSES)]
+
+    def status_history(self) -> np.ndarray:
+        """Status codes per recorded tick, activity and person (needs ``run.history``)."""
+        if self.records.history is None:
+            raise ValueError("history: this run keeps no history (set run.history = true)")
+        return self.records.history[: self.tick]
+
+
+    @property
+    def n_edges(self) -> int:
+        """Friendships in the social network."""
+        return int(self.adjacency.n_edges)
+
+    def capacity_overflow(self) -> dict[str, int]:
+        """Per activity with a latent-state learner: choices made by people whose learner
+        had no room for a new state (0 when the capacity sufficed)."""
+        return {name: int(act.learner.overflow.sum()) for name, act in self.activities.items()
+                if hasattr(act.learner, "overflow")}
+
+    def people(self) -> dict[str, np.ndarray]:
+        """One value per person (the person now in that row): id, sex, degree, age in years,
+        risk factors, and per activity the status, whether ever treated, latent states and
+        P(addictive) at the last choice, whether they ever used and were ever addicted, and
+        the ticks of their first use and first onset (``firsts.NEVER`` when none). Copies."""
+        from addsim.population.survey import SEXES
+
+        data: dict[str, np.ndarray] = {
+            "id": np.arange(self.n), "sex": np.array(SEXES, dtype=object)[self.sex],
+            "degree": self.degree.copy(), "age": np.asarray(self.age, dtype=float).copy()}
+        data.update({k: v.copy() for k, v in self.risk.items()})
+        firsts = getattr(self, "firsts", None)
+        for j, (name, act) in enumerate(self.activities.items()):
+            data[f"{name}_status"] = np.array(STATUSES, dtype=object)[act.tracker.status]
+            data[f"{name}_ever_treated"] = act.tracker.ever_treated.copy()
+            lr = act.learner
+            data[f"{name}_latent_states"] = (lr.n_latent.copy() if hasattr(lr, "n_latent")
+                                             else np.zeros(self.n, np.int64))
+            data[f"{name}_p_addictive"] = act.p_last.copy()
+            data[f"{name}_ever_used"] = act.tracker.ever_used.copy()
+            data[f"{name}_ever_addicted"] = act.tracker.ever_addicted.copy()
+            if firsts is not None:
+                data[f"{name}_first_use_tick"] = firsts.first_use[j].copy()
+                data[f"{name}_onset_tick"] = firsts.onset[j].copy()
+        return data
 
 
 __all__ = ["COLUMNS", "ConfigError", "Individual", "Individuals", "PopulationModel"]

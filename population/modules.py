@@ -36,6 +36,7 @@ from addsim._jit import CHUNK, jit, jit_parallel, prange
 from addsim.agents import LEARNERS, make_learner
 from addsim.population import lifecourse, risk
 from addsim.population.activity import Activity, calendar_inputs, learner_inputs
+from addsim.population.records import LIFE_COLUMNS
 from addsim.population.rollout import split_random
 from addsim.population.status import ADDICTED, EVENTS, NEVER_EXPOSED, RELAPSED, STATUSES
 
@@ -116,7 +117,7 @@ class LifeCourse(Module):
 
     name = "life course"
     doc = "age a tick; deaths and the old leaving, newcomers in their rows"
-    COLUMNS = ("deaths", "deaths_addicted", "aged_out")  # leavers this tick, per activity
+    COLUMNS = LIFE_COLUMNS  # leavers this tick, per activity
 
     def __init__(self, model: PopulationModel) -> None:
         super().__init__(model)
@@ -464,9 +465,9 @@ class SurveyModule(Module):
 
 
 class Recorder(Module):
-    """The one record sink: per tick and activity the status counts, events, leavers and
-    mean P(addictive) (``model.records``); the events as they happen; the per-person status
-    history (``run.history``)."""
+    """Writes the one record sink (population/records.py, ``model.records``): per tick and
+    activity the status counts, events, leavers and mean P(addictive); the events as they
+    happen; the per-person status history (``run.history``)."""
 
     name = "recorder"
     doc = "records per tick: counts, events, leavers; events log; status history"
@@ -480,15 +481,15 @@ class Recorder(Module):
         left = m.module(LifeCourse).left
         n_st, n_ev = len(STATUSES), len(EVENTS)
         for j, act in self.acts():
-            row = m.records[t, j]
+            row = m.records.table[t, j]
             row[:n_st] = act.tracker.counts()
             row[n_st:n_st + n_ev] = events[act.name]
             row[-1] = act.p_last.mean()
             for name, count in zip(EVENTS, events[act.name], strict=True):
                 if count:
-                    m.events_log.append((t, act.name, name, int(count)))
-            if m.history is not None:
-                m.history[t, j] = act.tracker.status
+                    m.records.events.append((t, act.name, name, int(count)))
+            if m.records.history is not None:
+                m.records.history[t, j] = act.tracker.status
             row[n_st + n_ev:-1] = left[j]
 
 

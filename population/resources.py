@@ -21,7 +21,7 @@ MAX_EDGES = 50_000_000  # generated networks (population/network.py refuses the 
 PERSON_BYTES = 600  # risk factors, degree, the Mesa view object of one person
 ACTIVITY_BYTES = 1400  # learner, task core and tracker of one person in one activity
 EDGE_BYTES = 40  # CSR indices both ways plus the sort keys while building
-RECORD_COLUMNS = 13  # prevalence columns per tick and activity (float64)
+RECORD_COLUMNS = 14  # len(records.COLUMNS), per tick and activity (float64; tested)
 
 
 def edges(cfg: Any) -> tuple[int, str] | None:

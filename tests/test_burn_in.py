@@ -29,7 +29,7 @@ def test_the_default_burn_in_is_a_whole_life_and_records_nothing() -> None:
     assert m.tick == m.config.run.ticks and m.clock == m.tick + m.burn_in_ticks
     survey = pd.DataFrame(m.survey_table())
     assert sorted(survey["year"].unique()) == [1, 2, 3]
-    assert min(t for t, *_ in m.events_log) >= 0
+    assert min(t for t, *_ in m.events()) >= 0
     assert len(m.datacollector.get_model_vars_dataframe()) == m.tick
 
 
@@ -59,7 +59,7 @@ def test_an_explicit_burn_in_is_the_same_run() -> None:
     a.burn_in()
     for m in (a, b):
         m.run(60)
-    np.testing.assert_array_equal(a.records[:60], b.records[:60])
+    np.testing.assert_array_equal(a.records.table[:60], b.records.table[:60])
     assert a.survey_table()["value"].tobytes() == b.survey_table()["value"].tobytes()
 
 

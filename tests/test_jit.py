@@ -24,7 +24,7 @@ def _records(size: int) -> np.ndarray:
 
     model = PopulationModel(C.load(sets=[f"population.size={size}", "run.ticks=60"]))
     model.run(60)
-    return model.records
+    return model.records.table
 
 
 @needs_numba

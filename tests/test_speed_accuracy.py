@@ -50,7 +50,7 @@ def _population(size: int = 600) -> np.ndarray:
     cfg = C.load(sets=[f"population.size={size}", "run.ticks=80"])
     model = PopulationModel(cfg)
     model.run(80)
-    return model.records
+    return model.records.table
 
 
 @needs_numba

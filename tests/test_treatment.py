@@ -57,7 +57,7 @@ def test_an_intervention_shares_every_other_draw() -> None:
     plain, treated = (PopulationModel(C.load(sets=s)) for s in (sets, [*sets, wave]))
     for m in (plain, treated):
         m.run(101)
-    np.testing.assert_array_equal(plain.records[:100], treated.records[:100])
+    np.testing.assert_array_equal(plain.records.table[:100], treated.records.table[:100])
     touched = (treated.activity("substance").treated_until
                != plain.activity("substance").treated_until)  # whom the wave treated
     assert touched.any()

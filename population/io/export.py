@@ -40,9 +40,7 @@ def survey_frame(model: PopulationModel) -> pd.DataFrame:
 def events_frame(model: PopulationModel) -> pd.DataFrame:
     """Events as they happened (tick, activity, event, count, time in years), interventions
     included."""
-    rows = list(model.events_log)
-    rows += [(t, act, f"intervention:{kind}", k) for t, kind, act, k in model.applied]
-    frame = pd.DataFrame(rows, columns=["tick", "activity", "event", "count"])
+    frame = pd.DataFrame(model.events(), columns=["tick", "activity", "event", "count"])
     frame = frame.sort_values(["tick", "activity", "event"], kind="stable").reset_index(drop=True)
     frame["time"] = calendar.years(frame["tick"].to_numpy(), model.days_per_tick)  # years
     return frame
@@ -54,27 +52,14 @@ def individuals_frame(model: PopulationModel) -> pd.DataFrame:
     P(addictive) at the last choice, whether they ever used and were ever addicted, and the
     ticks of their first use and first onset (<NA> when none: nullable integers)."""
     from addsim.population.firsts import NEVER
-    from addsim.population.survey import SEXES
 
-    data: dict[str, Any] = {"id": np.arange(model.n),
-                            "sex": np.array(SEXES, dtype=object)[model.sex],
-                            "degree": model.degree,
-                            "age": np.asarray(model.age, dtype=float).copy()}
-    data.update({k: v for k, v in model.risk.items()})
-    firsts = getattr(model, "firsts", None)
-    for j, (name, act) in enumerate(model.activities.items()):
-        data[f"{name}_status"] = np.array(STATUSES, dtype=object)[act.tracker.status]
-        data[f"{name}_ever_treated"] = act.tracker.ever_treated
-        lr = act.learner
-        data[f"{name}_latent_states"] = lr.n_latent if hasattr(lr, "n_latent") else 0
-        data[f"{name}_p_addictive"] = act.p_last
-        data[f"{name}_ever_used"] = act.tracker.ever_used.copy()
-        data[f"{name}_ever_addicted"] = act.tracker.ever_addicted.copy()
-        if firsts is not None:
-            for col, ticks in (("first_use_tick", firsts.first_use[j]),
-                               ("onset_tick", firsts.onset[j])):
-                data[f"{name}_{col}"] = pd.array(np.where(ticks == NEVER, None, ticks),
-                                                 dtype="Int64")
+    data = model.people()
+    for name in model.activity_names:
+        for col in ("first_use_tick", "onset_tick"):
+            key = f"{name}_{col}"
+            if key in data:
+                ticks = data[key]
+                data[key] = pd.array(np.where(ticks == NEVER, None, ticks), dtype="Int64")
     return pd.DataFrame(data)
 
 
@@ -108,7 +93,7 @@ def run_meta(model: PopulationModel, config: Config, tables: dict[str, pd.DataFr
     final = prev[prev["tick"] == prev["tick"].max()]
     return {
         "seed": config.run.seed, "ticks": model.tick, "burn_in_ticks": model.burn_in_ticks,
-        "individuals": model.n, "edges": int(model.adjacency.n_edges),
+        "individuals": model.n, "edges": model.n_edges,
         "activities": list(model.activity_names),
         "versions": _versions(),
         "seconds": {"construction": round(model.construction_seconds, 3),
@@ -117,10 +102,7 @@ def run_meta(model: PopulationModel, config: Config, tables: dict[str, pd.DataFr
                   for _, row in final.iterrows()},
         "events": {act: {e: int(v) for e, v in g.groupby("event")["count"].sum().items()}
                    for act, g in tables["events"].groupby("activity")},
-        "capacity_overflow": {
-            name: int(act.learner.overflow.sum()) for name, act in model.activities.items()
-            if hasattr(act.learner, "overflow")
-        },
+        "capacity_overflow": model.capacity_overflow(),
     }
 
 
@@ -153,7 +135,7 @@ def write_run(model: PopulationModel, config: Config, out: Path, seconds: float)
     tables = run_tables(model)
     history = None
     if model.history is not None:
-        history = {"status": model.history[: model.tick],
+        history = {"status": model.status_history(),
                    "activities": np.array(model.activity_names), "statuses": np.array(STATUSES)}
     return write_tables(out, config, tables, run_meta(model, config, tables, seconds), history)
 

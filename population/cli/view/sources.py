@@ -176,7 +176,7 @@ class LiveSource:
 
     def prevalence(self, activity: int) -> np.ndarray:
         """Status counts per tick done."""
-        return self.model.records[: self.tick, activity, : len(STATUSES)]
+        return self.model.status_counts()[: self.tick, activity]
 
     def markers(self, activity: int) -> list[tuple[int, str]]:
         """Interventions applied to this activity, and those scheduled and not yet applied
