@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from evidence import pixels_of, read_png
 
 os.environ["SDL_VIDEODRIVER"] = "dummy"
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
@@ -362,7 +363,20 @@ def test_the_docs_screenshot_script_draws_no_overlapping_texts(tmp_path: Path) -
     assert set(found) == {"viewer.png", "viewer-replay.png"}
     assert found == {"viewer.png": [], "viewer-replay.png": []}
     for name in found:
-        assert (tmp_path / name).stat().st_size > 20_000
+        _is_a_frame(tmp_path / name)
+
+
+def _is_a_frame(path: Path) -> None:
+    """A viewer's frame as the script saves it: 1280 x 720, mostly the window's background,
+    with people drawn in the colours of the statuses every small run has by then (never
+    exposed and exposed; which others are there depends on the run)."""
+    from addsim.viz.app import BG, COLOURS
+
+    image = read_png(path)
+    assert image.shape[:2] == (720, 1280), path
+    assert pixels_of(image, np.divide(BG, 255), tol=0) > 0.4 * 720 * 1280, path
+    for status in ("never_exposed", "exposed"):
+        assert pixels_of(image, np.divide(COLOURS[status], 255), tol=0) > 100, (path, status)
 
 
 @pytest.mark.skipif(__import__("shutil").which("xvfb-run") is None,
@@ -380,7 +394,8 @@ def test_the_screenshot_script_in_a_real_x_window(tmp_path: Path) -> None:
         timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "no texts overlap" in proc.stdout
-    assert (tmp_path / "viewer.png").is_file() and (tmp_path / "viewer-replay.png").is_file()
+    _is_a_frame(tmp_path / "viewer.png")
+    _is_a_frame(tmp_path / "viewer-replay.png")
 
 
 class _Marked(_Scripted):
