@@ -114,10 +114,10 @@ def test_unknown_learner_and_preset_get_suggestions() -> None:
 @pytest.mark.parametrize("name", list(LEARNERS))
 def test_one_individual_is_individual_0_of_a_thousand(name: str) -> None:
     """N = 1 is the same code path as N = 1,000: given the same cues or states, uniforms and
-    outcomes, the single learner
-    classifies, chooses and learns as individual 0 of a batch of 1,000 whose others get
-    other draws. (Issue 34: the test checked only the shape of one action.) Cues from two
-    places, the second after 40 steps, so the latent-state learners make a state."""
+    outcomes, the single learner classifies, chooses and learns as individual 0 of a batch of
+    1,000 whose others get other draws. (Issue 34: the test checked only the shape of one
+    action.) Cues from two places, the second after 40 steps, so the latent-state learners
+    make a state."""
     rng = np.random.default_rng(0)
     n, steps = 1000, 80
     one, many = (make_learner(name, k, 2, 2, 4, precision="float64") for k in (1, n))
