@@ -519,16 +519,25 @@ def test_replay_shows_years(run_dir: Path) -> None:
 
 
 def test_disorder_is_drawn_on_top_and_larger() -> None:
-    """An addicted person among many others is drawn larger than the others, on top."""
+    """An addicted person among many others is drawn larger than the others, on top: with
+    exposed people laid at the same spot, before and after it in the arrays (drawn in array
+    order, the last would cover it), its centre is the addicted colour."""
+    from addsim.viz.app import COLOURS
+
     status = np.full((2, 400), 1, dtype=np.uint8)
     status[:, 7] = 3  # addicted
     view = _viewer(_Scripted(status, np.full((2, 400), 30.0)))
+    assert np.array_equal(view.sample, np.arange(400))  # pos is indexed by person
+    for other in (0, 6, 8, 399):  # exposed neighbours over the same pixel
+        view.pos[other] = view.pos[7]
     view.playing = False
     view.step_frame()
     x, y = view.node_screen(7)
+    assert view.node_screen(8) == (x, y) and view.node_screen(399) == (x, y)
+    assert tuple(view.screen.get_at((x, y))[:3]) == COLOURS["addicted"]  # on top
     r = view._radius()
     colour = tuple(view.screen.get_at((x + r + 1, y))[:3])
-    assert colour in ((235, 60, 50), (250, 250, 250))  # the larger disc or its white ring
+    assert colour in (COLOURS["addicted"], (250, 250, 250))  # the larger disc or its ring
     view.close()
 
 
