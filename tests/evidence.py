@@ -10,8 +10,8 @@
 - :func:`stale_documentation`: where a fixture runs a protocol at the seed and size of the
   documentation's data (docs/reproductions/NAME.json, which the reproductions table renders),
   the test checks that the file is that run, so the table's numbers cannot go stale either.
-- :func:`read_png`, :func:`pixels_of`, :func:`coloured`: a written figure is read back, not
-  only found to exist or to have a size (issue 34).
+- :func:`read_png`, :func:`pixels_of`, :func:`coloured`, :func:`same_table`: a written
+  figure or table is read back, not only found to exist or to have a size (issue 34).
 """
 
 from __future__ import annotations
@@ -152,3 +152,21 @@ def coloured(image: np.ndarray) -> float:
     nothing plotted gives 0."""
     rgb = image.astype(int)
     return float((rgb.max(axis=-1) - rgb.min(axis=-1) > 60).mean())
+
+
+def same_table(got: Any, want: Any, rtol: float = 1e-12, atol: float = 1e-15) -> None:
+    """``got`` (a table read back from a file) is ``want`` in every row and column: strings
+    and categories as text, nullable integers' NA as NaN, numbers to ``rtol``/``atol``,
+    whatever the dtypes."""
+    import pandas as pd
+
+    def plain(f: pd.DataFrame) -> pd.DataFrame:
+        cats = [c for c in f.columns if isinstance(f[c].dtype, pd.CategoricalDtype)]
+        nullable = [c for c in f.columns if isinstance(f[c].dtype, pd.api.extensions.
+                                                       ExtensionDtype)
+                    and pd.api.types.is_numeric_dtype(f[c].dtype)
+                    and not pd.api.types.is_bool_dtype(f[c].dtype)]
+        return f.astype({c: str for c in cats} | {c: "float64" for c in nullable})
+
+    pd.testing.assert_frame_equal(plain(got), plain(want), check_dtype=False, rtol=rtol,
+                                  atol=atol)

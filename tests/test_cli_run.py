@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from evidence import coloured, read_png
+from evidence import coloured, read_png, same_table
 
 from addsim.population.cli import main
 
@@ -33,7 +33,7 @@ def test_run_writes_every_output(run_dir: Path) -> None:
                      "survey.parquet", "survey.csv"}
     prev = pd.read_csv(run_dir / "prevalence.csv")
     assert list(prev.columns[: len(PREVALENCE)]) == PREVALENCE
-    _same_table(prev, pd.read_parquet(run_dir / "prevalence.parquet"))
+    same_table(prev, pd.read_parquet(run_dir / "prevalence.parquet"))
     assert coloured(read_png(run_dir / "prevalence.png")) > 0  # the curves are drawn
     assert set(prev["activity"]) == {"substance", "gambling"} and prev["tick"].max() == 39
     meta = json.loads((run_dir / "run.json").read_text())
@@ -66,23 +66,7 @@ def test_export_formats(run_dir: Path, tmp_path: Path, fmt: str) -> None:
     got = {"csv": pd.read_csv, "json": pd.read_json, "parquet": pd.read_parquet}[fmt](to)
     assert list(got.columns) == list(want.columns) and len(got) == len(want) == 150
     assert set(want.columns) - set(want.select_dtypes("number").columns)  # some are not
-    _same_table(got, want)  # every column (issue 34: the strings were compared by name only)
-
-
-def _same_table(got: pd.DataFrame, want: pd.DataFrame) -> None:
-    """``got`` (a table read back from a file) is ``want`` in every row and column: strings
-    and categories as text, numbers to 1e-12 (JSON's 15 decimal places), whatever the
-    dtypes."""
-    def text(f: pd.DataFrame) -> pd.DataFrame:
-        cats = [c for c in f.columns if isinstance(f[c].dtype, pd.CategoricalDtype)]
-        nullable = [c for c in f.columns if isinstance(f[c].dtype, pd.api.extensions.
-                                                       ExtensionDtype)
-                    and pd.api.types.is_numeric_dtype(f[c].dtype)
-                    and not pd.api.types.is_bool_dtype(f[c].dtype)]  # Int64's NA as NaN
-        return f.astype({c: str for c in cats} | {c: "float64" for c in nullable})
-
-    pd.testing.assert_frame_equal(text(got), text(want), check_dtype=False, rtol=1e-12,
-                                  atol=1e-15)
+    same_table(got, want)  # every column (issue 34: the strings were compared by name only)
 
 
 def test_config_show_and_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -154,7 +138,7 @@ def test_export_the_survey_events_and_people(tmp_path: Path) -> None:
         assert main(["export", str(run_dir), "--what", what, "--to", str(to)]) == 0
         want = pd.read_parquet(run_dir / f"{what}.parquet")
         assert column in want.columns and len(want) > 0, what
-        _same_table(pd.read_csv(to), want)
+        same_table(pd.read_csv(to), want)
 
 
 @pytest.mark.parametrize("suffix, reader", [(".parquet", pd.read_parquet),

@@ -379,6 +379,7 @@ def _is_a_frame(path: Path) -> None:
         assert pixels_of(image, np.divide(COLOURS[status], 255), tol=0) > 100, (path, status)
 
 
+@pytest.mark.slow  # 20 s on this machine; the dummy-driver run above (5 s) stays fast
 @pytest.mark.skipif(__import__("shutil").which("xvfb-run") is None,
                     reason="Xvfb is not installed (apt-get install xvfb)")
 def test_the_screenshot_script_in_a_real_x_window(tmp_path: Path) -> None:
