@@ -10,17 +10,22 @@
 - :func:`stale_documentation`: where a fixture runs a protocol at the seed and size of the
   documentation's data (docs/reproductions/NAME.json, which the reproductions table renders),
   the test checks that the file is that run, so the table's numbers cannot go stale either.
+- :func:`read_png`, :func:`pixels_of`, :func:`coloured`, :func:`same_table`: a written
+  figure or table is read back, not only found to exist or to have a size (issue 34).
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 SEEDS = (20, 21, 22, 23, 24)
 
@@ -113,3 +118,55 @@ def stale_documentation(name: str, summary: dict[str, Any], seed: int, n: int) -
             f"differences, first: {diff[0]}); rerun `python -m addsim.population.reproduce."
             f"table run docs/reproductions --only {name}` and `... table write "
             f"docs/reproductions docs/reproductions.md`")
+
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def read_png(path: Path) -> np.ndarray:
+    """The PNG at ``path`` read back: its signature checked, decoded and verified by Pillow
+    (every chunk's checksum), as a (height, width, 3) array of RGB bytes."""
+    from PIL import Image
+
+    data = Path(path).read_bytes()
+    assert data[:8] == PNG, f"{path} does not start with the PNG signature: {data[:8]!r}"
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.format == "PNG", (path, image.format)
+        image.verify()
+    with Image.open(io.BytesIO(data)) as image:
+        return np.asarray(image.convert("RGB"))
+
+
+def pixels_of(image: np.ndarray, colour: Any, tol: int = 6) -> int:
+    """How many pixels of ``image`` have ``colour`` (a matplotlib colour), within ``tol`` of
+    the sum of the three channels' differences."""
+    from matplotlib.colors import to_rgb
+
+    rgb = np.round(255 * np.asarray(to_rgb(colour))).astype(int)
+    return int((np.abs(image.astype(int) - rgb).sum(axis=-1) <= tol).sum())
+
+
+def coloured(image: np.ndarray) -> float:
+    """The share of pixels in colour (channels more than 60 apart): what lines, bars, points
+    and maps draw. Background, axes and texts are white, black or grey, so a figure with
+    nothing plotted gives 0."""
+    rgb = image.astype(int)
+    return float((rgb.max(axis=-1) - rgb.min(axis=-1) > 60).mean())
+
+
+def same_table(got: Any, want: Any, rtol: float = 1e-12, atol: float = 1e-15) -> None:
+    """``got`` (a table read back from a file) is ``want`` in every row and column: strings
+    and categories as text, nullable integers' NA as NaN, numbers to ``rtol``/``atol``,
+    whatever the dtypes."""
+    import pandas as pd
+
+    def plain(f: pd.DataFrame) -> pd.DataFrame:
+        cats = [c for c in f.columns if isinstance(f[c].dtype, pd.CategoricalDtype)]
+        nullable = [c for c in f.columns if isinstance(f[c].dtype, pd.api.extensions.
+                                                       ExtensionDtype)
+                    and pd.api.types.is_numeric_dtype(f[c].dtype)
+                    and not pd.api.types.is_bool_dtype(f[c].dtype)]
+        return f.astype({c: str for c in cats} | {c: "float64" for c in nullable})
+
+    pd.testing.assert_frame_equal(plain(got), plain(want), check_dtype=False, rtol=rtol,
+                                  atol=atol)

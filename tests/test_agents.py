@@ -111,14 +111,45 @@ def test_unknown_learner_and_preset_get_suggestions() -> None:
         make_learner("q_learning", 1, 2, 2, 4, preset="reprot")
 
 
-def test_every_learner_works_for_one_individual() -> None:
-    """N = 1 is the same code path as N = 1,000."""
-    for name in LEARNERS:
-        lr = make_learner(name, 1, 2, 2, 4)
-        obs = np.array([[1.0, 0.0, 1.0, 0.0]]) if lr.uses_cue else np.array([0])
-        s = lr.observe(obs, np.array([0.3]))
-        a = lr.act(s, np.array([0.5]))
-        assert a.shape == (1,)
+@pytest.mark.parametrize("name", list(LEARNERS))
+def test_one_individual_is_individual_0_of_a_thousand(name: str) -> None:
+    """N = 1 is the same code path as N = 1,000: given the same cues or states, uniforms and
+    outcomes, the single learner classifies, chooses and learns as individual 0 of a batch of
+    1,000 whose others get other draws. (Issue 34: the test checked only the shape of one
+    action.) Cues from two places, the second after 40 steps, so the latent-state learners
+    make a state."""
+    rng = np.random.default_rng(0)
+    n, steps = 1000, 80
+    one, many = (make_learner(name, k, 2, 2, 4, precision="float64") for k in (1, n))
+
+    def draw(t: int) -> np.ndarray:
+        if not one.uses_cue:
+            return rng.integers(0, 2, n)
+        centre = [1.0, 0.0, 1.0, 0.0] if t < 40 else [0.0, 3.0, 0.0, 1.0]
+        return rng.normal(centre, 0.1, (n, 4))
+
+    obs = draw(0)
+    u = rng.random(n)
+    z1, z = one.observe(obs[:1], u[:1]), many.observe(obs, u)
+    actions = set()
+    for t in range(steps):
+        assert z1[0] == z[0], t
+        u = rng.random(n)
+        a1, a = one.act(z1, u[:1]), many.act(z, u)
+        assert a1[0] == a[0], t
+        actions.add(int(a[0]))
+        r, drug = rng.normal(0.0, 5.0, n), rng.random(n) < 0.5
+        nxt, u = draw(t + 1), rng.random(n)
+        n1, nz = one.observe(nxt[:1], u[:1]), many.observe(nxt, u)
+        cue = obs if one.uses_cue else None
+        one.learn(z1, a1, r[:1], n1, drug[:1], cue=None if cue is None else cue[:1])
+        many.learn(z, a, r, nz, drug, cue=cue)
+        np.testing.assert_allclose(one.q[0], many.q[0][: one.q.shape[1]], rtol=1e-12,
+                                   atol=1e-12, err_msg=f"{name} step {t}")
+        obs, z1, z = nxt, n1, nz
+    assert actions == {0, 1}
+    if hasattr(one, "n_latent"):
+        assert one.n_latent[0] == many.n_latent[0] >= 2
 
 
 def test_latent_capacity_exhaustion_is_counted() -> None:

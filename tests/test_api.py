@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from evidence import pixels_of, read_png
 
 import addsim
 from addsim._errors import ConfigError
@@ -120,7 +121,16 @@ def test_plot_and_validate(long_run: addsim.Result, tmp_path: Path) -> None:
 
     fig = long_run.plot()
     assert text_overlaps(fig) == []
-    assert long_run.plot(tmp_path / "p.png").stat().st_size > 10_000
+    # the PNG is that figure: the size of what it draws (cropped, 0.1 in around, 110 dpi) and
+    # every line's colour in it
+    image = read_png(long_run.plot(tmp_path / "p.png"))
+    fig.set_dpi(110)
+    fig.canvas.draw()
+    box = fig.get_tightbbox(fig.canvas.get_renderer())
+    want = np.array([box.height + 0.2, box.width + 0.2]) * 110
+    assert np.abs(np.array(image.shape[:2]) - want).max() <= 1, (image.shape, want)
+    lines = [line for ax in fig.axes for line in ax.get_lines()]
+    assert len(lines) > 6 and all(pixels_of(image, line.get_color()) > 0 for line in lines)
     got = long_run.survey.query("year == 3 and age_band == 'all' and sex == 'all' "
                                 "and activity == 'substance' and measure == 'lifetime_use'"
                                 )["value"].item()

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from evidence import pixels_of, read_png
 
 from addsim.population import risk
 from addsim.population.batches.execute import open_executor, run_batch
@@ -100,11 +101,14 @@ def test_rerun_skips_everything(one_worker: tuple[Path, Path], capsys: pytest.Ca
 
 
 def test_summarize_means_inside_intervals(one_worker: tuple[Path, Path]) -> None:
-    """summary.parquet/.csv hold mean and 95% interval per condition and tick; plots exist."""
+    """summary.parquet/.csv hold mean and 95% interval per condition and tick (the CSV the
+    same table); curves.png draws a line per condition, heatmap.png a cell per grid point in
+    the colour of its final share."""
     _, out1 = one_worker
     assert main(["summarize", str(out1)]) == 0
     summary = pd.read_parquet(out1 / "summary.parquet")
-    assert (out1 / "summary.csv").is_file()
+    pd.testing.assert_frame_equal(pd.read_csv(out1 / "summary.csv"), summary,
+                                  check_dtype=False, rtol=1e-12)
     assert len(summary) == 4 * 40  # 4 conditions x 40 ticks, one activity
     assert set(summary["n_seeds"]) == {2}
     for col in [c[:-5] for c in summary.columns if c.endswith("_mean")]:
@@ -125,8 +129,23 @@ def test_summarize_means_inside_intervals(one_worker: tuple[Path, Path]) -> None
     assert row["p_addictive_mean"] == pytest.approx(mean, rel=1e-12)
     assert row["p_addictive_lo"] == pytest.approx(max(mean - half, 0.0), rel=1e-4, abs=1e-12)
     assert row["p_addictive_hi"] == pytest.approx(min(mean + half, 1.0), rel=1e-4)
-    assert (out1 / "curves.png").stat().st_size > 1000
-    assert (out1 / "heatmap.png").stat().st_size > 1000  # two grid keys
+    curves = read_png(out1 / "curves.png")
+    assert curves.shape[1] > curves.shape[0] > 300  # one panel and the legend beside it
+    for k in range(4):  # matplotlib's first four colours, one per condition (lines, legend)
+        assert pixels_of(curves, f"C{k}", tol=60) > 0, k
+    assert pixels_of(curves, "C4", tol=60) == 0  # and no fifth
+    # the heatmap (two grid keys): 6.5 x 5.2 in at 110 dpi, each cell in magma's colour of
+    # its final fraction addicted, on the plot's scale (0 to 1.05 x the largest); here 0 in
+    # every cell (40 people, 40 ticks), so the four cells fill most of the axes in one colour
+    heat = read_png(out1 / "heatmap.png")
+    assert heat.shape[:2] == (572, 715)
+    final = summary[summary["tick"] == 39]["fraction_addicted_mean"].to_numpy()
+    assert final.size == 4
+    from matplotlib import colormaps
+
+    top = max(1.05 * final.max(), 1e-9)
+    for v in final:
+        assert pixels_of(heat, colormaps["magma"](v / top)) > 0.3 * 572 * 715, v
     assert main(["summarize", str(out1), "--statistic", "fraction_adicted"]) == 2
 
 
@@ -252,7 +271,7 @@ def test_coarse_heatmap_batch_matches_reproduce(tmp_path: Path) -> None:
     assert outcome.done == len(plan.runs) and outcome.failed == 0
     summarize(out)
     levels = pd.read_parquet(out / "summary_levels.parquet")
-    assert len(levels) == 9 and (out / "heatmap.png").is_file()
+    assert len(levels) == 9 and read_png(out / "heatmap.png").shape[:2] == (572, 715)
     ref = heatmap(n=4, seed=3, step=2.5, ticks=60, workers=1).frame
     got = levels.sort_values(["natural_reward", "surge"])["fraction_addicted_mean"].to_numpy()
     np.testing.assert_array_equal(got, ref["fraction_addicted"].to_numpy())

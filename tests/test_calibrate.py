@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from evidence import pixels_of, read_png
 
 from addsim.population import config as C
 from addsim.population.calibrate import SEED_BASE, Distance, _generations, particle_seed
@@ -126,7 +127,22 @@ def test_calibration_writes_its_outputs(recovered: Path) -> None:
     assert cfg.population.size == 200
     val = pd.read_csv(out / "validation.csv")
     assert len(val) == len(MEASURES) and set(val["runs"]) == {2}
-    assert (out / "posterior.png").stat().st_size > 0 and (out / "validation.png").is_file()
+    # posterior.png: a 3.6 x 3.0 in panel per parameter at 120 dpi, the best particle's red
+    # line and the generations' histograms (shades of blue) in it
+    post_png = read_png(out / "posterior.png")
+    assert post_png.shape[:2] == (360, 2 * 432)
+    assert pixels_of(post_png, "tab:red", tol=60) > 0
+    import matplotlib.pyplot as plt
+
+    assert all(pixels_of(post_png, plt.cm.Blues(0.25 + 0.75 * (g + 1) / 3), tol=30) > 0
+               for g in range(3))
+    # validation.png: a row per target (0.32 in, 1 in more, 7.5 in wide, 120 dpi); the model
+    # blue where inside the target's interval, red where outside, as validation.csv says
+    image = read_png(out / "validation.png")
+    assert image.shape[1] == 900 and abs(image.shape[0] - (0.32 * len(val) + 1) * 120) <= 1
+    inside = int(val["within"].sum())
+    assert (pixels_of(image, "tab:blue") > 0) == (inside > 0)
+    assert (pixels_of(image, "tab:red") > 0) == (inside < len(val))
 
 
 @pytest.mark.slow

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+from evidence import pixels_of, read_png
 
 from addsim.population.cli import main
 
@@ -51,7 +53,18 @@ def test_reproduce_relapse_map_writes_one_row_per_cell(tmp_path: Path) -> None:
     for name, ((_, xs), (_, ys)) in MAP_AXES.items():
         assert (frame["learner"] == name).sum() == len(xs) * len(ys)
     assert frame["meets_report"].equals(frame[checks].all(axis=1))
-    assert (tmp_path / "relapse-map.png").stat().st_size > 1000
+    # relapse-map.png: a 6.0 x 4.2 in panel per learner at 110 dpi; each cell first acquired
+    # in coolwarm's colour of its savings on [0, 3] (grey, the axes' face, where it was not)
+    image = read_png(tmp_path / "relapse-map.png")
+    learners = frame["learner"].nunique()
+    assert image.shape[:2] == (462, 660 * learners)
+    from matplotlib import colormaps
+
+    acquired = frame[frame["acquired"] & np.isfinite(frame["savings"])]
+    assert len(acquired) > 0
+    for v in acquired["savings"]:
+        assert pixels_of(image, colormaps["coolwarm"](min(v, 3.0) / 3.0), tol=12) > 100, v
+    assert (pixels_of(image, "0.85") > 100) == (not frame["acquired"].all())
 
 
 def test_reproduce_gambling_and_heatmap_columns(tmp_path: Path) -> None:

@@ -268,6 +268,7 @@ def test_killed_batch_parent_leaves_no_worker(tmp_path: Path) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
 
 
+@pytest.mark.slow  # 11-13 s each on this machine (issue 34's review)
 @pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
 def test_ctrl_c_on_a_batch_keeps_finished_runs_and_exits_at_once(tmp_path: Path,
                                                                   how: str) -> None:

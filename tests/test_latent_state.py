@@ -8,6 +8,7 @@ switch.
 
 from __future__ import annotations
 
+import inspect
 import math
 from typing import Any
 
@@ -15,16 +16,30 @@ import numpy as np
 import pytest
 
 from addsim import _jit
-from addsim.agents import make_learner
+from addsim.agents import _kernels, make_learner
 from addsim.agents.latent_state import history_factor
 
 D = 5
 
 
-@pytest.fixture
-def compiled() -> bool:
-    """One implementation (the kernels; plain Python where numba is absent)."""
-    return _jit.numba is not None
+@pytest.fixture(params=["compiled", "python"])
+def compiled(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
+    """Both forms of the kernels (agents/_kernels.py, the one implementation): compiled by
+    numba, and the same functions as plain Python, what runs where numba is absent or
+    ADDSIM_NUMBA=0 (every compiled function of the module swapped for its Python source, so
+    the kernels call each other's Python forms too). Issue 34: the docstring said "both
+    forms" and one ran."""
+    if request.param == "compiled":
+        if _jit.numba is None:
+            pytest.skip("numba is not installed")
+        return True
+    for name, obj in list(vars(_kernels).items()):
+        python = obj.fn if isinstance(obj, _jit.Kernel) else getattr(obj, "py_func", None)
+        if python is not None:
+            monkeypatch.setattr(_kernels, name, python)
+    assert inspect.isfunction(_kernels.latent_observe)
+    assert inspect.isfunction(_kernels.latent_learn)
+    return False
 
 
 def _with_states(n: int, k: int, var: list[float] | float = 0.01, **over: object) -> Any:

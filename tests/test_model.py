@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import DEFAULT_SEEDS, DefaultRun, run_default
+from conftest import _BURN_IN, DEFAULT_SEEDS, DefaultRun, run_default
 from evidence import quoted
 
 from addsim.population import config as C
@@ -255,27 +255,58 @@ def test_mesa_datacollector_reports_the_records(default_run: PopulationModel) ->
     np.testing.assert_array_equal(df["substance.addicted"].to_numpy(), f["addicted"].to_numpy())
 
 
+@pytest.fixture(scope="module")
+def embedded_default() -> PopulationModel:
+    """The README's default run: seed 0 (the config's), 1,000 people, 20 years of weeks after
+    its whole burn-in (set here: a module fixture is built before a test's markers apply)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(C.Config, "burn_in_ticks", _BURN_IN)
+        cfg = C.load()
+        model = PopulationModel(cfg)
+        model.run(cfg.run.ticks)
+    return model
+
+
 @pytest.mark.slow
 @pytest.mark.whole_burn_in
-def test_embedded_default_is_plausible_at_a_glance() -> None:
+def test_embedded_default_is_plausible_at_a_glance(embedded_default: PopulationModel) -> None:
     """The README's default run (1,000 people, 20 years of weeks after the burn-in): use does
     not saturate, disorder under 10% at every tick, newcomers keep starting, remission
     happens among people never treated, people return to disorder, treatment reaches some,
-    turnover (deaths and the old leaving)."""
-    cfg = C.load()
-    model = PopulationModel(cfg)
-    model.run(cfg.run.ticks)
+    turnover (deaths and the old leaving). Each count is quoted from seed 0, 1,000 people
+    (issue 34: the bare "> 0" these checks had could not tell a trickle from the dynamics)."""
+    model = embedded_default
+    cfg = model.config
     f = _substance(model)
     tr = model.activity("substance").tracker
-    assert cfg.run.ticks == 1044 and model.n == 1000 and model.burn_in_ticks > 3000
-    assert tr.ever_used.mean() < 0.7
-    assert ((f["addicted"] + f["relapsed"]) < 0.1 * model.n).all()
-    assert f["initiations"].loc[780:].sum() > 0  # newcomers keep starting
-    assert f["cessations"].sum() > 0 and f["relapses"].sum() > 0
-    untreated_remitted = (tr.last_cessation >= 0) & ~tr.ever_treated
-    assert untreated_remitted.sum() > 0  # remission without treatment
+    assert cfg.run.seed == 0 and cfg.run.ticks == 1044 and model.n == 1000
+    assert model.burn_in_ticks > 3000
+    # seed 0, 1,000 people, for every quote below
+    assert tr.ever_used.mean() < 0.7 and quoted(tr.ever_used.mean(), "51.6%")
+    disorder = f["addicted"] + f["relapsed"]
+    assert (disorder < 0.1 * model.n).all() and quoted(disorder.max(), "38")
+    late_starts = f["initiations"].loc[780:].sum()  # newcomers keep starting (last 5 years)
+    assert late_starts > 0 and quoted(late_starts, "50")
+    assert quoted(f["initiations"].sum(), "194")
+    assert quoted(f["cessations"].sum(), "87") and quoted(f["relapses"].sum(), "32")
+    remitted = tr.last_cessation >= 0
+    untreated_remitted = remitted & ~tr.ever_treated  # remission without treatment
+    assert quoted(untreated_remitted.sum(), "98") and quoted(remitted.sum(), "153")
     assert 0 < tr.ever_treated.sum() < tr.ever_addicted.sum()
-    assert f["deaths"].sum() > 0 and f["aged_out"].sum() > 0
+    assert quoted(tr.ever_treated.sum(), "56") and quoted(tr.ever_addicted.sum(), "182")
+    assert quoted(f["deaths"].sum(), "177") and quoted(f["aged_out"].sum(), "137")
+    assert quoted(tr.ever_addicted.sum() / tr.ever_used.sum(), "35.3%")  # the xfail below
+
+
+@pytest.mark.slow
+@pytest.mark.whole_burn_in
+@pytest.mark.xfail(strict=True, reason="f82734d's bound, dropped by 7de33bd: 182 of 516 users "
+                   "ever addicted (35.3%; seed 0, 1,000 people, 20 years after the burn-in), "
+                   "above the 10-35% asked of the default")
+def test_old_bound_10_to_35_percent_of_users_ever_addicted(
+        embedded_default: PopulationModel) -> None:
+    tr = embedded_default.activity("substance").tracker
+    assert 0.1 <= tr.ever_addicted.sum() / tr.ever_used.sum() <= 0.35
 
 
 def test_addicted_seek_more_and_some_remit_untreated() -> None:

@@ -42,15 +42,15 @@ def test_planner_and_arbitration_match_reference(name: str) -> None:
     Kalman-gain ablation, HRRL's value scaling and the homeostatic reward, per individual in
     one batch, agree step for step with tests/reference.py through acquisition, extinction
     and re-exposure."""
-    assert _replay(name, SubstanceCore, SCHEDULE, **_mixed(np.random.default_rng(4))) \
-        == N * 360
+    r = _replay(name, SubstanceCore, SCHEDULE, **_mixed(np.random.default_rng(4)))
+    assert r.covers_the_task() and (r.states > r.task_states or not r.latent)
 
 
 def test_planner_with_the_paper_choice_rule_matches_reference() -> None:
     """Dezfouli's epsilon-greedy with R_bar after greedy choices, over arbitrated values."""
     rule = np.array([1.0, 0.0] * (N // 2))
     assert _replay("model_based", SubstanceCore, SCHEDULE, preset="paper",
-                   epsilon_greedy=rule, drive_scale=0.01) == N * 360
+                   epsilon_greedy=rule, drive_scale=0.01).covers_the_task()
 
 
 def test_vpi_matches_keramati_formula() -> None:
@@ -183,4 +183,4 @@ def test_planner_matches_reference_on_the_new_tasks(name: str, task: str) -> Non
 
     over = _mixed(np.random.default_rng(8))
     over.pop("surge")
-    assert _replay(name, TASKS[task], {}, surge=0.0, dose=50.0, **over) == N * 360
+    assert _replay(name, TASKS[task], {}, surge=0.0, dose=50.0, **over).covers_the_task()

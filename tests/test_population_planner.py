@@ -35,30 +35,44 @@ def test_config_takes_the_planner_learner_with_its_homeostatic_constants() -> No
 
 def test_a_population_of_planners_runs_and_use_raises_the_setpoint() -> None:
     """200 weekly ticks: users' setpoints rise above the baseline, the drug level stays at
-    its baseline at every choice (absorption 0), and habit shares lie in [0, 1]."""
+    its baseline (absorption 0) after every tick, not only the last (issue 34: the docstring
+    said "at every choice" and the last tick was checked), and habit shares lie in [0, 1]."""
     cfg = load(sets=[*SETS, "run.seed=4"])
     m = PopulationModel(cfg)
-    m.run(200)
     act = m.activity("substance")
+    for tick in range(200):
+        m.step()
+        assert (act.learner.h == act.learner.p.h_min).all() and (act.learner.h == 0.0).all(), tick
     lr = act.learner
     used = act.tracker.ever_used
     assert used.any()
-    assert (lr.h == 0.0).all()
     assert lr.setpoint[used].max() > 100.0
     assert ((lr.habit >= 0.0) & (lr.habit <= 1.0)).all()
     assert np.isfinite(lr.q).all()
 
 
 def test_person_panel_shows_withdrawal_and_habit() -> None:
-    """The live source's person carries the planner's withdrawal and habit; the default
-    learner's person carries none."""
+    """The live source's person carries the planner's withdrawal (the setpoint above the
+    drug level, h* - h) and habit (the habit's share of the last choice, 1 - the planner's):
+    for the one person who has used by tick 20 (seed 0), whose setpoint has risen, and for
+    one who has not, at the baseline setpoint (issue 34: "withdrawal >= 0" held by
+    definition). The default learner's person carries none."""
     from addsim.population.cli.view.sources import LiveSource
 
     src = LiveSource(load(sets=SETS))
-    src.advance(5)
-    person = src.person(3, 0)
-    assert set(person.planner) == {"withdrawal", "habit"}
-    assert person.planner["withdrawal"] >= 0.0
+    src.advance(20)
+    sub = src.model.activity("substance")
+    lr, used = sub.learner, sub.tracker.ever_used
+    assert used.any() and not used.all()
+    user = int(np.argmax(np.where(used, lr.setpoint, -np.inf)))
+    never = int(np.flatnonzero(~used)[0])
+    for i in (user, never):
+        person = src.person(i, 0)
+        assert set(person.planner) == {"withdrawal", "habit"}
+        assert person.planner["withdrawal"] == pytest.approx(lr.setpoint[i] - lr.h[i])
+        assert person.planner["habit"] == pytest.approx(1.0 - lr.planned[i])
+    assert lr.setpoint[user] > lr.p.setpoint0[user]  # use raised it
+    assert lr.setpoint[never] == lr.p.setpoint0[never] and lr.h[never] == lr.p.h_min[never]
     plain = LiveSource(load(sets=["population.size=100"]))
     plain.advance(1)
     assert plain.person(3, 0).planner == {}

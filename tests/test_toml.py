@@ -182,11 +182,13 @@ def test_the_generator_reaches_the_corners(tmp_path: Path) -> None:
     path = tmp_path / WEIRD_NAMES[0]
     path.write_text("0 1\n")
     rng = random.Random(32)
-    seen: dict[str, set[Any]] = {"kind": set(), "dist": set(), "iv": set()}
+    seen: dict[str, set[Any]] = {"kind": set(), "dist": set(), "iv": set(), "file": set()}
     for _ in range(400):
         data = _config(rng, [path])
+        seen["file"].update({data["network"].get("file"), data["population"].get("risk_csv")})
         seen["kind"].add(data["network"]["kind"])
         seen["dist"].update(d["dist"] for d in data["risk"].values() if isinstance(d, dict))
         seen["iv"].add(len(data["interventions"]))
     assert seen["kind"] == set(CONFIG_KINDS)
     assert set(DISTS) <= seen["dist"] and seen["iv"] == {0, 1, 2, 3}
+    assert str(path) in seen["file"] and "\n" in str(path)  # the docstring's newline name

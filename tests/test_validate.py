@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from evidence import pixels_of, read_png
 
 from addsim.population.cli import main
 from addsim.population.targets import Target, Targets, observe, validate
@@ -101,7 +102,12 @@ source = "far from the run"
     table = pd.read_csv(out / "validation.csv")
     assert table["within"].tolist() == [True, False]
     assert json.loads((out / "validation.json").read_text())["within"] == 1
-    assert (out / "validation.png").stat().st_size > 1000
+    # validation.png: 7.5 in wide, 0.32 in a target and 1 in more, at 120 dpi; the model's
+    # dot blue where it is inside the target's interval and red where outside (one of each)
+    image = read_png(out / "validation.png")
+    assert image.shape[1] == 900 and abs(image.shape[0] - (0.32 * 2 + 1.0) * 120) <= 1
+    assert pixels_of(image, "tab:blue") > 0 and pixels_of(image, "tab:red") > 0
+    assert pixels_of(image, "0.8") > 0  # the targets' intervals
 
 
 BAD = {

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from evidence import pixels_of, read_png
 
 os.environ["SDL_VIDEODRIVER"] = "dummy"
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
@@ -362,9 +363,23 @@ def test_the_docs_screenshot_script_draws_no_overlapping_texts(tmp_path: Path) -
     assert set(found) == {"viewer.png", "viewer-replay.png"}
     assert found == {"viewer.png": [], "viewer-replay.png": []}
     for name in found:
-        assert (tmp_path / name).stat().st_size > 20_000
+        _is_a_frame(tmp_path / name)
 
 
+def _is_a_frame(path: Path) -> None:
+    """A viewer's frame as the script saves it: 1280 x 720, mostly the window's background,
+    with people drawn in the colours of the statuses every small run has by then (never
+    exposed and exposed; which others are there depends on the run)."""
+    from addsim.viz.app import BG, COLOURS
+
+    image = read_png(path)
+    assert image.shape[:2] == (720, 1280), path
+    assert pixels_of(image, np.divide(BG, 255), tol=0) > 0.4 * 720 * 1280, path
+    for status in ("never_exposed", "exposed"):
+        assert pixels_of(image, np.divide(COLOURS[status], 255), tol=0) > 100, (path, status)
+
+
+@pytest.mark.slow  # 20 s on this machine; the dummy-driver run above (5 s) stays fast
 @pytest.mark.skipif(__import__("shutil").which("xvfb-run") is None,
                     reason="Xvfb is not installed (apt-get install xvfb)")
 def test_the_screenshot_script_in_a_real_x_window(tmp_path: Path) -> None:
@@ -380,7 +395,8 @@ def test_the_screenshot_script_in_a_real_x_window(tmp_path: Path) -> None:
         timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "no texts overlap" in proc.stdout
-    assert (tmp_path / "viewer.png").is_file() and (tmp_path / "viewer-replay.png").is_file()
+    _is_a_frame(tmp_path / "viewer.png")
+    _is_a_frame(tmp_path / "viewer-replay.png")
 
 
 class _Marked(_Scripted):
@@ -504,16 +520,25 @@ def test_replay_shows_years(run_dir: Path) -> None:
 
 
 def test_disorder_is_drawn_on_top_and_larger() -> None:
-    """An addicted person among many others is drawn larger than the others, on top."""
+    """An addicted person among many others is drawn larger than the others, on top: with
+    exposed people laid at the same spot, before and after it in the arrays (drawn in array
+    order, the last would cover it), its centre is the addicted colour."""
+    from addsim.viz.app import COLOURS
+
     status = np.full((2, 400), 1, dtype=np.uint8)
     status[:, 7] = 3  # addicted
     view = _viewer(_Scripted(status, np.full((2, 400), 30.0)))
+    assert np.array_equal(view.sample, np.arange(400))  # pos is indexed by person
+    for other in (0, 6, 8, 399):  # exposed neighbours over the same pixel
+        view.pos[other] = view.pos[7]
     view.playing = False
     view.step_frame()
     x, y = view.node_screen(7)
+    assert view.node_screen(8) == (x, y) and view.node_screen(399) == (x, y)
+    assert tuple(view.screen.get_at((x, y))[:3]) == COLOURS["addicted"]  # on top
     r = view._radius()
     colour = tuple(view.screen.get_at((x + r + 1, y))[:3])
-    assert colour in ((235, 60, 50), (250, 250, 250))  # the larger disc or its white ring
+    assert colour in (COLOURS["addicted"], (250, 250, 250))  # the larger disc or its ring
     view.close()
 
 
