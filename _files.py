@@ -265,18 +265,19 @@ def check_file(value: str, what: str) -> Path:
 def hold_folder(out: Path, what: str = "--out") -> Iterator[None]:
     """Hold an OS lock on the folder ``out`` (created if missing) while writing into it: a
     second command on the same folder gets one line instead of both claiming to have
-    written it; the lock ends with the process, even by SIGKILL. A folder created here and
-    left empty (the command failed) is removed."""
+    written it; the lock ends with the process, even by SIGKILL. Folders created here (``out``
+    and any missing parents) and left empty (the command failed) are removed."""
     try:
         import fcntl
     except ImportError:  # pragma: no cover - Windows: no lock
         yield
         return
-    created = not os.path.lexists(out)
+    made = [p for p in (out, *out.parents) if not os.path.lexists(p)]  # deepest first
     try:
         out.mkdir(parents=True, exist_ok=True)
         fd = os.open(out, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     except OSError as exc:
+        _remove_if_empty(made)
         raise ConfigError(f"{what}: cannot create {shown(str(out))} ({_why(exc)})") from None
     try:
         try:
@@ -287,9 +288,14 @@ def hold_folder(out: Path, what: str = "--out") -> Iterator[None]:
         yield
     finally:
         os.close(fd)
-        if created:
-            with contextlib.suppress(OSError):
-                out.rmdir()  # only when empty: nothing was written
+        _remove_if_empty(made)  # only the folders made here, and only when nothing was written
+
+
+def _remove_if_empty(folders: list[Path]) -> None:
+    """Remove each of ``folders`` (deepest first) that is an empty folder; leave the rest."""
+    for folder in folders:
+        with contextlib.suppress(OSError):
+            folder.rmdir()
 
 
 def _put_back(saved: Path, out: Path, partial: bool) -> None:

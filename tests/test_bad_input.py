@@ -3,7 +3,7 @@ in a config, a sweep or a data file, or through the Python API, is refused with 
 (a ConfigError from the API), one line of at most 300 characters naming the field, no
 traceback, and nothing written (the working folder is unchanged, symlinks, FIFOs and all).
 
-The corpus: 181 command-line cases (CASES: 115 from issue 17, 66 from issue 32's probe:
+The corpus: 182 command-line cases (CASES: 115 from issue 17, 67 from issue 32's probe:
 destinations that are symlinks, FIFOs, devices or names too long, input files that are not
 regular files, TOML that hides its structure or holds a 5,000-digit integer, archives that would
 inflate past the memory limit, caps on edge lists, interventions, targets and dry runs,
@@ -372,6 +372,9 @@ CASES: list[tuple[str, list[str], str, dict[str, Content]]] = [
     ("run-out-fifo", ["run", "--out", "o"], "FIFO (named pipe), not a folder", {"o": FIFO}),
     ("run-out-device", ["run", "--out", "/dev/null"], "character device, not a folder", {}),
     ("run-out-name-too-long", ["run", "--out", "o" * 300], "--out", {}),
+    # the parent folders it would have made are not left behind (found by an audit)
+    ("run-out-name-too-long-in-new-folders", ["run", "--out", f"a/b/{'o' * 300}/x"], "--out",
+     {}),
     ("run-out-under-dangling-link", ["run", "--out", "l/o"], "--out", {"l": Link("gone")}),
     ("batch-out-dangling-link", ["batch", "s.toml", "--out", "b"], "--out",
      {"s.toml": SWEEP.format("seeds = 1"), "b": Link("gone")}),
