@@ -507,7 +507,8 @@ class PopulationModel(mesa.Model):
         """One value per person (the person now in that row): id, sex, degree, age in years,
         risk factors, and per activity the status, whether ever treated, latent states and
         P(addictive) at the last choice, whether they ever used and were ever addicted, and
-        the ticks of their first use and first onset (``firsts.NEVER`` when none). Copies."""
+        the recorded ticks of their first use and first onset (negative: during the burn-in;
+        ``status.NEVER`` when none). Copies."""
         from addsim.population.survey import SEXES
 
         data: dict[str, np.ndarray] = {

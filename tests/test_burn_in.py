@@ -70,3 +70,22 @@ def test_a_scheduled_intervention_acts_on_recorded_ticks() -> None:
     m = PopulationModel(cfg)
     m.run(20)
     assert [t for t, _, act, _ in m.applied if act == "substance"] == [10]
+
+
+def test_first_use_and_onset_ticks_count_recorded_ticks() -> None:
+    """The people table's first-use and onset ticks are recorded ticks, as in every other
+    table: a first use during the burn-in is negative (before the recorded years), and one
+    in the recorded years is the tick the status history first shows the person a user."""
+    from addsim.population.status import NEVER, USER
+
+    m = _model("run.burn_in=3 years", "run.history=true", "life.enabled=false")
+    m.run(m.config.run.ticks)
+    people, hist = m.people(), m.status_history()
+    first = people["substance_first_use_tick"]
+    before = (first != NEVER) & (first < 0)
+    during = first >= 0
+    assert before.any() and during.any()
+    assert (first[before] >= -m.burn_in_ticks).all()
+    h = hist[:, 0, during]  # nobody leaves: each row is one person throughout
+    np.testing.assert_array_equal(first[during], (h >= USER).argmax(axis=0))
+    assert people["substance_ever_used"][before].all()

@@ -51,7 +51,7 @@ def individuals_frame(model: PopulationModel) -> pd.DataFrame:
     factors, and per activity the status, whether ever treated, latent states and
     P(addictive) at the last choice, whether they ever used and were ever addicted, and the
     ticks of their first use and first onset (<NA> when none: nullable integers)."""
-    from addsim.population.firsts import NEVER
+    from addsim.population.status import NEVER
 
     data = model.people()
     for name in model.activity_names:
