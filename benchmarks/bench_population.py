@@ -7,8 +7,14 @@ reference loop (benchmarks/bench_learners.py) measured in the same run. Prints J
 asserted in tests.
 
     python benchmarks/bench_population.py [--sizes 10000 1000000] [--ticks 20] [--warmup 2]
+    python benchmarks/bench_population.py --against 58ff164 --sizes 1000000 --warmup 300 \
+        --ticks 10 [--rounds 2] [--save LABEL]
 
 ``--warmup 300`` times a mid-run tick instead (people exposed, several latent states each).
+The population starts without the default's burn-in (``run.burn_in = 0``): at a million
+people its 68 years would take most of an hour, and the warm-up gives the mid-run state.
+``--against REF`` measures git revision REF and the working tree in the same sitting,
+alternating round by round, each in a fresh process (benchmarks/_against.py).
 """
 
 from __future__ import annotations
@@ -30,7 +36,8 @@ def one(n: int, ticks: int, warmup: int = 2) -> dict[str, float]:
     from addsim.population import config as C
     from addsim.population.model import PopulationModel
 
-    cfg = C.load(sets=[f"population.size={n}", f"run.ticks={ticks + warmup}", "interventions=[]"])
+    cfg = C.load(sets=[f"population.size={n}", f"run.ticks={ticks + warmup}", "interventions=[]",
+                       "run.burn_in=0"])
     t0 = time.perf_counter()
     model = PopulationModel(cfg)
     build = time.perf_counter() - t0
@@ -60,6 +67,45 @@ def _engine() -> dict[str, object]:
     return _jit.describe()
 
 
+def against(rev: str, sizes: list[int], ticks: int, warmup: int, rounds: int
+            ) -> dict[str, object]:
+    """REF and the working tree, alternating, ``rounds`` times per size: each round's figures
+    and, per size, the after/before ratio of the medians' steps per second."""
+    import os
+    import statistics
+
+    from _against import checkout, env_for, provenance, release
+
+    base, commit = checkout(ROOT, rev)
+    runs: dict[str, list[dict]] = {"before": [], "after": []}
+    try:
+        for n in sizes:
+            for _ in range(rounds):
+                for key in ("before", "after"):
+                    env = env_for(base) if key == "before" else dict(os.environ)
+                    out = subprocess.run(
+                        [sys.executable, __file__, "--one", str(n), "--ticks", str(ticks),
+                         "--warmup", str(warmup)],
+                        env=env, check=True, capture_output=True, text=True).stdout
+                    runs[key].append(json.loads(out.strip().splitlines()[-1]))
+                    print(f"{key} n={n}: {runs[key][-1]['individual_activity_ticks_per_s']:,.0f}"
+                          " individual-activity-steps/s", file=sys.stderr, flush=True)
+    finally:
+        release(ROOT, base)
+
+    def med(key: str, n: int, field: str) -> float:
+        return statistics.median(r[field] for r in runs[key] if r["n"] == n)
+
+    speed = "individual_activity_ticks_per_s"
+    summary = {n: {f"{key}_{f}": med(key, n, f) for key in ("before", "after")
+                   for f in (speed, "construction_s", "peak_rss_mb")} for n in sizes}
+    for n in sizes:
+        summary[n]["after_over_before"] = med("after", n, speed) / med("before", n, speed)
+    return {"benchmark": "population, before and after", "before_commit": commit,
+            **provenance(ROOT), "rounds": rounds, "ticks": ticks, "warmup": warmup,
+            "summary": summary, "all_rounds": runs}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--save", metavar="LABEL",
@@ -68,12 +114,23 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 1_000_000])
     parser.add_argument("--ticks", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--against", metavar="REF",
+                        help="also measure git revision REF, alternating with this tree")
+    parser.add_argument("--rounds", type=int, default=2, help="rounds each with --against")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         print(json.dumps(one(args.one, args.ticks, args.warmup)))
         return
     sys.path[:0] = [str(ROOT / "benchmarks")]
+    if args.against:
+        out = against(args.against, args.sizes, args.ticks, args.warmup, args.rounds)
+        if args.save:
+            from _record import save
+
+            save("population", args.save, out)
+        print(json.dumps(out, indent=2))
+        return
     from bench_learners import reference
 
     ref = reference("dual_process", 20, 200)
