@@ -115,6 +115,7 @@ class TaskCore:
             raise ValueError(f"n: got {n!r}, expected a whole number >= 1")
         self.n = int(n)
         self._now: Mapping[str, np.ndarray] | None = None
+        self._input_keys = frozenset(self.conditions_spec) - frozenset(self.fixed_conditions)
         self.state = np.full(self.n, self.choice_state, dtype=np.int64)
         self.conditions: dict[str, np.ndarray] = {
             key: np.full(self.n, spec.default, dtype=np.float64)
@@ -166,18 +167,20 @@ class TaskCore:
         that)."""
         if not inputs:
             return self.conditions
+        if not inputs.keys() <= self._input_keys:
+            key = next(k for k in inputs if k not in self._input_keys)
+            allowed = sorted(self._input_keys)
+            raise ValueError(
+                f"{self.name} input {key!r} is not a condition a host may set; allowed: "
+                f"{', '.join(allowed)}" + did_you_mean(key, allowed))
+        shape = (self.n,)
         for key, value in inputs.items():
-            spec = self.conditions_spec.get(key)
-            if spec is None or key in self.fixed_conditions:
-                allowed = sorted(set(self.conditions_spec) - set(self.fixed_conditions))
-                raise ValueError(
-                    f"{self.name} input {key!r} is not a condition a host may set; allowed: "
-                    f"{', '.join(allowed)}" + did_you_mean(key, allowed))
-            if np.shape(value) != (self.n,):
+            if np.shape(value) != shape:
                 raise ValueError(f"{self.name} input {key}: got shape {np.shape(value)}, "
                                  f"expected ({self.n},)")
             if check:
-                self._check_range(key, spec, np.asarray(value, dtype=np.float64))
+                self._check_range(key, self.conditions_spec[key],
+                                  np.asarray(value, dtype=np.float64))
         return {**self.conditions, **inputs}
 
     @property
@@ -263,8 +266,13 @@ class TaskCore:
         None gives the noiseless cue (zero noise: the same numbers, as the level is finite).
         """
         shape = (self.n, self.cue_dim)
-        z = np.zeros(shape) if noise is None else np.ascontiguousarray(
-            np.broadcast_to(noise, shape), dtype=np.float64)
+        if noise is None:
+            z = np.zeros(shape)
+        elif (isinstance(noise, np.ndarray) and noise.shape == shape
+              and noise.dtype == np.float64 and noise.flags.c_contiguous):
+            z = noise  # the usual case: the stepper's own buffer, used as it is
+        else:
+            z = np.ascontiguousarray(np.broadcast_to(noise, shape), dtype=np.float64)
         self._now = self.in_force(inputs, check)
         try:
             return self._cue(np.asarray(self.state, np.int64), z)
