@@ -429,6 +429,30 @@ def render_bench_learners() -> str:
                   "ratio, every round"], rows, "llllrrrr")
 
 
+def render_bench_population() -> str:
+    """The population tick at a million people, the code before and after measured in one
+    sitting (bench_population.py --against), from benchmarks/results/population.json."""
+    rows = []
+    for m in _measurements("population"):
+        r = m["results"]
+        if "summary" not in r:
+            continue
+        for n, x in r["summary"].items():
+            rows.append((m["label"], f"`{r['before_commit'][:9]}` -> {_code(m)}",
+                         m["date"][:10], f"{int(n):,}", f"{r['warmup']} + {r['ticks']}",
+                         number(x["before_individual_activity_ticks_per_s"] / 1e6),
+                         number(x["after_individual_activity_ticks_per_s"] / 1e6),
+                         number(x["after_over_before"]),
+                         f"{number(x['before_construction_s'])} / "
+                         f"{number(x['after_construction_s'])}",
+                         f"{number(x['before_peak_rss_mb'] / 1024)} / "
+                         f"{number(x['after_peak_rss_mb'] / 1024)}"))
+    return table(["measurement", "before -> after", "date", "people", "ticks (warm-up + timed)",
+                  "before (M steps/s)", "after (M steps/s)", "after / before",
+                  "construction (s), before / after", "peak memory (GB), before / after"],
+                 rows, "llllrrrrrr")
+
+
 def render_bench_planner() -> str:
     """The planner learner beside the dual-process learner in one run (bench_learners.py
     --compare), with bytes per individual, from benchmarks/results/planner.json."""
@@ -551,6 +575,7 @@ BLOCKS: list[Block] = [
     Block("docs/reproductions.md", "reproductions-table", render_reproductions),
     Block("docs/benchmarks.md", "bench-learners", render_bench_learners),
     Block("docs/benchmarks.md", "bench-planner", render_bench_planner),
+    Block("docs/benchmarks.md", "bench-population", render_bench_population),
     Block("docs/benchmarks.md", "planner-population", render_planner_population),
     Block("docs/getting-started.md", "default-run-change", render_default_change),
     Block("docs/calibration.md", "calibrated-values", render_calibrated),
