@@ -100,6 +100,31 @@ def test_rerun_skips_everything(one_worker: tuple[Path, Path], capsys: pytest.Ca
     assert {p: p.stat().st_mtime_ns for p in (out1 / "runs").iterdir()} == before
 
 
+def test_a_heatmap_cell_has_the_colour_of_its_value(tmp_path: Path) -> None:
+    """Four grid points with four different shares: each cell is drawn in magma's colour of
+    its own value on the plot's scale (0 to 1.05 x the largest), each filling about a
+    quarter of the axes, so swapping, averaging or dropping a cell fails."""
+    from matplotlib import colormaps
+
+    from addsim.population.batches.summarize import plot_heatmap
+
+    values = {(0.0, 4): 0.05, (0.0, 8): 0.3, (0.2, 4): 0.55, (0.2, 8): 0.8}
+    table = pd.DataFrame([{"p": p, "k": k, "fraction_addicted_mean": v}
+                          for (p, k), v in values.items()])
+    path = tmp_path / "heat.png"
+    plot_heatmap(table, "p", "k", "fraction_addicted_mean", path, "test")
+    heat = read_png(path)
+    top = 1.05 * max(values.values())
+    share = [pixels_of(heat, colormaps["magma"](v / top), tol=3) / heat[..., 0].size
+             for v in values.values()]
+    assert all(0.08 < x < 0.2 for x in share), share
+    # which cell is where: x is p (columns), y is k (rows, from the bottom)
+    rows, cols = np.nonzero(np.abs(heat.astype(int) - np.round(
+        255 * np.asarray(colormaps["magma"](values[(0.2, 8)] / top)[:3])).astype(int)
+    ).sum(axis=-1) <= 3)
+    assert cols.mean() > heat.shape[1] * 0.4 and rows.mean() < heat.shape[0] * 0.5
+
+
 def test_summarize_means_inside_intervals(one_worker: tuple[Path, Path]) -> None:
     """summary.parquet/.csv hold mean and 95% interval per condition and tick (the CSV the
     same table); curves.png draws a line per condition, heatmap.png a cell per grid point in
@@ -111,6 +136,8 @@ def test_summarize_means_inside_intervals(one_worker: tuple[Path, Path]) -> None
                                   check_dtype=False, rtol=1e-12)
     assert len(summary) == 4 * 40  # 4 conditions x 40 ticks, one activity
     assert set(summary["n_seeds"]) == {2}
+    # lo <= mean <= hi holds by construction (mean -+ half, clipped): this only checks that
+    # the columns are not swapped; the interval's width is checked by hand below
     for col in [c[:-5] for c in summary.columns if c.endswith("_mean")]:
         assert (summary[f"{col}_lo"] <= summary[f"{col}_mean"] + 1e-12).all(), col
         assert (summary[f"{col}_mean"] <= summary[f"{col}_hi"] + 1e-12).all(), col
@@ -137,6 +164,7 @@ def test_summarize_means_inside_intervals(one_worker: tuple[Path, Path]) -> None
     # the heatmap (two grid keys): 6.5 x 5.2 in at 110 dpi, each cell in magma's colour of
     # its final fraction addicted, on the plot's scale (0 to 1.05 x the largest); here 0 in
     # every cell (40 people, 40 ticks), so the four cells fill most of the axes in one colour
+    # (test_a_heatmap_cell_has_the_colour_of_its_value checks distinct values)
     heat = read_png(out1 / "heatmap.png")
     assert heat.shape[:2] == (572, 715)
     final = summary[summary["tick"] == 39]["fraction_addicted_mean"].to_numpy()

@@ -76,7 +76,7 @@ def test_first_use_and_onset_ticks_count_recorded_ticks() -> None:
     """The people table's first-use and onset ticks are recorded ticks, as in every other
     table: a first use during the burn-in is negative (before the recorded years), and one
     in the recorded years is the tick the status history first shows the person a user."""
-    from addsim.population.status import NEVER, USER
+    from addsim.population.status import ADDICTED, NEVER, RELAPSED, USER
 
     m = _model("run.burn_in=3 years", "run.history=true", "life.enabled=false")
     m.run(m.config.run.ticks)
@@ -89,3 +89,10 @@ def test_first_use_and_onset_ticks_count_recorded_ticks() -> None:
     h = hist[:, 0, during]  # nobody leaves: each row is one person throughout
     np.testing.assert_array_equal(first[during], (h >= USER).argmax(axis=0))
     assert people["substance_ever_used"][before].all()
+    onset = people["substance_onset_tick"]
+    early, late = (onset != NEVER) & (onset < 0), onset >= 0
+    assert early.any() and late.any()
+    assert (onset[early] >= -m.burn_in_ticks).all()
+    assert people["substance_ever_addicted"][early | late].all()
+    sick = (hist[:, 0, late] == ADDICTED) | (hist[:, 0, late] == RELAPSED)
+    np.testing.assert_array_equal(onset[late], sick.argmax(axis=0))

@@ -258,6 +258,7 @@ def test_killed_batch_parent_leaves_no_worker(tmp_path: Path) -> None:
         assert _wait(lambda: len([c for c in _children(proc.pid)
                                   if "resource_tracker" not in " ".join(c.cmdline())]) >= 2, 60)
         workers = _children(proc.pid)
+        assert workers  # (else "no worker left" below would hold by itself)
         time.sleep(1.0)  # the workers are importing or running
         proc.kill()  # the parent only, as the OOM killer or a scheduler would
         proc.wait()
@@ -283,6 +284,7 @@ def test_ctrl_c_on_a_batch_keeps_finished_runs_and_exits_at_once(tmp_path: Path,
     try:
         assert _wait(lambda: len(completed(out)) >= 1, 90), proc.stderr.read()
         workers = _children(proc.pid)
+        assert workers  # (else "no worker left" below would hold by itself)
         t0 = time.monotonic()
         if how == "ctrl-c":
             os.killpg(proc.pid, signal.SIGINT)
@@ -639,12 +641,14 @@ def test_a_corrupted_run_file_in_a_batch_is_run_again(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("cache", [b"garbage", b"PK\x03\x04" + b"\0" * 40, "claiming"])
-def test_a_damaged_layout_cache_is_recomputed(tmp_path: Path, cache: bytes | str) -> None:
+def test_a_damaged_layout_cache_is_recomputed(tmp_path: Path, cache: bytes | str,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """A layout cache that is not an archive, is cut short, or claims a member of 3.75 GiB
     is recomputed (and rewritten), never a traceback or an inflated allocation."""
     import numpy as np
     from test_bad_input import NPZ_INFLATES
 
+    from addsim.viz import layout
     from addsim.viz.layout import cached_layout
 
     path = tmp_path / "layout.npz"
@@ -652,7 +656,9 @@ def test_a_damaged_layout_cache_is_recomputed(tmp_path: Path, cache: bytes | str
     edges = np.array([[0, 1], [1, 2], [2, 3]])
     pos = cached_layout(4, edges, path)
     assert pos.shape == (4, 2) and np.isfinite(pos).all()
-    assert np.array_equal(cached_layout(4, edges, path), pos)  # the rewritten cache is read
+    with monkeypatch.context() as mp:  # the rewritten cache is read, not computed again
+        mp.setattr(layout, "layout_graph", lambda *a, **k: pytest.fail("recomputed"))
+        assert np.array_equal(cached_layout(4, edges, path), pos)
 
 
 # --------------------------------------------------------------------- issue 32: environment
@@ -742,7 +748,7 @@ def test_the_memory_limit_reads_the_control_group(tmp_path: Path, version: int) 
 
 
 def test_the_estimate_counts_a_graph_files_people(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:
     """With ``network.kind = "file"`` the people of the run are the file's 100 nodes, not
     population.size's default 1,000: a 1 MiB limit lets the run through (1,000 people would
@@ -756,8 +762,10 @@ def test_the_estimate_counts_a_graph_files_people(
     assert json.loads((out / "run.json").read_text())["individuals"] == 100
     assert tomllib.loads((out / "config.toml").read_text())["population"]["size"] == 100
     assert main(["run", str(out / "config.toml"), "--out", str(tmp_path / "again")]) == 0
+    capsys.readouterr()
     assert main(["run", "--out", str(tmp_path / "big"), "--ticks", "3",
                  "--set", "network.kind='watts_strogatz'"]) == 2  # 1,000 people: refused
+    assert "ADDSIM_MEMORY_LIMIT" in capsys.readouterr().err
 
 
 def test_a_spreadsheets_csv_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:

@@ -21,19 +21,31 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_interventions_and_status_events_are_one_list() -> None:
-    """A scheduled treatment wave is an event of the records like an onset; ``applied`` is
-    read from them; ``events()`` is ordered by tick, activity and event."""
-    m = PopulationModel(size=300, ticks=80, rng=3, interventions=[
-        {"kind": "treatment", "tick": 40, "activity": "substance", "fraction": 1.0}])
-    m.run(80)
+    """A scheduled treatment wave is an event of the records like an onset, reaching everyone
+    in disorder when it starts; ``applied`` is read from the events; ``events()`` is ordered
+    by tick, activity and event, and its first uses are the people table's."""
+    m = PopulationModel(size=500, ticks=150, rng=3, life__enabled=False,
+                        run__burn_in="10 years", interventions=[
+                            {"kind": "treatment", "tick": 100, "activity": "substance",
+                             "fraction": 1.0}])
+    m.run(150)
     events = m.events()
     assert events == sorted(events, key=lambda e: e[:3])
-    waves = [e for e in events if e[2].startswith(INTERVENTION)]
-    assert waves == [(40, "substance", f"{INTERVENTION}treatment", waves[0][3])]
-    assert m.applied == [(40, "treatment", "substance", waves[0][3])]
-    firsts = sum(c for _, a, e, c in events if a == "substance" and e == "initiations")
     j = m.activity_names.index("substance")
-    assert firsts == m.records.table[:80, j, COLUMNS.index("initiations")].sum() > 0
+    counts = m.status_counts()[99, j]  # the statuses the wave at tick 100 finds
+    sick = int(counts[STATUSES.index("addicted")] + counts[STATUSES.index("relapsed")])
+    assert sick > 0
+    waves = [e for e in events if e[2].startswith(INTERVENTION)]
+    assert waves == [(100, "substance", f"{INTERVENTION}treatment", sick)]
+    assert m.applied == [(100, "treatment", "substance", sick)]
+    first = m.people()["substance_first_use_tick"]  # nobody leaves: one person per row
+    started = np.bincount(first[first >= 0], minlength=150)
+    per_tick = np.zeros(150, np.int64)
+    for t, a, e, c in events:
+        if a == "substance" and e == "initiations":
+            per_tick[t] += c
+    assert per_tick.sum() > 0
+    np.testing.assert_array_equal(per_tick, started)
 
 
 def test_the_records_grow_past_the_configured_ticks() -> None:

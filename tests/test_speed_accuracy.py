@@ -305,11 +305,13 @@ def test_task_step_and_cue_match_the_reference(core_cls: type, n: int) -> None:
 
     rng = np.random.default_rng(8)
     core = core_cls(n)
+    given = {}  # the conditions as set (the oracle reads these, not the core's copy)
     for key, spec in core.conditions_spec.items():
         low, high = max(spec.low, -30.0), min(spec.high, 30.0)
         values = rng.uniform(low, high, n)
         if key in ("drug_available", "cue_shown", "available"):  # 0/1, a few near the cut
             values = np.where(rng.random(n) < 0.9, rng.random(n) < 0.5, rng.uniform(0.4, 0.6, n))
+        given[key] = np.asarray(values, dtype=float)
         core.set_condition(key, values)
     state = rng.integers(0, core.n_states, n)
     action = rng.integers(0, core.n_actions, n)
@@ -326,7 +328,7 @@ def test_task_step_and_cue_match_the_reference(core_cls: type, n: int) -> None:
                            core._continuous()[key]])
     want_cue, want_clean, want = [], [], []
     for i in range(n):
-        c = {k: float(v[i]) for k, v in core.conditions.items()}
+        c = {k: float(v[i]) for k, v in given.items()}
         s, a, z = int(state[i]), int(action[i]), float(draws.normals[i, 0])
         if core_cls is SubstanceCore:
             want_cue.append(reference.substance_cue(s, noise[i].tolist(), c, start[i]))

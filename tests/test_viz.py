@@ -201,8 +201,10 @@ def test_viz_imports_no_model_code() -> None:
         assert model_imports(path.read_text()) == [], path
 
 
-def test_layout_is_cached_and_bounded(tmp_path: Path) -> None:
-    """The layout is in [0, 1]^2, written once, and read back for the same graph."""
+def test_layout_is_cached_and_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The layout is in [0, 1]^2, written once, and read back for the same graph (the second
+    call cannot compute one)."""
+    from addsim.viz import layout
     from addsim.viz.layout import cached_layout, snowball_sample
 
     rng = np.random.default_rng(0)
@@ -210,7 +212,9 @@ def test_layout_is_cached_and_bounded(tmp_path: Path) -> None:
     path = tmp_path / "layout.npz"
     pos = cached_layout(300, edges, path)
     assert pos.shape == (300, 2) and pos.min() >= 0 and pos.max() <= 1 and path.is_file()
-    assert np.array_equal(cached_layout(300, edges, path), pos)
+    with monkeypatch.context() as mp:
+        mp.setattr(layout, "layout_graph", lambda *a, **k: pytest.fail("recomputed"))
+        assert np.array_equal(cached_layout(300, edges, path), pos)
     sample = snowball_sample(300, edges, 50)
     assert sample.size == 50 and np.all(np.diff(sample) > 0)
 
