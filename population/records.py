@@ -5,7 +5,8 @@ their events as they are applied. Everything that reports a run reads it through
 public accessors (:meth:`PopulationModel.prevalence`, :meth:`~PopulationModel.events`,
 :meth:`~PopulationModel.status_counts`, :meth:`~PopulationModel.status_history`, the
 ``applied`` interventions and Mesa's ``datacollector``): the exports, the viewer, the API and
-Mesa's DataCollector, which is filled from it when asked for rather than tick by tick.
+Mesa's DataCollector, whose reporters read the row of the tick just done (collected each tick,
+as Mesa 3.5's ``batch_run`` expects).
 
 - ``table``: per tick and activity the status counts, the events, the leavers (everyone who
   died, those of them addicted in the activity, those at the maximum age) and the mean
@@ -32,7 +33,6 @@ class Records:
     docstring); grown when a run goes past its configured ticks."""
 
     def __init__(self, ticks: int, activities: tuple[str, ...], n: int, history: bool) -> None:
-        self.activities = activities
         self.table = np.zeros((ticks, len(activities), len(COLUMNS)))
         self.history = (np.zeros((ticks, len(activities), n), dtype=np.uint8)
                         if history else None)

@@ -182,9 +182,9 @@ class LiveSource:
         """Interventions applied to this activity, and those scheduled and not yet applied
         (within the run)."""
         name = self.activities[activity]
-        applied = [(t, kind) for t, kind, act, _ in list(self.model.applied) if act == name]
-        out = [(t, f"{kind} ({k})") for t, kind, act, k in list(self.model.applied)
-               if act == name]
+        done = [(t, kind, k) for t, kind, act, k in self.model.applied if act == name]
+        applied = [(t, kind) for t, kind, _ in done]
+        out = [(t, f"{kind} ({k})") for t, kind, k in done]
         out += [
             (c.tick, f"{c.kind} (scheduled)") for c in self.model.interventions
             if self.tick <= c.tick < self.end and c.activity in (name, "all")
