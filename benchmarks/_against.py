@@ -3,8 +3,9 @@
 ``checkout(root, rev)`` puts REV's code in a temporary git worktree and returns a folder from
 which it imports as ``addsim`` (a symlink to the worktree; put it first on PYTHONPATH in a
 child process) and REV's full commit; ``env_for(base)`` is that child's environment;
-``release(root, base)`` removes the worktree. ``provenance(root)`` says which commit the
-working tree is, the date and the machine, for the JSON a benchmark writes.
+``release(root, base)`` removes the worktree. ``alternate(root, rev, commands, rounds)`` runs
+commands with REV's code and the working tree's in turn. ``provenance(root)`` says which
+commit the working tree is, the date and the machine, for the JSON a benchmark writes.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import platform
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -46,6 +48,29 @@ def release(root: Path, base: Path) -> None:
     subprocess.run(["git", "-C", str(root), "worktree", "remove", "--force",
                     str(base / "tree")], check=False)
     shutil.rmtree(base, ignore_errors=True)
+
+
+def alternate(root: Path, rev: str, commands: list[list[str]], rounds: int,
+              done: Callable[[str, str], None] | None = None,
+              ) -> tuple[str, dict[str, list[str]]]:
+    """Each command ``rounds`` times, REV's code ("before") and the working tree's ("after")
+    alternating, each run a fresh process; returns REV's full commit and, per side, each
+    run's stdout in order (command by command, round by round). ``done(side, stdout)`` after
+    each run (progress)."""
+    base, commit = checkout(root, rev)
+    out: dict[str, list[str]] = {"before": [], "after": []}
+    try:
+        for argv in commands:
+            for _ in range(rounds):
+                for key in ("before", "after"):
+                    env = env_for(base) if key == "before" else dict(os.environ)
+                    out[key].append(subprocess.run(argv, env=env, check=True,
+                                                   capture_output=True, text=True).stdout)
+                    if done is not None:
+                        done(key, out[key][-1])
+    finally:
+        release(root, base)
+    return commit, out
 
 
 def provenance(root: Path) -> dict[str, object]:

@@ -142,23 +142,11 @@ def ref_uses_cue(name: str) -> bool:
 
 def compare(rev: str, argv: list[str], rounds: int) -> dict[str, object]:
     """Alternate rounds of REF and the working tree, each in a fresh process (see above)."""
-    import os
-    import subprocess
+    from _against import alternate, provenance
 
-    from _against import checkout, env_for, provenance, release
-
-    base, commit = checkout(ROOT, rev)
-    script = str(Path(__file__).resolve())
-    runs: dict[str, list[dict]] = {"before": [], "after": []}
-    try:
-        for _ in range(rounds):
-            for key in ("before", "after"):
-                env = env_for(base) if key == "before" else dict(os.environ)
-                out = subprocess.run([sys.executable, script, *argv], env=env, check=True,
-                                     capture_output=True, text=True).stdout
-                runs[key].append(json.loads(out))
-    finally:
-        release(ROOT, base)
+    commit, out = alternate(ROOT, rev, [[sys.executable, str(Path(__file__).resolve()), *argv]],
+                            rounds)
+    runs = {key: [json.loads(o) for o in outs] for key, outs in out.items()}
 
     def median(key: str) -> dict[str, object]:
         rows = sorted(runs[key], key=lambda r: r["batched"][0]["ratio_to_reference"])

@@ -71,27 +71,23 @@ def against(rev: str, sizes: list[int], ticks: int, warmup: int, rounds: int
             ) -> dict[str, object]:
     """REF and the working tree, alternating, ``rounds`` times per size: each round's figures
     and, per size, the after/before ratio of the medians' steps per second."""
-    import os
     import statistics
 
-    from _against import checkout, env_for, provenance, release
+    from _against import alternate, provenance
 
-    base, commit = checkout(ROOT, rev)
-    runs: dict[str, list[dict]] = {"before": [], "after": []}
-    try:
-        for n in sizes:
-            for _ in range(rounds):
-                for key in ("before", "after"):
-                    env = env_for(base) if key == "before" else dict(os.environ)
-                    out = subprocess.run(
-                        [sys.executable, __file__, "--one", str(n), "--ticks", str(ticks),
-                         "--warmup", str(warmup)],
-                        env=env, check=True, capture_output=True, text=True).stdout
-                    runs[key].append(json.loads(out.strip().splitlines()[-1]))
-                    print(f"{key} n={n}: {runs[key][-1]['individual_activity_ticks_per_s']:,.0f}"
-                          " individual-activity-steps/s", file=sys.stderr, flush=True)
-    finally:
-        release(ROOT, base)
+    commands = [[sys.executable, __file__, "--one", str(n), "--ticks", str(ticks), "--warmup",
+                 str(warmup)] for n in sizes]
+
+    def row(stdout: str) -> dict:
+        return json.loads(stdout.strip().splitlines()[-1])
+
+    def say(key: str, stdout: str) -> None:
+        r = row(stdout)
+        print(f"{key} n={r['n']}: {r['individual_activity_ticks_per_s']:,.0f} "
+              "individual-activity-steps/s", file=sys.stderr, flush=True)
+
+    commit, out = alternate(ROOT, rev, commands, rounds, say)
+    runs = {key: [row(o) for o in outs] for key, outs in out.items()}
 
     def med(key: str, n: int, field: str) -> float:
         return statistics.median(r[field] for r in runs[key] if r["n"] == n)
