@@ -9,6 +9,7 @@ reference in tests/ consume the same numbers.
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Self
 
@@ -53,22 +54,32 @@ class Params:
         out = {}
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
+            low, high = f.metadata.get("low", -np.inf), f.metadata.get("high", np.inf)
+            if isinstance(value, float | int):  # a scalar: checked without numpy (newcomers
+                v = float(value)  # build a learner each time, most fields scalars)
+                if not (math.isfinite(v) and low <= v <= high):
+                    raise self._out_of_range(f, v)
+                out[f.name] = np.full(n, v)
+                continue
             arr = np.asarray(value, dtype=np.float64)
             if arr.ndim > 1 or (arr.ndim == 1 and arr.shape[0] != n):
                 raise ValueError(
                     f"{type(self).__name__}.{f.name}: got shape {arr.shape}, "
                     f"expected a scalar or ({n},)"
                 )
-            low, high = f.metadata.get("low", -np.inf), f.metadata.get("high", np.inf)
             bad = ~(np.isfinite(arr) & (arr >= low) & (arr <= high))
             if bad.any():
-                shown = float(np.atleast_1d(arr)[np.atleast_1d(bad)][0])
-                raise ValueError(
-                    f"{type(self).__name__}.{f.name}: got {shown!r}, "
-                    f"expected a value in [{low}, {high}] ({f.metadata.get('doc', '')})"
-                )
+                raise self._out_of_range(f, float(np.atleast_1d(arr)[np.atleast_1d(bad)][0]))
             out[f.name] = np.broadcast_to(arr, (n,)).astype(np.float64, copy=True)
         return dataclasses.replace(self, **out)
+
+    def _out_of_range(self, f: dataclasses.Field[Any], shown: float) -> ValueError:
+        """The one-line error for field ``f`` holding ``shown``, outside its interval."""
+        low, high = f.metadata.get("low", -np.inf), f.metadata.get("high", np.inf)
+        return ValueError(
+            f"{type(self).__name__}.{f.name}: got {shown!r}, "
+            f"expected a value in [{low}, {high}] ({f.metadata.get('doc', '')})"
+        )
 
 
 def softmax_policy(

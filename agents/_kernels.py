@@ -269,18 +269,44 @@ def latent_observe(
             z_out[i] = z
 
 
-@jit_parallel
 def latent_learn(
     rule, s, a, s_next, x, r, drug, delta, use_cue, q, alpha, surge, gamma, r_bar, kappa,
     sigma, lam, kappa_target, window, min_cov, ridge, mu, cov, prec, tri, logdet, count,
     rpe_scale, history, dbar_fast, dbar_slow, dim,
-):  # pragma: no cover - compiled
+):  # type: ignore[no-untyped-def]
     """The TD update, state ``s``'s prototype (rewarded cues) and the error history.
 
     ``rule`` 1: Dezfouli (2009) average-reward error with R_bar and kappa (agents/
     dezfouli2009.py); 2: Redish (2004) discounted error (agents/redish2004.py); 0: ``delta``
     was computed by the caller (Q already updated). ``dim``: :func:`dim` of the cue dimension.
+
+    The compiled pass (:func:`latent_learn_pass`) marks the individuals whose Sigma rounding
+    left not positive definite; their inverse is then taken here by Gauss-Jordan with
+    pivoting (:func:`gauss_jordan_rows`). Each individual's update is independent, so doing
+    those few afterwards gives the same numbers, and the fallback, which a run with a ridge
+    never reaches, is compiled only when it is first needed (a first run compiles 3-4 s less).
     """
+    redo = np.zeros(s.shape[0], dtype=np.bool_)
+    latent_learn_pass(
+        rule, s, a, s_next, x, r, drug, delta, use_cue, q, alpha, surge, gamma, r_bar, kappa,
+        sigma, lam, kappa_target, window, min_cov, ridge, mu, cov, prec, tri, logdet, count,
+        rpe_scale, history, dbar_fast, dbar_slow, dim, redo,
+    )
+    if redo.any():
+        rows = np.flatnonzero(redo)
+        z = s[rows]
+        gauss_jordan_rows(cov, prec, logdet, tri, rows, z, ridge[rows] / count[z, rows])
+
+
+@jit_parallel
+def latent_learn_pass(
+    rule, s, a, s_next, x, r, drug, delta, use_cue, q, alpha, surge, gamma, r_bar, kappa,
+    sigma, lam, kappa_target, window, min_cov, ridge, mu, cov, prec, tri, logdet, count,
+    rpe_scale, history, dbar_fast, dbar_slow, dim, redo,
+):  # pragma: no cover - compiled
+    """:func:`latent_learn`'s loop over individuals; ``redo[i]`` set where state ``s[i]``'s
+    Sigma is not positive definite (its precision and ln det are then left to
+    :func:`gauss_jordan_rows`)."""
     d = len(dim)
     _, n, _ = mu.shape
     n_actions = q.shape[2]
@@ -346,7 +372,7 @@ def latent_learn(
                 if not spd:
                     break
             if not spd:
-                _gauss_jordan(cov, prec, logdet, tri, i, z, rd)
+                redo[i] = True
                 continue
             for j in range(d):  # M = L^-1, unit lower triangular (its diagonal set below)
                 for r2 in range(j + 1, d):
@@ -371,6 +397,13 @@ def latent_learn(
                 for j in range(d):
                     ld += math.log(piv_d[j])
                 logdet[z, i] = ld
+
+
+@jit
+def gauss_jordan_rows(cov, prec, logdet, tri, rows, z, rd):  # pragma: no cover - compiled
+    """:func:`_gauss_jordan` for individuals ``rows``, states ``z``, ridges ``rd``."""
+    for j in range(rows.shape[0]):
+        _gauss_jordan(cov, prec, logdet, tri, rows[j], z[j], rd[j])
 
 
 @jit

@@ -33,6 +33,7 @@ from typing import TypeVar, overload
 import mesa
 import numpy as np
 
+from addsim import _jit
 from addsim.agents import LEARNERS, make_learner
 from addsim.population import calendar, lifecourse, network, risk
 from addsim.population.activity import (
@@ -354,9 +355,7 @@ class PopulationModel(mesa.Model):
             self.burn_in()
         if self.tick >= self.records.table.shape[0]:
             self.records.grow()
-        for module in self.tick_order:
-            module.step(self.clock)
-        self.clock += 1
+        self._modules()
         self.tick += 1
         self.datacollector.collect(self)
         for collector, every in self.agent_collectors:
@@ -367,12 +366,24 @@ class PopulationModel(mesa.Model):
         """Simulate the ticks before the first recorded one (``run.burn_in``), recording
         nothing, so that people enter the recorded years with histories that fit their age;
         ``progress(1)`` after each tick. Idempotent: :meth:`step` calls it when needed."""
+        if self.clock == 0 and self.burn_in_ticks >= 2:
+            # the first two ticks call every kernel a tick calls: on a cold cache, a helper
+            # process compiles half of them (addsim._jit.compile_ahead)
+            with _jit.compile_ahead(self.n):
+                for _ in range(2):
+                    self._modules()
+            if progress is not None:
+                progress(2)
         while self.clock < self.burn_in_ticks:
-            for module in self.tick_order:
-                module.step(self.clock)
-            self.clock += 1
+            self._modules()
             if progress is not None:
                 progress(1)
+
+    def _modules(self) -> None:
+        """One tick of every module of the plan, in order."""
+        for module in self.tick_order:
+            module.step(self.clock)
+        self.clock += 1
 
     def module(self, cls: type[M]) -> M:
         """The module of class ``cls`` in this model's plan."""
@@ -439,6 +450,14 @@ class PopulationModel(mesa.Model):
     # ----------------------------------------------------------------- running
     def run(self, ticks: int, progress: Callable[[int], None] | None = None) -> None:
         """Advance ``ticks`` ticks (Mesa 3.5's run_for does not exist in 3.3)."""
+        self.burn_in()
+        if self.clock == 0 and ticks >= 2:  # no burn-in: the first two ticks as burn_in's
+            with _jit.compile_ahead(self.n):
+                self.step()
+                self.step()
+            ticks -= 2
+            if progress is not None:
+                progress(2)
         for _ in range(ticks):
             self.step()
             if progress is not None:

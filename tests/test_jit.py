@@ -106,3 +106,46 @@ def test_a_cache_load_is_silent(tmp_path: Path) -> None:
         seen.append(json.loads(done.stdout.splitlines()[-1]))
     assert seen[0]["said"] == 1 and seen[0]["seconds"] > 0
     assert seen[1] == {"said": 0, "seconds": 0.0}
+
+
+AHEAD = """
+import hashlib, json, os
+from addsim import _jit
+from addsim.population import config as C
+from addsim.population.model import PopulationModel
+model = PopulationModel(C.load(sets=["population.size=200", "run.ticks=30", "run.burn_in=6"]))
+model.run(30)
+try:
+    os.waitpid(-1, os.WNOHANG)
+    children = True
+except ChildProcessError:
+    children = False
+print(json.dumps({"records": hashlib.sha256(model.records.table.tobytes()).hexdigest(),
+                  "children": children, **_jit.last_ahead}))
+"""
+
+
+@needs_numba
+@pytest.mark.slow
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="compile_ahead forks")
+def test_a_cold_first_run_shares_compiling_with_a_helper_and_keeps_its_numbers(
+    tmp_path: Path,
+) -> None:
+    """From an empty cache, the first ticks fork a helper that compiles kernels from the end
+    of the tick backwards; the run loads at least one of them from it, leaves no process
+    behind, and records exactly what a run compiled alone (ADDSIM_COMPILE_AHEAD=0, its own
+    empty cache) records. With the cache filled, no helper is forked."""
+    seen = {}
+    for name, ahead, cache in (("cold", "1", "a"), ("alone", "0", "b"), ("warm", "1", "a")):
+        (tmp_path / "tmp").mkdir(exist_ok=True)
+        env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / cache),
+               "ADDSIM_COMPILE_AHEAD": ahead, "TMPDIR": str(tmp_path / "tmp")}
+        done = subprocess.run([sys.executable, "-c", AHEAD], capture_output=True, text=True,
+                              env=env, timeout=600, check=True)
+        seen[name] = json.loads(done.stdout.splitlines()[-1])
+    assert seen["cold"]["helper"] and seen["cold"]["from_helper"] >= 1, seen["cold"]
+    assert seen["alone"].get("helper") is None  # the block never started a helper
+    assert not seen["warm"]["helper"] and seen["warm"]["from_helper"] == 0, seen["warm"]
+    assert seen["cold"]["records"] == seen["alone"]["records"] == seen["warm"]["records"]
+    assert not any(s["children"] for s in seen.values())
+    assert not list((tmp_path / "tmp").iterdir())  # the claims folder removed
