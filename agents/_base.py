@@ -115,6 +115,12 @@ def epsilon_greedy_policy(
 def flat_arrays(*arrays: Any, dtypes: tuple[type, ...]) -> list[np.ndarray]:
     """The arrays broadcast together, contiguous and 1-D, each of its dtype: the form the
     per-transition rules' loops take (agents/redish2004.py, agents/dezfouli2009.py)."""
+    shape = np.shape(arrays[0])
+    if len(shape) == 1 and all(  # already so (each tick's usual case): no copies, no views
+        type(a) is np.ndarray and a.shape == shape and a.dtype == t and a.flags.c_contiguous
+        for a, t in zip(arrays, dtypes, strict=True)
+    ):
+        return list(arrays)
     out = np.broadcast_arrays(*(np.asarray(a, t) for a, t in zip(arrays, dtypes, strict=True)))
     return [np.ascontiguousarray(a.reshape(-1)) for a in out]
 

@@ -285,10 +285,12 @@ def rollout(
         idx = np.flatnonzero(at)
         p_last[idx] = out.p_addictive[idx]
         q_last[idx] = learner.q[idx, out.z[idx]]
-        p_mean[t] = p_last.mean()
-        q_add[t] = q_last[:, addictive].mean()
-        q_nat[t] = q_last[:, 1 - addictive].mean() if two else np.nan
-        chose[t] = (out.action[at] == addictive).mean() if at.any() else np.nan
+        # means as sum / count: what ndarray.mean computes, without its per-call overhead
+        p_mean[t] = np.add.reduce(p_last) / n
+        q_add[t] = np.add.reduce(q_last[:, addictive]) / n
+        q_nat[t] = np.add.reduce(q_last[:, 1 - addictive]) / n if two else np.nan
+        chose[t] = (np.count_nonzero(out.action[idx] == addictive) / idx.size if idx.size
+                    else np.nan)
         if p_ind is not None and t >= first_kept:
             p_ind[t - first_kept] = p_last
         if adv_ind is not None and t >= first_kept:
