@@ -365,7 +365,9 @@ class PopulationModel(mesa.Model):
     def burn_in(self, progress: Callable[[int], None] | None = None) -> None:
         """Simulate the ticks before the first recorded one (``run.burn_in``), recording
         nothing, so that people enter the recorded years with histories that fit their age;
-        ``progress(1)`` after each tick. Idempotent: :meth:`step` calls it when needed."""
+        ``progress(k)`` after each tick (k = 2 after the first two, which share a cold first
+        compilation with a helper process: addsim._jit.compile_ahead). Idempotent:
+        :meth:`step` calls it when needed."""
         if self.clock == 0 and self.burn_in_ticks >= 2:
             # the first two ticks call every kernel a tick calls: on a cold cache, a helper
             # process compiles half of them (addsim._jit.compile_ahead)
@@ -449,7 +451,8 @@ class PopulationModel(mesa.Model):
 
     # ----------------------------------------------------------------- running
     def run(self, ticks: int, progress: Callable[[int], None] | None = None) -> None:
-        """Advance ``ticks`` ticks (Mesa 3.5's run_for does not exist in 3.3)."""
+        """Advance ``ticks`` ticks (Mesa 3.5's run_for does not exist in 3.3), the burn-in
+        first if it has not run; ``progress(k)`` after ticks as :meth:`burn_in`."""
         self.burn_in()
         if self.clock == 0 and ticks >= 2:  # no burn-in: the first two ticks as burn_in's
             with _jit.compile_ahead(self.n):
