@@ -302,10 +302,12 @@ class _Ahead:
         self.forked = True
         self.folder = tempfile.mkdtemp(prefix="addsim-compile-")
         self.claim(first)  # before the fork: the helper sees it taken
+        parent = os.getpid()
         pid = os.fork()
         if pid:
             self.pid = pid
             return
+        _die_with(parent)
         self.helper = True  # the helper: silent, and killed by Ctrl-C like any process
         self.passed = set()
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -359,6 +361,17 @@ _ahead = _Ahead()
 # the last compile_ahead block of this process: whether a helper was forked, how many kernels
 # came from it, and the seconds spent waiting for them
 last_ahead: dict[str, Any] = {}
+
+
+def _die_with(parent: int) -> None:
+    """In the helper: be killed when ``parent`` ends, however it ends (Linux's
+    PR_SET_PDEATHSIG; elsewhere the helper ends when its compiling does)."""
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # it ended before the request took hold
+        os._exit(0)
 
 
 def _cached(form: Any, sig: tuple[Any, ...]) -> bool:
