@@ -1,7 +1,7 @@
 """The embedded default's checks beyond its targets, on seeds neither the calibration nor the
 tests use: disorder episodes (Kaplan-Meier median, censored), stationarity (years 1-5 against
-16-20), lifetime disorder by age band, and the two ablations of issue 29 (a failed search as
-an extinction trial; the frequency status rule) on the same seeds.
+16-20), lifetime and past-year disorder by age band, and the two ablations of issue 29 (a
+failed search as an extinction trial; the frequency status rule) on the same seeds.
 
     python docs/_scripts/default_checks.py            # docs/calibration/default_checks.json
                                                       # and validation.{csv,json,png}
@@ -50,7 +50,12 @@ def _one(seed: int, sets: list[str]) -> dict[str, Any]:
     s = survey_frame(model)
     j = list(model.activity_names).index("substance")
     episodes = disorder_episodes(model.history[: model.tick, j, :], model.years_per_tick)
-    return {"survey": s, "episodes": episodes, "burn_in_ticks": model.burn_in_ticks}
+    from addsim.population.lifecourse import band_of
+    from addsim.population.survey import BANDS
+
+    people = np.bincount(band_of(model.age), minlength=len(BANDS))  # at the run's end
+    return {"survey": s, "episodes": episodes, "burn_in_ticks": model.burn_in_ticks,
+            "people_by_band": people}
 
 
 def _years(s: pd.DataFrame, measure: str, years: tuple[int, int], band: str = "all") -> float:
@@ -91,6 +96,19 @@ def _summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
                                          for r in runs])),
             "low": float(np.percentile(v, 2.5)), "high": float(np.percentile(v, 97.5))}
         for b in (*BANDS, "all")}
+    # past-year disorder by band, and 26+ pooled as a survey reports it (the bands weighted by
+    # their people at the run's end: the population is stationary)
+    older = [b for b in BANDS if b not in ("12-17", "18-25")]
+    per_band = {b: [_years(r["survey"], "past_year_disorder", (1, 20), b) for r in runs]
+                for b in BANDS}
+    pooled = []
+    for k, r in enumerate(runs):
+        w = np.array([r["people_by_band"][BANDS.index(b)] for b in older], float)
+        pooled.append(float(np.dot([per_band[b][k] for b in older], w) / w.sum()))
+    out["past_year_disorder_by_band"] = {
+        b: {"mean": float(np.mean(v)), "low": float(np.percentile(v, 2.5)),
+            "high": float(np.percentile(v, 97.5))}
+        for b, v in {**per_band, "26+": pooled}.items()}
     return out
 
 

@@ -236,12 +236,28 @@ def render_default_fit() -> str:
 
 
 def render_age_profile() -> str:
-    """Lifetime disorder by age band beside the published profile's shape (README)."""
-    data = _checks()
-    bands = data["arms"]["default"]["lifetime_disorder_by_band"]
-    return table(["", *bands], [
+    """Lifetime disorder by age band (README), and past-year disorder by age beside the
+    published profile of examples/targets/age_profile.toml."""
+    import tomllib
+
+    data = _checks()["arms"]["default"]
+    bands = data["lifetime_disorder_by_band"]
+    lifetime = table(["", *bands], [
         ("lifetime disorder (model)", *(number(b["mean"]) for b in bands.values()))],
         "l" + "r" * len(bands))
+    published = tomllib.loads((ROOT / "examples" / "targets" / "age_profile.toml").read_text())
+    cols = list(published["past_year_disorder"])
+    model = data.get("past_year_disorder_by_band", {})
+    past = table(["past-year disorder", *cols], [
+        ("model (years 1-20, 10 seeds)",
+         *(f"{number(model[c]['mean'])} [{number(model[c]['low'])}, {number(model[c]['high'])}]"
+           if c in model else "–" for c in cols)),
+        (f"[{published['source']}]({published['url']})",
+         *(number(v) for v in published["past_year_disorder"].values()))],
+        "l" + "r" * len(cols))
+    return (f"{lifetime}\n\nPast-year disorder by age beside a published profile (another "
+            f"survey, year and manual, for the shape: {published['note']}; the model's 26+ "
+            f"pools its bands by their people):\n\n{past}")
 
 
 def render_default_run() -> str:
