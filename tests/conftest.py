@@ -10,9 +10,9 @@ is measured in benchmarks/ (bench_cli.py's default run), not here.
 ``default_runs`` runs the embedded default (1,000 people, 20 years after its burn-in) once
 per test session on the seeds the default's tests use, for every test that reads it. Under
 pytest-xdist (the README's test command runs two workers, ``--dist loadscope``: a module's
-tests stay on one worker, so module fixtures are built once) the workers share it through a
-file in the run's shared temporary folder: the first to need it builds it, the other waits
-for it and reads it.
+tests stay on one worker, so module fixtures are built once) the workers share it through
+files in the run's shared temporary folder: each seed is built by whichever worker gets to it
+first, and read by the other.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from __future__ import annotations
 import fcntl
 import os
 import pickle
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -33,6 +33,7 @@ from addsim.population.config import Config
 DEFAULT_SEEDS = tuple(range(10, 20))  # the default's test seeds (the validation uses 7000-)
 _BURN_IN = Config.burn_in_ticks  # the real property, before any test patches it
 T = TypeVar("T")
+K = TypeVar("K")
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -76,25 +77,62 @@ def run_default(seed: int, sets: list[str] | None = None) -> DefaultRun:
                                         model.years_per_tick))
 
 
-def shared(factory: pytest.TempPathFactory, name: str, build: Callable[[], T]) -> T:
-    """``build()`` once per test run, whatever the number of xdist workers: the first worker
-    to ask builds it under an exclusive lock and pickles it into the run's shared temporary
-    folder; the others wait on the lock and read it. Without xdist, ``build()``."""
+def shared_each(factory: pytest.TempPathFactory, name: str, keys: Sequence[K],
+                build: Callable[[K], T]) -> list[T]:
+    """``[build(k) for k in keys]``, each built once per test run whatever the number of
+    xdist workers, and by whichever worker is free: a worker builds every item no other
+    worker is building (an exclusive lock taken without waiting), pickling each into the
+    run's shared temporary folder, then waits for the others' items and reads them. Two
+    workers that need the items at the same time build half each instead of one waiting
+    for the other. Without xdist, the list built here."""
     if "PYTEST_XDIST_WORKER" not in os.environ:
-        return build()
+        return [build(k) for k in keys]
     root = factory.getbasetemp().parent  # one folder per run, above each worker's own
-    path = root / f"{name}.pickle"
-    with open(root / f"{name}.lock", "w") as held:
-        fcntl.flock(held, fcntl.LOCK_EX)
-        if path.exists():
-            return pickle.loads(path.read_bytes())
-        value = build()
-        path.write_bytes(pickle.dumps(value))
-        return value
+    paths = {k: root / f"{name}-{k}.pickle" for k in keys}
+
+    def make(k: K, wait: bool) -> bool:
+        with open(root / f"{name}-{k}.lock", "w") as held:
+            try:
+                fcntl.flock(held, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError:
+                return False  # another worker is building it
+            if not paths[k].exists():  # (or a worker that held the lock died mid-way)
+                part = paths[k].with_suffix(f".{os.getpid()}.part")
+                part.write_bytes(pickle.dumps(build(k)))
+                part.replace(paths[k])
+            return True
+
+    for k in keys:
+        make(k, wait=False)
+    for k in keys:
+        make(k, wait=True)
+    return [pickle.loads(paths[k].read_bytes()) for k in keys]
 
 
 @pytest.fixture(scope="session")
 def default_runs(tmp_path_factory: pytest.TempPathFactory) -> list[DefaultRun]:
     """The default on DEFAULT_SEEDS, once a test run."""
-    return shared(tmp_path_factory, "default_runs",
-                  lambda: [run_default(seed) for seed in DEFAULT_SEEDS])
+    return shared_each(tmp_path_factory, "default_runs", DEFAULT_SEEDS, run_default)
+
+
+# The modules that take most of the suite's time, heaviest first (their --durations in a CI
+# run of 2026-12-07, 24.6 min on two workers, tests 2.5 - 9 min each). Under xdist they are
+# handed out first, so that the two workers end together: by default loadscope hands out the
+# modules with the most tests first, which left the long science modules for the end, one
+# worker running them alone for minutes.
+HEAVY_FIRST = ("test_reproduce.py", "test_escalation.py", "test_calibrate.py",
+               "test_default_scenario.py", "test_gambling.py", "test_model.py",
+               "test_survey.py", "test_cli_reproduce.py", "test_speed_accuracy.py",
+               "test_faults.py", "test_comorbidity.py", "test_renewal.py", "test_compare.py",
+               "test_batch.py", "test_devaluation.py")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if hasattr(config.option, "loadscopereorder"):  # xdist: hand modules out in our order
+        config.option.loadscopereorder = False
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The heavy modules first (HEAVY_FIRST's order), then the rest as collected."""
+    rank = {name: i for i, name in enumerate(HEAVY_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
