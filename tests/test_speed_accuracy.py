@@ -39,7 +39,7 @@ def _run(name: str, core_cls: type, n: int = 200) -> tuple:
     learner = make_learner(name, n, core.n_states, core.n_actions, core.cue_dim, capacity=4,
                            precision="float64", salience=core.salience(), **over)
     sched = SCHEDULE if core_cls is SubstanceCore else {}
-    res = rollout(learner, core, 450, np.random.default_rng(11), sched, trace=True)
+    res = rollout(learner, core, 450, np.random.default_rng(11), sched)
     return res, learner
 
 
