@@ -81,6 +81,7 @@ if WANTED:
 ENABLED = numba is not None
 CACHE = CACHE_DIR is not None
 AHEAD_MAX = 10_000  # individuals up to which a cold first run shares compiling with a helper
+AHEAD_WAIT = 120.0  # seconds this process waits for one kernel from the helper at most
 
 
 def jit_parallel(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -323,6 +324,10 @@ class _Ahead:
         done = os.path.join(self.folder, key + ".done")
         while self.pid and not os.path.exists(done):
             if os.waitpid(self.pid, os.WNOHANG)[0]:
+                self.pid = 0
+            elif time.perf_counter() - t0 > AHEAD_WAIT:  # stuck: compile it here instead
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
                 self.pid = 0
             else:
                 time.sleep(0.005)

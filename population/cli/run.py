@@ -49,9 +49,19 @@ def cmd_run(args: argparse.Namespace) -> int:
         with progress_bar(f"run {model.n} people", *columns) as bar:
             # the burn-in's ticks first (run.burn_in: the years before the recorded ones)
             task = bar.add_task("ticks", total=model.burn_in_ticks + cfg.run.ticks)
+            # the bar's refresh thread waits until the first ticks are done: a cold first run
+            # forks a compile helper then (addsim._jit.compile_ahead), which a process with
+            # other threads does not do
+            bar.stop()
+
+            def advance(k: int) -> None:
+                if not bar.live.is_started:
+                    bar.start()
+                bar.advance(task, k)
+
             with _jit.compiling(lambda: bar.console.print(COMPILING)):
-                model.burn_in(progress=lambda k: bar.advance(task, k))
-                model.run(cfg.run.ticks, progress=lambda k: bar.advance(task, k))
+                model.burn_in(progress=advance)
+                model.run(cfg.run.ticks, progress=advance)
         seconds = time.perf_counter() - t0
         try:
             written = write_run(model, cfg, out, seconds)
