@@ -245,13 +245,15 @@ def render_age_profile() -> str:
     lifetime = table(["", *bands], [
         ("lifetime disorder (model)", *(number(b["mean"]) for b in bands.values()))],
         "l" + "r" * len(bands))
+    if "past_year_disorder_by_band" not in data:  # computed since default_checks.py added it
+        return lifetime
     published = tomllib.loads((ROOT / "examples" / "targets" / "age_profile.toml").read_text())
     cols = list(published["past_year_disorder"])
-    model = data.get("past_year_disorder_by_band", {})
+    model = data["past_year_disorder_by_band"]
     past = table(["past-year disorder", *cols], [
         ("model (years 1-20, 10 seeds)",
          *(f"{number(model[c]['mean'])} [{number(model[c]['low'])}, {number(model[c]['high'])}]"
-           if c in model else "–" for c in cols)),
+           for c in cols)),
         (f"[{published['source']}]({published['url']})",
          *(number(v) for v in published["past_year_disorder"].values()))],
         "l" + "r" * len(cols))
