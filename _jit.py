@@ -257,6 +257,7 @@ class _Ahead:
         self.folder = ""  # claims and done markers
         self.passed: set[str] = set()  # keys this process has called
         self.recorded: list[tuple[Any, tuple[Any, ...], str]] = []  # the helper's, in order
+        self.swapped: list[tuple[dict[str, Any], str, Any]] = []  # the helper's Python forms
         self.threads_started = False  # a threaded kernel ran: no fork after that
         self.waited = 0.0
         self.from_helper = 0  # kernels this process waited for and loaded from the helper
@@ -438,8 +439,3 @@ def compile_ahead(n: int) -> Iterator[None]:
             finally:
                 os._exit(0)
         _ahead.finish()
-
-
-def in_helper() -> bool:
-    """Whether this process is compile_ahead's helper (it must not report progress)."""
-    return _ahead.helper
