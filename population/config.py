@@ -460,7 +460,7 @@ class StatusCfg(_Strict):
     window: Ticks = Field("52 weeks", ge=1, le=10_000, validate_default=True,
                           description="rolling window of behaviour")
     addicted_fraction: float = Field(
-        0.5, gt=0, le=1,  # calibrated (docs/calibration.md)
+        0.7, gt=0, le=1,  # calibrated (docs/calibration.md)
         description="frequent use: uses / reachable uses (window / 2) at least this"
     )
     seek_fraction: float = Field(
@@ -556,7 +556,7 @@ class LifeCfg(_Strict):
         0.05, ge=0, le=1, description="age curve's minimum (share of the peak's opportunity)"
     )
     roles_gain: float = Field(
-        8.0,  # calibrated (docs/calibration.md)
+        7.0,  # calibrated (docs/calibration.md)
         ge=0, le=100, description="natural reward added by adult roles (maturing out)"
     )
     roles_start: float = Field(18.0, ge=0, le=130, description="adult roles begin (years)")
@@ -618,7 +618,7 @@ class TreatmentCfg(_Strict):
     enabled: bool = Field(True, description="people in disorder enter treatment over time")
     activity: Literal[(*ACTIVITIES, "all")] = Field(  # type: ignore[valid-type]
         "substance", description="the activity whose disorder is treated")
-    entry_per_year: float = Field(0.05, ge=0, le=1000,  # calibrated
+    entry_per_year: float = Field(0.04, ge=0, le=1000,  # calibrated
                                   description="hazard of entering treatment, per year in disorder")
     duration: Ticks = Field("12 weeks", ge=1, le=MAX_TICKS, validate_default=True,
                             description="time in treatment (the activity out of reach)")

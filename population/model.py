@@ -369,17 +369,22 @@ class PopulationModel(mesa.Model):
         compilation with a helper process: addsim._jit.compile_ahead). Idempotent:
         :meth:`step` calls it when needed."""
         if self.clock == 0 and self.burn_in_ticks >= 2:
-            # the first two ticks call every kernel a tick calls: on a cold cache, a helper
-            # process compiles half of them (addsim._jit.compile_ahead)
-            with _jit.compile_ahead(self.n):
-                for _ in range(2):
-                    self._modules()
-            if progress is not None:
-                progress(2)
+            self._first_two(self._modules, progress)
         while self.clock < self.burn_in_ticks:
             self._modules()
             if progress is not None:
                 progress(1)
+
+    def _first_two(self, tick: Callable[[], None],
+                   progress: Callable[[int], None] | None) -> None:
+        """The first two ticks, which call every kernel a tick calls: on a cold cache a
+        helper process compiles half of them (addsim._jit.compile_ahead); then
+        ``progress(2)``."""
+        with _jit.compile_ahead(self.n):
+            tick()
+            tick()
+        if progress is not None:
+            progress(2)
 
     def _modules(self) -> None:
         """One tick of every module of the plan, in order."""
@@ -455,12 +460,8 @@ class PopulationModel(mesa.Model):
         first if it has not run; ``progress(k)`` after ticks as :meth:`burn_in`."""
         self.burn_in()
         if self.clock == 0 and ticks >= 2:  # no burn-in: the first two ticks as burn_in's
-            with _jit.compile_ahead(self.n):
-                self.step()
-                self.step()
+            self._first_two(self.step, progress)
             ticks -= 2
-            if progress is not None:
-                progress(2)
         for _ in range(ticks):
             self.step()
             if progress is not None:
