@@ -4,10 +4,12 @@ median episode, two runs at a time. The hand adjustment after the shipped calibr
 (7000-7009) nor the tests (10-24) use.
 
     python docs/_scripts/probe_default.py 8000,8001 -- life.roles_gain=8 seeking.base=0.5
+    ADDSIM_PROBE_TARGETS=gambling python docs/_scripts/probe_default.py 8000,8001 -- ...
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from multiprocessing import Pool
 from pathlib import Path
@@ -37,7 +39,8 @@ def main(argv: list[str]) -> int:
     sets = argv[argv.index("--") + 1:]
     with Pool(min(2, len(seeds))) as pool:
         runs: list[Any] = pool.map(_one, [(s, sets) for s in seeds])
-    targets = load_targets(ROOT / "examples/targets/substance.toml")
+    name = os.environ.get("ADDSIM_PROBE_TARGETS", "substance")  # or gambling
+    targets = load_targets(ROOT / "examples" / "targets" / f"{name}.toml")
     table = validate([r["survey"] for r in runs], targets)
     for _, r in table.iterrows():
         print(f"{'ok' if r['within'] else '--'} {r['observed']:.3f} "
