@@ -191,9 +191,12 @@ class Levels(_Strict):
         return len(self.levels()) * self.each
 
 
+DIST_MODELS = (Fixed, TruncNormal, LogNormal, Beta, Uniform, Levels)
 Dist = Annotated[
     Fixed | TruncNormal | LogNormal | Beta | Uniform | Levels, Field(discriminator="dist")
 ]
+DISTS = tuple(str(m.model_fields["dist"].annotation.__args__[0])  # Dist's tags, in order
+              for m in DIST_MODELS)
 
 
 # --------------------------------------------------------------------- tables
@@ -835,6 +838,13 @@ def _format_one(e: Any, root: type[BaseModel] | None = None) -> str:
     if kind == "literal_error":
         allowed = re.findall(r"'([^']*)'", e.get("ctx", {}).get("expected", ""))
         msg = f"expected one of {', '.join(allowed)}" + did_you_mean(value, allowed)
+    elif kind in ("union_tag_not_found", "union_tag_invalid"):  # a distribution's table
+        tags = re.findall(r"'([^']*)'", e.get("ctx", {}).get("expected_tags", "")) or DISTS
+        tag = e.get("ctx", {}).get("tag")
+        got = "" if tag is None else f"got dist {shown(tag)}, "
+        msg = (f"a distribution table needs dist, one of {', '.join(tags)}, with its "
+               "parameters (e.g. {dist = \"beta\", a = 5, b = 15}); a table replaces the "
+               "default whole") + ("" if tag is None else did_you_mean(tag, tags))
     return f"{loc or 'config'}: {got}{msg}"
 
 

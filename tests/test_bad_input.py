@@ -154,6 +154,11 @@ CASES: list[tuple[str, list[str], str, dict[str, Content]]] = [
     ("window-0", ["run", "--out", "o", *_set("status.window=0")], "status.window", {}),
     ("addicted-fraction-0", ["run", "--out", "o", *_set("status.addicted_fraction=0")],
      "status.addicted_fraction", {}),
+    # a risk factor's distribution: one parameter set alone, or an unknown dist
+    ("dist-part", ["run", "--out", "o", *_set("risk.perceived_win.a=6")],
+     "risk.perceived_win: a distribution table needs dist, one of fixed, truncnormal", {}),
+    ("dist-unknown", ["run", "--out", "o", *_set("risk.access={dist='unifrom', high=1}")],
+     "risk.access: got dist 'unifrom'", {}),
     ("duration-1e19", ["run", "--out", "o", *_set(
         "interventions=[{kind='treatment', tick=5, duration=10000000000000000000}]")],
      "interventions.0.duration", {}),
