@@ -3,7 +3,8 @@ in a config, a sweep or a data file, or through the Python API, is refused with 
 (a ConfigError from the API), one line of at most 300 characters naming the field, no
 traceback, and nothing written (the working folder is unchanged, symlinks, FIFOs and all).
 
-The corpus: 182 command-line cases (CASES: 115 from issue 17, 67 from issue 32's probe:
+The corpus: 184 command-line cases (CASES: 115 from issue 17, 2 on risk factors'
+distributions, 67 from issue 32's probe:
 destinations that are symlinks, FIFOs, devices or names too long, input files that are not
 regular files, TOML that hides its structure or holds a 5,000-digit integer, archives that would
 inflate past the memory limit, caps on edge lists, interventions, targets and dry runs,
@@ -157,7 +158,7 @@ CASES: list[tuple[str, list[str], str, dict[str, Content]]] = [
     # a risk factor's distribution: one parameter set alone, or an unknown dist
     ("dist-part", ["run", "--out", "o", *_set("risk.perceived_win.a=6")],
      "risk.perceived_win: a distribution table needs dist, one of fixed, truncnormal", {}),
-    ("dist-unknown", ["run", "--out", "o", *_set("risk.access={dist='unifrom', high=1}")],
+    ("dist-name-typo", ["run", "--out", "o", *_set("risk.access={dist='unifrom', high=1}")],
      "risk.access: got dist 'unifrom'", {}),
     ("duration-1e19", ["run", "--out", "o", *_set(
         "interventions=[{kind='treatment', tick=5, duration=10000000000000000000}]")],
