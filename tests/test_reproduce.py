@@ -577,7 +577,7 @@ def test_heatmap_addiction_rises_with_surge_and_falls_with_natural_reward() -> N
     """Item 8 direction (report Fig 5.15), on a coarse grid through the batch path."""
     grid = heatmap_directions_hold(hm.heatmap(n=100, step=2.5))
     corners = (grid.loc[12.5, 12.5], grid.loc[12.5, 17.5], grid.loc[7.5, 12.5])
-    assert quoted(corners, "0.03, 1.00, 1.00")  # seed 0, n 100 per cell
+    assert quoted(corners, "0.05, 1.00, 1.00")  # seed 0, n 100 per cell
 
 
 @pytest.mark.slow

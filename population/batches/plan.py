@@ -293,10 +293,12 @@ def heatmap_sweep(step: float = 0.1, n: int = 100, ticks: int = 2000, seed: int 
                 "inverse_temperature": {"dist": "fixed", "value": 0.3},
             },
             "exposure": {"p_peer": 0.0},
-            # the report's cohort: nobody ages or leaves, use has no costs, factors independent
+            # the report's cohort: nobody ages or leaves, use has no costs, factors independent,
+            # nobody is treated (the drug always available)
             "life": {"enabled": False},
             "consequences": {"enabled": False},
             "comorbidity": {"correlation": 0.0},
+            "treatment": {"enabled": False},
         },
         "sweep": {
             "zip": {"risk.natural_reward.part": list(range(parts)), "population.size": sizes},
