@@ -3,13 +3,19 @@
 The repository root is the package ``addsim`` (pyproject maps it with ``package-dir``), so
 no folder here is named ``addsim`` and griffe, which reads sources without importing them,
 cannot find it through an editable install. Before the build this hook makes
-``build/griffe/addsim``, a link to the repository root, which mkdocs.yml's mkdocstrings
-``paths`` points at: the API pages always document the checkout being built.
+``build/griffe/addsim``, which mkdocs.yml's mkdocstrings ``paths`` points at: a folder of
+links to the package's own modules and subpackages in the checkout (the top-level ``.py``
+files and the folders pyproject's ``packages`` name), so the API pages always document the
+checkout being built. Not a link to the root itself: griffe would then walk every folder
+under it looking for submodules, the virtual environments included (1.4 million paths in
+a CI checkout, about 100 s of the build's 115 s).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +23,20 @@ ROOT = Path(__file__).resolve().parents[2]
 LINK = ROOT / "build" / "griffe" / "addsim"
 
 
+def package_entries(root: Path = ROOT) -> list[Path]:
+    """The package's top-level modules and subpackages in the checkout: the root's ``.py``
+    files and the first-level folders of pyproject's ``packages``."""
+    with open(root / "pyproject.toml", "rb") as f:
+        packages = tomllib.load(f)["tool"]["setuptools"]["packages"]
+    folders = {p.split(".")[1] for p in packages if p.count(".") >= 1}
+    return sorted([*root.glob("*.py"), *(root / name for name in folders)])
+
+
 def on_startup(**kwargs: Any) -> None:
-    LINK.parent.mkdir(parents=True, exist_ok=True)
-    if not LINK.is_symlink():
-        os.symlink(ROOT, LINK, target_is_directory=True)
+    if LINK.is_symlink():  # the earlier form: one link to the whole root
+        LINK.unlink()
+    elif LINK.exists():
+        shutil.rmtree(LINK)
+    LINK.mkdir(parents=True)
+    for entry in package_entries():
+        os.symlink(entry, LINK / entry.name, target_is_directory=entry.is_dir())
