@@ -99,10 +99,26 @@ def test_old_bound_dual_process_bets_over_15_times_the_control(summary: dict) ->
                for k in STREAKS)
 
 
+ON_SEEDS_ARMS = ("dual_process", "dual_process/history off")  # the arms read below
+
+
 @pytest.fixture(scope="module")
 def on_seeds() -> dict[int, dict]:
-    """The protocol on each of evidence.SEEDS (fixed before any run), 1,000 per arm."""
-    return {seed: gambling(1000, seed=seed).summary for seed in SEEDS}
+    """The protocol on each of evidence.SEEDS (fixed before any run), 1,000 per arm: only
+    the two arms the tests below read (every arm shares one stream, so they are the numbers
+    of the whole protocol: test_an_arm_run_alone_gives_its_numbers_in_the_whole_protocol)."""
+    return {seed: gambling(1000, seed=seed, arms=ON_SEEDS_ARMS).summary for seed in SEEDS}
+
+
+def test_an_arm_run_alone_gives_its_numbers_in_the_whole_protocol(summary: dict) -> None:
+    """``arms`` runs a subset: the history-off arm alone (seed 0, 1,000) is exactly that arm
+    of the whole protocol; the comparison and the verdicts whose arms did not all run are
+    left out; an unknown arm is refused naming the labels."""
+    alone = gambling(1000, seed=0, arms=("dual_process/history off",)).summary
+    assert alone["dual_process/history off"] == summary["dual_process/history off"]
+    assert set(alone) == {"dual_process/history off"}
+    with pytest.raises(ValueError, match="arms: got \\['dual'\\], expected some of"):
+        gambling(2, seed=0, arms=("dual",))
 
 
 def test_split_and_values_on_every_seed(on_seeds: dict[int, dict]) -> None:

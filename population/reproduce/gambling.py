@@ -32,6 +32,7 @@ The verdicts: the streak effect (rise at the fixed lag) and the split by outcome
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -149,14 +150,25 @@ def _acting(rec: _Outcomes, streak: int) -> dict[str, Any]:
     return out
 
 
-def gambling(n: int = 100, seed: int = 0, progress: Progress | None = None) -> Result:
-    """Every arm at each streak length; rows of mean P(bet) per tick, the summary above."""
+def gambling(n: int = 100, seed: int = 0, progress: Progress | None = None,
+             arms: Sequence[str] | None = None) -> Result:
+    """Every arm at each streak length; rows of mean P(bet) per tick, the summary above.
+    ``arms``: only these of ARMS' labels (every arm shares one stream, so an arm's numbers do
+    not depend on which others run); the summary then has the comparison of the
+    dual-process and Dezfouli rises where both ran, and the verdicts only when every arm
+    did."""
+    labels = [label for label, _ in ARMS]
+    unknown = sorted(set(arms or ()) - set(labels))
+    if unknown:
+        raise ValueError(f"arms: got {unknown}, expected some of {labels}")
     rows, summary = [], {}
     base = GamblingCore.conditions_spec["p_win"].default
     rises: dict[str, dict[str, Any]] = {}
     splits: dict[str, dict[str, Any]] = {}
     acting = None
     for label, over in ARMS:
+        if arms is not None and label not in arms:
+            continue
         name = label.split("/")[0]
         late: dict[int, np.ndarray] = {}
         out: dict[str, Any] = {}
@@ -190,8 +202,11 @@ def gambling(n: int = 100, seed: int = 0, progress: Progress | None = None) -> R
         if label == "dual_process":
             acting = out["400"]["acting_state"]
         summary[label] = out
-    summary["dual_process-dezfouli2009_rise"] = difference_ci(
-        rises["dual_process"]["rise"], rises["model-free"]["rise"], seed=seed)
+    if {"dual_process", "model-free"} <= rises.keys():
+        summary["dual_process-dezfouli2009_rise"] = difference_ci(
+            rises["dual_process"]["rise"], rises["model-free"]["rise"], seed=seed)
+    if rises.keys() != {"model-free" if label == "dezfouli2009" else label for label in labels}:
+        return Result(pd.concat(rows, ignore_index=True), summary)
     rise_effects = {k: {"value": v["value"], "ci": v["ci"]} for k, v in rises.items()}
     split_main = summary["dual_process"]["400"]["wins_and_losses"]
     values = split_main.get("win-loss_value")
