@@ -99,8 +99,41 @@ os.register_at_fork(after_in_child=_forget_pool)
 _ADVANCE_BY_DRAWS = (np.random.PCG64, np.random.PCG64DXSM)  # advance(k) skips k 64-bit draws
 
 
+class Streams:
+    """Independent generators side by side, one per block of consecutive individuals: one
+    rollout of several seeds at once (a protocol's runs on several seeds: the Python work of
+    a tick is paid once for all of them), in which every block draws exactly what its own
+    generator draws in a rollout of that block alone (tests/test_rollout.py). It offers what
+    a :class:`Stepper` asks of a Generator: ``spawn`` (children block by block), and
+    :func:`split_random` and :class:`SplitNormals` fill each block's rows from its own."""
+
+    def __init__(self, generators: Sequence[np.random.Generator], sizes: Sequence[int]) -> None:
+        if len(generators) != len(sizes) or not generators:
+            raise ValueError(f"Streams: {len(generators)} generators for {len(sizes)} blocks")
+        self.generators = tuple(generators)
+        self.sizes = tuple(int(k) for k in sizes)
+        self.bounds = tuple(int(b) for b in np.cumsum((0, *self.sizes)))
+
+    @property
+    def n(self) -> int:
+        """The individuals of all blocks."""
+        return self.bounds[-1]
+
+    def spawn(self, k: int) -> list[Streams]:
+        """``k`` child Streams: the j-th holds every block's j-th child generator."""
+        kids = [g.spawn(k) for g in self.generators]
+        return [Streams([c[j] for c in kids], self.sizes) for j in range(k)]
+
+    def rows(self) -> list[slice]:
+        """Each block's rows."""
+        return [slice(lo, hi) for lo, hi in zip(self.bounds[:-1], self.bounds[1:], strict=True)]
+
+
+Random = np.random.Generator | Streams
+
+
 def split_random(
-    rng: np.random.Generator, shape: int | tuple[int, ...], threaded: bool | None = None
+    rng: Random, shape: int | tuple[int, ...], threaded: bool | None = None
 ) -> np.ndarray:
     """``rng.random(shape)``, the same numbers and the same generator state afterwards, with the
     second half drawn in the helper thread for large N (``threaded`` None: from
@@ -112,6 +145,16 @@ def split_random(
     single 64-bit draws (Philox's counts blocks of four): other bit generators draw in one call.
     """
     out = np.empty(shape)
+    if isinstance(rng, Streams):  # each block's rows from its own generator
+        if out.shape[0] != rng.n:
+            raise ValueError(f"{out.shape[0]} rows for Streams of {rng.n} individuals")
+        for g, rows_of in zip(rng.generators, rng.rows(), strict=True):
+            part = out[rows_of]  # consecutive rows: a contiguous view
+            if threaded or (threaded is None and part.shape[0] >= SPLIT_THREADS_MIN):
+                part[...] = split_random(g, part.shape, threaded)
+            else:  # what split_random's one-thread path does, filled in place
+                g.random(out=part.reshape(-1))
+        return out
     flat = out.reshape(-1)
     rows = out.shape[0] if out.ndim else 1
     bit = rng.bit_generator
@@ -135,13 +178,24 @@ class SplitNormals:
     """Standard normals for N individuals: rows [0, N/2) from one child stream, the rest from
     another, filled concurrently for large N. Same numbers with or without the thread."""
 
-    def __init__(self, rng: np.random.Generator, n: int) -> None:
+    def __init__(self, rng: Random, n: int) -> None:
+        self.blocks: list[tuple[slice, SplitNormals]] | None = None
+        if isinstance(rng, Streams):  # each block's rows as its own SplitNormals
+            if n != rng.n:
+                raise ValueError(f"{n} individuals for Streams of {rng.n}")
+            self.blocks = [(rows, SplitNormals(g, k)) for g, k, rows
+                           in zip(rng.generators, rng.sizes, rng.rows(), strict=True)]
+            return
         self.low, self.high = rng.spawn(2)
         self.half = n // 2
         self.threaded = n >= SPLIT_THREADS_MIN
 
     def fill(self, out: np.ndarray) -> np.ndarray:
         """Fill ``out`` (N, k), C-contiguous, with standard normals and return it."""
+        if self.blocks is not None:
+            for rows, block in self.blocks:
+                block.fill(out[rows])
+            return out
         h = self.half
         if self.threaded:
             job = _pool().submit(self.high.standard_normal, out=out[h:])
@@ -160,7 +214,7 @@ class Stepper:
     whose next state is the one just classified, act (optionally masked), step the core.
     """
 
-    def __init__(self, learner: Learner, core: TaskCore, rng: np.random.Generator) -> None:
+    def __init__(self, learner: Learner, core: TaskCore, rng: Random) -> None:
         if learner.n != core.n:
             raise ValueError(f"learner has {learner.n} individuals, the task {core.n}")
         self.learner, self.core = learner, core
@@ -240,7 +294,7 @@ def rollout(
     learner: Learner,
     core: TaskCore,
     ticks: int,
-    rng: np.random.Generator,
+    rng: Random,
     schedule: Schedule | None = None,
     hook: TickHook | None = None,
     keep_individual: bool | int = False,
@@ -340,6 +394,6 @@ def phases(*spans: tuple[int, Mapping[str, float]]) -> dict[int, Mapping[str, fl
 
 
 __all__: Sequence[str] = [
-    "RolloutResult", "Stepper", "TickOut", "Trace", "first_crossing", "phases", "rollout",
-    "split_random",
+    "RolloutResult", "Stepper", "Streams", "TickOut", "Trace", "first_crossing", "phases",
+    "rollout", "split_random",
 ]

@@ -6,12 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 from evidence import SEEDS, quoted, stale_documentation
 
 from addsim.envs._core import Draws
 from addsim.envs.self_administration import SelfAdministrationCore
-from addsim.population.reproduce.escalation import escalation
+from addsim.population.reproduce.escalation import escalation, escalation_on_seeds
 
 
 def _none(n: int) -> Draws:
@@ -75,10 +76,12 @@ def test_escalation_and_withdrawal_on_every_seed() -> None:
     """On each of evidence.SEEDS (fixed before any run), 100 individuals: LgA escalates, ShA
     does not, the fixed setpoint removes it, and LgA's planned drug value exceeds ShA's. Only
     the three arms these claims read run (each arm has its own stream: the same numbers as
-    in the whole protocol, test_an_arm_run_alone_gives_its_numbers_in_the_whole_protocol)."""
-    for seed in SEEDS:
-        result = escalation(n=100, seed=seed,
-                            arms=("ShA", "LgA", "LgA, setpoint fixed")).summary
+    in the whole protocol, test_an_arm_run_alone_gives_its_numbers_in_the_whole_protocol),
+    the five seeds side by side (the numbers of one call per seed:
+    test_seeds_side_by_side_are_one_call_per_seed)."""
+    arms = ("ShA", "LgA", "LgA, setpoint fixed")
+    for seed, run in zip(SEEDS, escalation_on_seeds(100, SEEDS, arms=arms), strict=True):
+        result = run.summary
         assert result["verdict"]["label"] == "reproduced", (seed, result["verdict"])
         assert result["LgA-ShA drug value, last session"]["ci"][0] > 0.0, seed
 
@@ -105,3 +108,17 @@ def test_an_arm_run_alone_gives_its_numbers_in_the_whole_protocol(result: dict[s
     with pytest.raises(ValueError, match="arms: got \\['LgA, 2 h'\\], expected some of"):
         escalation(n=2, seed=0, arms=("LgA, 2 h",))
 
+
+def test_seeds_side_by_side_are_one_call_per_seed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``escalation_on_seeds`` runs each arm once for all seeds (each seed's individuals in a
+    block drawing from its own streams): every seed's table and summary are those of its own
+    call (3 individuals, 3 sessions: the protocol's steps are the same at any length)."""
+    import addsim.population.reproduce.escalation as esc
+
+    monkeypatch.setattr(esc, "SESSIONS", 3)
+    arms = ("ShA", "ShA, setpoint fixed")
+    together = esc.escalation_on_seeds(3, (4, 5), arms=arms)
+    for seed, run in zip((4, 5), together, strict=True):
+        alone = esc.escalation(3, seed, arms=arms)
+        assert run.summary == alone.summary, seed
+        pd.testing.assert_frame_equal(run.frame, alone.frame)

@@ -270,6 +270,40 @@ def test_split_random_gives_one_calls_numbers_and_state(shape: object, bit: type
         np.testing.assert_array_equal(split.random(7), one.random(7))  # the state after
 
 
+@pytest.mark.parametrize("name", ["dezfouli2009", "dual_process"])
+def test_seeds_side_by_side_are_each_seeds_own_rollout(name: str) -> None:
+    """``Streams``: one rollout of three seeds' individuals in blocks (sizes 3, 1 and 4), each
+    block drawing from its own seed's generator, gives each block exactly the rollout of that
+    seed alone: the uniforms, the reward normals and (dual-process) the cue normals, the
+    choices, the values and the latent states; a size that does not add up is refused."""
+    from addsim.population.rollout import Streams
+
+    sizes, seeds = (3, 1, 4), (7, 8, 9)
+    together = _run_streams(name, sum(sizes),
+                            Streams([np.random.default_rng(s) for s in seeds], sizes))
+    lo = 0
+    for seed, k in zip(seeds, sizes, strict=True):
+        alone = _run_streams(name, k, np.random.default_rng(seed))
+        for a, b in zip(alone, together, strict=True):
+            if a.ndim == 3:  # Q (N, slots, A): slots are allocated for the most of any block
+                a = np.pad(a, ((0, 0), (0, b.shape[1] - a.shape[1]), (0, 0)))
+            np.testing.assert_array_equal(a, b[lo:lo + k])
+        lo += k
+    with pytest.raises(ValueError, match="7 individuals for Streams of 8"):
+        _run_streams(name, 7, Streams([np.random.default_rng(s) for s in seeds], sizes))
+
+
+def _run_streams(name: str, n: int, rng: object) -> tuple[np.ndarray, ...]:
+    """Per individual after 300 ticks of SCHEDULE on the substance task: P(addictive) at the
+    end, Q, and the number of latent states (ones for a model-free learner)."""
+    core = SubstanceCore(n)
+    learner = make_learner(name, n, core.n_states, core.n_actions, core.cue_dim,
+                           salience=core.salience())
+    res = rollout(learner, core, 300, rng, SCHEDULE)  # type: ignore[arg-type]
+    return (res.p_final, learner.q.copy(),
+            np.asarray(getattr(learner, "n_latent", np.ones(n))).copy())
+
+
 @pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs os.fork")
 @pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_threaded_fill_works_in_a_forked_child() -> None:
