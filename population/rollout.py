@@ -15,7 +15,8 @@ and state choices), so the same seed gives the same run. Normals (cue noise, rew
 from two child streams each, one per half of the individuals; uniforms come from one stream,
 its second half drawn from a copy advanced past the first (:func:`split_random`). Both are
 filled in two threads when N is large (numpy releases the GIL while filling): the numbers
-never depend on the threads.
+never depend on the threads. A :class:`Streams` in place of the Generator runs several seeds'
+individuals side by side, each block drawing exactly what its own seed draws alone.
 """
 
 from __future__ import annotations
@@ -103,13 +104,15 @@ class Streams:
     """Independent generators side by side, one per block of consecutive individuals: one
     rollout of several seeds at once (a protocol's runs on several seeds: the Python work of
     a tick is paid once for all of them), in which every block draws exactly what its own
-    generator draws in a rollout of that block alone (tests/test_rollout.py). It offers what
+    generator draws in a rollout of that block alone (tests/test_speed_accuracy.py's
+    test_seeds_side_by_side_* and test_streams_*). It offers what
     a :class:`Stepper` asks of a Generator: ``spawn`` (children block by block), and
     :func:`split_random` and :class:`SplitNormals` fill each block's rows from its own."""
 
     def __init__(self, generators: Sequence[np.random.Generator], sizes: Sequence[int]) -> None:
         if len(generators) != len(sizes) or not generators:
-            raise ValueError(f"Streams: {len(generators)} generators for {len(sizes)} blocks")
+            raise ValueError(f"Streams: {len(generators)} generators for {len(sizes)} blocks "
+                             "(one generator per block, at least one)")
         self.generators = tuple(generators)
         self.sizes = tuple(int(k) for k in sizes)
         self.bounds = tuple(int(b) for b in np.cumsum((0, *self.sizes)))

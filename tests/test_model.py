@@ -158,8 +158,9 @@ def _wave_twins(sets: list[str], wave: dict[str, str], arms: tuple[str, ...],
 
 
 def test_a_wave_applied_live_is_the_scheduled_wave() -> None:
-    """A run copied at a recorded tick, with an intervention applied live to the copy (as the
-    viewer does), is exactly the run with that intervention scheduled at that tick: every
+    """A run copied at a recorded tick, with an intervention applied live to the copy (the
+    method the viewer calls on its running model), is exactly the run with that
+    intervention scheduled at that tick: every
     survey row and every record the same (300 people, a 3-year burn-in, 2 years, a wave at
     year 1 that reaches people)."""
     sets = ["population.size=300", "run.ticks=2 years", "run.seed=4", "run.burn_in=3 years"]

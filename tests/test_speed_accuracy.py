@@ -294,6 +294,36 @@ def test_seeds_side_by_side_are_each_seeds_own_rollout(name: str) -> None:
         _run_streams(name, 7, Streams([np.random.default_rng(s) for s in seeds], sizes))
 
 
+@pytest.mark.parametrize("tail", [(), (2,), (0,)])
+@pytest.mark.parametrize("threaded", [None, True, False])
+def test_streams_fill_each_block_from_its_own_generator(
+        tail: tuple[int, ...], threaded: bool | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``split_random`` and ``SplitNormals`` on ``Streams`` of blocks 5, 0 and 3 (an empty one
+    among them): each block's rows are what its own generator gives alone, call after call,
+    for 1-D and 2-D uniforms (none per person too) and with the fills threaded (the
+    threshold lowered to 2, so the blocks' halves are filled in the helper thread)."""
+    from addsim.population import rollout as R
+
+    monkeypatch.setattr(R, "SPLIT_THREADS_MIN", 2)
+    sizes, seeds = (5, 0, 3), (1, 2, 3)
+    streams = R.Streams([np.random.default_rng(s) for s in seeds], sizes)
+    alone = [np.random.default_rng(s) for s in seeds]
+    normals = R.SplitNormals(R.Streams([np.random.default_rng(s) for s in seeds], sizes), 8)
+    normals_alone = [R.SplitNormals(np.random.default_rng(s), k)
+                     for s, k in zip(seeds, sizes, strict=True)]
+    assert all(n.threaded for n, k in zip(normals_alone, sizes, strict=True) if k)
+    for _ in range(2):
+        got = R.split_random(streams, (8, *tail), threaded)
+        z = normals.fill(np.empty((8, 3)))
+        want = [R.split_random(g, (k, *tail), threaded) for g, k in zip(alone, sizes, strict=True)]
+        want_z = [n.fill(np.empty((k, 3))) for n, k in zip(normals_alone, sizes, strict=True)]
+        np.testing.assert_array_equal(got, np.concatenate(want))
+        np.testing.assert_array_equal(z, np.concatenate(want_z))
+    assert got.size == 0 or len(np.unique(got)) == got.size  # the blocks differ
+    with pytest.raises(ValueError, match="9 rows for Streams of 8"):
+        R.split_random(streams, 9)
+
+
 def _run_streams(name: str, n: int, rng: object) -> tuple[np.ndarray, ...]:
     """Per individual after 300 ticks of SCHEDULE on the substance task: P(addictive) at the
     end, Q, and the number of latent states (ones for a model-free learner)."""
