@@ -152,12 +152,14 @@ def split_random(
         if out.shape[0] != rng.n:
             raise ValueError(f"{out.shape[0]} rows for Streams of {rng.n} individuals")
         for g, rows_of in zip(rng.generators, rng.rows(), strict=True):
-            part = out[rows_of]  # consecutive rows: a contiguous view
-            if threaded or (threaded is None and part.shape[0] >= SPLIT_THREADS_MIN):
-                part[...] = split_random(g, part.shape, threaded)
-            else:  # what split_random's one-thread path does, filled in place
-                g.random(out=part.reshape(-1))
-        return out
+            _fill_random(g, out[rows_of], threaded)  # consecutive rows: a contiguous view
+    else:
+        _fill_random(rng, out, threaded)
+    return out
+
+
+def _fill_random(rng: np.random.Generator, out: np.ndarray, threaded: bool | None) -> None:
+    """:func:`split_random` for one generator, into ``out`` (C-contiguous)."""
     flat = out.reshape(-1)
     rows = out.shape[0] if out.ndim else 1
     bit = rng.bit_generator
@@ -165,7 +167,7 @@ def split_random(
         threaded = rows >= SPLIT_THREADS_MIN
     if not threaded or flat.size < 2 or not isinstance(bit, _ADVANCE_BY_DRAWS):
         rng.random(out=flat)
-        return out
+        return
     h = flat.size // 2
     twin = type(bit)(0)
     twin.state = bit.state
@@ -174,7 +176,6 @@ def split_random(
     rng.random(out=flat[:h])
     job.result()
     bit.state = twin.state
-    return out
 
 
 class SplitNormals:

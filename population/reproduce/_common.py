@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,13 @@ Progress = Callable[[int], None]
 def stream(seed: int, *key: int) -> np.random.Generator:
     """An independent stream for one condition of a protocol: same (seed, key), same numbers."""
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
+
+
+def check_arms(arms: Sequence[str] | None, labels: Sequence[str]) -> None:
+    """Refuse ``arms`` naming a label not among a protocol's ``labels`` (None: every arm)."""
+    unknown = sorted(set(arms or ()) - set(labels))
+    if unknown:
+        raise ValueError(f"arms: got {unknown}, expected some of {list(labels)}")
 
 
 def learner_for(name: str, core: Any, preset: str = "report", **overrides: Any) -> Any:

@@ -39,7 +39,14 @@ import pandas as pd
 
 from addsim.envs.self_administration import STEPS_PER_HOUR, SelfAdministrationCore
 from addsim.population.io.figures import figure, save
-from addsim.population.reproduce._common import Progress, Result, learner_for, stream, tick
+from addsim.population.reproduce._common import (
+    Progress,
+    Result,
+    check_arms,
+    learner_for,
+    stream,
+    tick,
+)
 from addsim.population.reproduce._survival import difference_ci, mean_ci
 from addsim.population.rollout import Random, Streams, TickOut, rollout
 
@@ -137,10 +144,7 @@ def escalation_on_seeds(n: int, seeds: Sequence[int], progress: Progress | None 
     seeds."""
     if not seeds:
         raise ValueError("seeds: got none, expected at least one")
-    labels = [label for label, _, _ in ARMS]
-    unknown = sorted(set(arms or ()) - set(labels))
-    if unknown:
-        raise ValueError(f"arms: got {unknown}, expected some of {labels}")
+    check_arms(arms, [label for label, _, _ in ARMS])
     sessions = SESSIONS  # read here: tests of the writers shorten the protocol
     outs: dict[str, dict[str, np.ndarray]] = {}
     for k, (label, access, over) in enumerate(ARMS):
