@@ -64,19 +64,29 @@ def _at(j, m, d):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
 
 
 @jit
-def _distance2(x, mu, prec, i, k, w, dev, dim):  # type: ignore[no-untyped-def]  # pragma: no cover
-    """D2_k(w) = (w * (x_i - mu_k))^T Sigma_k^-1 (w * (x_i - mu_k)) for individual i, state k
-    (``dev`` a scratch row; ``dim`` as :func:`dim`, so the loops unroll)."""
+def _distance2_pair(x, mu, prec, i, k, wb, wa, dev_b, dev_a, dim):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """D2_k(w) = (w * (x_i - mu_k))^T Sigma_k^-1 (w * (x_i - mu_k)) for individual i, state
+    k, under two weightings ``wb`` and ``wa`` at once (``dev_b``, ``dev_a`` scratch rows;
+    ``dim`` as :func:`dim`, so the loops unroll). Each sum runs in the order a single
+    weighting's would, so each value is what it alone gives; the precision entries and the
+    deviations are loaded once for both."""
     d = len(dim)
     for j in range(d):
-        dev[j] = w[j] * (x[i, j] - mu[k, i, j])
-    d2 = 0.0
+        e = x[i, j] - mu[k, i, j]
+        dev_b[j] = wb[j] * e
+        dev_a[j] = wa[j] * e
+    d2b = 0.0
+    d2a = 0.0
     for j in range(d):
-        row = 0.0
+        row_b = 0.0
+        row_a = 0.0
         for m in range(d):
-            row += prec[k, i, _at(j, m, d)] * dev[m]
-        d2 += dev[j] * row
-    return d2
+            p = prec[k, i, _at(j, m, d)]
+            row_b += p * dev_b[m]
+            row_a += p * dev_a[m]
+        d2b += dev_b[j] * row_b
+        d2a += dev_a[j] * row_a
+    return d2b, d2a
 
 
 @jit
@@ -104,7 +114,8 @@ def latent_observe(
         e = np.empty(k_cap)
         cand = np.empty(k_cap, dtype=np.int64)
         is_cand = np.empty(k_cap, dtype=np.bool_)
-        dev = np.empty(d)
+        dev_b = np.empty(d)
+        dev_a = np.empty(d)
         wb = np.empty(d)
         wa = np.empty(d)
         grand = np.empty(d)
@@ -162,11 +173,12 @@ def latent_observe(
                     f[k] = np.inf
                     continue
                 half = 0.5 * (LOG_2PI + logdet[k, i])
-                d2 = _distance2(x, mu, prec, i, k, wb, dev, dim)  # the candidate screen
+                # the candidate screen (baseline weights) and the surprise (attended ones)
+                d2, d2a = _distance2_pair(x, mu, prec, i, k, wb, wa, dev_b, dev_a, dim)
                 if half + 0.5 * d2 <= CANDIDATE_F:
                     is_cand[k] = True
                     has_cand = True
-                fk = half + 0.5 * _distance2(x, mu, prec, i, k, wa, dev, dim)
+                fk = half + 0.5 * d2a
                 f[k] = fk
                 if fk < low:
                     low = fk
