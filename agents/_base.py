@@ -9,6 +9,7 @@ reference in tests/ consume the same numbers.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Self
@@ -52,9 +53,8 @@ class Params:
     def resolve(self, n: int) -> Self:
         """Validate every field and broadcast it to a float64 (N,) array."""
         out = {}
-        for f in dataclasses.fields(self):
+        for f, low, high in self._bounds():
             value = getattr(self, f.name)
-            low, high = f.metadata.get("low", -np.inf), f.metadata.get("high", np.inf)
             if isinstance(value, float | int):  # a scalar: checked without numpy (newcomers
                 v = float(value)  # build a learner each time, most fields scalars)
                 if not (math.isfinite(v) and low <= v <= high):
@@ -71,7 +71,20 @@ class Params:
             if bad.any():
                 raise self._out_of_range(f, float(np.atleast_1d(arr)[np.atleast_1d(bad)][0]))
             out[f.name] = np.broadcast_to(arr, (n,)).astype(np.float64, copy=True)
-        return dataclasses.replace(self, **out)
+        # the same values as arrays: what dataclasses.replace makes, without running the
+        # constructor's checks a second time (they passed on these values when self was made)
+        resolved = object.__new__(type(self))
+        resolved.__dict__.update(vars(self))
+        resolved.__dict__.update(out)
+        return resolved
+
+    @classmethod
+    @functools.cache
+    def _bounds(cls) -> tuple[tuple[dataclasses.Field[Any], float, float], ...]:
+        """Every field with the closed interval it must lie in (once per class: a newcomer's
+        learner resolves its parameters each time)."""
+        return tuple((f, f.metadata.get("low", -np.inf), f.metadata.get("high", np.inf))
+                     for f in dataclasses.fields(cls))
 
     def _out_of_range(self, f: dataclasses.Field[Any], shown: float) -> ValueError:
         """The one-line error for field ``f`` holding ``shown``, outside its interval."""

@@ -180,11 +180,14 @@ class Newcomers(Module):
         # first len(rows) enter (a rank coupling needs more than one person to order)
         k = rows.size
         pool, fresh = max(k, 256), {}
-        subs = m._newcomer_rng.spawn(len(risk.RISK_FACTORS))
-        for name, sub in zip(risk.RISK_FACTORS, subs, strict=True):
+        # one child stream per factor, as Generator.spawn makes them (a child seed sequence
+        # each, in order), a generator built only for the factors drawn
+        bit = m._newcomer_rng.bit_generator
+        seeds = bit.seed_seq.spawn(len(risk.RISK_FACTORS))
+        for name, seed in zip(risk.RISK_FACTORS, seeds, strict=True):
             dist = getattr(m.config.risk, name)
             if dist is not None and name not in m._fixed_factors and name in m.risk:
-                fresh[name] = risk.sample(dist, pool, sub)
+                fresh[name] = risk.sample(dist, pool, np.random.Generator(type(bit)(seed)))
         co = m.config.comorbidity
         risk.couple(fresh, co.factors, co.correlation, m._trait_rng)
         for name, values in fresh.items():
