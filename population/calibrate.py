@@ -37,10 +37,12 @@ NAN_SD = 10.0  # a target the run cannot measure counts as this many sd away
 SEED_BASE = 1_000_000  # calibration seeds are >= this; validation seeds are 0, 1, ...
 
 
-def particle_seed(values: dict[str, float]) -> int:
-    """The run seed of a particle: a hash of its values, at least SEED_BASE."""
+def particle_seed(values: dict[str, float], replicate: int = 0) -> int:
+    """The run seed of a particle's run ``replicate`` (0, 1, ...): a hash of its values
+    (plus the replicate), at least SEED_BASE. Replicate 0 is the seed a particle had before
+    particles had several runs, so earlier calibrations continue unchanged."""
     text = canonical({k: float(v) for k, v in sorted(values.items())})
-    return SEED_BASE + int(run_hash(text, 12), 16) % (2**31 - 1 - SEED_BASE)
+    return SEED_BASE + (int(run_hash(text, 12), 16) + replicate) % (2**31 - 1 - SEED_BASE)
 
 
 def target_keys(targets: Targets) -> list[str]:
@@ -63,6 +65,18 @@ def statistics(survey: pd.DataFrame, targets: Targets) -> dict[str, float]:
     """A run's summary statistics: each target's value observed in its survey table."""
     return {k: observe(survey, t)
             for k, t in zip(target_keys(targets), targets.target, strict=True)}
+
+
+def mean_statistics(runs: list[dict[str, float]]) -> dict[str, float]:
+    """Each statistic's mean over the runs that could measure it (NaN where none could):
+    the particle's statistics when it has several runs, as the validation reports a
+    config's mean over seeds."""
+    out = {}
+    for key in runs[0]:
+        x = np.array([r[key] for r in runs], dtype=float)
+        x = x[np.isfinite(x)]
+        out[key] = float(x.mean()) if x.size else math.nan
+    return out
 
 
 @dataclass
@@ -96,7 +110,9 @@ class Simulator:
 
     def __call__(self, par: Any) -> dict[str, float]:
         values = {k: float(par[k]) for k in self.space.keys}
-        return statistics(self.survey(values, particle_seed(values)), self.targets)
+        runs = [statistics(self.survey(values, particle_seed(values, j)), self.targets)
+                for j in range(self.space.params.calibration.seeds_per_particle)]
+        return runs[0] if len(runs) == 1 else mean_statistics(runs)
 
 
 def prior(space: Space) -> Any:
@@ -148,6 +164,8 @@ def signature(config: dict[str, Any], space: Space, targets: Targets) -> str:
     params = space.params.model_dump()
     params["calibration"] = {k: v for k, v in params["calibration"].items()
                              if k not in NOT_SIGNED}
+    if params["calibration"]["seeds_per_particle"] == 1:  # as before the setting existed, so
+        del params["calibration"]["seeds_per_particle"]  # an earlier folder still continues
     return run_hash(canonical({"config": config, "params": params,
                                "targets": targets.model_dump()}))
 
@@ -336,5 +354,6 @@ def to_json(obj: Any) -> str:
     return json.dumps(obj, indent=2, default=float) + "\n"
 
 
-__all__ = ["Distance", "Simulator", "best", "particle_seed", "plot_posterior", "posterior",
-           "run_abc", "signature", "statistics", "summary", "weighted_quantile"]
+__all__ = ["Distance", "Simulator", "best", "mean_statistics", "particle_seed",
+           "plot_posterior", "posterior", "run_abc", "signature", "statistics", "summary",
+           "weighted_quantile"]

@@ -14,6 +14,7 @@ prior of ``addsim calibrate``, the box of ``addsim sensitivity``), on a linear o
     generations = 5
     validation_seeds = 10       # seeds the best config is validated on afterwards
     validation_first_seed = 0   # ... starting with this one
+    seeds_per_particle = 3      # runs per particle (their statistics' means); default 1
 
 A field whose value in the config is an integer (a count of ticks, say) is varied in whole
 numbers. Every key is checked against the run config before any work: at its low and high
@@ -83,6 +84,11 @@ class CalibrationCfg(_Strict):
         "+ validation_seeds - 1; below the calibration's own seeds, >= 1,000,000): choose "
         "seeds the tests do not use")
     seed: int = Field(0, ge=0, le=2**31 - 1, description="seed of the sampler (one worker)")
+    seeds_per_particle: int = Field(
+        1, ge=1, le=100, description="runs per particle, each on its own seed; the particle's "
+        "summary statistics are their means. At 1,000 people a target's noise from one seed "
+        "to the next is about as large as its interval, so one run per particle ranks "
+        "particles by their luck as much as by their values")
 
 
 class ParamsFile(_Strict):

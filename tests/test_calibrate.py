@@ -7,6 +7,7 @@ compiled kernels to one thread, which must not leak into the rest of the suite.
 
 from __future__ import annotations
 
+import math
 import os
 import signal
 import subprocess
@@ -148,6 +149,54 @@ def test_calibration_writes_its_outputs(recovered: Path) -> None:
     inside = int(val["within"].sum())
     assert (pixels_of(image, "tab:blue") > 0) == (inside > 0)
     assert (pixels_of(image, "tab:red") > 0) == (inside < len(val))
+
+
+def test_a_particle_with_several_seeds_scores_the_mean_of_their_runs(
+        tmp_path: Path) -> None:
+    """``seeds_per_particle = 2``: a particle runs on two seeds (its first is the seed a
+    one-run particle has), and its statistics are the two runs' means; one run per
+    particle keeps the signature calibrations had before the setting existed."""
+    from addsim import _jit
+    from addsim.population import calibrate as cal
+    from addsim.population.config import load_raw
+    from addsim.population.params import Space, load_params
+    from addsim.population.targets import load_targets
+
+    (tmp_path / "targets.toml").write_text("".join(
+        f'[[target]]\nname = "{m}"\nmeasure = "{m}"\nyears = [1, 2]\nvalue = 0.5\n'
+        'sd = 0.1\nsource = "-"\n' for m in ("lifetime_use", "past_year_use")))
+    targets = load_targets(tmp_path / "targets.toml")
+    raw = load_raw(None, ["population.size=100", 'run.ticks="2 years"', "run.burn_in=0"])
+    spaces = {}
+    for k in (1, 2):
+        (tmp_path / f"p{k}.toml").write_text(
+            PARAMS.format(pop=4, gens=1) + f"seeds_per_particle = {k}\n")
+        spaces[k] = Space(load_params(tmp_path / f"p{k}.toml"), raw)
+    values = {"exposure.p_peer": 0.05, "status.addicted_fraction": 0.3}
+    assert cal.particle_seed(values, 0) == cal.particle_seed(values)
+    seeds = [cal.particle_seed(values, j) for j in (0, 1)]
+    assert seeds[0] != seeds[1] and min(seeds) >= SEED_BASE
+    threads = _jit.numba.get_num_threads()
+    try:  # the engine's runs set the kernels to one thread: not for the rest of the suite
+        one = cal.Simulator(spaces[1], targets)
+        runs = [cal.statistics(one.survey(values, s), targets) for s in seeds]
+        both = cal.Simulator(spaces[2], targets)(values)
+    finally:
+        _jit.set_threads(threads)
+    assert one(values) == runs[0]  # one run per particle: the first seed's statistics
+    assert runs[0] != runs[1]  # two seeds, two outcomes: the mean is neither
+    assert both == pytest.approx({k: (runs[0][k] + runs[1][k]) / 2 for k in runs[0]})
+    assert cal.mean_statistics([{"a": math.nan}, {"a": 0.2}]) == {"a": 0.2}
+    assert math.isnan(cal.mean_statistics([{"a": math.nan}])["a"])
+    sig = [cal.signature(raw, spaces[k], targets) for k in (1, 2)]
+    assert sig[0] != sig[1]
+    plain = Space(load_params(_write(tmp_path / "p0.toml", PARAMS.format(pop=4, gens=1))), raw)
+    assert cal.signature(raw, plain, targets) == sig[0]  # as before the setting existed
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
 
 
 @pytest.mark.slow

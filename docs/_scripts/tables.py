@@ -145,7 +145,9 @@ def render_calibrated() -> str:
     cal = data["calibration"]
     best = _load(DOCS / "calibration" / "abc-best-validation.json")
     head = (f"{cal['population_size']} particles x {len(data['generations'])} generations, "
-            f"{sum(g['simulations'] for g in data['generations']):,} simulations, "
+            f"{sum(g['simulations'] for g in data['generations']):,} simulations"
+            + (f" of {k} runs each" if (k := cal.get("seeds_per_particle", 1)) > 1 else "")
+            + ", "
             f"{number(data['abc_seconds'] / 60, 2)} min of ABC-SMC; its best particle met "
             f"{best['within']} of {best['of']} targets on seeds {best['seeds'][0]}-"
             f"{best['seeds'][-1]} (`abc-best-validation.json`).\n\n")
