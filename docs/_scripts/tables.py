@@ -280,20 +280,33 @@ def render_default_run() -> str:
 
 def render_bench_cli() -> str:
     """`addsim --version`, `--help`, `run --help`, and the default run cold and warm, per
-    measurement in benchmarks/results/cli.json."""
-    rows = []
-    for m in _measurements("cli"):
-        r = m["results"]
+    measurement in benchmarks/results/cli.json; a measurement with a baseline timed in the
+    same sitting (``--baseline``) has the baseline's row above it and the ratios."""
+
+    def line(label: str, commit: str, date: str, r: dict[str, Any], ratio: str
+             ) -> tuple[str, ...]:
         run = r.get("default_run", {})
         cold, warm = run.get("cold", {}), run.get("warm", {})
         bare = run.get("warm_no_burn_in", {})
-        rows.append((m["label"], _code(m), m["date"][:10], number(r["version"]["median_s"]),
-                     number(r["help"]["median_s"]), number(r["run_help"]["median_s"]),
-                     number(cold.get("median_s")), number(warm.get("median_s")),
-                     number(bare.get("median_s"))))
+        return (label, commit, date, number(r["version"]["median_s"]),
+                number(r["help"]["median_s"]), number(r["run_help"]["median_s"]),
+                number(cold.get("median_s")), number(warm.get("median_s")),
+                number(bare.get("median_s")), ratio)
+
+    rows = []
+    for m in _measurements("cli"):
+        r, ratio = m["results"], "–"
+        if "baseline" in r:
+            base, q = r["baseline"], r["ratio_to_baseline"]
+            rows.append(line(f"{m['label']}: its baseline", f"`{base['commit'][:9]}`",
+                             m["date"][:10], base, "1 / 1"))
+            ratio = (f"{number(q['default_run.cold'])} / "
+                     f"{number(q['default_run.warm'])}")
+        rows.append(line(m["label"], _code(m), m["date"][:10], r, ratio))
     return table(["measurement", "commit", "date", "--version (s)", "--help (s)",
                   "run --help (s)", "default run, cold (s)", "default run, warm (s)",
-                  "warm, without the burn-in (s)"], rows, "lllrrrrrr")
+                  "warm, without the burn-in (s)", "cold / warm against the baseline"],
+                 rows, "lllrrrrrrr")
 
 
 def render_bench_install() -> str:
@@ -450,8 +463,9 @@ def render_bench_learners() -> str:
 
 
 def render_bench_population() -> str:
-    """The population tick at a million people, the code before and after measured in one
-    sitting (bench_population.py --against), from benchmarks/results/population.json."""
+    """The population tick (a million people, or the default's 1,000), the code before and
+    after measured in one sitting (bench_population.py --against), from
+    benchmarks/results/population.json."""
     rows = []
     for m in _measurements("population"):
         r = m["results"]
