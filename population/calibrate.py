@@ -20,6 +20,8 @@ from __future__ import annotations
 import io
 import json
 import math
+import os
+import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -127,12 +129,20 @@ def prior(space: Space) -> Any:
 
 
 class _OnScale:
-    """Wraps the simulator: pyabc samples on each parameter's scale (log for ``log``)."""
+    """Wraps the simulator: pyabc samples on each parameter's scale (log for ``log``).
 
-    def __init__(self, sim: Simulator) -> None:
+    With ``local_workers`` (pyabc's multicore sampler: workers forked from this process, in
+    its process group), a worker ignores Ctrl-C: the calibrating process answers it (it says
+    which generations are stored) and its daemonic workers end with it, where each worker
+    would otherwise print a traceback of the run it was in."""
+
+    def __init__(self, sim: Simulator, local_workers: bool = False) -> None:
         self.sim = sim
+        self.parent = os.getpid() if local_workers else None
 
     def __call__(self, par: Any) -> dict[str, float]:
+        if self.parent is not None and os.getpid() != self.parent:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
         values = {p.key: p.from_unit(float(par[p.key]))
                   for p in self.sim.space.params.param}
         return self.sim(values)
@@ -195,7 +205,7 @@ def run_abc(space: Space, targets: Targets, db: Path, workers: int = 1, client: 
 
     cal = space.params.calibration
     url = f"sqlite:///{db.resolve()}"
-    model = _OnScale(Simulator(space, targets))
+    model = _OnScale(Simulator(space, targets), local_workers=workers > 1 and client is None)
     dist = Distance(target_keys(targets), scales(targets))
 
     def make(first: bool, smp: Any) -> Any:

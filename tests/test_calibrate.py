@@ -200,6 +200,31 @@ def _write(path: Path, text: str) -> Path:
 
 
 @pytest.mark.slow
+def test_ctrl_c_stops_a_calibration_with_local_workers_in_one_message(
+        tmp_path: Path) -> None:
+    """Ctrl-C (SIGINT to the terminal's process group) during a calibration on two local
+    workers: the command says which generations are stored and exits 130; the workers,
+    which pyabc forks into the same group, print no traceback of the run they were in."""
+    sets = ["population.size=100", 'run.ticks="3 years"', 'run.burn_in="3 years"']
+    _synthetic_targets(tmp_path / "targets.toml", sets, TRUTH, 3, seeds=2)
+    (tmp_path / "params.toml").write_text(PARAMS.format(pop=8, gens=4))
+    proc = _calibrate(tmp_path, sets, "--workers", "2", wait=False)
+    db = tmp_path / "out" / "calibration.db"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and proc.poll() is None:
+        if db.exists() and _generations(db) >= 1:
+            break
+        time.sleep(0.05)
+    time.sleep(1.0)  # the next generation's workers are running
+    assert proc.poll() is None, "finished before it could be interrupted"
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, (out, err)
+    assert "complete generation(s) are in" in out and "run the same command" in out
+    assert "Traceback" not in err, err
+
+
+@pytest.mark.slow
 def test_a_killed_calibration_continues_where_it_stopped(tmp_path: Path) -> None:
     """SIGKILL after the first generation is stored; the same command continues from the
     stored generations and ends with the posterior of an uninterrupted calibration. The
