@@ -57,8 +57,8 @@ def first_runs(scripts: dict[str, str], runs: int) -> dict[str, dict[str, object
         name: {"cold": [], "warm": [], "warm_no_burn_in": []} for name in scripts}
     said: dict[str, str] = dict.fromkeys(scripts, "")
     with tempfile.TemporaryDirectory() as tmp:
-        for i in range(runs):
-            for name, addsim in scripts.items():
+        for i in range(runs):  # the order within a pair alternates from one pair to the next
+            for name, addsim in list(scripts.items())[:: 1 if i % 2 == 0 else -1]:
                 cache, out = Path(tmp) / f"cache-{name}-{i}", f"{tmp}/{name}-{i}"
                 env = {**os.environ, "NUMBA_CACHE_DIR": str(cache)}
                 seconds, printed = timed([addsim, "run", "--out", f"{out}-cold"], env)
@@ -112,8 +112,8 @@ def main() -> None:
     for name, cmd in (("version", ["--version"]), ("help", ["--help"]),
                       ("run_help", ["run", "--help"])):
         t: dict[str, list[float]] = {k: [] for k in scripts}
-        for _ in range(args.repeats):
-            for key, script in scripts.items():
+        for i in range(args.repeats):
+            for key, script in list(scripts.items())[:: 1 if i % 2 == 0 else -1]:
                 t[key].append(timed([script, *cmd])[0])
         for key in scripts:
             found[key][name] = summary(t[key])

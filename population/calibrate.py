@@ -128,13 +128,26 @@ def prior(space: Space) -> Any:
     return pyabc.Distribution(**rvs)
 
 
+# While a calibration runs on local workers (pyabc's multicore sampler forks them into this
+# process's group, a generation at a time), a forked child ignores Ctrl-C from its first
+# instruction: the calibrating process answers it (it says which generations are stored) and
+# its daemonic workers end with it, where each worker would print a traceback of its run.
+_WORKERS_IGNORE_SIGINT = False
+
+
+def _ignore_sigint_if_calibrating() -> None:
+    if _WORKERS_IGNORE_SIGINT:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+os.register_at_fork(after_in_child=_ignore_sigint_if_calibrating)
+
+
 class _OnScale:
     """Wraps the simulator: pyabc samples on each parameter's scale (log for ``log``).
 
-    With ``local_workers`` (pyabc's multicore sampler: workers forked from this process, in
-    its process group), a worker ignores Ctrl-C: the calibrating process answers it (it says
-    which generations are stored) and its daemonic workers end with it, where each worker
-    would otherwise print a traceback of the run it was in."""
+    With ``local_workers``, a worker started otherwise than by a fork (a spawn start method)
+    also ignores Ctrl-C, from its first simulation on (see ``_WORKERS_IGNORE_SIGINT``)."""
 
     def __init__(self, sim: Simulator, local_workers: bool = False) -> None:
         self.sim = sim
@@ -217,24 +230,29 @@ def run_abc(space: Space, targets: Targets, db: Path, workers: int = 1, client: 
                             sampler=smp, eps=eps)
 
     history: Any = None
-    with _quiet_pyabc():
-        smp = sampler(workers, client)
-        if not (db.exists() and _generations(db) > 0):
-            db.unlink(missing_ok=True)
-        while (done := _generations(db) if db.exists() else 0) < cal.generations:
-            # one generation per ABCSMC object, loaded from the database as a resumed run
-            # would be: an uninterrupted calibration and a killed-and-rerun one are the same
-            abc = make(done == 0, smp)
-            history = abc.new(url, observed(targets)) if done == 0 else abc.load(url, 1)
-            if done and generations_table(history)[-1]["epsilon"] <= cal.min_epsilon:
-                break
-            # every generation draws from its own stream (pyabc's single-core sampler uses
-            # numpy's global one)
-            np.random.seed(cal.seed + done)
-            history = abc.run(max_nr_populations=1, minimum_epsilon=cal.min_epsilon)
-            last = generations_table(history)[-1]
-            if on_generation is not None:
-                on_generation(last["generation"], last["epsilon"], last["acceptance"])
+    global _WORKERS_IGNORE_SIGINT
+    _WORKERS_IGNORE_SIGINT = model.parent is not None
+    try:
+        with _quiet_pyabc():
+            smp = sampler(workers, client)
+            if not (db.exists() and _generations(db) > 0):
+                db.unlink(missing_ok=True)
+            while (done := _generations(db) if db.exists() else 0) < cal.generations:
+                # one generation per ABCSMC object, loaded from the database as a resumed run
+                # would be: an uninterrupted calibration and a killed-and-rerun one are the same
+                abc = make(done == 0, smp)
+                history = abc.new(url, observed(targets)) if done == 0 else abc.load(url, 1)
+                if done and generations_table(history)[-1]["epsilon"] <= cal.min_epsilon:
+                    break
+                # every generation draws from its own stream (pyabc's single-core sampler uses
+                # numpy's global one)
+                np.random.seed(cal.seed + done)
+                history = abc.run(max_nr_populations=1, minimum_epsilon=cal.min_epsilon)
+                last = generations_table(history)[-1]
+                if on_generation is not None:
+                    on_generation(last["generation"], last["epsilon"], last["acceptance"])
+    finally:
+        _WORKERS_IGNORE_SIGINT = False
     if history is None:  # every generation was there already
         history = pyabc.History(url, _id=1)
     return history

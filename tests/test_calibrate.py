@@ -7,6 +7,7 @@ compiled kernels to one thread, which must not leak into the rest of the suite.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import signal
@@ -21,6 +22,7 @@ import pytest
 from evidence import pixels_of, read_png
 
 from addsim.population import config as C
+from addsim.population.batches.plan import canonical, run_hash
 from addsim.population.calibrate import SEED_BASE, Distance, _generations, particle_seed
 from addsim.population.cli import main
 from addsim.population.model import PopulationModel
@@ -57,7 +59,15 @@ validation_first_seed = 7
 """
 
 
-def _calibrate(tmp: Path, sets: list[str], *extra: str, wait: bool = True
+def _as_a_terminal_job() -> None:
+    """preexec_fn: the child starts with Ctrl-C at its default, as a shell's foreground job
+    does (a suite run in the background, as .ci/run's is, passes SIGINT on ignored, and an
+    ignored SIGINT stays ignored across exec; tests/test_faults.py has the same)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def _calibrate(tmp: Path, sets: list[str], *extra: str, wait: bool = True,
+               terminal_job: bool = False,
                ) -> subprocess.CompletedProcess[str] | subprocess.Popen[str]:
     argv = [sys.executable, "-m", "addsim", "calibrate", "--targets", str(tmp / "targets.toml"),
             "--params", str(tmp / "params.toml"), "--out", str(tmp / "out"), *extra]
@@ -65,7 +75,8 @@ def _calibrate(tmp: Path, sets: list[str], *extra: str, wait: bool = True
         argv += ["--set", s]
     if not wait:
         return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True, start_new_session=True)
+                                text=True, start_new_session=True,
+                                preexec_fn=_as_a_terminal_job if terminal_job else None)
     return subprocess.run(argv, capture_output=True, text=True, timeout=900)
 
 
@@ -173,7 +184,9 @@ def test_a_particle_with_several_seeds_scores_the_mean_of_their_runs(
             PARAMS.format(pop=4, gens=1) + f"seeds_per_particle = {k}\n")
         spaces[k] = Space(load_params(tmp_path / f"p{k}.toml"), raw)
     values = {"exposure.p_peer": 0.05, "status.addicted_fraction": 0.3}
-    assert cal.particle_seed(values, 0) == cal.particle_seed(values)
+    text = canonical({k: float(v) for k, v in sorted(values.items())})  # the one-run seed
+    assert cal.particle_seed(values, 0) == SEED_BASE + int(run_hash(text, 12), 16) % (
+        2**31 - 1 - SEED_BASE)
     seeds = [cal.particle_seed(values, j) for j in (0, 1)]
     assert seeds[0] != seeds[1] and min(seeds) >= SEED_BASE
     threads = _jit.numba.get_num_threads()
@@ -190,13 +203,12 @@ def test_a_particle_with_several_seeds_scores_the_mean_of_their_runs(
     assert math.isnan(cal.mean_statistics([{"a": math.nan}])["a"])
     sig = [cal.signature(raw, spaces[k], targets) for k in (1, 2)]
     assert sig[0] != sig[1]
-    plain = Space(load_params(_write(tmp_path / "p0.toml", PARAMS.format(pop=4, gens=1))), raw)
-    assert cal.signature(raw, plain, targets) == sig[0]  # as before the setting existed
-
-
-def _write(path: Path, text: str) -> Path:
-    path.write_text(text)
-    return path
+    # one run per particle: the signature as it was before the setting existed
+    params = spaces[1].params.model_dump()
+    params["calibration"] = {k: v for k, v in params["calibration"].items()
+                             if k not in (*cal.NOT_SIGNED, "seeds_per_particle")}
+    assert sig[0] == run_hash(canonical({"config": raw, "params": params,
+                                         "targets": targets.model_dump()}))
 
 
 @pytest.mark.slow
@@ -208,17 +220,22 @@ def test_ctrl_c_stops_a_calibration_with_local_workers_in_one_message(
     sets = ["population.size=100", 'run.ticks="3 years"', 'run.burn_in="3 years"']
     _synthetic_targets(tmp_path / "targets.toml", sets, TRUTH, 3, seeds=2)
     (tmp_path / "params.toml").write_text(PARAMS.format(pop=8, gens=4))
-    proc = _calibrate(tmp_path, sets, "--workers", "2", wait=False)
-    db = tmp_path / "out" / "calibration.db"
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and proc.poll() is None:
-        if db.exists() and _generations(db) >= 1:
-            break
-        time.sleep(0.05)
-    time.sleep(1.0)  # the next generation's workers are running
-    assert proc.poll() is None, "finished before it could be interrupted"
-    os.killpg(proc.pid, signal.SIGINT)
-    out, err = proc.communicate(timeout=120)
+    proc = _calibrate(tmp_path, sets, "--workers", "2", wait=False, terminal_job=True)
+    try:
+        db = tmp_path / "out" / "calibration.db"
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and proc.poll() is None:
+            if db.exists() and _generations(db) >= 1:
+                break
+            time.sleep(0.05)
+        time.sleep(1.0)  # the next generation's workers are running
+        assert proc.poll() is None, "finished before it could be interrupted"
+        os.killpg(proc.pid, signal.SIGINT)
+        out, err = proc.communicate(timeout=120)
+    finally:  # whatever happened: no calibration or worker left running
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
     assert proc.returncode == 130, (out, err)
     assert "complete generation(s) are in" in out and "run the same command" in out
     assert "Traceback" not in err, err

@@ -300,8 +300,8 @@ def render_bench_cli() -> str:
             base, q = r["baseline"], r["ratio_to_baseline"]
             rows.append(line(f"{m['label']}: its baseline", f"`{base['commit'][:9]}`",
                              m["date"][:10], base, "1 / 1"))
-            ratio = (f"{number(q['default_run.cold'])} / "
-                     f"{number(q['default_run.warm'])}")
+            ratio = (f"{number(q.get('default_run.cold'))} / "
+                     f"{number(q.get('default_run.warm'))}")
         rows.append(line(m["label"], _code(m), m["date"][:10], r, ratio))
     return table(["measurement", "commit", "date", "--version (s)", "--help (s)",
                   "run --help (s)", "default run, cold (s)", "default run, warm (s)",
