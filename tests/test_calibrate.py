@@ -80,6 +80,16 @@ def _calibrate(tmp: Path, sets: list[str], *extra: str, wait: bool = True,
     return subprocess.run(argv, capture_output=True, text=True, timeout=900)
 
 
+def _until_a_generation_is_stored(proc: subprocess.Popen[str], db: Path) -> None:
+    """Wait (at most 300 s) until the calibration ``proc`` has stored a generation in ``db``,
+    or has ended."""
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and proc.poll() is None:
+        if db.exists() and _generations(db) >= 1:
+            return
+        time.sleep(0.05)
+
+
 def _synthetic_targets(path: Path, sets: list[str], truth: dict[str, float], years: int,
                        seeds: int = 4) -> None:
     """Targets made by the model at ``truth``: each measure's mean over seeds 0..seeds-1
@@ -223,12 +233,7 @@ def test_ctrl_c_stops_a_calibration_with_local_workers_in_one_message(
     (tmp_path / "params.toml").write_text(PARAMS.format(pop=8, gens=4))
     proc = _calibrate(tmp_path, sets, "--workers", "2", wait=False, terminal_job=True)
     try:
-        db = tmp_path / "out" / "calibration.db"
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline and proc.poll() is None:
-            if db.exists() and _generations(db) >= 1:
-                break
-            time.sleep(0.05)
+        _until_a_generation_is_stored(proc, tmp_path / "out" / "calibration.db")
         time.sleep(1.0)  # the next generation's workers are running
         assert proc.poll() is None, "finished before it could be interrupted"
         os.killpg(proc.pid, signal.SIGINT)
@@ -260,11 +265,7 @@ def test_a_killed_calibration_continues_where_it_stopped(tmp_path: Path) -> None
 
     proc = _calibrate(tmp_path, sets, wait=False)
     db = tmp_path / "out" / "calibration.db"
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and proc.poll() is None:
-        if db.exists() and _generations(db) >= 1:
-            break
-        time.sleep(0.05)
+    _until_a_generation_is_stored(proc, db)
     assert proc.poll() is None, "finished before it could be killed"
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
