@@ -71,12 +71,12 @@ def statistics(survey: pd.DataFrame, targets: Targets) -> dict[str, float]:
 
 def mean_statistics(runs: list[dict[str, float]]) -> dict[str, float]:
     """Each statistic's mean over the runs that could measure it (NaN where none could):
-    the particle's statistics when it has several runs, as the validation reports a
-    config's mean over seeds."""
+    the particle's statistics, as the validation reports a config's mean over seeds (one
+    run: its own statistics)."""
     out = {}
     for key in runs[0]:
         x = np.array([r[key] for r in runs], dtype=float)
-        x = x[np.isfinite(x)]
+        x = x[~np.isnan(x)]
         out[key] = float(x.mean()) if x.size else math.nan
     return out
 
@@ -112,9 +112,9 @@ class Simulator:
 
     def __call__(self, par: Any) -> dict[str, float]:
         values = {k: float(par[k]) for k in self.space.keys}
-        runs = [statistics(self.survey(values, particle_seed(values, j)), self.targets)
-                for j in range(self.space.params.calibration.seeds_per_particle)]
-        return runs[0] if len(runs) == 1 else mean_statistics(runs)
+        return mean_statistics([
+            statistics(self.survey(values, particle_seed(values, j)), self.targets)
+            for j in range(self.space.params.calibration.seeds_per_particle)])
 
 
 def prior(space: Space) -> Any:
@@ -128,9 +128,9 @@ def prior(space: Space) -> Any:
     return pyabc.Distribution(**rvs)
 
 
-# While a calibration runs on local workers (pyabc's multicore sampler forks them into this
-# process's group, a generation at a time), a forked child ignores Ctrl-C from its first
-# instruction: the calibrating process answers it (it says which generations are stored) and
+# While a calibration runs on local workers (pyabc's multicore sampler forks them, on POSIX,
+# into this process's group, a generation at a time), a forked child ignores Ctrl-C from its
+# first instruction: the calibrating process answers it (it says which generations are stored) and
 # its daemonic workers end with it, where each worker would print a traceback of its run.
 _WORKERS_IGNORE_SIGINT = False
 
@@ -144,18 +144,12 @@ os.register_at_fork(after_in_child=_ignore_sigint_if_calibrating)
 
 
 class _OnScale:
-    """Wraps the simulator: pyabc samples on each parameter's scale (log for ``log``).
+    """Wraps the simulator: pyabc samples on each parameter's scale (log for ``log``)."""
 
-    With ``local_workers``, a worker started otherwise than by a fork (a spawn start method)
-    also ignores Ctrl-C, from its first simulation on (see ``_WORKERS_IGNORE_SIGINT``)."""
-
-    def __init__(self, sim: Simulator, local_workers: bool = False) -> None:
+    def __init__(self, sim: Simulator) -> None:
         self.sim = sim
-        self.parent = os.getpid() if local_workers else None
 
     def __call__(self, par: Any) -> dict[str, float]:
-        if self.parent is not None and os.getpid() != self.parent:
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
         values = {p.key: p.from_unit(float(par[p.key]))
                   for p in self.sim.space.params.param}
         return self.sim(values)
@@ -218,7 +212,7 @@ def run_abc(space: Space, targets: Targets, db: Path, workers: int = 1, client: 
 
     cal = space.params.calibration
     url = f"sqlite:///{db.resolve()}"
-    model = _OnScale(Simulator(space, targets), local_workers=workers > 1 and client is None)
+    model = _OnScale(Simulator(space, targets))
     dist = Distance(target_keys(targets), scales(targets))
 
     def make(first: bool, smp: Any) -> Any:
@@ -231,7 +225,7 @@ def run_abc(space: Space, targets: Targets, db: Path, workers: int = 1, client: 
 
     history: Any = None
     global _WORKERS_IGNORE_SIGINT
-    _WORKERS_IGNORE_SIGINT = model.parent is not None
+    _WORKERS_IGNORE_SIGINT = workers > 1 and client is None  # pyabc's multicore sampler
     try:
         with _quiet_pyabc():
             smp = sampler(workers, client)
