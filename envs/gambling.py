@@ -8,7 +8,9 @@ Description
     back to ``s_init``, so the value of an outcome state is the value of its payout (the win
     state can keep a high value, Redish et al. 2007). With the defaults (p_win 0.25, +20,
     -10) betting has expected value -2.5 per bet, so the no-op is optimal; a win streak
-    raises ``p_win`` for a while.
+    raises ``p_win`` for a while. ``stake`` scales every payout (the game's size: a lottery
+    ticket against a casino table); ``loss_offset`` is added to a loss unscaled (the
+    population's consequences of betting, which grow with bets, not with their size).
 
 States / cue
     Cue ``[is_init, is_outcome, near_miss * is_loss, context, payout / 20] + noise``: the
@@ -22,7 +24,7 @@ States / cue
 Conditions
     ``p_win``, ``win_mean``/``win_sd``, ``loss_mean``/``loss_sd``, ``near_miss``, ``context``,
     ``cue_noise``, ``available`` (1 when betting is possible; a bet without opportunity is a
-    no-op).
+    no-op), ``stake`` (1), ``loss_offset`` (0).
 
 References
     Redish et al. (2007) Psychol Rev 114:784 (gambling as over-categorisation of situations);
@@ -64,6 +66,8 @@ class GamblingCore(TaskCore):
         "context": Condition(0.0, -10.0, 10.0, "context feature of the cue"),
         "cue_noise": Condition(0.02, 0.0, 10.0, "sd of the Gaussian noise on each cue feature"),
         "available": Condition(1.0, 0.0, 1.0, "1 when betting is possible this tick"),
+        "stake": Condition(1.0, 0.0, 1e6, "scale of the payouts (wins, losses and their sds)"),
+        "loss_offset": Condition(0.0, -1e6, 1e6, "added to a loss, not scaled by the stake"),
     }
 
     def __init__(self, n: int, **conditions: float | np.ndarray) -> None:
@@ -78,8 +82,8 @@ class GamblingCore(TaskCore):
         reward, next_state, bet, optimal, _ = self._outputs()
         _transition_kernel(
             s, a, d.normals[:, 0], d.uniforms[:, 0], c["p_win"], c["win_mean"], c["win_sd"],
-            c["loss_mean"], c["loss_sd"], c["available"], self.payout, reward, next_state, bet,
-            optimal,
+            c["loss_mean"], c["loss_sd"], c["available"], c["stake"], c["loss_offset"],
+            self.payout, reward, next_state, bet, optimal,
         )
         return Transition(reward, next_state, np.zeros(self.n, bool), bet, optimal, bet)
 
@@ -136,13 +140,14 @@ class GamblingVectorEnv(CoreVectorEnv):
 # ---------------------------------------------------------------------------------- kernels
 @jit_parallel
 def _transition_kernel(
-    s, a, z, u, p_win, win_mean, win_sd, loss_mean, loss_sd, available, payout, reward,
-    next_state, bet, optimal,
+    s, a, z, u, p_win, win_mean, win_sd, loss_mean, loss_sd, available, stake, loss_offset,
+    payout, reward, next_state, bet, optimal,
 ):  # pragma: no cover - compiled
     """The transition as one pass over individuals: in s_init a bet (with ``available >
-    0.5``) wins when the coin ``u < p_win`` (to s_win, payout ~ N(win_mean, win_sd)) or loses
-    (to s_loss, payout ~ N(loss_mean, loss_sd)); the outcome state pays the payout shown on
-    the way back. Optimal: bet only when p_win win_mean + (1 - p_win) loss_mean > 0."""
+    0.5``) wins when the coin ``u < p_win`` (to s_win, payout ``stake`` x N(win_mean,
+    win_sd)) or loses (to s_loss, payout ``stake`` x N(loss_mean, loss_sd) + ``loss_offset``);
+    the outcome state pays the payout shown on the way back. Optimal: bet only when
+    p_win win_mean + (1 - p_win) loss_mean > 0."""
     n = s.size
     for c in prange((n + CHUNK - 1) // CHUNK):
         for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
@@ -153,10 +158,10 @@ def _transition_kernel(
             # pays it on the way back to s_init
             reward[i] = 0.0 if in_choice else payout[i]
             if win:
-                payout[i] = win_mean[i] + win_sd[i] * z[i]
+                payout[i] = stake[i] * (win_mean[i] + win_sd[i] * z[i])
                 next_state[i] = 1
             elif b:  # a loss
-                payout[i] = loss_mean[i] + loss_sd[i] * z[i]
+                payout[i] = stake[i] * (loss_mean[i] + loss_sd[i] * z[i]) + loss_offset[i]
                 next_state[i] = 2
             else:
                 payout[i] = 0.0

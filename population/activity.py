@@ -90,10 +90,10 @@ SPECS: dict[str, ActivitySpec] = {
         ),
         ActivitySpec(
             "gambling", GamblingCore, 4, exposure=("available",),
-            core_risk={"p_win": "perceived_win"},
+            core_risk={"p_win": "perceived_win", "stake": "stake"},
             learner_risk={"alpha": "learning_rate", "beta": "inverse_temperature",
                           "surge": 0.0, "r_bar0": 0.0},
-            seek_conditions=("available",), harm_condition="loss_mean",
+            seek_conditions=("available",), harm_condition="loss_offset",
         ),
     )
 }

@@ -305,10 +305,11 @@ class DoseActivityCfg(ActivityCfg):
 # per-activity defaults (a table that leaves the key out gets them too): the substance's
 # access is calibrated (docs/calibration.md); gambling keeps the frequent-use threshold the
 # default had before issue 29 (0.8: a bet is cheap and quick, so frequent betting is a
-# weaker sign than frequent use)
+# weaker sign than frequent use) and its access is tuned by hand with risk.stake on tuning
+# seeds 8000-8005 against past-year and lifetime gambling (docs/calibration.md)
 ACTIVITY_DEFAULTS: dict[str, dict[str, float]] = {
     "substance": {"access_scale": 1.0},
-    "gambling": {"addicted_fraction": 0.8},
+    "gambling": {"addicted_fraction": 0.8, "access_scale": 0.4},
 }
 
 
@@ -363,6 +364,12 @@ class RiskCfg(_Strict):
     perceived_win: Dist = Field(
         Beta(dist="beta", a=5.0, b=15.0),
         description="win probability of the gambling the individual meets [0, 1]",
+    )
+    stake: Dist = Field(
+        LogNormal(dist="lognormal", median=0.1, sigma=1.0),
+        description="scale of the payouts of the gambling the individual meets (1: the "
+        "task's own, +20 / -10): most adults' gambling is cheap (lotteries, raffles, office "
+        "pools), a few play for high stakes (an extension of ours, docs/model/population.md)",
     )
 
 
@@ -591,7 +598,8 @@ class ComorbidityCfg(_Strict):
         0.5, ge=0, le=1, description="correlation of each factor's score with the others"
     )
     factors: dict[str, Annotated[int, Field(ge=-1, le=1)]] = Field(
-        default_factory=lambda: {"surge": 1, "natural_reward": -1, "perceived_win": 1},
+        default_factory=lambda: {"surge": 1, "natural_reward": -1, "perceived_win": 1,
+                                 "stake": -1},
         description="risk factors the trait raises (1) or lowers (-1)",
     )
 
