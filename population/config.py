@@ -629,7 +629,7 @@ class TreatmentCfg(_Strict):
     enabled: bool = Field(True, description="people in disorder enter treatment over time")
     activity: Literal[(*ACTIVITIES, "all")] = Field(  # type: ignore[valid-type]
         "substance", description="the activity whose disorder is treated")
-    entry_per_year: float = Field(0.04, ge=0, le=1000,  # calibrated
+    entry_per_year: float = Field(0.03, ge=0, le=1000,  # calibrated, then by hand
                                   description="hazard of entering treatment, per year in disorder")
     duration: Ticks = Field("12 weeks", ge=1, le=MAX_TICKS, validate_default=True,
                             description="time in treatment (the activity out of reach)")

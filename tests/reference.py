@@ -534,15 +534,16 @@ def substance_cue(s: int, noise: list[float], c: dict[str, float], dose: float) 
 def gambling_step(s: int, a: int, z: float, u: float, c: dict[str, float], payout: float
                   ) -> tuple[float, int, bool, bool, bool, float]:
     """(reward, next state, drug (never), bet, optimal, payout after): in s_init a bet (with
-    available > 0.5) wins when u < p_win, to s_win with the payout N(win_mean, win_sd), or
-    loses, to s_loss with N(loss_mean, loss_sd); an outcome state pays the payout shown and
-    returns to s_init. Betting is optimal only when its expected value is above 0."""
+    available > 0.5) wins when u < p_win, to s_win with the payout stake x N(win_mean,
+    win_sd), or loses, to s_loss with stake x N(loss_mean, loss_sd) + loss_offset; an outcome
+    state pays the payout shown and returns to s_init. Betting is optimal only when the
+    game's expected value is above 0."""
     reward = 0.0 if s == 0 else payout
     bet = s == 0 and a == 1 and c["available"] > 0.5
     if bet and u < c["p_win"]:
-        payout, nxt = c["win_mean"] + c["win_sd"] * z, 1
+        payout, nxt = c["stake"] * (c["win_mean"] + c["win_sd"] * z), 1
     elif bet:
-        payout, nxt = c["loss_mean"] + c["loss_sd"] * z, 2
+        payout, nxt = c["stake"] * (c["loss_mean"] + c["loss_sd"] * z) + c["loss_offset"], 2
     else:
         payout, nxt = 0.0, 0
     ev = c["p_win"] * c["win_mean"] + (1.0 - c["p_win"]) * c["loss_mean"]

@@ -21,6 +21,7 @@ from addsim.population.targets import load_targets, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGETS = ROOT / "examples" / "targets" / "substance.toml"
+GAMBLING = ROOT / "examples" / "targets" / "gambling.toml"
 pytestmark = [pytest.mark.slow, pytest.mark.whole_burn_in]
 NOT_REACHED: dict[str, str] = {  # seeds 10-19: mean [2.5%, 97.5% across seeds] vs interval
     "past-year drug use disorder": "0.026 [0.021, 0.035] vs [0.027, 0.051]: at the lower "
@@ -31,6 +32,12 @@ NOT_REACHED: dict[str, str] = {  # seeds 10-19: mean [2.5%, 97.5% across seeds] 
     "1.611] vs [1.200, 2.000] (1.21, inside, on the validation seeds)",
 }
 ABLATION_SEEDS = DEFAULT_SEEDS[:5]
+# gambling's targets the hand tuning (seeds 8000-8005) did not reach, with the numbers
+GAMBLING_NOT_REACHED: dict[str, str] = {}
+# the stake ablation: every person's game the task's own (+20 / -10), with the access and the
+# shared trait the default had before the stake (issue 29 item 5)
+NO_STAKE = ['risk.stake={dist="fixed", value=1.0}', "activities.gambling.access_scale=1",
+            "comorbidity.factors={surge=1, natural_reward=-1, perceived_win=1}"]
 
 
 def _mean(run: DefaultRun, measure: str, years: tuple[int, int] = (1, 20)) -> float:
@@ -57,6 +64,12 @@ def _cases() -> list[object]:
         if t.name in NOT_REACHED else t.name for t in load_targets(TARGETS).target]
 
 
+def _gambling_cases() -> list[object]:
+    return [pytest.param(t.name, marks=pytest.mark.xfail(
+        strict=True, reason=f"not reached by the tuning: {GAMBLING_NOT_REACHED[t.name]}"))
+        if t.name in GAMBLING_NOT_REACHED else t.name for t in load_targets(GAMBLING).target]
+
+
 @pytest.mark.parametrize("name", _cases())
 def test_default_lands_inside_the_target(table: pd.DataFrame, name: str) -> None:
     """The mean over the ten seeds inside the target's 95% interval."""
@@ -65,6 +78,43 @@ def test_default_lands_inside_the_target(table: pd.DataFrame, name: str) -> None
              f"{row['observed_high']:.3f}] against [{row['low']:.3f}, {row['high']:.3f}]")
     assert row["runs"] == len(DEFAULT_SEEDS), shown
     assert row["low"] <= row["observed"] <= row["high"], shown
+
+
+@pytest.mark.parametrize("name", _gambling_cases())
+def test_default_lands_inside_the_gambling_target(default_runs: list[DefaultRun], name: str
+                                                  ) -> None:
+    """Gambling (issue 29 item 5): the mean over the ten seeds inside each target's interval,
+    participation (a majority bets each year) and pathological gambling (rare) alike."""
+    row = validate([r.survey for r in default_runs], load_targets(GAMBLING)).set_index(
+        "target").loc[name]
+    shown = (f"{name}: {row['observed']:.4g} [{row['observed_low']:.4g}, "
+             f"{row['observed_high']:.4g}] against [{row['low']:.4g}, {row['high']:.4g}]")
+    assert row["low"] <= row["observed"] <= row["high"], shown
+
+
+def _gambling(run: DefaultRun, measure: str) -> float:
+    s = run.survey
+    rows = s[(s["activity"] == "gambling") & (s["age_band"] == "all") & (s["sex"] == "all")
+             & (s["measure"] == measure)]
+    return float(np.nanmean(rows["value"]))
+
+
+def test_without_the_stake_few_people_bet_in_a_year(default_runs: list[DefaultRun]) -> None:
+    """The stake's ablation (every game the task's own +20 / -10, the access and shared
+    trait from before it), same seeds (10, 11), paired: a learner who meets a -2.5 a bet game
+    stops betting, so past-year gambling falls from the default's majority to under half of
+    it on each seed, while about as many people have ever bet (docs/calibration.md)."""
+    seeds = ABLATION_SEEDS[:2]
+    ablated = [run_default(seed, NO_STAKE) for seed in seeds]
+    base = default_runs[: len(seeds)]
+    assert [r.seed for r in base] == list(seeds)
+    new = [_gambling(r, "past_year_use") for r in base]
+    old = [_gambling(r, "past_year_use") for r in ablated]
+    assert all(n > 0.5 for n in new), new
+    assert all(o < n / 2 for o, n in zip(old, new, strict=True)), (old, new)
+    ever = [(_gambling(a, "lifetime_use"), _gambling(b, "lifetime_use"))
+            for a, b in zip(ablated, base, strict=True)]
+    assert all(a > 0.6 and b > 0.6 for a, b in ever), ever
 
 
 def test_disorder_episodes_last_at_least_two_years(default_runs: list[DefaultRun]) -> None:

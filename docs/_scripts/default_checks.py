@@ -1,7 +1,8 @@
 """The embedded default's checks beyond its targets, on seeds neither the calibration nor the
 tests use: disorder episodes (Kaplan-Meier median, censored), stationarity (years 1-5 against
 16-20), lifetime and past-year disorder by age band, and the two ablations of issue 29 (a
-failed search as an extinction trial; the frequency status rule) on the same seeds.
+failed search as an extinction trial; the frequency status rule) and gambling's stake ablated
+(issue 29 item 5), on the same seeds.
 
     python docs/_scripts/default_checks.py            # docs/calibration/default_checks.json
                                                       # and validation.{csv,json,png}
@@ -31,7 +32,13 @@ ARMS = {
     "default": [],
     "failed search as extinction": ["seeking.failed=extinction"],
     "frequency status rule": ["status.rule=frequency"],
+    # gambling's stake (an extension of ours) ablated: every game the task's own, with the
+    # access and the shared trait the default had before it (tests/test_default_scenario.py)
+    "no stake (gambling)": ['risk.stake={dist="fixed", value=1.0}',
+                            "activities.gambling.access_scale=1",
+                            "comorbidity.factors={surge=1, natural_reward=-1, perceived_win=1}"],
 }
+GAMBLING = ("past_year_use", "lifetime_use", "past_year_disorder", "lifetime_disorder")
 MEASURES = ("past_year_disorder", "lifetime_use", "lifetime_disorder", "past_year_remission",
             "relapse_12m", "relapse_frequent_12m", "ever_treated", "conditional_dependence")
 EARLY, LATE = (1, 5), (16, 20)
@@ -58,8 +65,9 @@ def _one(seed: int, sets: list[str]) -> dict[str, Any]:
             "people_by_band": people}
 
 
-def _years(s: pd.DataFrame, measure: str, years: tuple[int, int], band: str = "all") -> float:
-    rows = s[(s["activity"] == "substance") & (s["sex"] == "all") & (s["measure"] == measure)
+def _years(s: pd.DataFrame, measure: str, years: tuple[int, int], band: str = "all",
+           activity: str = "substance") -> float:
+    rows = s[(s["activity"] == activity) & (s["sex"] == "all") & (s["measure"] == measure)
              & (s["age_band"] == band) & s["year"].between(*years)]
     return float(np.nanmean(rows["value"])) if len(rows) else float("nan")
 
@@ -91,6 +99,11 @@ def _summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
                       "seed_interval_half_width": half,
                       "stationary": bool(abs((late - early).mean()) < half)}
     out["stationarity"] = station
+    out["gambling"] = {
+        m: {"mean": float(np.mean(v := [_years(r["survey"], m, (1, 20), activity="gambling")
+                                         for r in runs])),
+            "low": float(np.percentile(v, 2.5)), "high": float(np.percentile(v, 97.5))}
+        for m in GAMBLING}
     out["lifetime_disorder_by_band"] = {
         b: {"mean": float(np.mean(v := [_years(r["survey"], "lifetime_disorder", (1, 20), b)
                                          for r in runs])),

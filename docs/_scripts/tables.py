@@ -171,7 +171,8 @@ def render_default_checks() -> str:
     validation seeds: docs/calibration/default_checks.json (docs/_scripts/default_checks.py)."""
     data = _checks()
     seeds, arms = data["seeds"], data["arms"]
-    head = (f"The default and two ablations on seeds {seeds[0]}-{seeds[-1]} ({len(seeds)} runs "
+    head = (f"The default and {len(arms) - 1} ablations on seeds {seeds[0]}-{seeds[-1]} "
+            f"({len(seeds)} runs "
             f"each, 1,000 people, 20 recorded years after a burn-in of "
             f"{data['burn_in_ticks']:,} ticks; `docs/_scripts/default_checks.py`, commit "
             f"{data['commit']}). Median episode: Kaplan-Meier over the disorder episodes that "
@@ -196,6 +197,29 @@ def render_default_checks() -> str:
                                    for b in bands.values()))], "l" + "r" * len(bands))
     return (head + ablations + "\n\nStationarity (the default):\n\n" + station
             + "\n\nLifetime disorder by age band (the default, years 1-20):\n\n" + profile)
+
+
+def render_gambling_stake() -> str:
+    """Gambling with and without the stake (issue 29 item 5) on the validation seeds:
+    docs/calibration/default_checks.json's ``gambling`` of the default and of the ablation."""
+    data = _checks()
+    arms = {k: v for k, v in data["arms"].items()
+            if "gambling" in v and (k == "default" or "stake" in k)}
+    if len(arms) < 2:  # a default_checks.json from before the stake
+        return "(default_checks.json has no stake ablation yet)"
+    names = {"past_year_use": "past-year gambling", "lifetime_use": "lifetime gambling",
+             "past_year_disorder": "past-year pathological gambling",
+             "lifetime_disorder": "lifetime pathological gambling"}
+    first = next(iter(arms.values()))["gambling"]
+    rows = [(names.get(m, m), *(f"{number(a['gambling'][m]['mean'])} "
+                                f"[{number(a['gambling'][m]['low'])}, "
+                                f"{number(a['gambling'][m]['high'])}]" for a in arms.values()))
+            for m in first]
+    seeds = data["seeds"]
+    return (f"Means over years 1-20 and seeds {seeds[0]}-{seeds[-1]} with their 2.5-97.5% "
+            f"range across seeds (`docs/_scripts/default_checks.py`, commit "
+            f"{data['commit']}):\n\n"
+            + table(["measure", *arms], rows, "l" + "r" * len(arms)))
 
 
 def render_default_fit() -> str:
@@ -616,6 +640,7 @@ BLOCKS: list[Block] = [
     Block("docs/calibration.md", "validation-table", render_validation),
     Block("docs/calibration.md", "default-checks", render_default_checks),
     Block("docs/calibration.md", "gambling-validation", render_gambling_validation),
+    Block("docs/calibration.md", "gambling-stake", render_gambling_stake),
     Block("README.md", "default-fit", render_default_fit),
     Block("README.md", "validation-table", render_validation),
     Block("README.md", "age-profile", render_age_profile),
