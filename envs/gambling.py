@@ -19,7 +19,8 @@ States / cue
     its baseline attention (``cue_salience``) is 0.05, so at baseline a latent-state learner
     lumps wins and losses together and only attention raised by its negative-error history
     (Pettine et al. 2023) tells them apart. ``near_miss`` > 0 moves the loss cue a little away
-    from the win cue on the third feature (the near-miss variant).
+    from the win cue on the third feature (the near-miss variant). The payout shown is the
+    one paid, stake included, so a small stake also brings a win's and a loss's cues closer.
 
 Conditions
     ``p_win``, ``win_mean``/``win_sd``, ``loss_mean``/``loss_sd``, ``near_miss``, ``context``,
@@ -113,7 +114,8 @@ class GamblingEnv(CoreEnv):
 
     ## Reward
     No-op 0; a bet 0, and it wins N(20, 1) with probability ``p_win`` = 0.25, else loses
-    N(-10, 1), paid when leaving the outcome state (either action).
+    N(-10, 1), paid when leaving the outcome state (either action); both times ``stake``
+    (1), and ``loss_offset`` (0) added to a loss.
 
     ## Episode End
     Continuing task: never terminates; truncated at 1000 steps by the registration.
@@ -124,7 +126,8 @@ class GamblingEnv(CoreEnv):
 
     ## Version History
     * v1: the payout is shown in the outcome cue (fifth feature) and paid on leaving the
-      outcome state (it was paid on the bet).
+      outcome state (it was paid on the bet). Later the conditions ``stake`` and
+      ``loss_offset``, whose defaults (1, 0) keep v1's numbers.
     * v0: initial version.
     """
 
@@ -147,7 +150,7 @@ def _transition_kernel(
     0.5``) wins when the coin ``u < p_win`` (to s_win, payout ``stake`` x N(win_mean,
     win_sd)) or loses (to s_loss, payout ``stake`` x N(loss_mean, loss_sd) + ``loss_offset``);
     the outcome state pays the payout shown on the way back. Optimal: bet only when
-    p_win win_mean + (1 - p_win) loss_mean > 0."""
+    stake (p_win win_mean + (1 - p_win) loss_mean) + (1 - p_win) loss_offset > 0."""
     n = s.size
     for c in prange((n + CHUNK - 1) // CHUNK):
         for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
@@ -167,7 +170,8 @@ def _transition_kernel(
                 payout[i] = 0.0
                 next_state[i] = 0
             bet[i] = b
-            ev = p_win[i] * win_mean[i] + (1.0 - p_win[i]) * loss_mean[i]
+            ev = (stake[i] * (p_win[i] * win_mean[i] + (1.0 - p_win[i]) * loss_mean[i])
+                  + (1.0 - p_win[i]) * loss_offset[i])
             best = 1 if ev > 0.0 else 0
             optimal[i] = (not in_choice) or a[i] == best
 

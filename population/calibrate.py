@@ -308,6 +308,32 @@ def summary(post: pd.DataFrame, space: Space) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+# below this share of its particles, a generation's effective sample size is reported as a
+# warning: the weighted intervals then rest on a few particles
+ESS_WARNING = 0.5
+
+
+def effective_sample_size(weights: np.ndarray) -> float:
+    """Kish's effective sample size (sum w)^2 / sum w^2 of importance weights: the number of
+    equally weighted particles that would give as precise a weighted mean. ABC-SMC's weights
+    (prior over proposal density) can pile onto a few particles, e.g. one at the prior's edge
+    where the proposal is thin; the posterior's quantiles then rest on those few. Kish (1965)
+    Survey Sampling; Liu (2001) Monte Carlo Strategies in Scientific Computing, ch. 2.5."""
+    w = np.asarray(weights, float)
+    total = float(w.sum())
+    return total * total / float(np.sum(w * w)) if total > 0 else 0.0
+
+
+def ess_warning(ess: float, particles: int) -> str | None:
+    """The warning a calibration prints when its last generation's effective sample size is
+    below ``ESS_WARNING`` of its particles (None otherwise)."""
+    if ess >= ESS_WARNING * particles:
+        return None
+    return (f"calibrate: warning: the last generation's weights rest on an effective "
+            f"{ess:.1f} of its {particles} particles (Kish), so its posterior intervals do "
+            f"too; more particles (calibration.population_size) spread them")
+
+
 def weighted_quantile(x: np.ndarray, w: np.ndarray, q: float) -> float:
     """The ``q`` quantile of ``x`` under weights ``w`` (the inverse of the weighted CDF,
     interpolated at the midpoints of each value's mass)."""
@@ -376,6 +402,7 @@ def to_json(obj: Any) -> str:
     return json.dumps(obj, indent=2, default=float) + "\n"
 
 
-__all__ = ["Distance", "Simulator", "best", "mean_statistics", "particle_seed",
+__all__ = ["ESS_WARNING", "Distance", "Simulator", "best", "effective_sample_size", "ess_warning",
+           "mean_statistics", "particle_seed",
            "plot_posterior", "posterior", "run_abc", "signature", "statistics", "summary",
            "weighted_quantile"]

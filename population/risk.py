@@ -1,7 +1,8 @@
 """Per-individual risk factors: drawn from the configured distributions, or read from a CSV.
 
 Risk factors are how people differ: dopamine surge, richness of natural rewards, learning
-rate, softmax inverse temperature, peer susceptibility, access and perceived win probability.
+rate, softmax inverse temperature, peer susceptibility, access, and the perceived win
+probability and stake of gambling.
 Each is an (N,) float array; the engine hands them to the learners and task cores as
 per-individual parameters and conditions.
 """

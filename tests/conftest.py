@@ -53,7 +53,8 @@ def _whole_burn_in(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPat
 
 @dataclass
 class DefaultRun:
-    """One run of the default: its substance survey (both sexes) and disorder episodes."""
+    """One run of the default: its survey (both activities and sexes) and the substance's
+    disorder episodes."""
 
     seed: int
     survey: pd.DataFrame

@@ -546,7 +546,8 @@ def gambling_step(s: int, a: int, z: float, u: float, c: dict[str, float], payou
         payout, nxt = c["stake"] * (c["loss_mean"] + c["loss_sd"] * z) + c["loss_offset"], 2
     else:
         payout, nxt = 0.0, 0
-    ev = c["p_win"] * c["win_mean"] + (1.0 - c["p_win"]) * c["loss_mean"]
+    ev = (c["stake"] * (c["p_win"] * c["win_mean"] + (1.0 - c["p_win"]) * c["loss_mean"])
+          + (1.0 - c["p_win"]) * c["loss_offset"])
     return reward, nxt, False, bet, s != 0 or a == (1 if ev > 0.0 else 0), payout
 
 

@@ -1,9 +1,10 @@
 """The embedded default is the calibrated scenario (examples/calibrate against
 examples/targets/substance.toml, docs/calibration/): on seeds neither the calibration
 (>= 1,000,000) nor its validation report (7000-7009) used, its survey lands inside the
-targets' intervals, its disorders last, its recorded years are stationary, and the two
-ablations of issue 29 (a failed search as extinction; the frequency status rule) end
-disorders sooner on the same seeds. Targets the calibration did not reach are strict xfails
+targets' intervals (the gambling targets too), its disorders last, its recorded years are
+stationary, and the two ablations of issue 29 (a failed search as extinction; the frequency
+status rule) end disorders sooner on the same seeds; without gambling's stake few people bet
+in a year. Targets the calibration did not reach are strict xfails
 with the measured values.
 """
 
@@ -24,12 +25,10 @@ TARGETS = ROOT / "examples" / "targets" / "substance.toml"
 GAMBLING = ROOT / "examples" / "targets" / "gambling.toml"
 pytestmark = [pytest.mark.slow, pytest.mark.whole_burn_in]
 NOT_REACHED: dict[str, str] = {  # seeds 10-19: mean [2.5%, 97.5% across seeds] vs interval
-    "past-year drug use disorder": "0.026 [0.021, 0.035] vs [0.027, 0.051]: at the lower "
-    "edge (0.030, inside, on the validation seeds 7000-7009); past-year over lifetime "
-    "disorder is 0.21 here against the survey's 0.39, so past-year and lifetime disorder "
-    "sit at opposite ends of their intervals",
-    "peer effect on onset: a friend's first use in the previous year": "1.181 [0.955, "
-    "1.611] vs [1.200, 2.000] (1.21, inside, on the validation seeds)",
+    "past-year drug use disorder": "0.0269 [0.0202, 0.0304] vs [0.0272, 0.0508]: at the "
+    "lower edge (0.0271, just below too, on the validation seeds 7000-7009); past-year over "
+    "lifetime disorder is 0.23 here against the survey's 0.39, so past-year and lifetime "
+    "disorder sit at opposite ends of their intervals",
 }
 ABLATION_SEEDS = DEFAULT_SEEDS[:5]
 # gambling's targets the hand tuning (seeds 8000-8005) did not reach, with the numbers
@@ -114,7 +113,7 @@ def test_without_the_stake_few_people_bet_in_a_year(default_runs: list[DefaultRu
     assert all(o < n / 2 for o, n in zip(old, new, strict=True)), (old, new)
     ever = [(_gambling(a, "lifetime_use"), _gambling(b, "lifetime_use"))
             for a, b in zip(ablated, base, strict=True)]
-    assert all(a > 0.6 and b > 0.6 for a, b in ever), ever
+    assert all(a > 0.8 * b for a, b in ever), ever
 
 
 def test_disorder_episodes_last_at_least_two_years(default_runs: list[DefaultRun]) -> None:
@@ -166,7 +165,7 @@ def test_failed_search_as_extinction_ends_disorders_sooner(
     """Same seeds (10-14), paired: with a failed search as an extinction trial (the old rule)
     the searches' errors end the drug's value before a disorder lasts, so past-year disorder
     is below the default's on every seed and fewer disorder episodes start (on the
-    validation seeds none at all; docs/calibration.md)."""
+    validation seeds hardly any; docs/calibration.md)."""
     base = default_runs[: len(ABLATION_SEEDS)]
     old_rule = ablations["extinction"]
     assert [r.seed for r in base] == [r.seed for r in old_rule]

@@ -78,19 +78,19 @@ def test_treatment_lowers_prevalence_and_relapses_follow(
     treated = _substance(treated_model)
     start, hit = treated_model.applied[0][0], treated_model.applied[0][3]
     end = start + 26
-    assert hit > 5 and quoted(hit, "14")  # seed 0, 1,000 people: the xfail below
+    assert hit > 5 and quoted(hit, "18")  # seed 0, 1,000 people: the xfail below
     addicted = lambda f, a, b: (f["addicted"] + f["relapsed"]).loc[a:b].mean()  # noqa: E731
     ratio = addicted(treated, start + 13, end) / addicted(control, start + 13, end)
-    assert ratio < 0.5 and quoted(ratio, "0.12")
+    assert ratio < 0.5 and quoted(ratio, "0.08")
     assert treated["cessations"].loc[start:end].sum() >= hit
     sub = treated_model.activity("substance")
     who = np.flatnonzero(sub.treated_until == end)
     assert hit - 3 <= who.size <= hit  # (a treated person may die and leave the row)
     relapsed = (sub.tracker.last_use[who] > end).sum()
-    assert relapsed > 0.2 * hit and quoted(relapsed / hit, "1.00")
+    assert relapsed > 0.2 * hit and quoted(relapsed / hit, "0.94")
 
 
-@pytest.mark.xfail(strict=True, reason="f82734d's bound, not met since: the wave reaches 14 "
+@pytest.mark.xfail(strict=True, reason="f82734d's bound, not met since: the wave reaches 18 "
                    "addicted people (seed 0, 1,000 people, no burn-in), not more than 50")
 def test_old_bound_the_wave_reaches_more_than_50(
         wave: tuple[pd.DataFrame, PopulationModel]) -> None:
@@ -201,15 +201,15 @@ def test_targeting_in_the_default_on_five_seeds(targeting_pairs: dict[str, list[
     percentage points. The default's small world has little spread of degree, and a wave
     treats a few people: targeting hubs changes nothing one can see."""
     diff = 100 * np.subtract(targeting_pairs["centrality"], targeting_pairs["random"])
-    assert quoted(list(diff), "0.05, -0.18, 0.14, 0.03, 0.16")
+    assert quoted(list(diff), "-0.05, 0.06, 0.23, 0.09, -0.07")
 
 
 @pytest.mark.slow
 @pytest.mark.whole_burn_in
 @pytest.mark.xfail(strict=True, reason="not reproduced in the default scenario (seeds 10-14, "
                    "1,000 people, 20 years): treating hubs first against at random changes "
-                   "past-year use over years 6-20 by 0.05, -0.18, 0.14, 0.03, 0.16 "
-                   "percentage points (lower on 1 of 5 seeds)")
+                   "past-year use over years 6-20 by -0.05, 0.06, 0.23, 0.09, -0.07 "
+                   "percentage points (lower on 2 of 5 seeds)")
 def test_targeting_hubs_lowers_later_use_in_the_default_on_every_seed(
         targeting_pairs: dict[str, list[float]]) -> None:
     assert all(c < r for c, r in zip(targeting_pairs["centrality"], targeting_pairs["random"],
@@ -336,20 +336,20 @@ def test_embedded_default_is_plausible_at_a_glance(embedded_default: PopulationM
     assert cfg.run.seed == 0 and cfg.run.ticks == 1044 and model.n == 1000
     assert model.burn_in_ticks > 3000
     # seed 0, 1,000 people, for every quote below
-    assert tr.ever_used.mean() < 0.7 and quoted(tr.ever_used.mean(), "56.9%")
+    assert tr.ever_used.mean() < 0.7 and quoted(tr.ever_used.mean(), "58.0%")
     disorder = f["addicted"] + f["relapsed"]
-    assert (disorder < 0.1 * model.n).all() and quoted(disorder.max(), "28")
+    assert (disorder < 0.1 * model.n).all() and quoted(disorder.max(), "32")
     late_starts = f["initiations"].loc[780:].sum()  # newcomers keep starting (last 5 years)
-    assert late_starts > 0 and quoted(late_starts, "56")
-    assert quoted(f["initiations"].sum(), "214")
-    assert quoted(f["cessations"].sum(), "50") and quoted(f["relapses"].sum(), "6")
+    assert late_starts > 0 and quoted(late_starts, "63")
+    assert quoted(f["initiations"].sum(), "220")
+    assert quoted(f["cessations"].sum(), "63") and quoted(f["relapses"].sum(), "11")
     remitted = tr.last_cessation >= 0
     untreated_remitted = remitted & ~tr.ever_treated  # remission without treatment
-    assert quoted(untreated_remitted.sum(), "66") and quoted(remitted.sum(), "95")
+    assert quoted(untreated_remitted.sum(), "65") and quoted(remitted.sum(), "95")
     assert 0 < tr.ever_treated.sum() < tr.ever_addicted.sum()
-    assert quoted(tr.ever_treated.sum(), "29") and quoted(tr.ever_addicted.sum(), "111")
-    assert quoted(f["deaths"].sum(), "177") and quoted(f["aged_out"].sum(), "137")
-    assert quoted(tr.ever_addicted.sum() / tr.ever_used.sum(), "19.5%")  # the test below
+    assert quoted(tr.ever_treated.sum(), "31") and quoted(tr.ever_addicted.sum(), "112")
+    assert quoted(f["deaths"].sum(), "176") and quoted(f["aged_out"].sum(), "137")
+    assert quoted(tr.ever_addicted.sum() / tr.ever_used.sum(), "19.3%")  # the test below
 
 
 @pytest.mark.slow
@@ -357,7 +357,7 @@ def test_embedded_default_is_plausible_at_a_glance(embedded_default: PopulationM
 def test_old_bound_10_to_35_percent_of_users_ever_addicted(
         embedded_default: PopulationModel) -> None:
     """f82734d's bound, dropped by 7de33bd (35.3% then) and met again since the
-    recalibration of de1cd45: 111 of 569 users ever addicted (19.5%; seed 0, 1,000 people,
+    recalibration of de1cd45: 112 of 580 users ever addicted (19.3%; seed 0, 1,000 people,
     20 years after the burn-in)."""
     tr = embedded_default.activity("substance").tracker
     assert 0.1 <= tr.ever_addicted.sum() / tr.ever_used.sum() <= 0.35

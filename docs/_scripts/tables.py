@@ -242,10 +242,14 @@ def render_default_fit() -> str:
         f"{number(d['measures']['past_year_remission']['mean'])} a year.",
         "- A failed search is no access (the drug action unavailable, nothing learned). "
         "Modelled as an extinction trial instead (the old rule), on the same seeds: "
-        + (f"no disorder episode starts at all ({x['episodes']} episodes; past-year "
+        + (("no disorder episode starts at all" if x["episodes"] == 0 else
+            "hardly any disorder episode starts")
+           + f" ({x['episodes']:,} episode{'' if x['episodes'] == 1 else 's'} against "
+           f"{d['episodes']:,}; past-year "
            f"disorder {number(x['measures']['past_year_disorder']['mean'])} against "
            f"{number(d['measures']['past_year_disorder']['mean'])}): the searches' errors "
-           "end the drug's value before a disorder lasts." if x["episodes"] == 0 else
+           "end the drug's value before a disorder lasts."
+           if x["episodes"] < 0.05 * d["episodes"] else
            f"median episode {number(x['km_median_years'], 2)} years, remission "
            f"{number(x['measures']['past_year_remission']['mean'])} a year, past-year "
            f"disorder {number(x['measures']['past_year_disorder']['mean'])} against "
@@ -393,6 +397,8 @@ def render_config() -> str:
 
     schema = Config.model_json_schema()
     defs = schema["$defs"]
+    # a default made by a factory (a dict) is not in the schema: the default instance's
+    instance = Config().model_dump(mode="json")
     out = []
     for section, prop in schema["properties"].items():
         ref = (prop.get("$ref") or prop.get("items", {}).get("$ref", "")).split("/")[-1]
@@ -403,6 +409,8 @@ def render_config() -> str:
         rows = []
         for key, field in model["properties"].items():
             default = field.get("default")
+            if "default" not in field and not array and "$ref" not in field:
+                default = instance.get(section, {}).get(key)
             if "$ref" in field:  # a nested table (an activity)
                 sub = defs[field["$ref"].split("/")[-1]]
                 allowed = "a table: " + ", ".join(f"`{k}`" for k in sub["properties"])

@@ -16,6 +16,7 @@ import concurrent.futures as cf
 import contextlib
 import copy
 import json
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -119,6 +120,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     post = cal.posterior(db, space)
     best = cal.best(post, space)
     summary = cal.summary(post, space)
+    last = post[post["generation"] == post["generation"].max()]
+    ess = cal.effective_sample_size(last["weight"].to_numpy())
     best_cfg = space.config(best)
     seeds = list(range(settings.validation_first_seed,
                        settings.validation_first_seed + settings.validation_seeds))
@@ -133,6 +136,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         "abc_seconds": sum(g["seconds"] for g in gens) if resuming else abc_s,
         "validation_seconds": val_s, "resumed_at": start if resuming else None,
         "best": best, "posterior": json.loads(records_json(summary)),
+        "effective_sample_size": ess,
         "validation_seeds": seeds,
         "within": int(table["within"].sum()), "of": len(table),
     })
@@ -152,6 +156,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         atomic_bytes(out / "calibration.json", cal.to_json(meta).encode())
     except OSError as exc:
         raise write_error("--out", out, exc) from None
+    warning = cal.ess_warning(ess, len(last))
+    if warning is not None:
+        print(warning, file=sys.stderr, flush=True)
     best_shown = ", ".join(f"{k} = {v:.4g}" for k, v in best.items())
     print(f"calibrate: {history.max_t + 1} generation(s) in {abc_s:.0f} s; best {best_shown}; "
           f"{meta['within']} of {meta['of']} targets within their interval on "
