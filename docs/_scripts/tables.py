@@ -118,6 +118,24 @@ def render_gambling_validation() -> str:
     return render_validation("gambling-validation.json")
 
 
+def _ess_sentence(data: dict[str, Any]) -> str:
+    """How many particles the shipped posterior's weights rest on: calibration.json's
+    effective sample size, or (a calibration written before it had one) the same computed
+    from posterior.parquet's last generation."""
+    import pandas as pd
+
+    from addsim.population.calibrate import effective_sample_size
+
+    ess = data.get("effective_sample_size")
+    post = pd.read_parquet(DOCS / "calibration" / "posterior.parquet")
+    last = post[post["generation"] == post["generation"].max()]
+    if ess is None:
+        ess = effective_sample_size(last["weight"].to_numpy())
+    return (f"Its last generation's weights rest on an effective {number(ess, 2)} of its "
+            f"{len(last)} particles (Kish's effective sample size), and the posterior's "
+            "quantiles below on them.")
+
+
 def render_calibrated() -> str:
     """The calibrated values (the best particle) beside the last generation's posterior and
     the prior, from docs/calibration/calibration.json and posterior_summary.csv."""
@@ -150,7 +168,8 @@ def render_calibrated() -> str:
             + ", "
             f"{number(data['abc_seconds'] / 60, 2)} min of ABC-SMC; its best particle met "
             f"{best['within']} of {best['of']} targets on seeds {best['seeds'][0]}-"
-            f"{best['seeds'][-1]} (`abc-best-validation.json`).\n\n")
+            f"{best['seeds'][-1]} (`abc-best-validation.json`). "
+            + _ess_sentence(data) + "\n\n")
     return head + table(["key", "default", "ABC best", "posterior median", "posterior 95%",
                          "prior"], rows, "lrrrrl")
 
