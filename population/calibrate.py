@@ -286,9 +286,14 @@ def posterior(db: Path, space: Space) -> pd.DataFrame:
     return out.reset_index()[cols]
 
 
+def last_generation(post: pd.DataFrame) -> pd.DataFrame:
+    """The last generation's particles of a :func:`posterior` table."""
+    return post[post["generation"] == post["generation"].max()]
+
+
 def best(post: pd.DataFrame, space: Space) -> dict[str, float]:
     """The last generation's particle nearest the targets."""
-    last = post[post["generation"] == post["generation"].max()]
+    last = last_generation(post)
     row = last.loc[last["distance"].idxmin()]
     return {k: float(row[k]) for k in space.keys}
 
@@ -296,7 +301,7 @@ def best(post: pd.DataFrame, space: Space) -> dict[str, float]:
 def summary(post: pd.DataFrame, space: Space) -> pd.DataFrame:
     """The last generation's weighted mean and 2.5/50/97.5 weighted percentiles per
     parameter, with its prior range."""
-    last = post[post["generation"] == post["generation"].max()]
+    last = last_generation(post)
     w = last["weight"].to_numpy(float)
     rows = []
     for p in space.params.param:
@@ -403,6 +408,6 @@ def to_json(obj: Any) -> str:
 
 
 __all__ = ["ESS_WARNING", "Distance", "Simulator", "best", "effective_sample_size", "ess_warning",
-           "mean_statistics", "particle_seed",
+           "last_generation", "mean_statistics", "particle_seed",
            "plot_posterior", "posterior", "run_abc", "signature", "statistics", "summary",
            "weighted_quantile"]

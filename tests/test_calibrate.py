@@ -128,7 +128,6 @@ def recovered(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp
 
 
-@pytest.mark.slow
 def _interval_share(row: pd.Series) -> float:
     """The posterior's 95% interval as a share of the prior's range, on the parameter's
     scale."""
@@ -136,6 +135,7 @@ def _interval_share(row: pd.Series) -> float:
     return float((f(row["q975"]) - f(row["q025"])) / (f(row["prior_high"]) - f(row["prior_low"])))
 
 
+@pytest.mark.slow
 def test_calibration_recovers_known_parameters(recovered: Path) -> None:
     """Every true value inside its posterior's 95% interval, on weights spread over the
     particles (effective sample size at least half of them), and status.addicted_fraction's
@@ -156,6 +156,7 @@ def test_calibration_recovers_known_parameters(recovered: Path) -> None:
                    "prior's log range (0.86 in an earlier scenario, below 0.8 once): use and "
                    "disorder move little with p_peer at this size, so the targets say little "
                    "about it")
+@pytest.mark.slow
 def test_calibration_narrows_p_peer(recovered: Path) -> None:
     summary = pd.read_csv(recovered / "out" / "posterior_summary.csv").set_index("param")
     assert _interval_share(summary.loc["exposure.p_peer"]) < 0.8

@@ -39,9 +39,10 @@ NO_STAKE = ['risk.stake={dist="fixed", value=1.0}', "activities.gambling.access_
             "comorbidity.factors={surge=1, natural_reward=-1, perceived_win=1}"]
 
 
-def _mean(run: DefaultRun, measure: str, years: tuple[int, int] = (1, 20)) -> float:
+def _mean(run: DefaultRun, measure: str, years: tuple[int, int] = (1, 20),
+          activity: str = "substance") -> float:
     s = run.survey
-    rows = s[(s["activity"] == "substance") & (s["age_band"] == "all") & (s["sex"] == "all")
+    rows = s[(s["activity"] == activity) & (s["age_band"] == "all") & (s["sex"] == "all")
              & (s["measure"] == measure) & s["year"].between(*years)]
     return float(np.nanmean(rows["value"]))
 
@@ -57,16 +58,18 @@ def table(default_runs: list[DefaultRun]) -> pd.DataFrame:
     return validate([r.survey for r in default_runs], load_targets(TARGETS)).set_index("target")
 
 
-def _cases() -> list[object]:
-    return [pytest.param(t.name, marks=pytest.mark.xfail(
-        strict=True, reason=f"not reached by the calibration: {NOT_REACHED[t.name]}"))
-        if t.name in NOT_REACHED else t.name for t in load_targets(TARGETS).target]
+@pytest.fixture(scope="module")
+def gambling_table(default_runs: list[DefaultRun]) -> pd.DataFrame:
+    """The same runs against the gambling targets."""
+    return validate([r.survey for r in default_runs], load_targets(GAMBLING)).set_index(
+        "target")
 
 
-def _gambling_cases() -> list[object]:
+def _cases(targets: Path = TARGETS, missed: dict[str, str] = NOT_REACHED,
+           by: str = "the calibration") -> list[object]:
     return [pytest.param(t.name, marks=pytest.mark.xfail(
-        strict=True, reason=f"not reached by the tuning: {GAMBLING_NOT_REACHED[t.name]}"))
-        if t.name in GAMBLING_NOT_REACHED else t.name for t in load_targets(GAMBLING).target]
+        strict=True, reason=f"not reached by {by}: {missed[t.name]}"))
+        if t.name in missed else t.name for t in load_targets(targets).target]
 
 
 @pytest.mark.parametrize("name", _cases())
@@ -79,23 +82,15 @@ def test_default_lands_inside_the_target(table: pd.DataFrame, name: str) -> None
     assert row["low"] <= row["observed"] <= row["high"], shown
 
 
-@pytest.mark.parametrize("name", _gambling_cases())
-def test_default_lands_inside_the_gambling_target(default_runs: list[DefaultRun], name: str
+@pytest.mark.parametrize("name", _cases(GAMBLING, GAMBLING_NOT_REACHED, "the tuning"))
+def test_default_lands_inside_the_gambling_target(gambling_table: pd.DataFrame, name: str
                                                   ) -> None:
     """Gambling (issue 29 item 5): the mean over the ten seeds inside each target's interval,
     participation (a majority bets each year) and pathological gambling (rare) alike."""
-    row = validate([r.survey for r in default_runs], load_targets(GAMBLING)).set_index(
-        "target").loc[name]
+    row = gambling_table.loc[name]
     shown = (f"{name}: {row['observed']:.4g} [{row['observed_low']:.4g}, "
              f"{row['observed_high']:.4g}] against [{row['low']:.4g}, {row['high']:.4g}]")
     assert row["low"] <= row["observed"] <= row["high"], shown
-
-
-def _gambling(run: DefaultRun, measure: str) -> float:
-    s = run.survey
-    rows = s[(s["activity"] == "gambling") & (s["age_band"] == "all") & (s["sex"] == "all")
-             & (s["measure"] == measure)]
-    return float(np.nanmean(rows["value"]))
 
 
 def test_without_the_stake_few_people_bet_in_a_year(default_runs: list[DefaultRun]) -> None:
@@ -107,11 +102,12 @@ def test_without_the_stake_few_people_bet_in_a_year(default_runs: list[DefaultRu
     ablated = [run_default(seed, NO_STAKE) for seed in seeds]
     base = default_runs[: len(seeds)]
     assert [r.seed for r in base] == list(seeds)
-    new = [_gambling(r, "past_year_use") for r in base]
-    old = [_gambling(r, "past_year_use") for r in ablated]
+    new = [_mean(r, "past_year_use", activity="gambling") for r in base]
+    old = [_mean(r, "past_year_use", activity="gambling") for r in ablated]
     assert all(n > 0.5 for n in new), new
     assert all(o < n / 2 for o, n in zip(old, new, strict=True)), (old, new)
-    ever = [(_gambling(a, "lifetime_use"), _gambling(b, "lifetime_use"))
+    ever = [(_mean(a, "lifetime_use", activity="gambling"),
+             _mean(b, "lifetime_use", activity="gambling"))
             for a, b in zip(ablated, base, strict=True)]
     assert all(a > 0.8 * b for a, b in ever), ever
 

@@ -124,11 +124,10 @@ def _ess_sentence(data: dict[str, Any]) -> str:
     from posterior.parquet's last generation."""
     import pandas as pd
 
-    from addsim.population.calibrate import effective_sample_size
+    from addsim.population.calibrate import effective_sample_size, last_generation
 
     ess = data.get("effective_sample_size")
-    post = pd.read_parquet(DOCS / "calibration" / "posterior.parquet")
-    last = post[post["generation"] == post["generation"].max()]
+    last = last_generation(pd.read_parquet(DOCS / "calibration" / "posterior.parquet"))
     if ess is None:
         ess = effective_sample_size(last["weight"].to_numpy())
     return (f"Its last generation's weights rest on an effective {number(ess, 2)} of its "

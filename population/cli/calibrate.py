@@ -120,7 +120,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     post = cal.posterior(db, space)
     best = cal.best(post, space)
     summary = cal.summary(post, space)
-    last = post[post["generation"] == post["generation"].max()]
+    last = cal.last_generation(post)
     ess = cal.effective_sample_size(last["weight"].to_numpy())
     best_cfg = space.config(best)
     seeds = list(range(settings.validation_first_seed,
