@@ -188,3 +188,50 @@ def test_every_mistake_of_a_config_at_once(tmp_path: Path,
     assert "Traceback" not in joined and not out.exists()
     assert main(["config", "--check", str(cfg)]) == 2
     assert len(capsys.readouterr().err.strip().split("\n")) == 3
+
+
+def test_the_first_ticks_run_with_no_thread_of_ours(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command starts no thread before the run's first two ticks, where a cold first run
+    forks a compile helper (addsim._jit.compile_ahead, which gives up in a process with other
+    threads): the progress bar, whose refresh thread could outlive a stop (the helper was
+    then forked in about one cold run of three), is shown from the third tick on. The bar
+    still counts every tick."""
+    import contextlib
+    import threading
+
+    from addsim import _jit
+    from addsim.population.io import console
+
+    started: list[str] = []
+    start = threading.Thread.start
+
+    def noted(self: threading.Thread) -> None:
+        started.append(self.name)
+        start(self)
+
+    at_entry: list[tuple[list[str], int]] = []
+    ahead = _jit.compile_ahead
+
+    @contextlib.contextmanager
+    def watched(n: int):  # type: ignore[no-untyped-def]
+        at_entry.append((list(started), threading.active_count()))
+        with ahead(n):
+            yield
+
+    bars = []
+
+    def kept(*args):  # type: ignore[no-untyped-def]
+        bars.append(console.progress_bar(*args))
+        return bars[-1]
+
+    monkeypatch.setattr(threading.Thread, "start", noted)
+    monkeypatch.setattr(_jit, "compile_ahead", watched)
+    monkeypatch.setattr("addsim.population.cli.run.progress_bar", kept)
+    threads = threading.active_count()
+    assert main(["run", "--out", str(tmp_path / "o"), "--ticks", "6", "--set",
+                 "population.size=40", "--set", "run.burn_in=4"]) == 0
+    assert at_entry == [([], threads)]
+    task = bars[0].tasks[0]
+    assert task.completed == task.total == 10

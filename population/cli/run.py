@@ -46,22 +46,25 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         t0 = time.perf_counter()
         columns = MofNCompleteColumn(), time_left_column(_jit.compile_seconds)
-        with progress_bar(f"run {model.n} people", *columns) as bar:
-            # the burn-in's ticks first (run.burn_in: the years before the recorded ones)
-            task = bar.add_task("ticks", total=model.burn_in_ticks + cfg.run.ticks)
-            # the bar's refresh thread waits until the first ticks are done: a cold first run
-            # forks a compile helper then (addsim._jit.compile_ahead), which a process with
-            # other threads does not do
-            bar.stop()
+        # The bar is shown from the third tick on: a cold first run forks a compile helper
+        # during the first two (addsim._jit.compile_ahead), which a process with other
+        # threads does not do, and a shown bar has a refresh thread. (Stopping a shown bar
+        # does not wait for that thread to end: forking after a stop was left to chance.)
+        bar = progress_bar(f"run {model.n} people", *columns)
+        # the burn-in's ticks first (run.burn_in: the years before the recorded ones)
+        task = bar.add_task("ticks", total=model.burn_in_ticks + cfg.run.ticks)
 
-            def advance(k: int) -> None:
-                if not bar.live.is_started:
-                    bar.start()
-                bar.advance(task, k)
+        def advance(k: int) -> None:
+            if not bar.live.is_started:
+                bar.start()
+            bar.advance(task, k)
 
+        try:
             with _jit.compiling(lambda: bar.console.print(COMPILING)):
                 model.burn_in(progress=advance)
                 model.run(cfg.run.ticks, progress=advance)
+        finally:
+            bar.stop()
         seconds = time.perf_counter() - t0
         try:
             written = write_run(model, cfg, out, seconds)
