@@ -3,8 +3,10 @@
 At the end of every simulated year (calendar years of 365.25 days; year y ends once
 round(y x ticks per year) ticks are done, as durations round: with weekly ticks after 52,
 104, 157, ... ticks, so a run of "20 years" has 20), for each activity and age band (12-17,
-18-25, 26-34, 35-49, 50-64, 65+ and ``all``), the table ``year, age_band, activity, measure,
-value`` gets:
+18-25, 26-34, 35-49, 50-64, 65+, ``18+`` and ``all``), the table ``year, age_band, activity,
+measure, value`` gets (``18+``: the adults, the population of the adult surveys most targets
+come from, NESARC and NCS-R among them; ``all``: everyone from the entry age on, 12 by
+default, as NSDUH's "aged 12 or older"):
 
 - ``lifetime_use``: share who ever used; ``past_year_use`` / ``past_month_use``: share who
   used within the last 52 / 4 ticks (with weekly ticks; a year and a twelfth of it in ticks).
@@ -59,6 +61,8 @@ from addsim.population.lifecourse import EDGES, band_of
 from addsim.population.status import ADDICTED, NEVER, RELAPSED
 
 BANDS = ("12-17", "18-25", "26-34", "35-49", "50-64", "65+")  # band_of's 0..5
+ADULTS = "18+"  # the bands from 18-25 on, together
+AGGREGATES = (ADULTS, "all")  # the survey's bands over several of BANDS
 MEASURES = (
     "lifetime_use", "past_year_use", "past_month_use", "past_year_disorder",
     "lifetime_disorder", "conditional_dependence", "incidence_use_per_1000py",
@@ -73,7 +77,7 @@ PEER_MEASURES = tuple(f"{m}{part}" for m in PEER for part in PEER_PARTS)
 COLUMNS = ("year", "age_band", "sex", "activity", "measure", "value")
 SEXES = ("female", "male")  # the sex codes 0 and 1 (population/model.py)
 SEX_MEASURES = ("lifetime_use", "past_year_use", "past_year_disorder", "lifetime_disorder",
-                "conditional_dependence", "ever_treated")  # also by sex (band "all")
+                "conditional_dependence", "ever_treated")  # also by sex (bands 18+, all)
 # per band and activity, over the current year: person-ticks alive, at risk of first use, at
 # risk of first disorder, in disorder; first uses, first disorders; deaths, deaths in disorder
 TICKS, RISK_USE, RISK_DIS, TICKS_DIS, FIRST_USE, FIRST_DIS, DEATHS, DEATHS_DIS = range(8)
@@ -191,10 +195,10 @@ class Survey:
             }
             counts = {"n": alive, **{k: self._count(bands, v) for k, v in masks.items()}}
             ever_dis.append(tr.ever_addicted)
-            for b in range(nb + 1):  # the bands, then "all"
-                sel = slice(None) if b == nb else b
+            for b in range(nb + len(AGGREGATES)):  # the bands, then 18+ and all
+                sel = b if b < nb else slice(1 if b == nb else 0, None)
                 c = {k: float(np.sum(v[sel])) for k, v in counts.items()}
-                a = acc[sel].sum(axis=0) if b == nb else acc[b]
+                a = acc[sel].sum(axis=0) if b >= nb else acc[b]
                 values = {
                     **_shares(c),
                     "past_month_use": _ratio(c["past_month"], c["n"]),
@@ -206,10 +210,10 @@ class Survey:
                     "deaths_per_1000py": self._rate(a[DEATHS], a[TICKS]),
                     "deaths_disorder_per_1000py": self._rate(a[DEATHS_DIS], a[TICKS_DIS]),
                 }
-                band = "all" if b == nb else BANDS[b]
+                band = BANDS[b] if b < nb else AGGREGATES[b - nb]
                 self.rows += [(year, band, "all", name, m, values[m]) for m in MEASURES]
             if self.sex is not None and keep:
-                self._sex_rows(year, name, masks)
+                self._sex_rows(year, name, masks, bands)
             self.cohort[j] = pyd
             if self.friends is not None:
                 self._peer_rows(j, name, tick, tr)
@@ -249,17 +253,20 @@ class Survey:
         self.rows += [(self.year, "all", "all", name, f"{measure}{part}", v)
                       for part, v in zip(PEER_PARTS, values, strict=True)]
 
-    def _sex_rows(self, year: int, name: str, masks: dict[str, np.ndarray]) -> None:
-        """The share measures of :data:`SEX_MEASURES` among women and among men (band
-        "all"), from the same masks as the bands' counts."""
+    def _sex_rows(self, year: int, name: str, masks: dict[str, np.ndarray],
+                  bands: np.ndarray) -> None:
+        """The share measures of :data:`SEX_MEASURES` among women and among men (bands
+        "18+" and "all"), from the same masks as the bands' counts."""
         assert self.sex is not None
-        sex = self.sex
-        per = {k: np.bincount(sex[m], minlength=2).astype(np.float64) for k, m in masks.items()}
-        per["n"] = np.bincount(sex, minlength=2).astype(np.float64)
-        for code, label in enumerate(SEXES):
-            c = {k: v[code] for k, v in per.items()}
-            values = _shares(c)
-            self.rows += [(year, "all", label, name, m, values[m]) for m in SEX_MEASURES]
+        for band, who in ((ADULTS, bands >= 1), ("all", None)):
+            sex = self.sex if who is None else self.sex[who]
+            per = {k: np.bincount(sex[m if who is None else m[who]], minlength=2
+                                  ).astype(np.float64) for k, m in masks.items()}
+            per["n"] = np.bincount(sex, minlength=2).astype(np.float64)
+            for code, label in enumerate(SEXES):
+                c = {k: v[code] for k, v in per.items()}
+                values = _shares(c)
+                self.rows += [(year, band, label, name, m, values[m]) for m in SEX_MEASURES]
 
     def _rate(self, events: float, person_ticks: float) -> float:
         """Events per 1,000 person-years (NaN without person-time)."""
@@ -378,5 +385,5 @@ def _accumulate_kernel(
                     first_frequent[i] = tick
 
 
-__all__ = ["BANDS", "COLUMNS", "COMORBIDITY", "EDGES", "MEASURES", "PEER", "PEER_MEASURES",
-           "Survey", "band_of", "odds_ratio", "pooled_rr", "relative_risk"]
+__all__ = ["ADULTS", "AGGREGATES", "BANDS", "COLUMNS", "COMORBIDITY", "EDGES", "MEASURES",
+           "PEER", "PEER_MEASURES", "Survey", "band_of", "odds_ratio", "pooled_rr", "relative_risk"]

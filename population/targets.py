@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from addsim._errors import shown
 from addsim.population.survey import (
+    AGGREGATES,
     BANDS,
     COMORBIDITY,
     MEASURES,
@@ -41,7 +42,7 @@ from addsim.population.survey import (
 )
 
 ACTIVITIES = ("substance", "gambling", "all")
-AGE_BANDS = (*BANDS, "all")
+AGE_BANDS = (*BANDS, *AGGREGATES)
 SEX_SLICES = ("all", *SEXES, "male/female")  # male/female: the ratio of the two
 Z95 = 1.959963984540054
 Year = Annotated[int, Field(ge=1, le=100_000)]
@@ -61,10 +62,12 @@ class Target(_Strict):
     activity: Literal[ACTIVITIES] = Field(  # type: ignore[valid-type]
         "substance", description="substance, gambling or all")
     age_band: Literal[AGE_BANDS] = Field(  # type: ignore[valid-type]
-        "all", description="12-17, 18-25, 26-34, 35-49, 50-64, 65+ or all")
+        "all", description="12-17, 18-25, 26-34, 35-49, 50-64, 65+, 18+ (the adults: the "
+        "population of an adult survey such as NESARC) or all (everyone from the entry age)")
     sex: Literal[SEX_SLICES] = Field(  # type: ignore[valid-type]
         "all", description="all, female, male, or male/female (the ratio of the men's value "
-        "to the women's; the measures by sex are the survey's SEX_MEASURES, band 'all')")
+        "to the women's; the measures by sex are the survey's SEX_MEASURES, bands '18+' and "
+        "'all')")
     years: Year | list[Year] = Field(description="a simulated year, or [first, last] averaged")
     value: float = Field(ge=-1e9, le=1e9, description="the published value")
     interval: list[Annotated[float, Field(ge=-1e9, le=1e9)]] | None = Field(
@@ -95,9 +98,19 @@ class Target(_Strict):
         return self
 
     @model_validator(mode="after")
+    def _whole_population(self) -> Target:
+        if (self.measure in PEER_MEASURES or self.measure == COMORBIDITY) and (
+                self.age_band != "all"):
+            raise ValueError(f"measure {self.measure!r} is surveyed for age_band 'all' only, "
+                             f"got {self.age_band!r}")
+        return self
+
+    @model_validator(mode="after")
     def _by_sex(self) -> Target:
-        if self.sex != "all" and (self.measure not in SEX_MEASURES or self.age_band != "all"):
-            raise ValueError(f"sex {self.sex!r} needs age_band 'all' and one of the measures "
+        if self.sex != "all" and (self.measure not in SEX_MEASURES
+                                  or self.age_band not in AGGREGATES):
+            raise ValueError(f"sex {self.sex!r} needs age_band '18+' or 'all' and one of the "
+                             "measures "
                              f"by sex: {', '.join(SEX_MEASURES)}")
         return self
 

@@ -18,6 +18,7 @@ import pytest
 from conftest import DEFAULT_SEEDS, DefaultRun, run_default
 
 from addsim.population.episodes import km_median
+from addsim.population.survey import ADULTS
 from addsim.population.targets import load_targets, validate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,7 +43,7 @@ NO_STAKE = ['risk.stake={dist="fixed", value=1.0}', "activities.gambling.access_
 def _mean(run: DefaultRun, measure: str, years: tuple[int, int] = (1, 20),
           activity: str = "substance") -> float:
     s = run.survey
-    rows = s[(s["activity"] == activity) & (s["age_band"] == "all") & (s["sex"] == "all")
+    rows = s[(s["activity"] == activity) & (s["age_band"] == ADULTS) & (s["sex"] == "all")
              & (s["measure"] == measure) & s["year"].between(*years)]
     return float(np.nanmean(rows["value"]))
 

@@ -46,14 +46,14 @@ def test_newcomers_get_a_sex_and_their_access() -> None:
 
 
 def test_the_survey_reports_by_sex_and_a_target_takes_the_ratio() -> None:
-    """Rows by sex for band 'all'; with men's access three times women's, men's lifetime use
-    is higher, and a male/female target is the ratio of the two."""
+    """Rows by sex for bands '18+' and 'all'; with men's access three times women's, men's
+    lifetime use is higher, and a male/female target is the ratio of the two."""
     m = PopulationModel(C.load(sets=[*SETS, "run.ticks=3 years",
                                      "sex.access_ratio={substance = 3.0}"]))
     m.run(m.config.run.ticks)
     s = pd.DataFrame(m.survey_table())
     by_sex = s[s["sex"] != "all"]
-    assert set(by_sex["age_band"]) == {"all"} and set(by_sex["sex"]) == {"female", "male"}
+    assert set(by_sex["age_band"]) == {"18+", "all"} and set(by_sex["sex"]) == {"female", "male"}
     kw = dict(name="x", measure="lifetime_use", activity="substance", years=[1, 3], value=1.0,
               sd=0.1, source="test")
     men, women, ratio = (observe(s, Target(**kw, sex=sex))

@@ -14,6 +14,7 @@ from addsim.population import config as C
 from addsim.population.model import PopulationModel
 from addsim.population.status import StatusRules, StatusTracker
 from addsim.population.survey import (
+    AGGREGATES,
     BANDS,
     COLUMNS,
     MEASURES,
@@ -69,6 +70,9 @@ def test_everyone_uses_once_at_a_known_tick(jit: bool) -> None:
     assert y1("26-34", "incidence_use_per_1000py") == pytest.approx(5 / (55 * PY) * 1000)
     # person-ticks aged 30: four people x 52 ticks + person 9 on ticks 0..19
     assert y1("26-34", "deaths_per_1000py") == pytest.approx(1 / (228 * PY) * 1000)
+    # 18+: the adults alone (all aged 30 here), every measure as band 26-34's
+    for m in ("lifetime_use", "incidence_use_per_1000py", "deaths_per_1000py"):
+        assert y1("18+", m) == y1("26-34", m), m
     assert y1("12-17", "deaths_per_1000py") == 0.0
     assert y1("all", "conditional_dependence") == 0.0 and y1("all", "lifetime_disorder") == 0.0
     assert np.isnan(y1("all", "past_year_remission")) and np.isnan(y1("all", "relapse_12m"))
@@ -76,7 +80,7 @@ def test_everyone_uses_once_at_a_known_tick(jit: bool) -> None:
     assert f[(2, "all", "substance", "past_year_use")] == 0.0
     assert f[(2, "12-17", "substance", "incidence_use_per_1000py")] == 0.0
     assert np.isnan(f[(2, "26-34", "substance", "incidence_use_per_1000py")])  # none at risk
-    assert s.year == 2 and len(s.rows) == 2 * (len(BANDS) + 1) * len(MEASURES)
+    assert s.year == 2 and len(s.rows) == 2 * (len(BANDS) + len(AGGREGATES)) * len(MEASURES)
 
 
 def test_remission_and_relapse_of_a_known_pair(jit: bool) -> None:
@@ -246,8 +250,8 @@ def test_peer_onset_effect_comes_from_peer_exposure(onset_rr: dict) -> None:
 
 
 def test_a_run_writes_every_measure_per_year_and_band() -> None:
-    """Five simulated years of 200 people: the columns, 5 years x 7 bands x 2 activities x
-    every measure plus the comorbidity odds ratio, shares within [0, 1]."""
+    """Five simulated years of 200 people: the columns, 5 years x 8 bands (six, 18+ and all)
+    x 2 activities x every measure plus the comorbidity odds ratio, shares within [0, 1]."""
     cfg = C.load(sets=["population.size=200", "run.ticks=5 years", "interventions=[]"])
     m = PopulationModel(cfg)
     m.run(cfg.run.ticks)
@@ -255,10 +259,11 @@ def test_a_run_writes_every_measure_per_year_and_band() -> None:
     assert tuple(f.columns) == COLUMNS
     assert sorted(f["year"].unique()) == [1, 2, 3, 4, 5]
     per = f[f["activity"] != "all"].groupby("year").size()
-    by_sex = len(SEXES) * len(SEX_MEASURES)  # band "all" also by sex
-    assert per[1] == ((len(BANDS) + 1) * len(MEASURES) + by_sex) * 2  # no peer rows yet
+    by_sex = len(SEXES) * len(SEX_MEASURES) * len(AGGREGATES)  # bands 18+ and all by sex
+    bands = len(BANDS) + len(AGGREGATES)
+    assert per[1] == (bands * len(MEASURES) + by_sex) * 2  # no peer rows yet
     assert (per[per.index > 1]
-            == ((len(BANDS) + 1) * len(MEASURES) + by_sex + len(PEER_MEASURES)) * 2).all()
+            == (bands * len(MEASURES) + by_sex + len(PEER_MEASURES)) * 2).all()
     assert set(f["sex"]) == {"all", *SEXES}
     assert (f["measure"] == "odds_ratio_gambling_given_substance").sum() == 5
     shares = f[f["measure"].isin(["lifetime_use", "past_year_use", "conditional_dependence"])]

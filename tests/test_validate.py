@@ -116,6 +116,9 @@ BAD = {
     "both-spreads": ("sd = 0.1", "target.0"),
     "value-outside": ("value = 0.9", "target.0"),
     "bad-band": ('age_band = "20-29"', "target.0.age_band"),
+    # the peer effects are surveyed for everyone only; the rows by sex for 18+ and all only
+    "peer-in-a-band": ('measure = "peer_onset_rr"\nage_band = "18+"', "target.0"),
+    "sex-in-a-band": ('sex = "male"\nage_band = "18-25"', "target.0"),
     "reversed-years": ("years = [5, 2]", "target.0.years"),
     "text-value": ('value = "high"', "target.0.value"),
     "unknown-key": ("weight = 2", "target.0.weight"),

@@ -42,6 +42,9 @@ GAMBLING = ("past_year_use", "lifetime_use", "past_year_disorder", "lifetime_dis
 MEASURES = ("past_year_disorder", "lifetime_use", "lifetime_disorder", "past_year_remission",
             "relapse_12m", "relapse_frequent_12m", "ever_treated", "conditional_dependence")
 EARLY, LATE = (1, 5), (16, 20)
+# the measures' ages: the adults, as the targets drawn from adult surveys (NESARC, NESARC-III,
+# NCS-R) are read (examples/targets/); the age profile has every band
+BAND = "18+"
 
 
 def _one(seed: int, sets: list[str]) -> dict[str, Any]:
@@ -65,7 +68,7 @@ def _one(seed: int, sets: list[str]) -> dict[str, Any]:
             "people_by_band": people}
 
 
-def _years(s: pd.DataFrame, measure: str, years: tuple[int, int], band: str = "all",
+def _years(s: pd.DataFrame, measure: str, years: tuple[int, int], band: str = BAND,
            activity: str = "substance") -> float:
     rows = s[(s["activity"] == activity) & (s["sex"] == "all") & (s["measure"] == measure)
              & (s["age_band"] == band) & s["year"].between(*years)]
@@ -108,7 +111,7 @@ def _summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
         b: {"mean": float(np.mean(v := [_years(r["survey"], "lifetime_disorder", (1, 20), b)
                                          for r in runs])),
             "low": float(np.percentile(v, 2.5)), "high": float(np.percentile(v, 97.5))}
-        for b in (*BANDS, "all")}
+        for b in (*BANDS, "18+", "all")}
     # past-year disorder by band, and 26+ pooled as a survey reports it (the bands weighted by
     # their people at the run's end: the population is stationary)
     older = [b for b in BANDS if b not in ("12-17", "18-25")]
@@ -153,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     seeds = list(range(FIRST_SEED, FIRST_SEED + args.seeds))
     t0 = time.perf_counter()
     result: dict[str, Any] = {"seeds": seeds, "early_years": EARLY, "late_years": LATE,
-                              "arms": {}}
+                              "band": BAND, "arms": {}}
     total, done = len(ARMS) * len(seeds), 0
     for arm, sets in ARMS.items():
         runs = []

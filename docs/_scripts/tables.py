@@ -184,6 +184,12 @@ def _arm_line(name: str, arm: dict[str, Any]) -> tuple[str, ...]:
             number(m["relapse_frequent_12m"]["mean"]), number(m["relapse_12m"]["mean"]))
 
 
+def _among(data: dict[str, Any]) -> str:
+    """Whose measures default_checks.json holds: its ``band`` (everyone before it had one)."""
+    band = data.get("band", "all")
+    return " among adults (band 18+)" if band == "18+" else f" (band {band})"
+
+
 def render_default_checks() -> str:
     """The default's episodes, stationarity, age profile and the two ablations on the
     validation seeds: docs/calibration/default_checks.json (docs/_scripts/default_checks.py)."""
@@ -195,7 +201,7 @@ def render_default_checks() -> str:
             f"{data['burn_in_ticks']:,} ticks; `docs/_scripts/default_checks.py`, commit "
             f"{data['commit']}). Median episode: Kaplan-Meier over the disorder episodes that "
             f"start in the recorded years, censored at the end and when the person leaves; "
-            f"the measures are means over years 1-20 and seeds.\n\n")
+            f"the measures are means over years 1-20 and seeds{_among(data)}.\n\n")
     ablations = table(["run", "median episode (years)", "episodes", "remission a year",
                        "past-year disorder", "back to frequent use in 12 months",
                        "any use in 12 months"],
@@ -234,8 +240,8 @@ def render_gambling_stake() -> str:
                                 f"{number(a['gambling'][m]['high'])}]" for a in arms.values()))
             for m in first]
     seeds = data["seeds"]
-    return (f"Means over years 1-20 and seeds {seeds[0]}-{seeds[-1]} with their 2.5-97.5% "
-            f"range across seeds (`docs/_scripts/default_checks.py`, commit "
+    return (f"Means over years 1-20 and seeds {seeds[0]}-{seeds[-1]}{_among(data)} with "
+            f"their 2.5-97.5% range across seeds (`docs/_scripts/default_checks.py`, commit "
             f"{data['commit']}):\n\n"
             + table(["measure", *arms], rows, "l" + "r" * len(arms)))
 
