@@ -40,7 +40,15 @@ from addsim._errors import ConfigError, did_you_mean, shown
 from addsim.population import calendar
 from addsim.population.config import Config
 from addsim.population.params import Space
-from addsim.population.survey import BANDS, COMORBIDITY, MEASURES, PEER, PEER_MEASURES, PEER_PARTS
+from addsim.population.survey import (
+    AGGREGATES,
+    BANDS,
+    COMORBIDITY,
+    MEASURES,
+    PEER,
+    PEER_MEASURES,
+    PEER_PARTS,
+)
 from addsim.population.targets import ACTIVITIES, Target, Targets, observe
 
 Method = Literal["morris", "sobol"]
@@ -73,7 +81,7 @@ def _allowed(cfg: Config) -> str:
             f"{', '.join((*MEASURES, COMORBIDITY, *PEER))} (the last two also with "
             f"{parts}); ACTIVITY one of {', '.join(ACTIVITIES)}; YEARS a "
             f"year or FIRST-LAST within 1-{run_years(cfg)}; AGE_BAND one of "
-            f"{', '.join((*BANDS, 'all'))}")
+            f"{', '.join((*BANDS, *AGGREGATES))}")
 
 
 def parse_outcome(text: str, cfg: Config, field_name: str = "--outcomes") -> Target:
@@ -112,8 +120,8 @@ def parse_outcome(text: str, cfg: Config, field_name: str = "--outcomes") -> Tar
 
 
 def check_slice(target: Target, cfg: Config, where: str) -> None:
-    """Refuse a slice the run cannot have: a disabled activity, years beyond the run, a
-    band the measure has no rows for."""
+    """Refuse a slice the run cannot have: a disabled activity, years beyond the run (a
+    band the measure has no rows for is refused by :class:`Target` itself)."""
     enabled = cfg.enabled_activities
     if target.measure == COMORBIDITY:
         if target.activity != "all" or len(enabled) < 2:
@@ -123,9 +131,6 @@ def check_slice(target: Target, cfg: Config, where: str) -> None:
         why = (f"has {COMORBIDITY} only" if target.activity == "all" else "is not simulated")
         raise ConfigError(f"{where}: activity {shown(target.activity)} {why}; expected one of "
                           f"{', '.join(enabled)}")
-    if target.measure in PEER_MEASURES and target.age_band != "all":
-        raise ConfigError(f"{where}: peer-effect measures have age band 'all' only, got "
-                          f"{shown(target.age_band)}")
     first, last = target.year_range
     n_years = run_years(cfg)
     if n_years < 1:

@@ -26,14 +26,19 @@ TARGETS = ROOT / "examples" / "targets" / "substance.toml"
 GAMBLING = ROOT / "examples" / "targets" / "gambling.toml"
 pytestmark = [pytest.mark.slow, pytest.mark.whole_burn_in]
 NOT_REACHED: dict[str, str] = {  # seeds 10-19: mean [2.5%, 97.5% across seeds] vs interval
-    "past-year drug use disorder": "0.0269 [0.0202, 0.0304] vs [0.0272, 0.0508]: at the "
-    "lower edge (0.0271, just below too, on the validation seeds 7000-7009); past-year over "
-    "lifetime disorder is 0.23 here against the survey's 0.39, so past-year and lifetime "
-    "disorder sit at opposite ends of their intervals",
+    "lifetime drug use disorder": "0.129 [0.108, 0.154] vs [0.070, 0.128], among adults "
+    "(NESARC-III's population; 0.129 on the validation seeds 7000-7009 too): past-year over "
+    "lifetime disorder is lower in the model than in the survey, so past-year and lifetime "
+    "disorder sit at opposite ends of their intervals (read over all ages, past-year "
+    "disorder was the one below: 0.0269 here)",
 }
 ABLATION_SEEDS = DEFAULT_SEEDS[:5]
 # gambling's targets the hand tuning (seeds 8000-8005) did not reach, with the numbers
-GAMBLING_NOT_REACHED: dict[str, str] = {}
+GAMBLING_NOT_REACHED: dict[str, str] = {
+    "lifetime gambling": "0.9591 [0.9551, 0.9637] vs [0.7, 0.9] among adults (NCS-R's "
+    "population; 0.959 on the validation seeds): the access was tuned when the targets were "
+    "read over all ages, where the adolescents' fewer games pulled it inside",
+}
 # the stake ablation: every person's game the task's own (+20 / -10), with the access and the
 # shared trait the default had before the stake (issue 29 item 5)
 NO_STAKE = ['risk.stake={dist="fixed", value=1.0}', "activities.gambling.access_scale=1",
