@@ -50,10 +50,12 @@ plt.show()
 # %% [markdown]
 # ## The survey
 #
-# Every simulated year the survey measures what a population survey reports, per age band:
-# lifetime and past-year use, past-year disorder, use to dependence, remission, relapse, the
-# peer effect, and the share measures also by sex (band `all`). The table is long (`year,
-# age_band, sex, activity, measure, value`); pivot it to read it.
+# Every simulated year the survey measures what a population survey reports, per age band
+# (six bands, `18+` for the adults and `all` for everyone from 12): lifetime and past-year
+# use, past-year disorder, use to dependence, remission, relapse, the peer effect, and the
+# share measures also by sex (bands `18+` and `all`). The table is long (`year, age_band, sex,
+# activity, measure, value`); pivot it to read it. A figure from an adult survey (NESARC) is
+# read in band `18+`.
 
 # %%
 survey = r.survey
