@@ -40,16 +40,8 @@ from addsim._errors import ConfigError, did_you_mean, shown
 from addsim.population import calendar
 from addsim.population.config import Config
 from addsim.population.params import Space
-from addsim.population.survey import (
-    AGGREGATES,
-    BANDS,
-    COMORBIDITY,
-    MEASURES,
-    PEER,
-    PEER_MEASURES,
-    PEER_PARTS,
-)
-from addsim.population.targets import ACTIVITIES, Target, Targets, observe
+from addsim.population.survey import COMORBIDITY, MEASURES, PEER, PEER_MEASURES, PEER_PARTS
+from addsim.population.targets import ACTIVITIES, AGE_BANDS, Target, Targets, observe
 
 Method = Literal["morris", "sobol"]
 NUM_LEVELS = 4  # Morris grid levels (even, as Morris 1991 advises; SALib's default)
@@ -81,7 +73,7 @@ def _allowed(cfg: Config) -> str:
             f"{', '.join((*MEASURES, COMORBIDITY, *PEER))} (the last two also with "
             f"{parts}); ACTIVITY one of {', '.join(ACTIVITIES)}; YEARS a "
             f"year or FIRST-LAST within 1-{run_years(cfg)}; AGE_BAND one of "
-            f"{', '.join((*BANDS, *AGGREGATES))}")
+            f"{', '.join(AGE_BANDS)}")
 
 
 def parse_outcome(text: str, cfg: Config, field_name: str = "--outcomes") -> Target:
