@@ -62,6 +62,7 @@ from addsim.population.status import ADDICTED, NEVER, RELAPSED
 
 BANDS = ("12-17", "18-25", "26-34", "35-49", "50-64", "65+")  # band_of's 0..5
 ADULTS = "18+"  # the bands from 18-25 on, together
+ADULT_FROM = BANDS.index("18-25")  # the first band of ADULTS
 AGGREGATES = (ADULTS, "all")  # the survey's bands over several of BANDS
 MEASURES = (
     "lifetime_use", "past_year_use", "past_month_use", "past_year_disorder",
@@ -196,7 +197,7 @@ class Survey:
             counts = {"n": alive, **{k: self._count(bands, v) for k, v in masks.items()}}
             ever_dis.append(tr.ever_addicted)
             for b in range(nb + len(AGGREGATES)):  # the bands, then 18+ and all
-                sel = b if b < nb else slice(1 if b == nb else 0, None)
+                sel = b if b < nb else slice(ADULT_FROM if b == nb else 0, None)
                 c = {k: float(np.sum(v[sel])) for k, v in counts.items()}
                 a = acc[sel].sum(axis=0) if b >= nb else acc[b]
                 values = {
@@ -258,7 +259,7 @@ class Survey:
         """The share measures of :data:`SEX_MEASURES` among women and among men (bands
         "18+" and "all"), from the same masks as the bands' counts."""
         assert self.sex is not None
-        for band, who in ((ADULTS, bands >= 1), ("all", None)):
+        for band, who in ((ADULTS, bands >= ADULT_FROM), ("all", None)):
             sex = self.sex if who is None else self.sex[who]
             per = {k: np.bincount(sex[m if who is None else m[who]], minlength=2
                                   ).astype(np.float64) for k, m in masks.items()}
@@ -385,5 +386,6 @@ def _accumulate_kernel(
                     first_frequent[i] = tick
 
 
-__all__ = ["ADULTS", "AGGREGATES", "BANDS", "COLUMNS", "COMORBIDITY", "EDGES", "MEASURES",
-           "PEER", "PEER_MEASURES", "Survey", "band_of", "odds_ratio", "pooled_rr", "relative_risk"]
+__all__ = ["ADULTS", "ADULT_FROM", "AGGREGATES", "BANDS", "COLUMNS", "COMORBIDITY", "EDGES",
+           "MEASURES", "PEER", "PEER_MEASURES", "Survey", "band_of", "odds_ratio", "pooled_rr",
+           "relative_risk"]

@@ -83,6 +83,35 @@ def test_everyone_uses_once_at_a_known_tick(jit: bool) -> None:
     assert s.year == 2 and len(s.rows) == 2 * (len(BANDS) + len(AGGREGATES)) * len(MEASURES)
 
 
+def test_the_adults_band_pools_every_band_from_18_on(jit: bool) -> None:
+    """Six people aged 15, 15, 20, 40, 70 and 70 (women, men, women, men, women, men); the
+    first, third, fourth and sixth use once at tick 10. Year 1: band 18+ holds the four
+    adults (three used: 0.75, with 18-25's and 65+'s people in it), all the six (four: 2/3);
+    by sex among adults, women 1 of 2 and men 2 of 2 (the teenagers left out)."""
+    n = 6
+    age = np.array([15.0, 15.0, 20.0, 40.0, 70.0, 70.0])
+    sex = np.array([0, 1, 0, 1, 0, 1])
+    tr = StatusTracker(n, StatusRules())
+    s = Survey(n, ["substance"], WEEK, sex=sex)
+    never = np.full(n, -1, np.int64)
+    users = np.array([True, False, True, True, False, True])
+    for t in range(53):
+        use = users & (t == 10)
+        tr.update(t, use, use)
+        s.observe(t, band_of(age), [tr], [never])
+    table = pd.DataFrame(s.table())
+    value = table.set_index(["year", "age_band", "sex", "measure"])["value"]
+    assert value[(1, "18+", "all", "lifetime_use")] == 0.75
+    assert value[(1, "all", "all", "lifetime_use")] == pytest.approx(4 / 6)
+    assert value[(1, "18+", "female", "lifetime_use")] == 0.5
+    assert value[(1, "18+", "male", "lifetime_use")] == 1.0
+    assert value[(1, "all", "female", "lifetime_use")] == pytest.approx(2 / 3)
+    # person-time: the adults' incidence pools the three adult bands' at-risk ticks
+    ticks = 3 * 11 + 52  # the three adult users at risk on ticks 0-10, the other on 0-51
+    assert value[(1, "18+", "all", "incidence_use_per_1000py")] == pytest.approx(
+        3 / (ticks * PY) * 1000)
+
+
 def test_remission_and_relapse_of_a_known_pair(jit: bool) -> None:
     """Two people use every tick 0..29 (addicted from tick 1), stop and remit at tick 34;
     one uses once more at tick 60. Year 2: both remitted (in disorder in year 1, not in

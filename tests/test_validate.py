@@ -177,3 +177,32 @@ def test_validate_refuses_targets_beyond_the_run(run_dir: Path, tmp_path: Path,
     assert err.startswith("addsim: error: --targets: target ")
     assert f"simulated years 1-{years}" in err and "run at least 20 years" in err
     assert not list(out.iterdir())
+
+
+def test_a_survey_from_before_the_adults_band_is_named_in_the_warning(
+        run_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A survey table written before the band 18+ existed, against a target read among
+    adults: the report is written (no value for that target), and the warning says which band
+    the tables lack and to run them again, not only "years beyond the run"."""
+    old = tmp_path / "old"
+    old.mkdir()
+    survey = pd.read_parquet(run_dir / "survey.parquet")
+    survey[survey["age_band"] != "18+"].to_parquet(old / "survey.parquet", index=False)
+    targets = _write(tmp_path / "t.toml", """[[target]]
+name = "adults"
+measure = "lifetime_use"
+age_band = "18+"
+years = 2
+value = 0.5
+sd = 0.1
+source = "test"
+""")
+    out = tmp_path / "report"
+    out.mkdir()
+    assert main(["validate", str(old), "--targets", str(targets), "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "no band 18+" in err and "run them again" in err and err.count("\n") == 1
+    assert pd.read_csv(out / "validation.csv")["runs"].tolist() == [0]
+    # the same target against the run's own table: a value, no warning
+    assert main(["validate", str(run_dir), "--targets", str(targets), "--out", str(out)]) == 0
+    assert "warning" not in capsys.readouterr().err

@@ -167,10 +167,27 @@ def render_calibrated() -> str:
             + ", "
             f"{number(data['abc_seconds'] / 60, 2)} min of ABC-SMC; its best particle met "
             f"{best['within']} of {best['of']} targets on seeds {best['seeds'][0]}-"
-            f"{best['seeds'][-1]} (`abc-best-validation.json`). "
+            f"{best['seeds'][-1]} (`abc-best-validation.json`{_reading(best)}). "
             + _ess_sentence(data) + "\n\n")
     return head + table(["key", "default", "ABC best", "posterior median", "posterior 95%",
                          "prior"], rows, "lrrrrl")
+
+
+def _reading(report: dict[str, Any]) -> str:
+    """How a stored validation report read its targets, where that is not how the shipped
+    targets files read them now (a report from before the band 18+: every target over all
+    ages)."""
+    import tomllib
+
+    now = {t["name"]: t.get("age_band", "all")
+           for f in ("substance", "gambling")
+           for t in tomllib.loads((ROOT / "examples" / "targets" / f"{f}.toml").read_text())[
+               "target"]}
+    then = {r["target"]: r.get("age_band", "all") for r in report["rows"]}
+    if all(now.get(k, v) == v for k, v in then.items()):
+        return ""
+    return (", every target read over all ages as the targets were then: not comparable with "
+            "the default's count below, read among adults where the source surveyed adults")
 
 
 def _checks() -> dict[str, Any]:
@@ -263,7 +280,8 @@ def render_default_fit() -> str:
         + (f" (missed: {'; '.join(missed)})" if missed else "") + ".",
         f"- Median disorder episode {number(d['km_median_years'], 2)} years (Kaplan-Meier, "
         f"{d['episodes']:,} episodes, censored); remission "
-        f"{number(d['measures']['past_year_remission']['mean'])} a year.",
+        f"{number(d['measures']['past_year_remission']['mean'])} a year"
+        f"{_among(data)}.",
         "- A failed search is no access (the drug action unavailable, nothing learned). "
         "Modelled as an extinction trial instead (the old rule), on the same seeds: "
         + (("no disorder episode starts at all" if x["episodes"] == 0 else

@@ -134,8 +134,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
           f"{len(surveys)} run(s); wrote {out / 'validation.csv'}, .json and .png")
     empty = table.loc[table["runs"] == 0, "target"].tolist()
     if empty:
+        bands = set().union(*(set(s["age_band"]) for s in surveys))
+        absent = sorted({t.age_band for t in targets.target} - bands)
+        why = (f"; the survey tables have no band {', '.join(absent)} (written before the "
+               "survey had it: run them again)" if absent else "")
         print(f"validate: warning: no value in the runs for {len(empty)} target(s) (their "
-              f"years beyond the run, or nobody to measure): {', '.join(empty)}",
+              f"years beyond the run, or nobody to measure{why}): {', '.join(empty)}",
               file=sys.stderr)
     return 0
 
