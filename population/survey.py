@@ -64,6 +64,9 @@ BANDS = ("12-17", "18-25", "26-34", "35-49", "50-64", "65+")  # band_of's 0..5
 ADULTS = "18+"  # the bands from 18-25 on, together
 ADULT_FROM = BANDS.index("18-25")  # the first band of ADULTS
 AGGREGATES = (ADULTS, "all")  # the survey's bands over several of BANDS
+# every band of the survey's rows and the BANDS indices (band_of's codes) it pools
+GROUPS = (*((b, slice(k, k + 1)) for k, b in enumerate(BANDS)),
+          (ADULTS, slice(ADULT_FROM, None)), ("all", slice(None)))
 MEASURES = (
     "lifetime_use", "past_year_use", "past_month_use", "past_year_disorder",
     "lifetime_disorder", "conditional_dependence", "incidence_use_per_1000py",
@@ -196,10 +199,9 @@ class Survey:
             }
             counts = {"n": alive, **{k: self._count(bands, v) for k, v in masks.items()}}
             ever_dis.append(tr.ever_addicted)
-            for b in range(nb + len(AGGREGATES)):  # the bands, then 18+ and all
-                sel = b if b < nb else slice(ADULT_FROM if b == nb else 0, None)
+            for band, sel in GROUPS:  # the bands, then 18+ and all
                 c = {k: float(np.sum(v[sel])) for k, v in counts.items()}
-                a = acc[sel].sum(axis=0) if b >= nb else acc[b]
+                a = acc[sel].sum(axis=0)
                 values = {
                     **_shares(c),
                     "past_month_use": _ratio(c["past_month"], c["n"]),
@@ -211,7 +213,6 @@ class Survey:
                     "deaths_per_1000py": self._rate(a[DEATHS], a[TICKS]),
                     "deaths_disorder_per_1000py": self._rate(a[DEATHS_DIS], a[TICKS_DIS]),
                 }
-                band = BANDS[b] if b < nb else AGGREGATES[b - nb]
                 self.rows += [(year, band, "all", name, m, values[m]) for m in MEASURES]
             if self.sex is not None and keep:
                 self._sex_rows(year, name, masks, bands)
@@ -259,10 +260,10 @@ class Survey:
         """The share measures of :data:`SEX_MEASURES` among women and among men (bands
         "18+" and "all"), from the same masks as the bands' counts."""
         assert self.sex is not None
-        for band, who in ((ADULTS, bands >= ADULT_FROM), ("all", None)):
-            sex = self.sex if who is None else self.sex[who]
-            per = {k: np.bincount(sex[m if who is None else m[who]], minlength=2
-                                  ).astype(np.float64) for k, m in masks.items()}
+        for band, who in ((ADULTS, bands >= ADULT_FROM), ("all", slice(None))):
+            sex = self.sex[who]
+            per = {k: np.bincount(sex[m[who]], minlength=2).astype(np.float64)
+                   for k, m in masks.items()}
             per["n"] = np.bincount(sex, minlength=2).astype(np.float64)
             for code, label in enumerate(SEXES):
                 c = {k: v[code] for k, v in per.items()}
@@ -387,5 +388,5 @@ def _accumulate_kernel(
 
 
 __all__ = ["ADULTS", "ADULT_FROM", "AGGREGATES", "BANDS", "COLUMNS", "COMORBIDITY", "EDGES",
-           "MEASURES", "PEER", "PEER_MEASURES", "Survey", "band_of", "odds_ratio", "pooled_rr",
-           "relative_risk"]
+           "GROUPS", "MEASURES", "PEER", "PEER_MEASURES", "Survey", "band_of", "odds_ratio",
+           "pooled_rr", "relative_risk"]

@@ -25,6 +25,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from addsim.population.survey import ADULTS, GROUPS
+
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "docs" / "calibration" / "default_checks.json"
 FIRST_SEED = 7000  # the validation seeds (examples/calibrate/params.toml); no test uses them
@@ -44,7 +46,7 @@ MEASURES = ("past_year_disorder", "lifetime_use", "lifetime_disorder", "past_yea
 EARLY, LATE = (1, 5), (16, 20)
 # the measures' ages: the adults, as the targets drawn from adult surveys (NESARC, NESARC-III,
 # NCS-R) are read (examples/targets/); the age profile has every band
-BAND = "18+"
+BAND = ADULTS
 
 
 def _one(seed: int, sets: list[str]) -> dict[str, Any]:
@@ -111,7 +113,7 @@ def _summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
         b: {"mean": float(np.mean(v := [_years(r["survey"], "lifetime_disorder", (1, 20), b)
                                          for r in runs])),
             "low": float(np.percentile(v, 2.5)), "high": float(np.percentile(v, 97.5))}
-        for b in (*BANDS, "18+", "all")}
+        for b, _ in GROUPS}
     # past-year disorder by band, and 26+ pooled as a survey reports it (the bands weighted by
     # their people at the run's end: the population is stationary)
     older = [b for b in BANDS if b not in ("12-17", "18-25")]

@@ -177,12 +177,10 @@ def _reading(report: dict[str, Any]) -> str:
     """How a stored validation report read its targets, where that is not how the shipped
     targets files read them now (a report from before the band 18+: every target over all
     ages)."""
-    import tomllib
+    from addsim.population.targets import load_targets
 
-    now = {t["name"]: t.get("age_band", "all")
-           for f in ("substance", "gambling")
-           for t in tomllib.loads((ROOT / "examples" / "targets" / f"{f}.toml").read_text())[
-               "target"]}
+    now = {t.name: t.age_band for f in ("substance", "gambling")
+           for t in load_targets(ROOT / "examples" / "targets" / f"{f}.toml").target}
     then = {r["target"]: r.get("age_band", "all") for r in report["rows"]}
     if all(now.get(k, v) == v for k, v in then.items()):
         return ""
